@@ -1,0 +1,32 @@
+import Foundation
+import Synchronization
+
+/// The running server process, owned so it can be interrupted and awaited from any task.
+final class ServerProcess: Sendable {
+    private let process = Mutex<Process?>(nil)
+
+    func launch(_ commandLine: [String], logFile: URL) throws {
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: commandLine[0])
+        child.arguments = Array(commandLine.dropFirst())
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        child.standardOutput = log
+        child.standardError = log
+        child.standardInput = FileHandle.nullDevice
+        try child.run()
+        process.withLock { $0 = child }
+    }
+
+    var isRunning: Bool { process.withLock { $0?.isRunning ?? false } }
+
+    /// SIGINT asks PostgreSQL for a fast shutdown: sessions are disconnected and the cluster is checkpointed.
+    func interruptAndWait() async {
+        guard let child = process.withLock({ $0 }) else { return }
+        if child.isRunning { child.interrupt() }
+        while child.isRunning {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        process.withLock { $0 = nil }
+    }
+}

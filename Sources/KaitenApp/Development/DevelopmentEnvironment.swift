@@ -1,0 +1,87 @@
+import EmbeddedPostgres
+import Foundation
+import KaitenCore
+import KaitenMigrations
+import Logging
+import PostgresNIO
+
+/// `kaiten dev`: Kaiten with its own PostgreSQL, migrated, with a development organization and credentials.
+public struct DevelopmentEnvironment: Sendable {
+    public var dataDirectory: URL
+    public var host = "127.0.0.1"
+    public var apiPort = 6060
+    public var platformPort = 3001
+    public var postgresPort = 6432
+    /// Print the banner (URLs and credentials) once serving; off for tests that read the file instead.
+    public var printBanner = true
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+    }
+
+    public func run(logger: Logger) async throws {
+        let postgres = EmbeddedPostgres(
+            configuration: .init(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: postgresPort),
+            logger: logger
+        )
+        try await postgres.start()
+        do {
+            try await serve(postgres: postgres, logger: logger)
+        } catch {
+            await postgres.stop()
+            throw error
+        }
+        await postgres.stop()
+    }
+
+    private func serve(postgres: EmbeddedPostgres, logger: Logger) async throws {
+        let user = postgres.configuration.superuser
+        try await DatabaseProvisioning.ensureDatabase("kaiten", host: "127.0.0.1", port: postgresPort, user: user, logger: logger)
+        let jwtSecret = DevelopmentCredentials.savedJWTSecret(in: dataDirectory) ?? base64URL((0..<32).map { _ in UInt8.random(in: 0...255) })
+        let configuration = ServerConfiguration(
+            host: host,
+            apiPort: apiPort,
+            platformPort: platformPort,
+            database: .init(host: "127.0.0.1", port: postgresPort, username: user, password: nil, database: "kaiten", tls: .disable),
+            jwtSecret: jwtSecret
+        )
+        let directory = dataDirectory
+        let credentials = CredentialsBox()
+        let printBanner = printBanner
+        let postgresPort = postgresPort
+        try await KaitenServer.run(
+            configuration,
+            migrate: true,
+            logger: logger,
+            prepare: { database in
+                await credentials.set(try await DevelopmentCredentials.ensure(in: directory, jwtSecret: jwtSecret, database: database))
+            },
+            onListening: { endpoints in
+                guard printBanner, let credentials = await credentials.value else { return }
+                let banner = """
+
+                    Kaiten is running (Ctrl-C stops it, PostgreSQL included).
+
+                      Core API        \(endpoints.core)
+                      Platform API    \(endpoints.platform)
+                      PostgreSQL      postgres://\(user)@127.0.0.1:\(postgresPort)/kaiten
+
+                      Organization    \(DevelopmentCredentials.organizationName) (\(credentials.organizationID.lowercased), external id \(DevelopmentCredentials.organizationExternalID))
+                      Org token       \(credentials.organizationToken)    (ksh_, write:*)
+                      Platform token  \(credentials.platformToken)    (ksm_, write:*)
+                      JWT secret      \(credentials.jwtSecret)    (HS256)
+
+                      Saved in \(directory.appendingPathComponent("credentials.json").path)
+
+
+                    """
+                FileHandle.standardOutput.write(Data(banner.utf8))
+            }
+        )
+    }
+}
+
+private actor CredentialsBox {
+    var value: DevelopmentCredentials?
+    func set(_ credentials: DevelopmentCredentials) { value = credentials }
+}

@@ -1,0 +1,62 @@
+import Hummingbird
+import KaitenConnectors
+import KaitenCore
+import KaitenCustomers
+import KaitenHTTP
+import KaitenIdentity
+import KaitenMigrations
+
+/// Everything the HTTP listeners need, built once per process.
+struct Modules {
+    let database: Database
+    let authenticator: Authenticator
+    let identity: IdentityModule
+    let customers: CustomersModule
+    let connectors: ConnectorsModule
+    let readiness: Readiness
+
+    init(database: Database, jwtVerifier: JWTVerifier?, migrator: Migrator) {
+        self.database = database
+        authenticator = Authenticator(database: database, jwtVerifier: jwtVerifier)
+        identity = IdentityModule(database: database)
+        customers = CustomersModule(database: database)
+        connectors = ConnectorsModule(database: database)
+        readiness = Readiness(database: database, migrator: migrator)
+    }
+
+    /// The Core API under `/api`: public health, readiness, token validation and documents, then every
+    /// operation behind organization authentication.
+    func coreRouter() -> Router<KaitenRequestContext> {
+        let router = Router(context: KaitenRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: TraceContextMiddleware())
+        let api = router.group("api")
+        api.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+        let readiness = readiness
+        api.get("/readyz") { _, _ in
+            guard await readiness.isReady() else {
+                throw APIError(.unavailable, code: "Readiness.NotReady", detail: "the database schema is not at the latest migration")
+            }
+            return try JSONResponse.make(["status": "ready"])
+        }
+        identity.registerValidateRoute(on: api, authenticator: authenticator)
+        APIDocuments.register("openapi", on: api)
+        let protected = api.group().add(middleware: OrganizationAuthenticationMiddleware(authenticator: authenticator))
+        identity.registerCoreRoutes(on: protected)
+        customers.registerRoutes(on: protected)
+        return router
+    }
+
+    /// The Platform API under `/api`, on its own listener: `ksm_` credentials only.
+    func platformRouter() -> Router<KaitenRequestContext> {
+        let router = Router(context: KaitenRequestContext.self)
+        router.add(middleware: ProblemMiddleware())
+        router.add(middleware: TraceContextMiddleware())
+        let api = router.group("api")
+        APIDocuments.register("platform-openapi", on: api)
+        let protected = api.group().add(middleware: PlatformAuthenticationMiddleware(authenticator: authenticator))
+        identity.registerPlatformRoutes(on: protected)
+        connectors.registerPlatformRoutes(on: protected)
+        return router
+    }
+}

@@ -1,0 +1,90 @@
+import Logging
+import PostgresNIO
+
+/// Something SQL runs on: the pool, or the one connection of an open transaction.
+///
+/// Repositories take an executor instead of the pool so the same query joins whatever unit of work its
+/// caller opened; inside a transaction, querying the pool would run outside it.
+public protocol SQLExecutor: Sendable {
+    func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
+}
+
+extension PostgresClient: SQLExecutor {
+    public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: logger)
+    }
+}
+
+extension PostgresConnection: SQLExecutor {
+    public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+        try await self.query(query, logger: logger)
+    }
+}
+
+/// The database of one Kaiten deployment: a connection pool and the unit of work.
+public struct Database: Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(client: PostgresClient, logger: Logger) {
+        self.client = client
+        self.logger = logger
+    }
+
+    /// Runs `body` in one transaction: every write it makes, outbox rows included, commits together or
+    /// not at all.
+    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withTransaction(logger: logger) { connection in
+            try await body(connection)
+        }
+    }
+}
+
+extension SQLExecutor {
+    /// Runs a statement and discards its rows.
+    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
+        _ = try await run(query, logger: logger).collect()
+    }
+
+    /// Runs a query and decodes every row.
+    public func all<each Column: PostgresDecodable>(
+        _ query: PostgresQuery,
+        as types: (repeat each Column).Type,
+        logger: Logger
+    ) async throws -> [(repeat each Column)] {
+        var rows: [(repeat each Column)] = []
+        for try await row in try await run(query, logger: logger).decode((repeat each Column).self) {
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Runs a query and decodes its first row, if any.
+    public func first<each Column: PostgresDecodable>(
+        _ query: PostgresQuery,
+        as types: (repeat each Column).Type,
+        logger: Logger
+    ) async throws -> (repeat each Column)? {
+        for try await row in try await run(query, logger: logger).decode((repeat each Column).self) {
+            return row
+        }
+        return nil
+    }
+}
+
+/// What a failed statement tells about itself, for mapping to client errors.
+public struct PostgresFailure: Sendable {
+    public let sqlState: String
+    public let constraint: String?
+
+    public init?(_ error: any Error) {
+        guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return nil }
+        sqlState = state
+        constraint = error.serverInfo?[.constraintName]
+    }
+
+    public var isUniqueViolation: Bool { sqlState == "23505" }
+    public var isForeignKeyViolation: Bool { sqlState == "23503" }
+    public var isCheckViolation: Bool { sqlState == "23514" }
+    public var isRestrictViolation: Bool { sqlState == "23001" }
+}

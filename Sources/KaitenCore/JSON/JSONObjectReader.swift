@@ -1,0 +1,146 @@
+import Foundation
+
+/// Reads a request body that must be one closed JSON object, collecting every schema violation.
+///
+/// Each accessor consumes one member; ``finish()`` then refuses any member nobody consumed (every Kaiten
+/// request schema is closed) and throws all collected violations at once as a 422 `UNPROCESSABLE` problem,
+/// each with its `body.<member>` location. Nothing is thrown before ``finish()``, so a client learns about
+/// every mistake in one round trip.
+public struct JSONObjectReader {
+    private let members: [String: JSONValue]
+    private let location: String
+    private var consumed: Set<String> = []
+    private var violations: [ErrorDetail] = []
+
+    public init(_ value: JSONValue, location: String = "body") {
+        self.location = location
+        if case .object(let members) = value {
+            self.members = members
+        } else {
+            self.members = [:]
+            violations.append(ErrorDetail(message: "expected object, got \(value.typeName)", location: location))
+        }
+    }
+
+    /// Adds a violation found by the caller's own checks.
+    public mutating func reject(_ key: String, _ message: String, value: JSONValue? = nil) {
+        violations.append(ErrorDetail(message: message, location: path(key), value: value))
+    }
+
+    public var hasViolations: Bool { !violations.isEmpty }
+
+    /// Throws every violation collected, and one for each member no accessor read.
+    public mutating func finish() throws {
+        for key in members.keys.sorted() where !consumed.contains(key) {
+            violations.append(ErrorDetail(message: "unexpected property", location: path(key), value: members[key]))
+        }
+        if !violations.isEmpty { throw APIError.schemaViolations(violations) }
+    }
+
+    /// Whether the member is present at all (null counts as present).
+    public func contains(_ key: String) -> Bool { members[key] != nil }
+
+    /// The raw member, consumed without checks.
+    public mutating func raw(_ key: String) -> JSONValue? {
+        consumed.insert(key)
+        return members[key]
+    }
+
+    /// A string member. Null is refused unless `nullable`, and then reads as nil like an absent member.
+    public mutating func string(
+        _ key: String,
+        required: Bool = false,
+        nullable: Bool = false,
+        minLength: Int = 0,
+        maxLength: Int = 10_000,
+        pattern: TextPattern? = nil
+    ) -> String? {
+        guard let value = take(key, required: required) else { return nil }
+        switch value {
+        case .null where nullable:
+            return nil
+        case .string(let text):
+            let length = text.count
+            if length < minLength {
+                reject(key, "expected length >= \(minLength)", value: value)
+            } else if length > maxLength {
+                reject(key, "expected length <= \(maxLength)", value: value)
+            } else if let pattern, !pattern.matches(text) {
+                reject(key, "expected string to match pattern \(pattern.source)", value: value)
+            } else {
+                return text
+            }
+            return nil
+        default:
+            reject(key, "expected string, got \(value.typeName)", value: value)
+            return nil
+        }
+    }
+
+    /// A slug member: the shared slug pattern and length.
+    public mutating func slug(_ key: String = "slug") -> String? {
+        string(key, minLength: 2, maxLength: Slug.maximumLength, pattern: .slug)
+    }
+
+    /// An array of strings. Null reads as nil when `nullable`.
+    public mutating func stringArray(_ key: String, required: Bool = false, nullable: Bool = false, maxItems: Int = 1_000) -> [String]? {
+        guard let value = take(key, required: required) else { return nil }
+        switch value {
+        case .null where nullable:
+            return nil
+        case .array(let items):
+            guard items.count <= maxItems else {
+                reject(key, "expected array length <= \(maxItems)", value: value)
+                return nil
+            }
+            var strings: [String] = []
+            for (index, item) in items.enumerated() {
+                guard case .string(let text) = item else {
+                    violations.append(ErrorDetail(message: "expected string, got \(item.typeName)", location: "\(path(key))[\(index)]", value: item))
+                    continue
+                }
+                strings.append(text)
+            }
+            return strings.count == items.count ? strings : nil
+        default:
+            reject(key, "expected array, got \(value.typeName)", value: value)
+            return nil
+        }
+    }
+
+    /// A JSON object member with free-form contents.
+    public mutating func object(_ key: String, required: Bool = false) -> [String: JSONValue]? {
+        guard let value = take(key, required: required) else { return nil }
+        guard case .object(let members) = value else {
+            reject(key, "expected object, got \(value.typeName)", value: value)
+            return nil
+        }
+        return members
+    }
+
+    /// An RFC 3339 timestamp member.
+    public mutating func timestamp(_ key: String, required: Bool = false, nullable: Bool = false) -> Date? {
+        guard let value = take(key, required: required) else { return nil }
+        if case .null = value, nullable { return nil }
+        guard case .string(let text) = value else {
+            reject(key, "expected string, got \(value.typeName)", value: value)
+            return nil
+        }
+        guard let date = Timestamp.parse(text) else {
+            reject(key, "expected string to be RFC 3339 date-time", value: value)
+            return nil
+        }
+        return date
+    }
+
+    private mutating func take(_ key: String, required: Bool) -> JSONValue? {
+        consumed.insert(key)
+        guard let value = members[key] else {
+            if required { reject(key, "expected required property \(key) to be present") }
+            return nil
+        }
+        return value
+    }
+
+    private func path(_ key: String) -> String { "\(location).\(key)" }
+}

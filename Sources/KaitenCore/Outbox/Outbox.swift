@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// One event to record in `outbox_events`, in the transaction of the write it describes.
+public struct OutboxMessage: Sendable {
+    public let organizationID: UUID
+    public let event: EventType
+    public let data: JSONValue
+    public let headers: [String: String]
+    public let occurredAt: Date?
+
+    /// - Parameters:
+    ///   - data: the payload, encoded exactly as webhooks will carry it.
+    ///   - headers: producer headers such as `instance_id`; the request's trace context is added on write.
+    ///   - occurredAt: overrides the transaction's clock, for events stamped with a report time.
+    public init(
+        organizationID: UUID,
+        event: EventType,
+        data: some Encodable,
+        headers: [String: String] = [:],
+        occurredAt: Date? = nil
+    ) throws {
+        self.organizationID = organizationID
+        self.event = event
+        self.data = try WireJSON.value(of: data)
+        self.headers = headers
+        self.occurredAt = occurredAt
+    }
+}
+
+/// The transactional outbox: events are rows written with the change they describe, never sent directly.
+///
+/// A relay later reads them from the WAL (or by polling) and publishes them, so an event exists if and
+/// only if its write committed.
+public enum Outbox {
+    /// Inserts the message on `executor`, which must be the transaction's connection.
+    public static func append(_ message: OutboxMessage, on executor: some SQLExecutor, logger: Logger) async throws {
+        let headers = message.headers.merging(TraceContext.current.headers) { producer, _ in producer }
+        let headersText: String? = headers.isEmpty ? nil : JSONValue.object(headers.mapValues { .string($0) }).jsonText
+        let dataText = message.data.jsonText
+        try await executor.execute(
+            """
+            INSERT INTO outbox_events (organization_id, event_name, event_type, occurred_at, data, headers)
+            VALUES (\(message.organizationID), \(message.event.name), \(message.event.type),
+                    COALESCE(\(message.occurredAt), now()), \(dataText)::jsonb, \(headersText)::jsonb)
+            """,
+            logger: logger
+        )
+    }
+}
+
+/// The W3C trace context of the request being served, carried into the events it writes.
+public struct TraceContext: Sendable {
+    @TaskLocal public static var current = TraceContext(headers: [:])
+
+    /// `traceparent`, `tracestate` and `baggage`, when the request had them.
+    public let headers: [String: String]
+
+    public init(headers: [String: String]) {
+        self.headers = headers
+    }
+}

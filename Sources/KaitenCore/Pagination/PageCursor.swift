@@ -1,0 +1,92 @@
+import Foundation
+
+/// The position after the last row of a page, for keyset pagination ordered by `created_at DESC, id DESC`.
+///
+/// On the wire it is opaque: URL-safe base64 without padding of `{"createdAt": <RFC 3339>, "id": <uuid>}`,
+/// the same shape the Go server hands out, so a cursor stays valid across a switch of servers.
+public struct PageCursor: Sendable, Equatable {
+    public let createdAt: Date
+    public let id: UUID
+
+    public init(createdAt: Date, id: UUID) {
+        self.createdAt = createdAt
+        self.id = id
+    }
+
+    public var encoded: String {
+        let json = JSONValue.object([
+            "createdAt": .string(Timestamp.format(createdAt)),
+            "id": .string(id.lowercased),
+        ]).jsonText
+        return base64URL(Array(json.utf8))
+    }
+
+    /// Decodes a cursor from a query string; a cursor this server did not make is a 400.
+    public init(decoding text: String) throws {
+        guard let data = decodeBase64URL(text),
+            case .object(let members)? = try? JSONValue.parse(data),
+            case .string(let createdAtText)? = members["createdAt"],
+            let createdAt = Timestamp.parse(createdAtText),
+            case .string(let idText)? = members["id"],
+            let id = UUID(uuidString: idText)
+        else {
+            throw APIError.validation(
+                "Pagination.InvalidCursor",
+                "the cursor is not one this API issued",
+                errors: [ErrorDetail(message: "invalid cursor", location: "query.cursor", value: .string(text))]
+            )
+        }
+        self.init(createdAt: createdAt, id: id)
+    }
+}
+
+/// Which page of a collection a client asked for.
+public struct PageRequest: Sendable, Equatable {
+    public static let defaultLimit = 50
+    public static let maximumLimit = 200
+
+    public let limit: Int
+    public let after: PageCursor?
+
+    public init(limit: Int = PageRequest.defaultLimit, after: PageCursor? = nil) {
+        self.limit = limit
+        self.after = after
+    }
+
+    /// Reads `limit` and `cursor` from query values: a limit outside 1…200 is a 422, as the contract's
+    /// parameter schema says, and a foreign cursor a 400.
+    public init(limit limitText: String?, cursor cursorText: String?) throws {
+        var limit = PageRequest.defaultLimit
+        if let limitText {
+            guard let parsed = Int(limitText), (1...PageRequest.maximumLimit).contains(parsed) else {
+                throw APIError.schemaViolations([
+                    ErrorDetail(
+                        message: "expected integer between 1 and \(PageRequest.maximumLimit)",
+                        location: "query.limit",
+                        value: .string(limitText)
+                    )
+                ])
+            }
+            limit = parsed
+        }
+        let cursor = try cursorText.flatMap { $0.isEmpty ? nil : try PageCursor(decoding: $0) }
+        self.init(limit: limit, after: cursor)
+    }
+
+    /// How many rows a query fetches: one more than the page, to learn whether another page follows.
+    public var fetchLimit: Int { limit + 1 }
+}
+
+/// One page of a collection: `{items, hasMore, nextCursor?}`, `nextCursor` absent on the last page.
+public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+    public let items: [Item]
+    public let hasMore: Bool
+    public let nextCursor: String?
+
+    /// Builds the page from up to `request.fetchLimit` rows fetched in page order.
+    public init(rows: [Item], request: PageRequest, cursor: (Item) -> PageCursor) {
+        hasMore = rows.count > request.limit
+        items = Array(rows.prefix(request.limit))
+        nextCursor = hasMore ? items.last.map { cursor($0).encoded } : nil
+    }
+}

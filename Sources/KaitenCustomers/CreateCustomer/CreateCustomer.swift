@@ -1,0 +1,61 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `POST /customers`.
+enum CreateCustomer {
+    static let requiredScope = Scope.write(.customers)
+
+    struct Command {
+        let fields: CustomerFields
+        let slug: String?
+
+        init(body: JSONValue) throws {
+            var reader = JSONObjectReader(body)
+            fields = CustomerFields(reading: &reader)
+            slug = reader.slug()
+            if let integrations = reader.object("integrations"), !integrations.isEmpty {
+                reader.reject("integrations", "customer integrations are not supported by this server yet")
+            }
+            try reader.finish()
+        }
+    }
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
+        router.post("/customers") { request, context in
+            let command = try Command(body: try await request.jsonBody())
+            let customer = try await module.create(command, caller: try context.organizationCaller())
+            return try JSONResponse.make(customer, status: .created)
+        }
+    }
+}
+
+extension CustomersModule {
+    func create(_ command: CreateCustomer.Command, caller: OrganizationCaller) async throws -> CustomerResource {
+        try caller.require(CreateCustomer.requiredScope)
+        let fields = command.fields
+        return try await SlugAttempts.run(given: command.slug, base: fields.name, conflictCode: "CreateCustomer.SlugConflict") { slug in
+            try await database.transaction { connection in
+                let id = try await connection.first(
+                    """
+                    INSERT INTO customer (organization_id, name, slug, external_customer_id, domain, created_by_id, updated_by_id)
+                    VALUES (\(caller.organizationID), \(fields.name), \(slug), \(fields.externalCustomerID), \(fields.domain),
+                            \(caller.userID), \(caller.userID))
+                    RETURNING id
+                    """,
+                    as: UUID.self,
+                    logger: database.logger
+                )!
+                let customer = try await CustomerRows.fetch("\(unescaped: CustomerRows.selection) WHERE c.id = \(id)", on: connection, logger: database.logger)[0]
+                try await Outbox.append(
+                    OutboxMessage(organizationID: caller.organizationID, event: CustomerEvents.created, data: customer),
+                    on: connection,
+                    logger: database.logger
+                )
+                return customer
+            }
+        }
+    }
+}

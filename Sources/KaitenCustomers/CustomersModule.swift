@@ -1,0 +1,20 @@
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+
+/// Customers: the end clients of the organization's product, each owning its instances.
+public struct CustomersModule: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
+        CreateCustomer.register(on: router, module: self)
+        ListCustomers.register(on: router, module: self)
+        GetCustomer.register(on: router, module: self)
+        UpdateCustomer.register(on: router, module: self)
+        DeleteCustomer.register(on: router, module: self)
+    }
+}

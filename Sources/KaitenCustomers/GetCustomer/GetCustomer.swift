@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /customers/{customerSlug}`. Another organization's customer is not found, never forbidden.
+enum GetCustomer {
+    static let requiredScope = Scope.read(.customers)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
+        router.get("/customers/:customerSlug") { _, context in
+            try JSONResponse.make(try await module.get(slug: try context.parameters.path("customerSlug"), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension CustomersModule {
+    func get(slug: String, caller: OrganizationCaller) async throws -> CustomerResource {
+        try caller.require(GetCustomer.requiredScope)
+        guard let customer = try await CustomerRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger) else {
+            throw APIError.notFound("GetCustomer.NotFound", "customer \"\(slug)\" not found")
+        }
+        return customer
+    }
+}

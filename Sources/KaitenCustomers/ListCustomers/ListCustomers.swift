@@ -1,0 +1,35 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /customers`: newest first, one page at a time.
+enum ListCustomers {
+    static let requiredScope = Scope.read(.customers)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
+        router.get("/customers") { request, context in
+            try JSONResponse.make(try await module.list(try request.pageRequest(), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension CustomersModule {
+    func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<CustomerResource> {
+        try caller.require(ListCustomers.requiredScope)
+        let after = page.after
+        let customers = try await CustomerRows.fetch(
+            """
+            \(unescaped: CustomerRows.selection)
+            WHERE c.organization_id = \(caller.organizationID)
+              AND (\(after?.createdAt)::timestamptz IS NULL OR (c.created_at, c.id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY c.created_at DESC, c.id DESC
+            LIMIT \(page.fetchLimit)
+            """,
+            on: database.client,
+            logger: database.logger
+        )
+        return Page(rows: customers, request: page) { PageCursor(createdAt: $0.createdAt, id: UUID(uuidString: $0.id)!) }
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `PUT /customers/{customerSlug}`: a full replacement. The external id and the domain are cleared when
+/// left out; the slug and integrations cannot change here.
+enum UpdateCustomer {
+    static let requiredScope = Scope.write(.customers)
+
+    struct Command {
+        let fields: CustomerFields
+        let slug: String?
+        let hasIntegrations: Bool
+
+        init(body: JSONValue) throws {
+            var reader = JSONObjectReader(body)
+            fields = CustomerFields(reading: &reader)
+            slug = reader.slug()
+            hasIntegrations = !(reader.object("integrations") ?? [:]).isEmpty
+            try reader.finish()
+        }
+    }
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
+        router.put("/customers/:customerSlug") { request, context in
+            let command = try Command(body: try await request.jsonBody())
+            try await module.update(slug: try context.parameters.path("customerSlug"), command, caller: try context.organizationCaller())
+            return JSONResponse.noContent
+        }
+    }
+}
+
+extension CustomersModule {
+    func update(slug: String, _ command: UpdateCustomer.Command, caller: OrganizationCaller) async throws {
+        try caller.require(UpdateCustomer.requiredScope)
+        if let newSlug = command.slug, newSlug != slug {
+            throw APIError.unprocessable("UpdateCustomer.SlugNotRenameable", "slug cannot be changed through this endpoint; omit it or send the current slug")
+        }
+        if command.hasIntegrations {
+            throw APIError.unprocessable("UpdateCustomer.IntegrationsNotSettable", "integrations cannot be set through this endpoint")
+        }
+        let fields = command.fields
+        try await database.transaction { connection in
+            let id = try await connection.first(
+                """
+                UPDATE customer SET name = \(fields.name), external_customer_id = \(fields.externalCustomerID), domain = \(fields.domain),
+                                    updated_by_id = \(caller.userID), updated_at = now()
+                WHERE organization_id = \(caller.organizationID) AND slug = \(slug)
+                RETURNING id
+                """,
+                as: UUID.self,
+                logger: database.logger
+            )
+            guard let id else { throw APIError.notFound("UpdateCustomer.NotFound", "customer \"\(slug)\" not found") }
+            let customer = try await CustomerRows.fetch("\(unescaped: CustomerRows.selection) WHERE c.id = \(id)", on: connection, logger: database.logger)[0]
+            try await Outbox.append(
+                OutboxMessage(organizationID: caller.organizationID, event: CustomerEvents.updated, data: customer),
+                on: connection,
+                logger: database.logger
+            )
+        }
+    }
+}

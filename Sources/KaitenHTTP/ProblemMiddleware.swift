@@ -1,0 +1,126 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KaitenCore
+import Logging
+
+/// Renders every failure as an RFC 9457 problem (`application/problem+json`).
+///
+/// An ``APIError`` keeps its status, code and detail. Hummingbird's own refusals (no such route, method not
+/// allowed, body too large) get the code of their status class. Anything else is an internal failure: the
+/// client sees a generic 500 and the `errorId` under which the real cause was logged. Every problem carries
+/// a fresh `errorId`, so any error a client reports can be found in the logs.
+public struct ProblemMiddleware: RouterMiddleware {
+    public typealias Context = KaitenRequestContext
+
+    public init() {}
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            let errorID = UUID().lowercased
+            let apiError = Self.apiError(for: error)
+            if apiError.kind == .internalFailure {
+                context.logger.error(
+                    "request failed",
+                    metadata: ["kaiten.error_id": "\(errorID)", "kaiten.error": "\(String(reflecting: error))"]
+                )
+            } else {
+                context.logger.info(
+                    "request refused",
+                    metadata: ["kaiten.error_id": "\(errorID)", "kaiten.code": "\(apiError.code)", "kaiten.status": "\(apiError.status)"]
+                )
+            }
+            return Problem(apiError, instance: request.uri.path, errorID: errorID).response()
+        }
+    }
+
+    static func apiError(for error: any Error) -> APIError {
+        switch error {
+        case let error as APIError:
+            return error
+        case let error as HTTPError:
+            switch error.status {
+            case .notFound: return .notFound("NOT_FOUND", "no such resource")
+            case .methodNotAllowed: return APIError(.methodNotAllowed, code: "METHOD_NOT_ALLOWED", detail: "method not allowed on this resource")
+            case .contentTooLarge: return .bodyTooLarge
+            case .unauthorized: return .unauthorized("UNAUTHORIZED", error.body ?? "unauthorized")
+            default:
+                if (400..<500).contains(error.status.code) {
+                    return .validation("BAD_REQUEST", error.body ?? error.status.reasonPhrase)
+                }
+                return .internalFailure
+            }
+        default:
+            return .internalFailure
+        }
+    }
+}
+
+extension APIError {
+    static let internalFailure = APIError(.internalFailure, code: "INTERNAL", detail: "An unexpected error occurred")
+    public static let bodyTooLarge = APIError(.contentTooLarge, code: "Request.BodyTooLarge", detail: "the request body exceeds \(RequestBodyLimit.bytes) bytes")
+}
+
+/// The RFC 9457 document.
+struct Problem: Encodable {
+    let type: String
+    let title: String
+    let status: Int
+    let detail: String
+    let instance: String
+    let code: String
+    let errorId: String
+    let errors: [ErrorDetail]?
+
+    init(_ error: APIError, instance: String, errorID: String) {
+        type = Self.typeURI(error.status)
+        title = Self.reasonPhrase(error.status)
+        self.status = error.status
+        detail = error.detail
+        self.instance = instance
+        code = error.code
+        errorId = errorID
+        errors = error.errors.isEmpty ? nil : error.errors
+    }
+
+    func response() -> Response {
+        let body = (try? WireJSON.encode(self)) ?? Data()
+        return Response(
+            status: .init(code: status),
+            headers: [.contentType: "application/problem+json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body))
+        )
+    }
+
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 400: "Bad Request"
+        case 401: "Unauthorized"
+        case 403: "Forbidden"
+        case 404: "Not Found"
+        case 405: "Method Not Allowed"
+        case 409: "Conflict"
+        case 413: "Content Too Large"
+        case 422: "Unprocessable Entity"
+        case 503: "Service Unavailable"
+        default: "Internal Server Error"
+        }
+    }
+
+    /// The RFC section each status class links to, as Kaiten's problems do.
+    static func typeURI(_ status: Int) -> String {
+        switch status {
+        case 400: "https://tools.ietf.org/html/rfc7231#section-6.5.1"
+        case 401: "https://tools.ietf.org/html/rfc7235#section-3.1"
+        case 403: "https://tools.ietf.org/html/rfc7231#section-6.5.3"
+        case 404: "https://tools.ietf.org/html/rfc7231#section-6.5.4"
+        case 409: "https://tools.ietf.org/html/rfc7231#section-6.5.8"
+        case 413: "https://tools.ietf.org/html/rfc9110#section-15.5.14"
+        case 422: "https://tools.ietf.org/html/rfc4918#section-11.2"
+        case 503: "https://tools.ietf.org/html/rfc7231#section-6.6.4"
+        default: "https://tools.ietf.org/html/rfc7231#section-6.6.1"
+        }
+    }
+}

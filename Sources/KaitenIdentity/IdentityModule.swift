@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+
+/// Identity: organizations, users, memberships, service accounts, tokens and platform credentials.
+///
+/// The facade methods are where scopes are enforced: an endpoint decodes and validates its input, then
+/// calls one of them with the caller; a use case never sees an unauthorized call.
+public struct IdentityModule: Sendable {
+    let database: Database
+
+    public init(database: Database) {
+        self.database = database
+    }
+
+    /// Registers the Core API operations (organization credentials).
+    public func registerCoreRoutes(on router: RouterGroup<KaitenRequestContext>) {
+        CreateServiceAccount.register(on: router, module: self)
+        ListServiceAccounts.register(on: router, module: self)
+        GetServiceAccount.register(on: router, module: self)
+        UpdateServiceAccount.register(on: router, module: self)
+        CreateToken.register(on: router, module: self)
+        ListTokens.register(on: router, module: self)
+        DeleteToken.register(on: router, module: self)
+    }
+
+    /// Registers the Platform API operations (`ksm_` credentials).
+    public func registerPlatformRoutes(on router: RouterGroup<KaitenRequestContext>) {
+        GetPlatformCredential.register(on: router, module: self)
+        EnsureOrganization.register(on: router, module: self)
+        GetOrganization.register(on: router, module: self)
+        DeleteOrganization.register(on: router, module: self)
+        DeleteMembership.register(on: router, module: self)
+        DeleteUser.register(on: router, module: self)
+        MintOrganizationToken.register(on: router, module: self)
+        ListOrganizationTokens.register(on: router, module: self)
+        RevokeOrganizationToken.register(on: router, module: self)
+    }
+}

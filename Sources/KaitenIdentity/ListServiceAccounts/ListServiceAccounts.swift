@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /service-accounts`: the organization's service accounts, newest first, one page at a time.
+enum ListServiceAccounts {
+    static let requiredScope = Scope.read(.tokens)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
+        router.get("/service-accounts") { request, context in
+            let page = try await module.listServiceAccounts(try request.pageRequest(), caller: try context.organizationCaller())
+            return try JSONResponse.make(page)
+        }
+    }
+}
+
+extension IdentityModule {
+    func listServiceAccounts(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<ServiceAccountResource> {
+        try caller.require(ListServiceAccounts.requiredScope)
+        let after = page.after
+        let accounts = try await ServiceAccountRows.fetch(
+            """
+            \(unescaped: ServiceAccountRows.selection)
+            WHERE sa.organization_id = \(caller.organizationID) AND sa.type = 'machine' AND sa.deleted_at IS NULL
+              AND (\(after?.createdAt)::timestamptz IS NULL OR (sa.created_at, sa.id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY sa.created_at DESC, sa.id DESC
+            LIMIT \(page.fetchLimit)
+            """,
+            on: database.client,
+            logger: database.logger
+        )
+        return Page(rows: accounts, request: page) { PageCursor(createdAt: $0.createdAt, id: UUID(uuidString: $0.id)!) }
+    }
+}

@@ -1,0 +1,46 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /service-accounts/{serviceAccountSlug}/tokens`: a service account's tokens, revoked ones included,
+/// newest first. Never their secrets.
+enum ListTokens {
+    static let requiredScope = Scope.read(.tokens)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
+        router.get("/service-accounts/:serviceAccountSlug/tokens") { request, context in
+            let page = try await module.listTokens(
+                serviceAccountSlug: try context.parameters.path("serviceAccountSlug"),
+                try request.pageRequest(),
+                caller: try context.organizationCaller()
+            )
+            return try JSONResponse.make(page)
+        }
+    }
+}
+
+extension IdentityModule {
+    func listTokens(serviceAccountSlug: String, _ page: PageRequest, caller: OrganizationCaller) async throws -> Page<TokenResource> {
+        try caller.require(ListTokens.requiredScope)
+        guard let accountID = try await ServiceAccountRows.id(
+            slug: serviceAccountSlug, organizationID: caller.organizationID, on: database.client, logger: database.logger
+        ) else {
+            throw APIError.notFound("ListTokens.ServiceAccountNotFound", "service account \"\(serviceAccountSlug)\" not found")
+        }
+        let after = page.after
+        let tokens = try await TokenRows.fetch(
+            """
+            \(unescaped: TokenRows.selection)
+            WHERE t.service_account_id = \(accountID) AND t.organization_id = \(caller.organizationID)
+              AND (\(after?.createdAt)::timestamptz IS NULL OR (t.created_at, t.id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+            ORDER BY t.created_at DESC, t.id DESC
+            LIMIT \(page.fetchLimit)
+            """,
+            on: database.client,
+            logger: database.logger
+        )
+        return Page(rows: tokens, request: page) { PageCursor(createdAt: $0.createdAt, id: UUID(uuidString: $0.id)!) }
+    }
+}

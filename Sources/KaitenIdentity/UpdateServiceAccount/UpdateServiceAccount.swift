@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `PUT /service-accounts/{serviceAccountSlug}`: renames an account. Its slug is immutable.
+enum UpdateServiceAccount {
+    static let requiredScope = Scope.write(.tokens)
+
+    struct Command {
+        let name: String
+        let slug: String?
+
+        init(body: JSONValue) throws {
+            var reader = JSONObjectReader(body)
+            let name = reader.string("name", required: true, minLength: 1, maxLength: 255)
+            slug = reader.slug()
+            try reader.finish()
+            self.name = name!
+        }
+    }
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
+        router.put("/service-accounts/:serviceAccountSlug") { request, context in
+            let command = try Command(body: try await request.jsonBody())
+            try await module.updateServiceAccount(
+                slug: try context.parameters.path("serviceAccountSlug"),
+                command,
+                caller: try context.organizationCaller()
+            )
+            return JSONResponse.noContent
+        }
+    }
+}
+
+extension IdentityModule {
+    func updateServiceAccount(slug: String, _ command: UpdateServiceAccount.Command, caller: OrganizationCaller) async throws {
+        try caller.require(UpdateServiceAccount.requiredScope)
+        if let newSlug = command.slug, newSlug != slug {
+            throw APIError.unprocessable(
+                "UpdateServiceAccount.SlugNotRenameable",
+                "a service account's slug cannot be changed; omit it or send the current slug"
+            )
+        }
+        let updated = try await database.client.first(
+            """
+            UPDATE "user" SET name = \(command.name)
+            WHERE organization_id = \(caller.organizationID) AND type = 'machine' AND slug = \(slug) AND deleted_at IS NULL
+            RETURNING id
+            """,
+            as: UUID.self,
+            logger: database.logger
+        )
+        guard updated != nil else {
+            throw APIError.notFound("UpdateServiceAccount.NotFound", "service account \"\(slug)\" not found")
+        }
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KaitenCore
+import PostgresNIO
+import KaitenHTTP
+
+/// `/api/tokens/validate` (any method): lets a gateway check a `ksh_` token at the edge.
+///
+/// On success it answers 200 with a response `Authorization: Bearer <JWT>` header carrying Kaiten's claim
+/// contract for the token's identity, unsigned (`alg: none`): the gateway forwards it, and the API behind
+/// it sees the same claims as for a person. It expires with the token, and within the hour.
+enum ValidateToken {
+    static func register(on router: RouterGroup<KaitenRequestContext>, authenticator: Authenticator) {
+        let handler: @Sendable (Request, KaitenRequestContext) async throws -> Response = { request, _ in
+            let credential: String
+            do {
+                credential = try Authenticator.bearer(request.headers[.authorization])
+            } catch {
+                throw APIError.unauthorized("ValidateToken.MissingAuthorizationHeader", "the Authorization header is missing")
+            }
+            let secret = SecretToken(plaintext: credential)
+            guard secret.kind == .organization, let caller = try await authenticator.organizationToken(secret),
+                let subject = try await authenticator.externalID(ofUser: caller.userID)
+            else {
+                throw APIError.unauthorized("ValidateToken.Invalid", "invalid token")
+            }
+            let now = Date()
+            var expiry = now.addingTimeInterval(3600)
+            if let tokenExpiry = caller.expiresAt, tokenExpiry < expiry { expiry = tokenExpiry }
+            let claims: [String: JSONValue] = [
+                "sub": .string(subject),
+                "kaiten_external_org_id": .string(caller.organizationExternalID),
+                "scopes": .array(caller.scopes.map { .string($0.description) }),
+                "iat": .integer(Int64(now.timeIntervalSince1970)),
+                "exp": .integer(Int64(expiry.timeIntervalSince1970)),
+            ]
+            let header = base64URL(Array(JSONValue.object(["alg": .string("none"), "typ": .string("JWT")]).jsonText.utf8))
+            let payload = base64URL(Array(JSONValue.object(claims).jsonText.utf8))
+            return Response(status: .ok, headers: [.authorization: "Bearer \(header).\(payload)."])
+        }
+        for method: HTTPRequest.Method in [.get, .post, .put, .patch, .delete, .head, .options] {
+            router.on("/tokens/validate", method: method, use: handler)
+        }
+    }
+}
+
+extension IdentityModule {
+    /// Registers the public `/tokens/validate` route.
+    public func registerValidateRoute(on router: RouterGroup<KaitenRequestContext>, authenticator: Authenticator) {
+        ValidateToken.register(on: router, authenticator: authenticator)
+    }
+}
+
+extension Authenticator {
+    func externalID(ofUser id: UUID) async throws -> String? {
+        try await database.client.first("SELECT external_id FROM \"user\" WHERE id = \(id)", as: String.self, logger: database.logger)
+    }
+}
