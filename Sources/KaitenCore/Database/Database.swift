@@ -33,9 +33,17 @@ public struct Database: Sendable {
 
     /// Runs `body` in one transaction: every write it makes, outbox rows included, commits together or
     /// not at all.
+    ///
+    /// An error thrown by `body` is rethrown as it was (postgres-nio wraps it), so a client error raised
+    /// inside a transaction still reaches the client as itself, and a constraint violation can be mapped.
     public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withTransaction(logger: logger) { connection in
-            try await body(connection)
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection)
+            }
+        } catch let error as PostgresTransactionError {
+            if let cause = error.closureError { throw cause }
+            throw error
         }
     }
 }

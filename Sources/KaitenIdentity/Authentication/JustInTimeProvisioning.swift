@@ -34,7 +34,7 @@ struct JustInTimeProvisioning {
                 INSERT INTO organization (id, external_id, name)
                 VALUES (\(organizationID), \(externalOrganizationID), \(claims.organizationName ?? externalOrganizationID))
                 ON CONFLICT (external_id) DO UPDATE
-                SET name = CASE WHEN \(claims.organizationName) IS NULL THEN organization.name ELSE EXCLUDED.name END
+                SET name = CASE WHEN \(claims.organizationName)::text IS NULL THEN organization.name ELSE EXCLUDED.name END
                 """,
                 logger: logger
             )
@@ -47,8 +47,8 @@ struct JustInTimeProvisioning {
                 INSERT INTO "user" (id, external_id, email, name, type)
                 VALUES (\(userID), \(subject), \(email), \(name), 'human')
                 ON CONFLICT (external_id) DO UPDATE
-                SET email = CASE WHEN \(claims.email) IS NULL THEN "user".email ELSE EXCLUDED.email END,
-                    name = CASE WHEN \(claims.name) IS NULL THEN "user".name ELSE EXCLUDED.name END
+                SET email = CASE WHEN \(claims.email)::text IS NULL THEN "user".email ELSE EXCLUDED.email END,
+                    name = CASE WHEN \(claims.name)::text IS NULL THEN "user".name ELSE EXCLUDED.name END
                 RETURNING id, name, deleted_at
                 """,
                 as: (UUID, String, Date?).self,
