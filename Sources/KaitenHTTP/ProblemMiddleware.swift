@@ -40,6 +40,10 @@ public struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error where PostgresFailure(error)?.isDataException == true:
+            // A value PostgreSQL cannot store (a NUL inside JSON, an out-of-range number) came from the
+            // client; the write was refused as a whole.
+            return .validation("Request.InvalidData", "the request contains a value that cannot be stored")
         case let error as HTTPError:
             switch error.status {
             case .notFound: return .notFound("NOT_FOUND", "no such resource")

@@ -123,3 +123,16 @@ import Testing
         }
     }
 }
+
+@Suite struct UnstorableInputTests {
+    @Test func valuesThePostgreSQLCannotStoreAre400NotServerErrors() async throws {
+        try await TestKaiten.run { kaiten in
+            let (_, token) = try await kaiten.organization()
+            let nulInName = try await kaiten.core.json(.post, "/api/customers", token: token, rawBody: #"{"name": "a\u0000b"}"#)
+            #expect(nulInName.status == .unprocessableContent)
+            let nulInPath = try await kaiten.core.json(.get, "/api/customers/a%00b", token: token)
+            #expect(nulInPath.status.code < 500)
+            #expect(try await kaiten.count("SELECT count(*) FROM customer") == 0)
+        }
+    }
+}

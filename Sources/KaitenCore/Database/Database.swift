@@ -95,4 +95,6 @@ public struct PostgresFailure: Sendable {
     public var isForeignKeyViolation: Bool { sqlState == "23503" }
     public var isCheckViolation: Bool { sqlState == "23514" }
     public var isRestrictViolation: Bool { sqlState == "23001" }
+    /// SQLSTATE class 22: a value the database cannot store or convert.
+    public var isDataException: Bool { sqlState.hasPrefix("22") }
 }

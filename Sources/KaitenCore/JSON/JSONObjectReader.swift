@@ -61,7 +61,9 @@ public struct JSONObjectReader {
             return nil
         case .string(let text):
             let length = text.count
-            if length < minLength {
+            if text.unicodeScalars.contains("\u{0}") {
+                reject(key, "expected string without NUL characters", value: value)
+            } else if length < minLength {
                 reject(key, "expected length >= \(minLength)", value: value)
             } else if length > maxLength {
                 reject(key, "expected length <= \(maxLength)", value: value)
