@@ -38,6 +38,7 @@ public final class EmbeddedPostgres: Sendable {
         let account = try RunAccount.current()
         let directory = configuration.dataDirectory
         let fileManager = FileManager.default
+        try account.checkReachable(directory)
         try await stopStaleServer()
         if !fileManager.fileExists(atPath: directory.appendingPathComponent("PG_VERSION").path) {
             try fileManager.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -123,6 +124,7 @@ public enum EmbeddedPostgresError: Error, CustomStringConvertible {
     case serverExited(log: String)
     case notReady
     case noUnprivilegedUser
+    case unreachableDataDirectory(String, user: String)
 
     public var description: String {
         switch self {
@@ -132,6 +134,8 @@ public enum EmbeddedPostgresError: Error, CustomStringConvertible {
         case .serverExited(let log): "PostgreSQL exited during start-up:\n\(log)"
         case .notReady: "PostgreSQL did not become ready within 30 s"
         case .noUnprivilegedUser: "running as root, but there is no 'postgres' user to run PostgreSQL as"
+        case .unreachableDataDirectory(let path, let user):
+            "PostgreSQL runs as '\(user)', which cannot enter \(path); choose a data directory under a path it can reach, or chmod o+x that directory"
         }
     }
 }

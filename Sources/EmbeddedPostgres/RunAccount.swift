@@ -11,6 +11,22 @@ struct RunAccount {
         return RunAccount(user: ("postgres", entry.pointee.pw_uid, entry.pointee.pw_gid))
     }
 
+    /// Refuses a data directory the account could not reach: every parent must be searchable by it.
+    func checkReachable(_ url: URL) throws {
+        guard let user else { return }
+        var directory = url.deletingLastPathComponent()
+        while directory.path != "/" {
+            var status = stat()
+            if stat(directory.path, &status) == 0 {
+                let searchable = status.st_uid == user.uid ? status.st_mode & 0o100 != 0
+                    : status.st_gid == user.gid ? status.st_mode & 0o010 != 0
+                    : status.st_mode & 0o001 != 0
+                if !searchable { throw EmbeddedPostgresError.unreachableDataDirectory(directory.path, user: user.name) }
+            }
+            directory = directory.deletingLastPathComponent()
+        }
+    }
+
     /// Gives the account a file or, recursively, a directory.
     func takeOwnership(of url: URL) throws {
         guard let user else { return }

@@ -116,3 +116,19 @@ import Testing
         #expect(GoDuration.seconds(text) == nil)
     }
 }
+
+@Suite struct JSONParserTests {
+    @Test(arguments: [
+        #"{"a":1,}"#, "[1,]", "{,}", #"{"a" 1}"#, "01", "1.", ".5", "+1", "NaN", "tru", #""\x""#, "\"a\u{01}\"", #""\ud800""#, "{} {}", "",
+        String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+    ])
+    func refusesWhatIsNotJSON(_ text: String) {
+        #expect(throws: APIError.self) { try JSONValue.parse(Array(text.utf8)) }
+    }
+
+    @Test func readsEveryKindOfValue() throws {
+        let value = try JSONValue.parse(Array(#" {"s": "é\u00e9\ud83d\ude00\n", "i": -12, "d": 1.5e2, "b": [true, false, null], "o": {}} "#.utf8))
+        #expect(value == ["s": "éé😀\n", "i": -12, "d": 150.0, "b": [true, false, .null], "o": [:]])
+        #expect(try JSONValue.parse(Array("92233720368547758070".utf8)) == .number(92_233_720_368_547_758_070))
+    }
+}

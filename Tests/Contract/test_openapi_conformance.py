@@ -1,0 +1,292 @@
+"""The OpenAPI documents the server serves agree with the vendored Kaiten contract on every fact.
+
+Served operations must exist in the contract with the same path, method and operationId, parameters,
+security, request body, response status codes, media types and schemas, once `$ref`s are inlined and prose
+(descriptions, summaries, titles, examples) is set aside. Our own operations carry `x-kaiten-extension: true`
+and must not clash with the contract. A 413 response marked the same way may be added to an operation that
+takes a body. Every served operation is routed, and no contract operation the document leaves out is.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+
+from openapi_contract import contract, facts, operations, resolve
+
+SPECS = ("core", "platform")
+DOCUMENT_PATHS = {"core": "openapi.json", "platform": "platform-openapi.json"}
+EXTENSION = "x-kaiten-extension"
+
+
+@pytest.fixture(scope="module")
+def served(kaiten) -> dict[str, dict]:
+    documents = {}
+    for spec, base in (("core", kaiten.core_url), ("platform", kaiten.platform_url)):
+        response = httpx.get(f"{base}/{DOCUMENT_PATHS[spec]}")
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"].startswith("application/json")
+        documents[spec] = response.json()
+    return documents
+
+
+def contract_operations(spec: str) -> dict[str, tuple[str, str, dict]]:
+    return operations(contract(spec))
+
+
+def served_operations(document: dict, *, extensions: bool | None = None) -> dict[str, tuple[str, str, dict]]:
+    found = operations(document)
+    if extensions is None:
+        return found
+    return {op_id: entry for op_id, entry in found.items() if bool(entry[2].get(EXTENSION)) == extensions}
+
+
+def served_operation_ids(spec: str) -> list[str]:
+    """For parametrization: read the generated document from the sources (the server serves the same)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "Sources" / "KaitenApp" / "Resources" / DOCUMENT_PATHS[spec]
+    return sorted(operations(json.loads(path.read_text())))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Document level.
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_document_header(served, spec):
+    document, reference = served[spec], contract(spec)
+    assert document["openapi"] == reference["openapi"]
+    assert document["info"]["title"] == reference["info"]["title"]
+    assert document["info"]["version"] == "1.0.0"
+    assert document["servers"] == [{"url": "/api"}]
+    assert document["security"] == reference["security"]
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_security_schemes_match(served, spec):
+    document, reference = served[spec], contract(spec)
+    assert facts(document, document["components"]["securitySchemes"]) == facts(
+        reference, reference["components"]["securitySchemes"]
+    )
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_component_schemas_match(served, spec):
+    """Every schema the document carries is the contract's schema of that name, fact for fact."""
+    document, reference = served[spec], contract(spec)
+    schemas = document["components"]["schemas"]
+    unknown = sorted(set(schemas) - set(reference["components"]["schemas"]))
+    assert not unknown, f"schemas not in the contract: {unknown}"
+    for name, schema in schemas.items():
+        assert facts(document, schema) == facts(reference, reference["components"]["schemas"][name]), name
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_no_dangling_references(served, spec):
+    document = served[spec]
+    text = repr(document)
+    for name in set(re.findall(r"#/components/schemas/([A-Za-z0-9_.-]+)", text)):
+        assert name in document["components"]["schemas"], f"dangling reference to {name}"
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_prose_is_our_own(served, spec):
+    """No description or summary is copied from the contract: the facts carry over, the wording does not."""
+
+    def prose(node, found):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("description", "summary") and isinstance(value, str):
+                    found.add(value.strip())
+                prose(value, found)
+        elif isinstance(node, list):
+            for value in node:
+                prose(value, found)
+        return found
+
+    copied = prose(served[spec], set()) & prose(contract(spec), set())
+    assert not copied, f"texts copied from the contract: {sorted(copied)}"
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_every_served_operation_is_checked(served, spec):
+    """The per-operation tests are parametrized from the generated files in Sources/; the server must serve
+    exactly those operations (otherwise the binary is stale, or the files were edited by hand)."""
+    served_ids = set(served_operations(served[spec]))
+    assert served_ids == set(served_operation_ids(spec)), (
+        "the served document differs from Sources/KaitenApp/Resources: regenerate with "
+        "scripts/generate-openapi.py and rebuild"
+    )
+    reference = contract_operations(spec)
+    for op_id, (_, _, operation) in served_operations(served[spec]).items():
+        assert op_id in reference or operation.get(EXTENSION), f"{op_id} is neither a contract operation nor marked {EXTENSION}"
+
+
+def test_platform_document_is_complete(served):
+    assert set(served_operations(served["platform"])) == set(contract_operations("platform"))
+
+
+def test_core_webhooks_match(served):
+    document, reference = served["core"], contract("core")
+    webhooks = document.get("webhooks", {})
+    assert webhooks, "the core document lists the events this server emits"
+    unknown = sorted(set(webhooks) - set(reference["webhooks"]))
+    assert not unknown, f"webhooks not in the contract: {unknown}"
+    for event_type, item in webhooks.items():
+        assert facts(document, item) == facts(reference, reference["webhooks"][event_type]), event_type
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_extensions_do_not_clash_with_the_contract(served, spec):
+    reference = contract_operations(spec)
+    reference_routes = {(path, method) for path, method, _ in reference.values()}
+    for op_id, (path, method, operation) in served_operations(served[spec], extensions=True).items():
+        assert op_id not in reference, f"{op_id} is a contract operation marked as an extension"
+        assert (path, method) not in reference_routes, f"{method.upper()} {path} is a contract route"
+        assert operation.get("summary") and operation.get("description")
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Operation level.
+
+
+def _pairs(spec):
+    return [(spec, op_id) for op_id in served_operation_ids(spec)]
+
+
+@pytest.mark.parametrize("spec,op_id", _pairs("core") + _pairs("platform"))
+def test_operation_matches_contract(served, spec, op_id):
+    document, reference = served[spec], contract(spec)
+    path, method, operation = served_operations(document)[op_id]
+    assert operation.get("summary") and operation.get("description"), "every operation is described"
+    if operation.get(EXTENSION):
+        # Our own operation: documented completely, and public (these are probes and the edge check).
+        assert operation.get("security") == [], f"{op_id} is public"
+        assert operation["responses"], f"{op_id} documents its responses"
+        for status, response in operation["responses"].items():
+            assert response.get("description"), f"response {status} is described"
+            for media in response.get("content", {}).values():
+                assert "schema" in media
+        return
+    reference_ops = contract_operations(spec)
+    assert op_id in reference_ops, f"{op_id} is not a contract operation"
+    reference_path, reference_method, expected = reference_ops[op_id]
+    assert (method, path) == (reference_method, reference_path)
+
+    # Parameters: name, location, required, style and schema.
+    def parameters(doc, op):
+        return {(p["name"], p["in"]): facts(doc, p) for p in (resolve(doc, p) for p in op.get("parameters", []))}
+
+    assert parameters(document, operation) == parameters(reference, expected)
+
+    assert operation.get("security") == expected.get("security")
+    assert operation.get("tags") == expected.get("tags")
+
+    # Request body.
+    assert ("requestBody" in operation) == ("requestBody" in expected)
+    if "requestBody" in expected:
+        assert facts(document, operation["requestBody"]) == facts(reference, expected["requestBody"])
+
+    # Responses: the same codes (plus our own 413 for a body), media types, headers and schemas.
+    responses = dict(operation["responses"])
+    added = {status for status, r in responses.items() if r.get(EXTENSION)}
+    assert added <= ({"413"} if "requestBody" in expected else set()), f"unexpected extra responses {added}"
+    for status in added:
+        assert set(responses[status]["content"]) == {"application/problem+json"}
+        del responses[status]
+    assert set(responses) == set(expected["responses"])
+    for status, response in responses.items():
+        assert response.get("description"), f"response {status} is described"
+        assert facts(document, response) == facts(reference, expected["responses"][status]), f"response {status}"
+
+    # And nothing else differs either (operation-level keys such as `deprecated` or extensions).
+    served_copy = {**operation, "responses": responses}
+    assert facts(document, served_copy) == facts(reference, expected)
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Routing: the documents and the routers agree.
+
+ROUTER_CODES = {"NOT_FOUND", "METHOD_NOT_ALLOWED"}
+
+
+def concrete(path: str) -> str:
+    """A path with every template filled by a value that names nothing."""
+
+    def value(match):
+        name = match.group(1)
+        if name in ("orgId", "userId", "id"):
+            return str(uuid.uuid4())
+        return f"zz-absent-{uuid.uuid4().hex[:8]}"
+
+    return re.sub(r"\{([^}]+)\}", value, path)
+
+
+def probe(base: str, path: str, method: str, token: str | None, with_body: bool) -> httpx.Response:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    kwargs = {"json": {}} if with_body else {}
+    return httpx.request(method.upper(), base + concrete(path), headers=headers, timeout=30, **kwargs)
+
+
+def is_unrouted(response: httpx.Response) -> bool:
+    if response.status_code not in (404, 405):
+        return False
+    try:
+        return response.json().get("code") in ROUTER_CODES
+    except ValueError:
+        return True
+
+
+@pytest.fixture(scope="module")
+def credentials(kaiten, platform):
+    """A write:* token of an organization of its own, and the platform token."""
+    org = platform.organizations.ensure(external_id=f"org_routes_{uuid.uuid4().hex[:8]}", name="Routing probe")
+    minted = platform.tokens.mint(org.id, name="routing-probe")
+    return {"core": minted.token, "platform": kaiten.platform_token}
+
+
+def bases(kaiten):
+    return {"core": kaiten.core_url, "platform": kaiten.platform_url}
+
+
+@pytest.mark.parametrize("spec,op_id", _pairs("core") + _pairs("platform"))
+def test_served_operation_is_routed(kaiten, served, credentials, spec, op_id):
+    path, method, operation = served_operations(served[spec])[op_id]
+    base = bases(kaiten)[spec]
+    with_body = "requestBody" in operation
+    authorized = probe(base, path, method, credentials[spec], with_body)
+    assert not is_unrouted(authorized), f"{method.upper()} {path} is not routed: {authorized.status_code} {authorized.text}"
+    assert authorized.status_code < 500, authorized.text
+    assert str(authorized.status_code) in operation["responses"], (
+        f"{method.upper()} {path} answered an undocumented {authorized.status_code}: {authorized.text}"
+    )
+
+    anonymous = probe(base, path, method, None, with_body)
+    assert not is_unrouted(anonymous)
+    if operation.get("security", served[spec].get("security")):
+        assert anonymous.status_code == 401, f"{op_id} without a credential: {anonymous.status_code} {anonymous.text}"
+        assert anonymous.headers["content-type"].startswith("application/problem+json")
+    else:
+        assert anonymous.status_code != 403
+
+
+@pytest.mark.parametrize("spec", SPECS)
+def test_undocumented_contract_operations_are_not_routed(kaiten, served, credentials, spec):
+    """A contract operation missing from the served document must not be answered either: the document
+    lists everything the server does."""
+    documented = set(served_operations(served[spec]))
+    base = bases(kaiten)[spec]
+    routed = []
+    for op_id, (path, method, operation) in sorted(contract_operations(spec).items()):
+        if op_id in documented:
+            continue
+        response = probe(base, path, method, credentials[spec], "requestBody" in operation)
+        if not is_unrouted(response):
+            routed.append(f"{op_id} ({method.upper()} {path}) -> {response.status_code} {response.text[:200]}")
+    assert not routed, "routed but not documented:\n" + "\n".join(routed)
+
