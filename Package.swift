@@ -6,6 +6,15 @@ let swiftSettings: [SwiftSetting] = [
     .enableUpcomingFeature("MemberImportVisibility"),
 ]
 
+/// What every domain module target depends on: the kernel, the shared HTTP edge and the two libraries
+/// its operations are written with. A module never depends on another module.
+let moduleDependencies: [Target.Dependency] = [
+    "KaitenCore",
+    "KaitenHTTP",
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "PostgresNIO", package: "postgres-nio"),
+]
+
 let package = Package(
     name: "kaiten",
     platforms: [.macOS(.v15)],
@@ -72,34 +81,20 @@ let package = Package(
         ),
         .target(
             name: "KaitenIdentity",
-            dependencies: [
-                "KaitenCore",
-                "KaitenHTTP",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+            dependencies: moduleDependencies + [
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KaitenCustomers",
-            dependencies: [
-                "KaitenCore",
-                "KaitenHTTP",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
+            dependencies: moduleDependencies,
             swiftSettings: swiftSettings
         ),
         .target(
             name: "KaitenConnectors",
-            dependencies: [
-                "KaitenCore",
-                "KaitenHTTP",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
+            dependencies: moduleDependencies,
             swiftSettings: swiftSettings
         ),
         .target(

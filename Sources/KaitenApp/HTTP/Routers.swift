@@ -41,7 +41,10 @@ struct Modules {
         }
         identity.registerValidateRoute(on: api, authenticator: authenticator)
         APIDocuments.register("openapi", on: api)
-        let protected = api.group().add(middleware: OrganizationAuthenticationMiddleware(authenticator: authenticator))
+        let authenticator = authenticator
+        let protected = api.group().add(
+            middleware: AuthenticationMiddleware { .organization(try await authenticator.authenticateOrganization(authorization: $0)) }
+        )
         identity.registerCoreRoutes(on: protected)
         customers.registerRoutes(on: protected)
         return router
@@ -54,7 +57,10 @@ struct Modules {
         router.add(middleware: TraceContextMiddleware())
         let api = router.group("api")
         APIDocuments.register("platform-openapi", on: api)
-        let protected = api.group().add(middleware: PlatformAuthenticationMiddleware(authenticator: authenticator))
+        let authenticator = authenticator
+        let protected = api.group().add(
+            middleware: AuthenticationMiddleware { .platform(try await authenticator.authenticatePlatform(authorization: $0)) }
+        )
         identity.registerPlatformRoutes(on: protected)
         connectors.registerPlatformRoutes(on: protected)
         return router

@@ -1,8 +1,20 @@
 import Foundation
 
+/// A caller whose credential carries scopes.
+public protocol ScopedCaller: Sendable {
+    var scopes: [Scope] { get }
+}
+
+extension ScopedCaller {
+    /// Refuses the operation unless the credential grants `scope`.
+    public func require(_ scope: Scope) throws {
+        guard scopes.grants(scope) else { throw APIError.missingScope(scope) }
+    }
+}
+
 /// Who is calling the Core API: a member of one organization, authenticated by an organization token or a
 /// JWT. Every query a use case runs is scoped by ``organizationID``.
-public struct OrganizationCaller: Sendable {
+public struct OrganizationCaller: ScopedCaller {
     public enum Credential: Sendable, Equatable {
         /// A `ksh_` token, by its row id.
         case token(UUID)
@@ -37,18 +49,13 @@ public struct OrganizationCaller: Sendable {
         self.expiresAt = expiresAt
     }
 
-    /// Refuses the operation unless the credential grants `scope`.
-    public func require(_ scope: Scope) throws {
-        guard scopes.grants(scope) else { throw APIError.missingScope(scope) }
-    }
-
     /// The reference written into `createdBy`/`updatedBy` of what this caller writes.
     public var actor: UserReference { UserReference(id: userID, name: userName) }
 }
 
 /// Who is calling the Platform API: a `ksm_` platform credential, which authenticates `system:kaiten` and
 /// carries no organization.
-public struct PlatformCaller: Sendable {
+public struct PlatformCaller: ScopedCaller {
     public let tokenID: UUID
     public let name: String
     public let slug: String
@@ -65,9 +72,6 @@ public struct PlatformCaller: Sendable {
         self.expiresAt = expiresAt
     }
 
-    public func require(_ scope: Scope) throws {
-        guard scopes.grants(scope) else { throw APIError.missingScope(scope) }
-    }
 }
 
 /// `{id, name}`: the user behind an action, as resources report `createdBy` and `updatedBy`.

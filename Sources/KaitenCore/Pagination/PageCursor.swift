@@ -90,3 +90,17 @@ public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
         nextCursor = hasMore ? items.last.map { cursor($0).encoded } : nil
     }
 }
+
+/// A row of a collection ordered by `created_at DESC, id DESC`.
+public protocol KeysetPaged {
+    var createdAt: Date { get }
+    /// The row's id, as the wire writes it.
+    var id: String { get }
+}
+
+extension Page where Item: KeysetPaged {
+    /// Builds the page of keyset-ordered rows, the cursor pointing after the last one.
+    public init(rows: [Item], request: PageRequest) {
+        self.init(rows: rows, request: request) { PageCursor(createdAt: $0.createdAt, id: UUID(uuidString: $0.id)!) }
+    }
+}

@@ -18,18 +18,15 @@ enum ListCustomers {
 extension CustomersModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<CustomerResource> {
         try caller.require(ListCustomers.requiredScope)
-        let after = page.after
         let customers = try await CustomerRows.fetch(
             """
             \(unescaped: CustomerRows.selection)
             WHERE c.organization_id = \(caller.organizationID)
-              AND (\(after?.createdAt)::timestamptz IS NULL OR (c.created_at, c.id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
-            ORDER BY c.created_at DESC, c.id DESC
-            LIMIT \(page.fetchLimit)
+              AND \(rowsAfter: page, in: "c")
             """,
             on: database.client,
             logger: database.logger
         )
-        return Page(rows: customers, request: page) { PageCursor(createdAt: $0.createdAt, id: UUID(uuidString: $0.id)!) }
+        return Page(rows: customers, request: page)
     }
 }

@@ -37,3 +37,5 @@ public enum CustomerEvents {
     public static let updated = EventType(name: "CUSTOMER_UPDATED", type: "com.kaiten.customer.v1.updated")
     public static let deleted = EventType(name: "CUSTOMER_DELETED", type: "com.kaiten.customer.v1.deleted")
 }
+
+extension CustomerResource: KeysetPaged {}

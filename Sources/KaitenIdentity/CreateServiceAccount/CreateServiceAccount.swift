@@ -8,22 +8,9 @@ import PostgresNIO
 enum CreateServiceAccount {
     static let requiredScope = Scope.write(.tokens)
 
-    struct Command {
-        let name: String
-        let slug: String?
-
-        init(body: JSONValue) throws {
-            var reader = JSONObjectReader(body)
-            let name = reader.string("name", required: true, minLength: 1, maxLength: 255)
-            slug = reader.slug()
-            try reader.finish()
-            self.name = name!
-        }
-    }
-
     static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
         router.post("/service-accounts") { request, context in
-            let command = try Command(body: try await request.jsonBody())
+            let command = try ServiceAccountCommand(body: try await request.jsonBody())
             let account = try await module.createServiceAccount(command, caller: try context.organizationCaller())
             return try JSONResponse.make(account, status: .created)
         }
@@ -31,7 +18,7 @@ enum CreateServiceAccount {
 }
 
 extension IdentityModule {
-    func createServiceAccount(_ command: CreateServiceAccount.Command, caller: OrganizationCaller) async throws -> ServiceAccountResource {
+    func createServiceAccount(_ command: ServiceAccountCommand, caller: OrganizationCaller) async throws -> ServiceAccountResource {
         try caller.require(CreateServiceAccount.requiredScope)
         return try await SlugAttempts.run(given: command.slug, base: command.name, conflictCode: "CreateServiceAccount.SlugConflict") { slug in
             try await database.transaction { connection in

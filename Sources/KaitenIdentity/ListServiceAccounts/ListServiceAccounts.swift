@@ -19,18 +19,15 @@ enum ListServiceAccounts {
 extension IdentityModule {
     func listServiceAccounts(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<ServiceAccountResource> {
         try caller.require(ListServiceAccounts.requiredScope)
-        let after = page.after
         let accounts = try await ServiceAccountRows.fetch(
             """
             \(unescaped: ServiceAccountRows.selection)
             WHERE sa.organization_id = \(caller.organizationID) AND sa.type = 'machine' AND sa.deleted_at IS NULL
-              AND (\(after?.createdAt)::timestamptz IS NULL OR (sa.created_at, sa.id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
-            ORDER BY sa.created_at DESC, sa.id DESC
-            LIMIT \(page.fetchLimit)
+              AND \(rowsAfter: page, in: "sa")
             """,
             on: database.client,
             logger: database.logger
         )
-        return Page(rows: accounts, request: page) { PageCursor(createdAt: $0.createdAt, id: UUID(uuidString: $0.id)!) }
+        return Page(rows: accounts, request: page)
     }
 }

@@ -29,18 +29,15 @@ extension IdentityModule {
         ) else {
             throw APIError.notFound("ListTokens.ServiceAccountNotFound", "service account \"\(serviceAccountSlug)\" not found")
         }
-        let after = page.after
         let tokens = try await TokenRows.fetch(
             """
             \(unescaped: TokenRows.selection)
             WHERE t.service_account_id = \(accountID) AND t.organization_id = \(caller.organizationID)
-              AND (\(after?.createdAt)::timestamptz IS NULL OR (t.created_at, t.id) < (\(after?.createdAt)::timestamptz, \(after?.id)::uuid))
-            ORDER BY t.created_at DESC, t.id DESC
-            LIMIT \(page.fetchLimit)
+              AND \(rowsAfter: page, in: "t")
             """,
             on: database.client,
             logger: database.logger
         )
-        return Page(rows: tokens, request: page) { PageCursor(createdAt: $0.createdAt, id: UUID(uuidString: $0.id)!) }
+        return Page(rows: tokens, request: page)
     }
 }

@@ -83,3 +83,6 @@ public enum IdentityEvents {
         type: "com.kaiten.identity.v1.system_token_issued"
     )
 }
+
+extension TokenResource: KeysetPaged {}
+extension ServiceAccountResource: KeysetPaged {}

@@ -8,22 +8,9 @@ import PostgresNIO
 enum UpdateServiceAccount {
     static let requiredScope = Scope.write(.tokens)
 
-    struct Command {
-        let name: String
-        let slug: String?
-
-        init(body: JSONValue) throws {
-            var reader = JSONObjectReader(body)
-            let name = reader.string("name", required: true, minLength: 1, maxLength: 255)
-            slug = reader.slug()
-            try reader.finish()
-            self.name = name!
-        }
-    }
-
     static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
         router.put("/service-accounts/:serviceAccountSlug") { request, context in
-            let command = try Command(body: try await request.jsonBody())
+            let command = try ServiceAccountCommand(body: try await request.jsonBody())
             try await module.updateServiceAccount(
                 slug: try context.parameters.path("serviceAccountSlug"),
                 command,
@@ -35,7 +22,7 @@ enum UpdateServiceAccount {
 }
 
 extension IdentityModule {
-    func updateServiceAccount(slug: String, _ command: UpdateServiceAccount.Command, caller: OrganizationCaller) async throws {
+    func updateServiceAccount(slug: String, _ command: ServiceAccountCommand, caller: OrganizationCaller) async throws {
         try caller.require(UpdateServiceAccount.requiredScope)
         if let newSlug = command.slug, newSlug != slug {
             throw APIError.unprocessable(
