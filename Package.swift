@@ -47,8 +47,12 @@ let package = Package(
                 "KaitenConnectors",
                 "KaitenCore",
                 "KaitenCustomers",
+                "KaitenEntitlements",
                 "KaitenHTTP",
                 "KaitenIdentity",
+                "KaitenInstances",
+                "KaitenLicenses",
+                "KaitenMetadataFields",
                 "KaitenMigrations",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -97,6 +101,55 @@ let package = Package(
             dependencies: moduleDependencies,
             swiftSettings: swiftSettings
         ),
+        .target(name: "KaitenEntitlements", dependencies: moduleDependencies, swiftSettings: swiftSettings),
+        .target(name: "KaitenLicenses", dependencies: moduleDependencies, swiftSettings: swiftSettings),
+        .target(name: "KaitenInstances", dependencies: moduleDependencies, swiftSettings: swiftSettings),
+        .target(name: "KaitenMetadataFields", dependencies: moduleDependencies, swiftSettings: swiftSettings),
+        .target(
+            name: "AMQPProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "AMQPClient",
+            dependencies: [
+                "AMQPProtocol",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PostgresReplicationProtocol",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PostgresReplication",
+            dependencies: [
+                "PostgresReplicationProtocol",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KaitenTestSupport",
+            dependencies: [
+                "EmbeddedPostgres",
+                "KaitenCore",
+                "KaitenMigrations",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "KaitenMigrations",
             dependencies: [
@@ -120,8 +173,34 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "AMQPTests",
+            dependencies: [
+                "AMQPClient",
+                "AMQPProtocol",
+                "KaitenTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PostgresReplicationTests",
+            dependencies: [
+                "KaitenTestSupport",
+                "PostgresReplication",
+                "PostgresReplicationProtocol",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "KaitenAppTests",
             dependencies: [
+                "KaitenTestSupport",
                 "EmbeddedPostgres",
                 "KaitenApp",
                 "KaitenCore",

@@ -2,8 +2,12 @@ import Hummingbird
 import KaitenConnectors
 import KaitenCore
 import KaitenCustomers
+import KaitenEntitlements
 import KaitenHTTP
 import KaitenIdentity
+import KaitenInstances
+import KaitenLicenses
+import KaitenMetadataFields
 import KaitenMigrations
 
 /// Everything the HTTP listeners need, built once per process.
@@ -13,6 +17,10 @@ struct Modules {
     let identity: IdentityModule
     let customers: CustomersModule
     let connectors: ConnectorsModule
+    let entitlements: EntitlementsModule
+    let licenses: LicensesModule
+    let instances: InstancesModule
+    let metadataFields: MetadataFieldsModule
     let readiness: Readiness
 
     init(database: Database, jwtVerifier: JWTVerifier?, migrator: Migrator) {
@@ -21,6 +29,10 @@ struct Modules {
         identity = IdentityModule(database: database)
         customers = CustomersModule(database: database)
         connectors = ConnectorsModule(database: database)
+        entitlements = EntitlementsModule(database: database)
+        licenses = LicensesModule(database: database)
+        instances = InstancesModule(database: database, metadataValidator: MetadataValidator(database: database))
+        metadataFields = MetadataFieldsModule(database: database)
         readiness = Readiness(database: database, migrator: migrator)
     }
 
@@ -47,6 +59,10 @@ struct Modules {
         )
         identity.registerCoreRoutes(on: protected)
         customers.registerRoutes(on: protected)
+        entitlements.registerRoutes(on: protected)
+        licenses.registerRoutes(on: protected)
+        instances.registerRoutes(on: protected)
+        metadataFields.registerRoutes(on: protected)
         return router
     }
 

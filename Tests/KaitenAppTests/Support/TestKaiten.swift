@@ -6,6 +6,7 @@ import HummingbirdTesting
 import KaitenCore
 import KaitenIdentity
 import KaitenMigrations
+import KaitenTestSupport
 import Logging
 import NIOCore
 import PostgresNIO

@@ -11,8 +11,8 @@ import PostgresNIO
 /// Swift Testing runs tests in parallel, so every test gets its own database, copied from the template
 /// (`CREATE DATABASE … TEMPLATE`), which takes milliseconds. The server runs with fsync off and dies with the
 /// test process.
-actor TestDatabaseServer {
-    static let shared = TestDatabaseServer()
+public actor TestDatabaseServer {
+    public static let shared = TestDatabaseServer()
     static let templateName = "kaiten_template"
 
     private var server: EmbeddedPostgres?
@@ -25,7 +25,7 @@ actor TestDatabaseServer {
     }()
 
     /// A fresh, migrated database for one test.
-    func newDatabase() async throws -> PostgresClient.Configuration {
+    public func newDatabase() async throws -> PostgresClient.Configuration {
         let server = try await startedServer()
         let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await DatabaseProvisioning.ensureDatabase(
@@ -67,7 +67,7 @@ actor TestDatabaseServer {
         )
     }
 
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
         let port = channel.localAddress!.port!
         try channel.close().wait()
