@@ -20,8 +20,7 @@ public struct DevelopmentCredentials: Codable, Sendable {
 
     /// Loads the saved credentials, replacing whatever is missing or no longer active.
     static func ensure(in directory: URL, jwtSecret: String, database: Database) async throws -> DevelopmentCredentials {
-        let file = directory.appendingPathComponent("credentials.json")
-        let saved = (try? Data(contentsOf: file)).flatMap { try? JSONDecoder().decode(DevelopmentCredentials.self, from: $0) }
+        let saved = load(from: directory)
         let identity = IdentityModule(database: database)
         let organizationID = DeterministicIdentifiers.organizationID(externalID: organizationExternalID)
         try await database.client.query(
@@ -31,41 +30,42 @@ public struct DevelopmentCredentials: Codable, Sendable {
             """,
             logger: database.logger
         )
-        var platformToken = saved?.platformToken
-        var platformTokenID = saved?.platformTokenID
-        if let token = platformToken, try await identity.isActivePlatformToken(token) {
+        let platform: (token: String, id: UUID)
+        if let saved, try await identity.isActivePlatformToken(saved.platformToken) {
+            platform = (saved.platformToken, saved.platformTokenID)
         } else {
             let issued = try await identity.createPlatformToken(name: "kaiten-dev-\(Slug.generate(from: ""))", scopes: [.writeAll])
-            platformToken = issued.plaintext
-            platformTokenID = issued.id
+            platform = (issued.plaintext, issued.id)
         }
-        var organizationToken = saved?.organizationToken
-        if let token = organizationToken, saved?.platformTokenID == platformTokenID, try await identity.isActiveOrganizationToken(token) {
+        let organizationToken: String
+        if let saved, saved.platformTokenID == platform.id, try await identity.isActiveOrganizationToken(saved.organizationToken) {
+            organizationToken = saved.organizationToken
         } else {
             organizationToken = try await identity.mintBootstrapToken(
                 organizationID: organizationID,
                 name: "kaiten-dev-\(Slug.generate(from: ""))",
                 scopes: [.writeAll],
-                parent: platformTokenID!
+                parent: platform.id
             ).token
         }
         let credentials = DevelopmentCredentials(
-            platformToken: platformToken!,
-            platformTokenID: platformTokenID!,
+            platformToken: platform.token,
+            platformTokenID: platform.id,
             organizationID: organizationID,
-            organizationToken: organizationToken!,
+            organizationToken: organizationToken,
             jwtSecret: saved?.jwtSecret ?? jwtSecret
         )
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let file = directory.appendingPathComponent("credentials.json")
         try encoder.encode(credentials).write(to: file, options: .atomic)
         chmod(file.path, 0o600)
         return credentials
     }
 
-    /// The JWT secret saved by an earlier start, if any; a JWT signed with it stays valid across restarts.
-    static func savedJWTSecret(in directory: URL) -> String? {
+    /// The credentials an earlier start saved, if any.
+    static func load(from directory: URL) -> DevelopmentCredentials? {
         let file = directory.appendingPathComponent("credentials.json")
-        return (try? Data(contentsOf: file)).flatMap { try? JSONDecoder().decode(DevelopmentCredentials.self, from: $0) }?.jwtSecret
+        return (try? Data(contentsOf: file)).flatMap { try? JSONDecoder().decode(DevelopmentCredentials.self, from: $0) }
     }
 }

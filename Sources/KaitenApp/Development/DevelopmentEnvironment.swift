@@ -37,7 +37,7 @@ public struct DevelopmentEnvironment: Sendable {
     private func serve(postgres: EmbeddedPostgres, logger: Logger) async throws {
         let user = postgres.configuration.superuser
         try await DatabaseProvisioning.ensureDatabase("kaiten", host: "127.0.0.1", port: postgresPort, user: user, logger: logger)
-        let jwtSecret = DevelopmentCredentials.savedJWTSecret(in: dataDirectory) ?? base64URL((0..<32).map { _ in UInt8.random(in: 0...255) })
+        let jwtSecret = DevelopmentCredentials.load(from: dataDirectory)?.jwtSecret ?? base64URL((0..<32).map { _ in UInt8.random(in: 0...255) })
         let configuration = ServerConfiguration(
             host: host,
             apiPort: apiPort,
