@@ -139,6 +139,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "KaitenPipeline",
+            dependencies: [
+                "AMQPClient",
+                "KaitenCore",
+                "PostgresReplication",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "KaitenTestSupport",
             dependencies: [
                 "EmbeddedPostgres",
@@ -195,6 +207,11 @@ let package = Package(
                 .product(name: "NIOTestUtils", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KaitenPipelineTests",
+            dependencies: ["KaitenCore", "KaitenPipeline", "KaitenTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -22,6 +22,22 @@ public enum JSONValue: Sendable, Equatable, Hashable {
         }
     }
 
+    public var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
+    public var arrayValue: [JSONValue]? {
+        if case .array(let items) = self { return items }
+        return nil
+    }
+
+    /// The member `key` of an object; nil for a missing member or a value that is not an object.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let members) = self { return members[key] }
+        return nil
+    }
+
     public var doubleValue: Double? {
         switch self {
         case .integer(let value): Double(value)
