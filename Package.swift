@@ -44,6 +44,7 @@ let package = Package(
             name: "KaitenApp",
             dependencies: [
                 "EmbeddedPostgres",
+                "KaitenAuditTrail",
                 "KaitenConnectors",
                 "KaitenCore",
                 "KaitenCustomers",
@@ -54,6 +55,7 @@ let package = Package(
                 "KaitenLicenses",
                 "KaitenMetadataFields",
                 "KaitenMigrations",
+                "KaitenPipeline",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,6 +103,7 @@ let package = Package(
             dependencies: moduleDependencies,
             swiftSettings: swiftSettings
         ),
+        .target(name: "KaitenAuditTrail", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenEntitlements", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenLicenses", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenInstances", dependencies: moduleDependencies, swiftSettings: swiftSettings),
@@ -220,6 +223,8 @@ let package = Package(
                 "KaitenTestSupport",
                 "EmbeddedPostgres",
                 "KaitenApp",
+                "KaitenAuditTrail",
+                "KaitenPipeline",
                 "KaitenCore",
                 "KaitenIdentity",
                 "KaitenMigrations",

@@ -1,0 +1,110 @@
+import AMQPProtocol
+import Foundation
+import NIOCore
+
+/// An open channel. Methods on one channel are answered in order; use one channel per concurrent consumer
+/// and one (in confirm mode) for publishing. A channel the broker closed throws
+/// `AMQPError.channelClosedByBroker` from every call.
+public struct AMQPChannel: Sendable {
+    public let id: UInt16
+    let connection: AMQPConnection
+
+    init(id: UInt16, connection: AMQPConnection) {
+        self.id = id
+        self.connection = connection
+    }
+
+    private var eventLoop: any EventLoop { connection.channel.eventLoop }
+
+    @discardableResult
+    func request(_ method: AMQPMethod) async throws -> AMQPMethod {
+        let promise = eventLoop.makePromise(of: AMQPMethod.self)
+        connection.send(.request(channel: id, method, promise))
+        return try await promise.futureResult.get()
+    }
+
+    public func exchangeDeclare(_ declare: ExchangeDeclare) async throws {
+        try await request(.exchangeDeclare(declare))
+    }
+
+    @discardableResult
+    public func queueDeclare(_ declare: QueueDeclare) async throws -> QueueDeclareOk {
+        guard case .queueDeclareOk(let declared) = try await request(.queueDeclare(declare)) else {
+            throw AMQPError.protocolViolation("queue.declare answered with another method")
+        }
+        return declared
+    }
+
+    public func queueBind(_ bind: QueueBind) async throws {
+        try await request(.queueBind(bind))
+    }
+
+    /// At most `prefetchCount` unacknowledged deliveries per consumer on this channel (`global: false`, as
+    /// RabbitMQ interprets it), or for the whole channel (`global: true`).
+    public func basicQos(prefetchCount: UInt16, global: Bool = false) async throws {
+        try await request(.basicQos(BasicQos(prefetchCount: prefetchCount, global: global)))
+    }
+
+    /// Puts the channel in confirm mode: from now on `publish` returns only once the broker has taken
+    /// responsibility for the message.
+    public func confirmSelect() async throws {
+        try await request(.confirmSelect(noWait: false))
+    }
+
+    /// Publishes a message. In confirm mode it returns when the broker acks it, and throws
+    /// `AMQPError.publishNacked` on a nack and the connection's or channel's error if either ends first; a
+    /// caller must treat a throw as "not published". Without confirm mode it returns once written.
+    public func publish(
+        _ body: ByteBuffer, exchange: String, routingKey: String = "", properties: AMQPProperties = AMQPProperties(), mandatory: Bool = false
+    ) async throws {
+        let promise = eventLoop.makePromise(of: Void.self)
+        let publish = BasicPublish(exchange: exchange, routingKey: routingKey, mandatory: mandatory)
+        connection.send(.publish(channel: id, publish, properties, body, promise))
+        try await promise.futureResult.get()
+    }
+
+    /// Starts a consumer. Deliveries arrive on the returned sequence, which ends when the consumer is
+    /// cancelled or the channel closes cleanly, and throws when the channel or connection fails.
+    public func consume(
+        queue: String, consumerTag: String? = nil, exclusive: Bool = false, arguments: AMQPTable = [:]
+    ) async throws -> AMQPConsumer {
+        let tag = consumerTag ?? "kaiten-\(UUID().uuidString.lowercased())"
+        let (stream, sink) = AsyncThrowingStream<RawDelivery, any Error>.makeStream()
+        let promise = eventLoop.makePromise(of: AMQPMethod.self)
+        let consume = BasicConsume(queue: queue, consumerTag: tag, exclusive: exclusive, arguments: arguments)
+        connection.send(.consume(channel: id, consume, sink, promise))
+        _ = try await promise.futureResult.get()
+        return AMQPConsumer(tag: tag, channel: self, stream: stream)
+    }
+
+    /// Cancels a consumer; its sequence ends once deliveries already sent are drained.
+    public func cancel(consumerTag: String) async throws {
+        try await request(.basicCancel(consumerTag: consumerTag, noWait: false))
+    }
+
+    public func ack(deliveryTag: UInt64, multiple: Bool = false) async throws {
+        try await acknowledge(.basicAck(BasicAcknowledgement(deliveryTag: deliveryTag, multiple: multiple)))
+    }
+
+    /// `requeue: false` dead-letters the message when its queue has a dead-letter exchange, drops it otherwise.
+    public func nack(deliveryTag: UInt64, multiple: Bool = false, requeue: Bool) async throws {
+        try await acknowledge(.basicNack(BasicAcknowledgement(deliveryTag: deliveryTag, multiple: multiple, requeue: requeue)))
+    }
+
+    public func reject(deliveryTag: UInt64, requeue: Bool) async throws {
+        try await acknowledge(.basicReject(deliveryTag: deliveryTag, requeue: requeue))
+    }
+
+    private func acknowledge(_ method: AMQPMethod) async throws {
+        let promise = eventLoop.makePromise(of: Void.self)
+        connection.send(.acknowledge(channel: id, method, promise))
+        try await promise.futureResult.get()
+    }
+
+    /// The closing handshake; unacknowledged deliveries go back to their queues, unconfirmed publishes fail.
+    public func close() async throws {
+        let promise = eventLoop.makePromise(of: AMQPMethod.self)
+        connection.send(.closeChannel(channel: id, promise))
+        _ = try await promise.futureResult.get()
+    }
+}

@@ -1,0 +1,201 @@
+import AMQPProtocol
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+import Synchronization
+
+/// Keeps a connection to the broker for the life of the process: connects, declares the topology, opens a
+/// publishing channel in confirm mode, and when the connection is lost does it all again with exponential
+/// backoff. Run it in the `ServiceGroup`; graceful shutdown closes the connection cleanly.
+///
+/// Publishes wait for a connection and return only once the broker confirms; one in flight when the
+/// connection drops throws, so the caller (the outbox relay) publishes it again. Consumers resume on the new
+/// connection; deliveries from the lost one can no longer be acked and come back redelivered.
+public final class AMQPConnectionService: Service, Sendable {
+    public struct Backoff: Sendable {
+        public var initial: Duration
+        public var maximum: Duration
+
+        public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(2)) {
+            self.initial = initial
+            self.maximum = maximum
+        }
+
+        /// Doubling from `initial` up to `maximum`, with ±20 % jitter so many clients do not reconnect in step.
+        func delay(attempt: Int) -> Duration {
+            let base = min(initial * Double(1 << min(attempt, 16)), maximum)
+            return base * Double.random(in: 0.8...1.2)
+        }
+    }
+
+    struct Connected: Sendable {
+        let connection: AMQPConnection
+        let publisher: AMQPChannel
+    }
+
+    private struct State {
+        var current: Connected?
+        var stopped = false
+        var waiters: [UUID: CheckedContinuation<Connected, any Error>] = [:]
+        var cancelledWaiters: Set<UUID> = []
+    }
+
+    public let configuration: AMQPConfiguration
+    public let topology: AMQPTopology
+    public let backoff: Backoff
+    private let logger: Logger
+    private let state = Mutex(State())
+
+    public init(configuration: AMQPConfiguration, topology: AMQPTopology, backoff: Backoff = Backoff(), logger: Logger) {
+        self.configuration = configuration
+        self.topology = topology
+        self.backoff = backoff
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await self.maintainConnection()
+        }
+        let waiters = state.withLock { state in
+            state.stopped = true
+            state.current = nil
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume(throwing: AMQPError.closed) }
+    }
+
+    private func maintainConnection() async {
+        var attempt = 0
+        while !Task.isCancelled {
+            do {
+                let connection = try await AMQPConnection.connect(configuration, logger: logger)
+                do {
+                    let setup = try await connection.openChannel()
+                    try await topology.declare(on: setup)
+                    try await setup.close()
+                    let publisher = try await connection.openChannel()
+                    try await publisher.confirmSelect()
+                    attempt = 0
+                    logger.info("AMQP connected", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)"])
+                    install(Connected(connection: connection, publisher: publisher))
+                    await withTaskCancellationHandler {
+                        try? await connection.closeFuture.get()
+                    } onCancel: {
+                        Task { try? await connection.close() }
+                    }
+                    state.withLock { $0.current = nil }
+                    if !Task.isCancelled { logger.warning("AMQP connection lost; reconnecting") }
+                } catch {
+                    logger.warning("AMQP connection setup failed", metadata: ["error": "\(error)"])
+                    try? await connection.close()
+                }
+            } catch {
+                logger.warning("AMQP connect failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+            }
+            guard !Task.isCancelled else { return }
+            try? await Task.sleep(for: backoff.delay(attempt: attempt))
+            attempt += 1
+        }
+    }
+
+    private func install(_ connected: Connected) {
+        let waiters = state.withLock { state in
+            state.current = connected
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
+        }
+        for waiter in waiters { waiter.resume(returning: connected) }
+    }
+
+    /// The current connection, waiting for one while reconnecting. Throws `AMQPError.closed` once the
+    /// service has stopped, and `CancellationError` when the caller is cancelled.
+    func connected() async throws -> Connected {
+        let id = UUID()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                let immediate: Result<Connected, any Error>? = state.withLock { state in
+                    if let current = state.current { return .success(current) }
+                    if state.stopped { return .failure(AMQPError.closed) }
+                    if state.cancelledWaiters.remove(id) != nil { return .failure(CancellationError()) }
+                    state.waiters[id] = continuation
+                    return nil
+                }
+                if let immediate { continuation.resume(with: immediate) }
+            }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                guard let waiter = state.waiters.removeValue(forKey: id) else {
+                    state.cancelledWaiters.insert(id)
+                    return nil as CheckedContinuation<Connected, any Error>?
+                }
+                return waiter
+            }
+            waiter?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Publishes and returns once the broker confirmed. Throws if the connection drops first, the broker
+    /// nacks, or the service stops: then the message must be considered unpublished.
+    public func publish(
+        _ body: ByteBuffer, exchange: String, routingKey: String = "", properties: AMQPProperties = AMQPProperties()
+    ) async throws {
+        try await connected().publisher.publish(body, exchange: exchange, routingKey: routingKey, properties: properties)
+    }
+
+    /// A consumer that survives reconnections: on every connection it opens a channel, applies the prefetch
+    /// limit and consumes `queue`. The sequence ends when the service stops.
+    public func consume(queue: String, prefetchCount: UInt16) -> AMQPServiceConsumer {
+        AMQPServiceConsumer(service: self, queue: queue, prefetchCount: prefetchCount)
+    }
+}
+
+/// Deliveries from one queue across reconnections. See `AMQPConnectionService.consume(queue:prefetchCount:)`.
+public struct AMQPServiceConsumer: AsyncSequence, Sendable {
+    public typealias Element = AMQPDelivery
+    let service: AMQPConnectionService
+    let queue: String
+    let prefetchCount: UInt16
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let service: AMQPConnectionService
+        let queue: String
+        let prefetchCount: UInt16
+        var current: AMQPConsumer.AsyncIterator?
+        var failures = 0
+
+        public mutating func next() async throws -> AMQPDelivery? {
+            while true {
+                do {
+                    if current == nil {
+                        let connected = try await service.connected()
+                        let channel = try await connected.connection.openChannel()
+                        try await channel.basicQos(prefetchCount: prefetchCount)
+                        current = try await channel.consume(queue: queue).makeAsyncIterator()
+                    }
+                    if let delivery = try await current?.next() {
+                        failures = 0
+                        return delivery
+                    }
+                    current = nil
+                } catch AMQPError.closed {
+                    return nil
+                } catch let error as CancellationError {
+                    throw error
+                } catch {
+                    // The connection or the channel failed: start over on the next connection, pausing so a
+                    // consumer whose queue is refused does not spin.
+                    current = nil
+                    try await Task.sleep(for: service.backoff.delay(attempt: failures))
+                    failures += 1
+                }
+            }
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(service: service, queue: queue, prefetchCount: prefetchCount)
+    }
+}
