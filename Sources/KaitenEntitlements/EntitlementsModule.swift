@@ -10,5 +10,19 @@ public struct EntitlementsModule: Sendable {
         self.database = database
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {}
+    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
+        CreateEntitlement.register(on: router, module: self)
+        ListEntitlements.register(on: router, module: self)
+        GetEntitlement.register(on: router, module: self)
+        UpdateEntitlement.register(on: router, module: self)
+        DeleteEntitlement.register(on: router, module: self)
+        CreateEntitlementGroup.register(on: router, module: self)
+        ListEntitlementGroups.register(on: router, module: self)
+        GetEntitlementGroup.register(on: router, module: self)
+        UpdateEntitlementGroup.register(on: router, module: self)
+        DeleteEntitlementGroup.register(on: router, module: self)
+        AddEntitlementToGroup.register(on: router, module: self)
+        RemoveEntitlementFromGroup.register(on: router, module: self)
+        GetEntitlementGroupUsage.register(on: router, module: self)
+    }
 }

@@ -1,0 +1,28 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /entitlements/{entitlementSlug}`. Another organization's entitlement is not found, never forbidden.
+enum GetEntitlement {
+    static let requiredScope = Scope.read(.entitlements)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
+        router.get("/entitlements/:entitlementSlug") { _, context in
+            try JSONResponse.make(try await module.get(slug: try context.parameters.path("entitlementSlug"), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension EntitlementsModule {
+    func get(slug: String, caller: OrganizationCaller) async throws -> EntitlementResource {
+        try caller.require(GetEntitlement.requiredScope)
+        guard
+            let entitlement = try await EntitlementRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        else {
+            throw APIError.notFound("GetEntitlement.NotFound", "Entitlement with slug \"\(slug)\" not found")
+        }
+        return entitlement
+    }
+}

@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /entitlement-groups/{entitlementGroupSlug}`.
+enum GetEntitlementGroup {
+    static let requiredScope = Scope.read(.entitlements)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
+        router.get("/entitlement-groups/:entitlementGroupSlug") { _, context in
+            try JSONResponse.make(
+                try await module.getGroup(slug: try context.parameters.path("entitlementGroupSlug"), caller: try context.organizationCaller())
+            )
+        }
+    }
+}
+
+extension EntitlementsModule {
+    func getGroup(slug: String, caller: OrganizationCaller) async throws -> EntitlementGroupResource {
+        try caller.require(GetEntitlementGroup.requiredScope)
+        guard
+            let group = try await EntitlementGroupRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        else {
+            throw APIError.notFound("GetEntitlementGroup.NotFound", "Entitlement group with slug \"\(slug)\" not found")
+        }
+        return group
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /entitlement-groups`: newest first, one page at a time.
+enum ListEntitlementGroups {
+    static let requiredScope = Scope.read(.entitlements)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
+        router.get("/entitlement-groups") { request, context in
+            try JSONResponse.make(try await module.listGroups(try request.pageRequest(), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension EntitlementsModule {
+    func listGroups(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<EntitlementGroupResource> {
+        try caller.require(ListEntitlementGroups.requiredScope)
+        let groups = try await EntitlementGroupRows.fetch(
+            """
+            \(unescaped: EntitlementGroupRows.selection)
+            WHERE g.organization_id = \(caller.organizationID)
+              AND \(rowsAfter: page, in: "g")
+            """,
+            on: database.client,
+            logger: database.logger
+        )
+        return Page(rows: groups, request: page)
+    }
+}

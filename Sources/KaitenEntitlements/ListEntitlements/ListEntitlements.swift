@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /entitlements`: newest first, one page at a time.
+enum ListEntitlements {
+    static let requiredScope = Scope.read(.entitlements)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
+        router.get("/entitlements") { request, context in
+            try JSONResponse.make(try await module.list(try request.pageRequest(), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension EntitlementsModule {
+    func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<EntitlementResource> {
+        try caller.require(ListEntitlements.requiredScope)
+        let entitlements = try await EntitlementRows.fetch(
+            """
+            \(unescaped: EntitlementRows.selection)
+            WHERE e.organization_id = \(caller.organizationID)
+              AND \(rowsAfter: page, in: "e")
+            """,
+            on: database.client,
+            logger: database.logger
+        )
+        return Page(rows: entitlements, request: page)
+    }
+}
