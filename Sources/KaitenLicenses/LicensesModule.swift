@@ -10,5 +10,21 @@ public struct LicensesModule: Sendable {
         self.database = database
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {}
+    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
+        ListLicenses.register(on: router, module: self)
+        CreateLicense.register(on: router, module: self)
+        GetLicense.register(on: router, module: self)
+        UpdateLicense.register(on: router, module: self)
+        DeleteLicense.register(on: router, module: self)
+        PublishLicense.register(on: router, module: self)
+        ArchiveLicense.register(on: router, module: self)
+        UnarchiveLicense.register(on: router, module: self)
+        ListLicenseEntitlements.register(on: router, module: self)
+        AssociateEntitlementWithLicense.register(on: router, module: self)
+        GetLicenseEntitlement.register(on: router, module: self)
+        UpdateLicenseEntitlement.register(on: router, module: self)
+        DeleteLicenseEntitlement.register(on: router, module: self)
+        ListLicenseFamilies.register(on: router, module: self)
+        GetLicenseFamily.register(on: router, module: self)
+    }
 }

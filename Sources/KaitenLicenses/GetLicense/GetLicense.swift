@@ -1,0 +1,26 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /licenses/{licenseSlug}`: one version, whatever its lifecycle state.
+enum GetLicense {
+    static let requiredScope = Scope.read(.licenses)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
+        router.get("/licenses/:licenseSlug") { _, context in
+            try JSONResponse.make(try await module.get(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension LicensesModule {
+    func get(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
+        try caller.require(GetLicense.requiredScope)
+        guard let license = try await LicenseRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger) else {
+            throw APIError.notFound("GetLicense.NotFound", "License with slug \"\(slug)\" not found")
+        }
+        return license
+    }
+}

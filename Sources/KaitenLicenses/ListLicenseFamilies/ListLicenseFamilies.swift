@@ -1,0 +1,34 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /license-families`: every family, newest first, each with the version it serves. A family with
+/// nothing published is listed too, without a current version.
+enum ListLicenseFamilies {
+    static let requiredScope = Scope.read(.licenses)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
+        router.get("/license-families") { request, context in
+            try JSONResponse.make(try await module.families(try request.pageRequest(), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension LicensesModule {
+    func families(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<LicenseFamilyView> {
+        try caller.require(ListLicenseFamilies.requiredScope)
+        let families = try await LicenseFamilies.fetch(
+            """
+            \(unescaped: LicenseFamilies.selection)
+            WHERE f.organization_id = \(caller.organizationID)
+              AND \(rowsAfter: page, in: "f")
+            """,
+            on: database.client,
+            logger: database.logger
+        )
+        let views = try await LicenseFamilies.views(of: families, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        return Page(rows: views, request: page)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /licenses`: every version of every family, newest first, one page at a time.
+enum ListLicenses {
+    static let requiredScope = Scope.read(.licenses)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
+        router.get("/licenses") { request, context in
+            try JSONResponse.make(try await module.list(try request.pageRequest(), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension LicensesModule {
+    func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<LicenseResource> {
+        try caller.require(ListLicenses.requiredScope)
+        let licenses = try await LicenseRows.fetch(
+            """
+            \(unescaped: LicenseRows.selection)
+            WHERE l.organization_id = \(caller.organizationID)
+              AND \(rowsAfter: page, in: "l")
+            """,
+            on: database.client,
+            logger: database.logger
+        )
+        return Page(rows: licenses, request: page)
+    }
+}
