@@ -10,5 +10,14 @@ public struct MetadataFieldsModule: Sendable {
         self.database = database
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {}
+    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
+        ListMetadataFields.register(on: router, module: self)
+        CreateMetadataField.register(on: router, module: self)
+        // Registered before the `{id}` routes it shares a prefix with; the router prefers the literal segment.
+        ReorderMetadataFields.register(on: router, module: self)
+        UpdateMetadataField.register(on: router, module: self)
+        ArchiveMetadataField.register(on: router, module: self)
+        UnarchiveMetadataField.register(on: router, module: self)
+        DryRunMetadataField.register(on: router, module: self)
+    }
 }
