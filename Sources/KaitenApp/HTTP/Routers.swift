@@ -1,4 +1,5 @@
 import Hummingbird
+import KaitenAuditTrail
 import KaitenConnectors
 import KaitenCore
 import KaitenCustomers
@@ -21,6 +22,7 @@ struct Modules {
     let licenses: LicensesModule
     let instances: InstancesModule
     let metadataFields: MetadataFieldsModule
+    let auditTrail: AuditTrailModule
     let readiness: Readiness
 
     init(database: Database, jwtVerifier: JWTVerifier?, migrator: Migrator) {
@@ -33,6 +35,7 @@ struct Modules {
         licenses = LicensesModule(database: database)
         instances = InstancesModule(database: database, metadataValidator: MetadataValidator(database: database))
         metadataFields = MetadataFieldsModule(database: database)
+        auditTrail = AuditTrailModule(database: database)
         readiness = Readiness(database: database, migrator: migrator)
     }
 
@@ -63,6 +66,7 @@ struct Modules {
         licenses.registerRoutes(on: protected)
         instances.registerRoutes(on: protected)
         metadataFields.registerRoutes(on: protected)
+        auditTrail.registerRoutes(on: protected)
         return router
     }
 

@@ -1,0 +1,112 @@
+import Foundation
+import KaitenCore
+import Logging
+import PostgresNIO
+import Synchronization
+
+/// Hands each event that arrives from the bus to every consumer that wants it, at least once and, for each
+/// consumer's own writes, exactly once.
+///
+/// Each consumer runs in its own transaction, which first records the event in `inbox_events` under the
+/// consumer's name: a redelivered event finds its row and is skipped, and a consumer that fails rolls its
+/// inbox row back with its work, so the retry runs it again while consumers that succeeded skip.
+public struct EventDispatcher: Sendable {
+    /// What the transport does with the message.
+    public enum Outcome: Sendable, Equatable {
+        /// Every interested consumer has it: acknowledge.
+        case processed
+        /// Nothing here wants it, or it no longer applies (its organization is gone): acknowledge, counted.
+        case skipped(String)
+        /// A consumer failed: deliver it again later.
+        case retry(String)
+    }
+
+    /// The inbox `source` of events relayed from the outbox, the Go server's value.
+    public static let source = "debezium:outbox_events"
+
+    let database: Database
+    let consumers: [any EventConsumer]
+    public let statistics = DispatchStatistics()
+
+    public init(database: Database, consumers: [any EventConsumer]) {
+        self.database = database
+        self.consumers = consumers
+    }
+
+    public func dispatch(_ envelope: CloudEventEnvelope) async -> Outcome {
+        switch envelope.content {
+        case .heartbeat:
+            return .processed
+        case .record(let record):
+            guard let type = EventCatalogue.event(ofType: record.eventType) else {
+                statistics.unknownTypes.add(1, ordering: .relaxed)
+                database.logger.notice("acknowledged an event of an unknown type", metadata: ["kaiten.event_type": "\(record.eventType)"])
+                return .skipped("unknown event type \(record.eventType)")
+            }
+            let event = ConsumedEvent(
+                id: record.id, organizationID: record.organizationID, event: type,
+                occurredAt: record.occurredAt, data: record.data, headers: record.headers
+            )
+            let interested = consumers.filter { $0.accepts(type) }
+            let failures = await withTaskGroup(of: String?.self) { group in
+                for consumer in interested {
+                    group.addTask { await run(consumer, event) }
+                }
+                var failures: [String] = []
+                for await failure in group { if let failure { failures.append(failure) } }
+                return failures
+            }
+            if failures.isEmpty {
+                statistics.processed.add(1, ordering: .relaxed)
+                return .processed
+            }
+            if failures.allSatisfy({ $0 == Self.organizationGone }) {
+                statistics.skipped.add(1, ordering: .relaxed)
+                return .skipped(Self.organizationGone)
+            }
+            statistics.retried.add(1, ordering: .relaxed)
+            return .retry(failures.joined(separator: "; "))
+        }
+    }
+
+    static let organizationGone = "the event's organization no longer exists"
+
+    /// Runs one consumer in its transaction; returns why it failed, or nil.
+    private func run(_ consumer: any EventConsumer, _ event: ConsumedEvent) async -> String? {
+        var logger = database.logger
+        logger[metadataKey: "kaiten.consumer"] = "\(consumer.name)"
+        logger[metadataKey: "kaiten.event_id"] = "\(event.id.lowercased)"
+        do {
+            let duplicate = try await database.transaction { connection in
+                let inserted = try await connection.first(
+                    """
+                    INSERT INTO inbox_events (organization_id, source, message_id, consumer)
+                    VALUES (\(event.organizationID), \(Self.source), \(event.id.lowercased), \(consumer.name))
+                    ON CONFLICT DO NOTHING RETURNING id
+                    """,
+                    as: UUID.self,
+                    logger: logger
+                )
+                guard inserted != nil else { return true }
+                try await consumer.consume(event, on: connection, logger: logger)
+                return false
+            }
+            if duplicate { statistics.duplicates.add(1, ordering: .relaxed) }
+            return nil
+        } catch let error where PostgresFailure(error)?.isForeignKeyViolation == true {
+            return Self.organizationGone
+        } catch {
+            logger.warning("consumer failed; the event will be delivered again", metadata: ["kaiten.error": "\(String(reflecting: error))"])
+            return "\(consumer.name) failed"
+        }
+    }
+}
+
+/// Counters of what the dispatcher did, for logs, benchmarks and tests.
+public final class DispatchStatistics: Sendable {
+    public let processed = Atomic<Int>(0)
+    public let duplicates = Atomic<Int>(0)
+    public let skipped = Atomic<Int>(0)
+    public let unknownTypes = Atomic<Int>(0)
+    public let retried = Atomic<Int>(0)
+}
