@@ -20,12 +20,14 @@ public enum KaitenServer {
     ///   - migrate: applies pending migrations before serving.
     ///   - prepare: runs against the migrated database before the listeners open (development bootstrap).
     ///   - onListening: called once both listeners accept connections.
+    ///   - services: long-running work that shares the pool (the relay and worker of `kaiten dev`).
     public static func run(
         _ configuration: ServerConfiguration,
         migrate: Bool,
         logger: Logger,
         prepare: @Sendable (Database) async throws -> Void = { _ in },
-        onListening: @escaping @Sendable (Endpoints) async -> Void = { _ in }
+        onListening: @escaping @Sendable (Endpoints) async -> Void = { _ in },
+        services: @Sendable (Database) -> [any Service] = { _ in [] }
     ) async throws {
         let client = PostgresClient(configuration: configuration.database, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
@@ -49,7 +51,7 @@ public enum KaitenServer {
                 logger: logger
             )
             let services = ServiceGroup(
-                configuration: .init(services: [core, platform], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                configuration: .init(services: [core, platform] + services(database), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
             )
             try await services.run()
             group.cancelAll()

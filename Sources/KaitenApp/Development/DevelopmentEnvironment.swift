@@ -76,7 +76,8 @@ public struct DevelopmentEnvironment: Sendable {
 
                     """
                 FileHandle.standardOutput.write(Data(banner.utf8))
-            }
+            },
+            services: InProcessPipeline.services
         )
     }
 }

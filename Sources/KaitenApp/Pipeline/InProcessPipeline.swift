@@ -1,0 +1,13 @@
+import KaitenAuditTrail
+import KaitenCore
+import KaitenPipeline
+import ServiceLifecycle
+
+/// The event pipeline of a single process (`kaiten dev`): the polling relay hands each committed outbox
+/// event straight to the worker's consumers, no broker in between.
+enum InProcessPipeline {
+    static func services(_ database: Database) -> [any Service] {
+        let dispatcher = EventDispatcher(database: database, consumers: [AuditTrailModule(database: database).consumer])
+        return [PollingRelay(database: database, publisher: InProcessBus(dispatcher: dispatcher))]
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+import KaitenCore
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+
+/// The relay for databases without logical replication: it claims unpublished outbox rows, publishes them
+/// and marks them published.
+///
+/// Claims are short leases (`FOR UPDATE SKIP LOCKED`, then `relay_claimed_until`), so several relays share
+/// the work and a relay that dies mid-batch only delays its rows until the lease runs out. A failed publish
+/// makes the rows available again after an exponential backoff; after `maximumAttempts` a row is marked
+/// failed and left for an operator. Rows are published in `occurred_at` order within a batch; across
+/// concurrent writers that is the order their transactions started, not committed (the CDC relay gives
+/// commit order).
+public struct PollingRelay: Service {
+    public struct Configuration: Sendable {
+        public var batchSize = 500
+        public var claimTTL: Duration = .seconds(30)
+        public var idleInterval: Duration = .milliseconds(100)
+        public var maximumAttempts = 12
+        public var firstRetryDelay: Duration = .seconds(1)
+        public var maximumRetryDelay: Duration = .seconds(300)
+
+        public init() {}
+    }
+
+    let database: Database
+    let publisher: any EventPublisher
+    let configuration: Configuration
+
+    public init(database: Database, publisher: any EventPublisher, configuration: Configuration = .init()) {
+        self.database = database
+        self.publisher = publisher
+        self.configuration = configuration
+    }
+
+    public func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            let relayed: Int
+            do {
+                relayed = try await relayBatch()
+            } catch {
+                database.logger.warning("the relay could not claim outbox rows", metadata: ["kaiten.error": "\(String(reflecting: error))"])
+                relayed = 0
+            }
+            if relayed == 0 {
+                try? await Task.sleep(for: configuration.idleInterval)
+            }
+        }
+    }
+
+    /// Claims, publishes and settles one batch; returns how many rows it claimed.
+    @discardableResult
+    public func relayBatch() async throws -> Int {
+        let claimed = try await claim()
+        guard !claimed.isEmpty else { return 0 }
+        let ids = claimed.map(\.id)
+        do {
+            try await publisher.publish(claimed.map { CloudEventEnvelope(record: $0, position: "poll") })
+            try await database.client.query(
+                "UPDATE outbox_events SET published_at = now(), relay_claimed_until = NULL WHERE id = ANY(\(ids))",
+                logger: database.logger
+            )
+        } catch {
+            let delay = Double(configuration.firstRetryDelay.components.seconds)
+            let cap = Double(configuration.maximumRetryDelay.components.seconds)
+            try await database.client.query(
+                """
+                UPDATE outbox_events
+                SET relay_claimed_until = NULL,
+                    relay_last_error = \(String(describing: error)),
+                    relay_available_at = now() + make_interval(secs => LEAST(\(cap), \(delay) * power(2, relay_attempts - 1))),
+                    relay_failed_at = CASE WHEN relay_attempts >= \(configuration.maximumAttempts) THEN now() END
+                WHERE id = ANY(\(ids))
+                """,
+                logger: database.logger
+            )
+            database.logger.warning(
+                "publishing outbox rows failed; they will be retried",
+                metadata: ["kaiten.count": "\(ids.count)", "kaiten.error": "\(String(describing: error))"]
+            )
+        }
+        return claimed.count
+    }
+
+    private func claim() async throws -> [OutboxRecord] {
+        let ttl = Double(configuration.claimTTL.components.seconds)
+        let rows = try await database.client.all(
+            """
+            WITH claimable AS (
+                SELECT id FROM outbox_events
+                WHERE published_at IS NULL AND relay_failed_at IS NULL AND relay_available_at <= now()
+                  AND (relay_claimed_until IS NULL OR relay_claimed_until < now())
+                ORDER BY occurred_at, id
+                LIMIT \(configuration.batchSize)
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE outbox_events o
+            SET relay_claimed_until = now() + make_interval(secs => \(ttl)), relay_attempts = o.relay_attempts + 1
+            FROM claimable WHERE o.id = claimable.id
+            RETURNING o.id, o.organization_id, o.event_name, o.event_type, o.occurred_at, o.data::text, COALESCE(o.headers::text, '{}')
+            """,
+            as: (UUID, UUID, String, String, Date, String, String).self,
+            logger: database.logger
+        )
+        return try rows.map(OutboxRecord.init(row:)).sorted { ($0.occurredAt, $0.id.uuidString) < ($1.occurredAt, $1.id.uuidString) }
+    }
+}
+
+extension OutboxRecord {
+    /// A row read back from `outbox_events` (`data` and `headers` as text).
+    init(row: (UUID, UUID, String, String, Date, String, String)) throws {
+        let headers = try JSONValue.parse(Array(row.6.utf8))
+        self.init(
+            id: row.0,
+            organizationID: row.1,
+            eventName: row.2,
+            eventType: row.3,
+            occurredAt: row.4,
+            data: try JSONValue.parse(Array(row.5.utf8)),
+            headers: (headers.objectValue ?? [:]).compactMapValues(\.stringValue)
+        )
+    }
+}
