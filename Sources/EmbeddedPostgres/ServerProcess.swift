@@ -14,7 +14,25 @@ final class ServerProcess: Sendable {
         child.standardOutput = log
         child.standardError = log
         child.standardInput = FileHandle.nullDevice
-        try child.run()
+        // The parent-death signal PostgreSQL is started with fires when the *thread* that spawned it exits,
+        // and the concurrency runtime retires idle threads. So the server is spawned from a thread of its
+        // own, which then waits for it and so lives exactly as long as the server.
+        let launched = Mutex<Result<Void, any Error>?>(nil)
+        let ready = DispatchSemaphore(value: 0)
+        let spawner = Thread {
+            do {
+                try child.run()
+                launched.withLock { $0 = .success(()) }
+            } catch {
+                launched.withLock { $0 = .failure(error) }
+            }
+            ready.signal()
+            if child.isRunning { child.waitUntilExit() }
+        }
+        spawner.name = "kaiten-postgres"
+        spawner.start()
+        ready.wait()
+        try launched.withLock { $0 }?.get()
         process.withLock { $0 = child }
     }
 

@@ -256,7 +256,8 @@ struct AMQPIntegrationTests {
             }
             let confirmed = Set(outcomes.filter(\.value).keys)
             #expect(outcomes.count == 3000)
-            #expect(outcomes.values.contains(false), "some publishes were in flight when the broker died")
+            // How many publishes were still in flight when the broker died depends on scheduling; what must
+            // hold is that each either failed with a connection loss (checked above) or is delivered below.
             #expect(confirmed.count >= 100)
 
             try await broker.restart()
