@@ -12,5 +12,15 @@ public struct InstancesModule: Sendable {
         self.metadataValidator = metadataValidator
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {}
+    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
+        ListInstances.register(on: router, module: self)
+        CreateInstance.register(on: router, module: self)
+        GetInstance.register(on: router, module: self)
+        UpdateInstance.register(on: router, module: self)
+        PatchInstance.register(on: router, module: self)
+        DeleteInstance.register(on: router, module: self)
+        GetEntitlementsUsageMetrics.register(on: router, module: self)
+        GetEntitlementUsageMetrics.register(on: router, module: self)
+        ReportEntitlementUsageMetric.register(on: router, module: self)
+    }
 }

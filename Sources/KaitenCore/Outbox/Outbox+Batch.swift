@@ -6,13 +6,21 @@ extension Outbox {
     /// Inserts several messages in one statement, in order, on `executor`, which must be the transaction's
     /// connection.
     ///
-    /// For writes that emit many events at once (a usage report closing thousands of idle windows) or that
-    /// hold a lock while they write: one round trip instead of one per event.
+    /// For writes that emit many events at once (a usage report closing thousands of idle windows): one
+    /// round trip instead of one per event.
     public static func append(contentsOf messages: [OutboxMessage], on executor: some SQLExecutor, logger: Logger) async throws {
-        guard messages.count > 1 else {
-            if let message = messages.first { try await append(message, on: executor, logger: logger) }
-            return
-        }
+        guard !messages.isEmpty else { return }
+        try await executor.execute("\(outboxInsert: messages)", logger: logger)
+    }
+}
+
+extension PostgresQuery.StringInterpolation {
+    /// `INSERT INTO outbox_events … SELECT …` of `messages`, in order, with the request's trace context.
+    ///
+    /// The outbox write as a clause, for a statement that also writes the change the events describe: the
+    /// last clause after a `WITH` of data-modifying statements, so a write that holds a lock does its
+    /// change and its events in one round trip.
+    public mutating func appendInterpolation(outboxInsert messages: [OutboxMessage]) {
         let trace = TraceContext.current.headers
         var organizations: [String] = []
         var names: [String] = []
@@ -29,16 +37,30 @@ extension Outbox {
             payloads.append(message.data.jsonText)
             headerTexts.append(headers.isEmpty ? "" : JSONValue.object(headers.mapValues { .string($0) }).jsonText)
         }
-        try await executor.execute(
-            """
-            INSERT INTO outbox_events (organization_id, event_name, event_type, occurred_at, data, headers)
-            SELECT m.organization_id::uuid, m.event_name, m.event_type, COALESCE(NULLIF(m.occurred_at, '')::timestamptz, now()),
-                   m.data::jsonb, NULLIF(m.headers, '')::jsonb
-            FROM unnest(\(organizations)::text[], \(names)::text[], \(types)::text[], \(instants)::text[], \(payloads)::text[],
-                        \(headerTexts)::text[]) WITH ORDINALITY AS m(organization_id, event_name, event_type, occurred_at, data, headers, position)
-            ORDER BY m.position
-            """,
-            logger: logger
+        appendInterpolation(
+            unescaped: """
+                INSERT INTO outbox_events (organization_id, event_name, event_type, occurred_at, data, headers)
+                SELECT m.organization_id::uuid, m.event_name, m.event_type, COALESCE(NULLIF(m.occurred_at, '')::timestamptz, now()),
+                       m.data::jsonb, NULLIF(m.headers, '')::jsonb
+                FROM unnest(
+                """
+        )
+        appendInterpolation(organizations)
+        appendInterpolation(unescaped: "::text[], ")
+        appendInterpolation(names)
+        appendInterpolation(unescaped: "::text[], ")
+        appendInterpolation(types)
+        appendInterpolation(unescaped: "::text[], ")
+        appendInterpolation(instants)
+        appendInterpolation(unescaped: "::text[], ")
+        appendInterpolation(payloads)
+        appendInterpolation(unescaped: "::text[], ")
+        appendInterpolation(headerTexts)
+        appendInterpolation(
+            unescaped: """
+                ::text[]) WITH ORDINALITY AS m(organization_id, event_name, event_type, occurred_at, data, headers, position)
+                ORDER BY m.position
+                """
         )
     }
 }

@@ -1,0 +1,352 @@
+import EmbeddedPostgres
+import Foundation
+import KaitenCore
+import KaitenMigrations
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import PostgresNIO
+import Synchronization
+
+/// `kaiten bench usage`: how many usage reports per second Kaiten accepts through its HTTP API, next to
+/// what `pgbench`'s TPC-B-like transaction does on the same PostgreSQL.
+///
+/// Both workloads serialize on one row: every report goes to one instance and entitlement, so each waits
+/// for the pair's lock; at scale 1 every pgbench transaction updates the one branch row. The ratio then
+/// compares the cost of a report (HTTP, authentication, five statements, the journal and the events)
+/// with the cost of a minimal write transaction of the same shape.
+public struct UsageBenchmark: Sendable {
+    public var dataDirectory: URL
+    public var clients = 16
+    public var duration: Duration = .seconds(10)
+    public var warmUp: Duration = .seconds(2)
+    /// fsync and synchronous commit on, as a production server runs.
+    public var durable = true
+    public var pgbench = "/usr/lib/postgresql/15/bin/pgbench"
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+    }
+
+    public struct Result: Sendable, CustomStringConvertible {
+        public let reportsPerSecond: Double
+        public let acceptedReports: Int
+        public let failedReports: Int
+        public let p50: Duration
+        public let p99: Duration
+        public let pgbenchTransactionsPerSecond: Double
+
+        public var ratio: Double { reportsPerSecond / pgbenchTransactionsPerSecond }
+
+        public var description: String {
+            func milliseconds(_ duration: Duration) -> String {
+                String(format: "%.2f ms", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
+            }
+            return """
+                usage reports   \(String(format: "%.0f", reportsPerSecond))/s accepted (\(acceptedReports) accepted, \(failedReports) failed), \
+                p50 \(milliseconds(p50)), p99 \(milliseconds(p99))
+                pgbench tpcb    \(String(format: "%.0f", pgbenchTransactionsPerSecond)) transactions/s
+                ratio           \(String(format: "%.2f", ratio))× pgbench
+                """
+        }
+    }
+
+    public func run(logger: Logger) async throws -> Result {
+        var configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try Self.freePort())
+        configuration.durable = durable
+        let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
+        // pgbench runs to completion in a blocking call, which belongs on a thread of its own.
+        let spawner = DedicatedThreadExecutor()
+        defer { spawner.shutdown() }
+        try await postgres.start()
+        do {
+            let result = try await measure(postgres: postgres, spawner: spawner, logger: logger)
+            await postgres.stop()
+            return result
+        } catch {
+            await postgres.stop()
+            throw error
+        }
+    }
+
+    private func measure(postgres: EmbeddedPostgres, spawner: DedicatedThreadExecutor, logger: Logger) async throws -> Result {
+        let port = postgres.configuration.port
+        let user = postgres.configuration.superuser
+        try await DatabaseProvisioning.ensureDatabase("kaiten", host: "127.0.0.1", port: port, user: user, logger: logger)
+        let server = ServerConfiguration(
+            apiPort: 0,
+            platformPort: 0,
+            database: .init(host: "127.0.0.1", port: port, username: user, password: nil, database: "kaiten", tls: .disable)
+        )
+        let directory = dataDirectory
+        let ready = ReadySignal()
+        let reports = try await withThrowingTaskGroup(of: Void.self) { group -> ReportMeasurement in
+            group.addTask {
+                do {
+                    try await KaitenServer.run(
+                        server,
+                        migrate: true,
+                        logger: logger,
+                        prepare: { database in await ready.setToken(try await Self.prepare(database, directory: directory)) },
+                        onListening: { endpoints in await ready.setEndpoint(endpoints.core) }
+                    )
+                    await ready.fail(BenchmarkError.serverStopped)
+                } catch {
+                    await ready.fail(error)
+                    throw error
+                }
+            }
+            let (endpoint, token) = try await ready.wait()
+            let measurement = try await ReportLoad(endpoint: endpoint, token: token, clients: clients).run(warmUp: warmUp, duration: duration)
+            group.cancelAll()
+            return measurement
+        }
+        try await DatabaseProvisioning.ensureDatabase("pgbench", host: "127.0.0.1", port: port, user: user, logger: logger)
+        let tps = try await withTaskExecutorPreference(spawner) { try runPgbench(port: port, user: user) }
+        return Result(
+            reportsPerSecond: Double(reports.accepted) / reports.seconds,
+            acceptedReports: reports.accepted,
+            failedReports: reports.failed,
+            p50: reports.percentile(0.50),
+            p99: reports.percentile(0.99),
+            pgbenchTransactionsPerSecond: tps
+        )
+    }
+
+    /// The development organization and token, and an instance whose license grants `api-calls` without
+    /// limit, so every report is accepted. Written by SQL: the benchmark measures reports, not setup.
+    private static func prepare(_ database: Database, directory: URL) async throws -> String {
+        let credentials = try await DevelopmentCredentials.ensure(in: directory, jwtSecret: "bench", database: database)
+        let organization = credentials.organizationID
+        let statements: [PostgresQuery] = [
+            "DELETE FROM instance WHERE organization_id = \(organization) AND slug = 'bench'",
+            "INSERT INTO customer (organization_id, name, slug) VALUES (\(organization), 'Bench', 'bench') ON CONFLICT DO NOTHING",
+            """
+            INSERT INTO license_family (organization_id, slug) VALUES (\(organization), 'bench') ON CONFLICT DO NOTHING
+            """,
+            """
+            INSERT INTO license (organization_id, family_id, name, slug, type, version, version_name)
+            SELECT \(organization), id, 'Bench', 'bench', 'PAID', 1, 'Version - 1' FROM license_family
+            WHERE organization_id = \(organization) AND slug = 'bench'
+            ON CONFLICT DO NOTHING
+            """,
+            """
+            INSERT INTO entitlement (organization_id, name, slug, type, aggregation_method)
+            VALUES (\(organization), 'API calls', 'api-calls', 'NUMBER', 'SUM') ON CONFLICT DO NOTHING
+            """,
+            """
+            INSERT INTO license_entitlement (organization_id, license_id, entitlement_id, value, limit_cap_exceeded_overage_percent)
+            SELECT \(organization), l.id, e.id, '{"type":"number","value":-1}', -1
+            FROM license l, entitlement e
+            WHERE l.organization_id = \(organization) AND l.slug = 'bench' AND e.organization_id = \(organization) AND e.slug = 'api-calls'
+            ON CONFLICT DO NOTHING
+            """,
+            """
+            INSERT INTO instance (organization_id, name, slug, customer_id, license_id)
+            SELECT \(organization), 'Bench', 'bench', c.id, l.id FROM customer c, license l
+            WHERE c.organization_id = \(organization) AND c.slug = 'bench' AND l.organization_id = \(organization) AND l.slug = 'bench'
+            """,
+        ]
+        for statement in statements { try await database.client.query(statement, logger: database.logger) }
+        return credentials.organizationToken
+    }
+
+    /// pgbench's built-in TPC-B-like script at scale 1, 16 clients on 2 threads for 10 seconds.
+    private func runPgbench(port: Int, user: String) throws -> Double {
+        let common = ["-h", "127.0.0.1", "-p", "\(port)", "-U", user]
+        _ = try Self.execute(pgbench, ["-i", "-q"] + common + ["pgbench"])
+        let output = try Self.execute(pgbench, common + ["-c", "16", "-j", "2", "-T", "10", "pgbench"])
+        guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+            let tps = Double(line.dropFirst(6).prefix { $0.isNumber || $0 == "." })
+        else { throw BenchmarkError.pgbench(output) }
+        return tps
+    }
+
+    private static func execute(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        // The child inherits the spawning thread's signal mask, and the concurrency runtime's threads block
+        // SIGALRM, the signal pgbench ends its `-T` run on: unblocked for the spawn only.
+        var alarm = sigset_t()
+        var previous = sigset_t()
+        sigemptyset(&alarm)
+        sigaddset(&alarm, SIGALRM)
+        pthread_sigmask(SIG_UNBLOCK, &alarm, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let output = String(decoding: data, as: UTF8.self)
+        guard process.terminationStatus == 0 else { throw BenchmarkError.pgbench(output) }
+        return output
+    }
+
+    private static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        let port = channel.localAddress!.port!
+        try channel.close().wait()
+        return port
+    }
+}
+
+enum BenchmarkError: Error, CustomStringConvertible {
+    case serverStopped
+    case pgbench(String)
+    case unexpectedResponse(String)
+
+    var description: String {
+        switch self {
+        case .serverStopped: "the Kaiten server stopped before the benchmark ran"
+        case .pgbench(let output): "pgbench failed:\n\(output)"
+        case .unexpectedResponse(let text): "unexpected response: \(text)"
+        }
+    }
+}
+
+/// Hands the server's address and the benchmark's token from the server task to the load.
+private actor ReadySignal {
+    private var endpoint: String?
+    private var token: String?
+    private var waiter: CheckedContinuation<(String, String), any Error>?
+
+    func setToken(_ token: String) { self.token = token; resume() }
+    func setEndpoint(_ endpoint: String) { self.endpoint = endpoint; resume() }
+
+    func fail(_ error: any Error) {
+        waiter?.resume(throwing: error)
+        waiter = nil
+    }
+
+    func wait() async throws -> (String, String) {
+        if let endpoint, let token { return (endpoint, token) }
+        return try await withCheckedThrowingContinuation { waiter = $0 }
+    }
+
+    private func resume() {
+        guard let endpoint, let token, let waiter else { return }
+        self.waiter = nil
+        waiter.resume(returning: (endpoint, token))
+    }
+}
+
+/// What the load measured: outcomes and the latency of every accepted report.
+struct ReportMeasurement: Sendable {
+    var accepted = 0
+    var failed = 0
+    var latencies: [Duration] = []
+    var seconds = 0.0
+
+    func percentile(_ fraction: Double) -> Duration {
+        guard !latencies.isEmpty else { return .zero }
+        let sorted = latencies.sorted()
+        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
+    }
+}
+
+/// Concurrent clients, each on its own keep-alive connection, reporting one API call at a time.
+struct ReportLoad {
+    let endpoint: String
+    let token: String
+    let clients: Int
+
+    func run(warmUp: Duration, duration: Duration) async throws -> ReportMeasurement {
+        guard let url = URLComponents(string: endpoint), let host = url.host, let port = url.port else {
+            throw BenchmarkError.unexpectedResponse("endpoint \(endpoint)")
+        }
+        let path = url.path + "/instances/bench/entitlements/api-calls/usage"
+        let body = ByteBuffer(string: #"{"value":{"type":"number","value":1},"behavior":"append"}"#)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let measuringFrom = start + warmUp
+        let end = measuringFrom + duration
+        // The load's own event loop, so the server's loops serve only the server.
+        let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        var total = try await withThrowingTaskGroup(of: ReportMeasurement.self) { group in
+            for _ in 0..<clients {
+                group.addTask {
+                    let connection = try await ClientBootstrap(group: loadGroup)
+                        .connect(host: host, port: port) { channel in
+                            channel.eventLoop.makeCompletedFuture {
+                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                                return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                            }
+                        }
+                    return try await connection.executeThenClose { inbound, outbound in
+                        var measurement = ReportMeasurement()
+                        var responses = inbound.makeAsyncIterator()
+                        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
+                        head.headers.add(name: "Host", value: "\(host):\(port)")
+                        head.headers.add(name: "Authorization", value: "Bearer \(token)")
+                        head.headers.add(name: "Content-Type", value: "application/json")
+                        head.headers.add(name: "Content-Length", value: "\(body.readableBytes)")
+                        while clock.now < end {
+                            let sent = clock.now
+                            try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(body)), .end(nil)])
+                            var status: HTTPResponseStatus?
+                            loop: while let part = try await responses.next() {
+                                switch part {
+                                case .head(let response): status = response.status
+                                case .body: continue
+                                case .end: break loop
+                                }
+                            }
+                            guard sent >= measuringFrom else { continue }
+                            if status == .ok {
+                                measurement.accepted += 1
+                                measurement.latencies.append(clock.now - sent)
+                            } else {
+                                measurement.failed += 1
+                            }
+                        }
+                        return measurement
+                    }
+                }
+            }
+            var total = ReportMeasurement()
+            for try await measurement in group {
+                total.accepted += measurement.accepted
+                total.failed += measurement.failed
+                total.latencies += measurement.latencies
+            }
+            return total
+        }
+        try await loadGroup.shutdownGracefully()
+        let measured = clock.now - measuringFrom
+        total.seconds = Double(measured.components.seconds) + Double(measured.components.attoseconds) / 1e18
+        return total
+    }
+}
+
+/// A task executor with a thread of its own, for work that must not run on a thread the runtime may retire.
+final class DedicatedThreadExecutor: TaskExecutor {
+    private let jobs = Mutex<[UnownedJob]>([])
+    private let available = DispatchSemaphore(value: 0)
+
+    init() {
+        Thread { [self] in run() }.start()
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        jobs.withLock { $0.append(job) }
+        available.signal()
+    }
+
+    /// Ends the thread once the jobs queued so far ran.
+    func shutdown() {
+        available.signal()
+    }
+
+    private func run() {
+        while true {
+            available.wait()
+            guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { return }
+            job.runSynchronously(on: asUnownedTaskExecutor())
+        }
+    }
+}

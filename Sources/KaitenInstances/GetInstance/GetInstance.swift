@@ -1,0 +1,30 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /instances/{instanceSlug}`. Another organization's instance is not found, never forbidden.
+enum GetInstance {
+    static let requiredScope = Scope.read(.instances)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
+        router.get("/instances/:instanceSlug") { _, context in
+            try JSONResponse.make(try await module.get(slug: try context.parameters.path("instanceSlug"), caller: try context.organizationCaller()))
+        }
+    }
+
+    static func notFound(_ slug: String) -> APIError {
+        .notFound("GetInstance.NotFound", "Instance with slug \"\(slug)\" not found")
+    }
+}
+
+extension InstancesModule {
+    func get(slug: String, caller: OrganizationCaller) async throws -> InstanceResource {
+        try caller.require(GetInstance.requiredScope)
+        guard let instance = try await InstanceRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger) else {
+            throw GetInstance.notFound(slug)
+        }
+        return instance
+    }
+}

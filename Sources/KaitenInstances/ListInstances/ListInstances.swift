@@ -1,0 +1,32 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `GET /instances`: newest first, one page at a time.
+enum ListInstances {
+    static let requiredScope = Scope.read(.instances)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
+        router.get("/instances") { request, context in
+            try JSONResponse.make(try await module.list(try request.pageRequest(), caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension InstancesModule {
+    func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<InstanceResource> {
+        try caller.require(ListInstances.requiredScope)
+        let instances = try await InstanceRows.fetch(
+            """
+            \(unescaped: InstanceRows.selection)
+            WHERE i.organization_id = \(caller.organizationID)
+              AND \(rowsAfter: page, in: "i")
+            """,
+            on: database.client,
+            logger: database.logger
+        )
+        return Page(rows: instances, request: page)
+    }
+}

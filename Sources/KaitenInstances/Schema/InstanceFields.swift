@@ -1,0 +1,45 @@
+import Foundation
+import KaitenCore
+
+/// The writable fields of an instance, shared by create and the full-replacement update.
+///
+/// `slug` and `deploymentZoneId` may be left out (a create generates the slug; an update keeps both), but
+/// never sent as null: absence is the only "leave alone" signal either has.
+struct InstanceFields {
+    let name: String
+    let description: String
+    let customerID: UUID
+    let licenseID: UUID
+    let deploymentZoneID: UUID?
+    let startLicenseDate: Date?
+    let endLicenseDate: Date?
+    let metadata: [String: JSONValue]
+    let slug: String?
+    /// Whether the body carried at least one integration, which only a create may.
+    let hasIntegrations: Bool
+
+    /// - Parameter requiresLicenseDates: an update replaces both dates, so it must send them; a create
+    ///   defaults them to now and a year from now.
+    init(reading reader: inout JSONObjectReader, requiresLicenseDates: Bool) {
+        name = reader.string("name", required: true, minLength: 1, maxLength: 255) ?? ""
+        description = reader.string("description", maxLength: 10_000) ?? ""
+        customerID = Self.identifier("customerId", required: true, in: &reader) ?? UUID()
+        licenseID = Self.identifier("licenseId", required: true, in: &reader) ?? UUID()
+        deploymentZoneID = Self.identifier("deploymentZoneId", required: false, in: &reader)
+        startLicenseDate = reader.timestamp("startLicenseDate", required: requiresLicenseDates)
+        endLicenseDate = reader.timestamp("endLicenseDate", required: requiresLicenseDates)
+        metadata = reader.object("metadata") ?? [:]
+        slug = reader.slug()
+        hasIntegrations = !(reader.object("integrations") ?? [:]).isEmpty
+    }
+
+    /// A member holding the id of a row the instance points at.
+    private static func identifier(_ key: String, required: Bool, in reader: inout JSONObjectReader) -> UUID? {
+        guard let text = reader.string(key, required: required) else { return nil }
+        guard let id = UUID(uuidString: text) else {
+            reader.reject(key, "expected string to be a UUID", value: .string(text))
+            return nil
+        }
+        return id
+    }
+}

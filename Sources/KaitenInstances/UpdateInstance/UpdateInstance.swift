@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `PUT /instances/{instanceSlug}`: a full replacement, except that a left-out `deploymentZoneId` or
+/// `slug` keeps the current one. Sending a slug renames the instance. Moving into a zone records a
+/// deployment, moving to another zone a migration.
+enum UpdateInstance {
+    static let requiredScope = Scope.write(.instances)
+
+    struct Command {
+        let fields: InstanceFields
+
+        init(body: JSONValue) throws {
+            var reader = JSONObjectReader(body)
+            fields = InstanceFields(reading: &reader, requiresLicenseDates: true)
+            try reader.finish()
+        }
+    }
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
+        router.put("/instances/:instanceSlug") { request, context in
+            let command = try Command(body: try await request.jsonBody())
+            try await module.update(slug: try context.parameters.path("instanceSlug"), command, caller: try context.organizationCaller())
+            return JSONResponse.noContent
+        }
+    }
+}
+
+extension InstancesModule {
+    func update(slug: String, _ command: UpdateInstance.Command, caller: OrganizationCaller) async throws {
+        try caller.require(UpdateInstance.requiredScope)
+        let fields = command.fields
+        if fields.hasIntegrations {
+            throw APIError.unprocessable(
+                "UpdateInstance.IntegrationsNotSettable",
+                "integrations cannot be set through this endpoint; use the dedicated integration endpoints"
+            )
+        }
+        do {
+            try await database.transaction { connection in
+                guard let current = try await InstanceRows.find(
+                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                ) else {
+                    throw GetInstance.notFound(slug)
+                }
+                let metadata = try await metadataValidator.validate(
+                    fields.metadata, current: current.metadata, resourceType: .instance, organizationID: caller.organizationID, on: connection
+                )
+                let previousZone = current.deploymentZoneId.flatMap(UUID.init(uuidString:))
+                let zone = fields.deploymentZoneID ?? previousZone
+                try await connection.execute(
+                    """
+                    UPDATE instance
+                    SET name = \(fields.name), description = \(fields.description), customer_id = \(fields.customerID),
+                        license_id = \(fields.licenseID), deployment_zone_id = \(zone),
+                        start_license_date = \(fields.startLicenseDate), end_license_date = \(fields.endLicenseDate),
+                        metadata = \(JSONValue.object(metadata).jsonText)::jsonb, slug = COALESCE(\(fields.slug), slug),
+                        updated_by_id = \(caller.userID), updated_at = now()
+                    WHERE id = \(UUID(uuidString: current.id)!)
+                    """,
+                    logger: database.logger
+                )
+                let instance = try await InstanceRows.get(id: UUID(uuidString: current.id)!, on: connection, logger: database.logger)
+                try await InstanceRows.record(InstanceEvents.updated, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
+                if let zone, zone != previousZone {
+                    let event = previousZone == nil ? InstanceEvents.deployed : InstanceEvents.migrated
+                    try await InstanceRows.record(event, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
+                }
+            }
+        } catch {
+            if let newSlug = fields.slug, let failure = PostgresFailure(error), failure.isUniqueViolation,
+                failure.constraint == "instance_organization_id_slug_key"
+            {
+                throw APIError.conflict("UpdateInstance.SlugConflict", "Instance with slug \"\(newSlug)\" already exists in this organization")
+            }
+            throw InstanceRows.clientError(error, operation: "UpdateInstance", fields: fields) ?? error
+        }
+    }
+}

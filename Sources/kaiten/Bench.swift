@@ -1,0 +1,37 @@
+import ArgumentParser
+import Foundation
+import KaitenApp
+import Logging
+
+struct Bench: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure Kaiten against its own embedded PostgreSQL.",
+        subcommands: [Usage.self]
+    )
+
+    struct Usage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Accepted usage reports per second through the HTTP API, next to pgbench's TPC-B-like rate on the same PostgreSQL."
+        )
+
+        @Option(help: "Where the benchmark's PostgreSQL cluster lives (a fresh temporary directory by default).")
+        var dataDir: String?
+        @Option(help: "Concurrent HTTP clients.") var clients: Int = 16
+        @Option(help: "Seconds measured, after two seconds of warm-up.") var seconds: Int = 10
+        @Flag(help: "Run PostgreSQL with fsync and synchronous commit off.") var nonDurable = false
+        @OptionGroup var logging: LoggingOptions
+
+        func run() async throws {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            let directory = dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-bench-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var benchmark = UsageBenchmark(dataDirectory: directory)
+            benchmark.clients = clients
+            benchmark.duration = .seconds(seconds)
+            benchmark.durable = !nonDurable
+            print("kaiten bench usage: \(clients) clients, \(seconds) s, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
+            print(try await benchmark.run(logger: logging.makeLogger()))
+        }
+    }
+}
