@@ -9,7 +9,9 @@ the contract's prose (summaries and descriptions, examples) with this project's 
 no text of its own for a schema property, the property simply carries no description.
 
 Operations the contract does not have (health, readiness, token validation) are added here and marked
-`x-kaiten-extension: true`, as are the 413 responses of operations that take a request body.
+`x-kaiten-extension: true`, as are the 413 responses of operations that take a request body, the usage
+report's optional `transactionId` and the usage report's `Idempotent-Replayed` and `Kaiten-Metadata-Dropped`
+response headers.
 
 Usage (from the repository root):
 
@@ -49,6 +51,55 @@ CORE_OPERATIONS = [
     "get-service-account-tokens",
     "create-service-account-token",
     "delete-service-account-token",
+    # Licenses
+    "get-licenses",
+    "create-license",
+    "get-license",
+    "update-license",
+    "delete-license",
+    "publish-license",
+    "archive-license",
+    "unarchive-license",
+    "get-license-entitlements",
+    "associate-entitlement-with-license",
+    "get-license-entitlement",
+    "update-license-entitlement",
+    "delete-license-entitlement",
+    "list-license-families",
+    "get-license-family",
+    # Metadata fields
+    "list-metadata-fields",
+    "create-metadata-field",
+    "reorder-metadata-fields",
+    "update-metadata-field",
+    "archive-metadata-field",
+    "unarchive-metadata-field",
+    "dry-run-metadata-field",
+    # Entitlements and entitlement groups
+    "list-entitlements",
+    "create-entitlement",
+    "get-entitlement",
+    "update-entitlement",
+    "delete-entitlement",
+    "list-entitlement-groups",
+    "create-entitlement-group",
+    "get-entitlement-group",
+    "update-entitlement-group",
+    "delete-entitlement-group",
+    "add-entitlement-to-group",
+    "remove-entitlement-from-group",
+    "get-entitlement-group-usage",
+    # Instances
+    "getInstances",
+    "createInstance",
+    "getInstance",
+    "updateInstance",
+    "patchInstance",
+    "deleteInstance",
+    "getEntitlementsUsageMetrics",
+    "getEntitlementUsageMetrics",
+    "reportEntitlementUsageMetric",
+    "getAuditTrails",
 ]
 
 CORE_WEBHOOKS = [
@@ -56,6 +107,43 @@ CORE_WEBHOOKS = [
     "com.kaiten.customer.v1.updated",
     "com.kaiten.customer.v1.deleted",
     "com.kaiten.identity.v1.system_token_issued",
+    "com.kaiten.license.v1.archived",
+    "com.kaiten.license.v1.created",
+    "com.kaiten.license.v1.deleted",
+    "com.kaiten.license.v1.published",
+    "com.kaiten.license.v1.unarchived",
+    "com.kaiten.license.v1.updated",
+    "com.kaiten.license.entitlement.v1.assigned",
+    "com.kaiten.license.entitlement.v1.unassigned",
+    "com.kaiten.license.entitlement.v1.updated",
+    "com.kaiten.license_family.v1.created",
+    "com.kaiten.license_family.v1.deleted",
+    "com.kaiten.license_family.v1.updated",
+    "com.kaiten.metadata_field.v1.archived",
+    "com.kaiten.metadata_field.v1.created",
+    "com.kaiten.metadata_field.v1.reordered",
+    "com.kaiten.metadata_field.v1.unarchived",
+    "com.kaiten.metadata_field.v1.updated",
+    "com.kaiten.entitlement.v1.created",
+    "com.kaiten.entitlement.v1.deleted",
+    "com.kaiten.entitlement.v1.updated",
+    "com.kaiten.entitlement_group.v1.created",
+    "com.kaiten.entitlement_group.v1.deleted",
+    "com.kaiten.entitlement_group.v1.updated",
+    "com.kaiten.instance.v1.created",
+    "com.kaiten.instance.v1.deleted",
+    "com.kaiten.instance.v1.deployed",
+    "com.kaiten.instance.v1.lifecycle_stage_changed",
+    "com.kaiten.instance.v1.migrated",
+    "com.kaiten.instance.v1.status_changed",
+    "com.kaiten.instance.v1.updated",
+    "com.kaiten.instance.entitlement.v1.cap_exceeded",
+    "com.kaiten.instance.entitlement.v1.usage_period_rolled_over",
+    "com.kaiten.instance.entitlement.v1.usage_reached",
+    "com.kaiten.instance.entitlement.v1.usage_report_accepted",
+    "com.kaiten.instance.entitlement.v1.usage_report_rejected",
+    "com.kaiten.instance.entitlement.v1.usage_warning_threshold_reached",
+    "com.kaiten.instance.entitlement.v1.value_get",
 ]
 
 # The platform document is served whole: every operation it has is implemented.
@@ -171,6 +259,242 @@ OPERATION_TEXT = {
         "Revokes the token at once: requests that present it are refused from then on. Succeeds with 204 "
         "and no body.",
     ),
+    # Licenses
+    "get-licenses": (
+        "Page through licenses",
+        "Returns one page of the organization's licenses, every version of every family, whatever its "
+        "lifecycle state. Paging works as for every list: `cursor` from the previous `nextCursor`, and `limit`.",
+    ),
+    "create-license": (
+        "Add a license, or a new version of one",
+        "Without `familySlug` or `familyId` the license opens a new family as its version 1. Naming a family "
+        "(by slug, by id, or both when they agree) adds that family's next version; the server picks the "
+        "version number. A version starts PUBLISHED unless `lifecycleState` is DRAFT, and only a published "
+        "version may be the family's default.",
+    ),
+    "get-license": (
+        "Fetch one license version",
+        "Returns the license version with this slug, in any lifecycle state.",
+    ),
+    "update-license": (
+        "Replace a license version's details",
+        "Overwrites the version's editable fields with the body. The version number, its family and its "
+        "lifecycle state are not changed here (lifecycle moves have their own operations). Succeeds with 204 "
+        "and no body.",
+    ),
+    "delete-license": (
+        "Remove a license version",
+        "Deletes the license version with this slug; a version that instances still use is refused with 409. "
+        "Removing a family's last version removes the family too, and its slug becomes free. Version numbers "
+        "are never handed out twice. Succeeds with 204 and no body.",
+    ),
+    "publish-license": (
+        "Put a draft version on sale",
+        "Moves a DRAFT version to PUBLISHED and returns it. Anything but a draft is refused with 409; an "
+        "archived version goes back on sale through unarchive instead.",
+    ),
+    "archive-license": (
+        "Withdraw a published version from sale",
+        "Moves a PUBLISHED version to ARCHIVED and returns it: no instance can be given it from now on, while "
+        "the instances already on it keep it. Drafts, and the version that is its family's default, are "
+        "refused with 409.",
+    ),
+    "unarchive-license": (
+        "Put an archived version back on sale",
+        "Moves an ARCHIVED version back to PUBLISHED and returns it. Anything but an archived version is "
+        "refused with 409.",
+    ),
+    "get-license-entitlements": (
+        "Page through a license's grants",
+        "Returns one page of the entitlements this license version grants, each with its granted value.",
+    ),
+    "associate-entitlement-with-license": (
+        "Grant an entitlement in a license",
+        "Adds a grant of an existing entitlement to the license version, with the value the license gives "
+        "it. The value's type must match the entitlement's type. Granting the same entitlement twice is "
+        "refused with 409. Succeeds with 204 and no body.",
+    ),
+    "get-license-entitlement": (
+        "Fetch one grant of a license",
+        "Returns the grant of this entitlement in this license version.",
+    ),
+    "update-license-entitlement": (
+        "Change a grant's value",
+        "Replaces the value (and the overage setting) of the grant of this entitlement in this license "
+        "version. Succeeds with 204 and no body.",
+    ),
+    "delete-license-entitlement": (
+        "Withdraw a grant from a license",
+        "Removes the grant of this entitlement from the license version; the entitlement itself stays. "
+        "Succeeds with 204 and no body.",
+    ),
+    "list-license-families": (
+        "Page through license families",
+        "Returns one page of the organization's license families. Each carries, as `currentVersion`, the "
+        "version it currently serves (its default, else its highest-numbered published version); a family "
+        "with no such version is listed without one.",
+    ),
+    "get-license-family": (
+        "Fetch a license family and the version it serves",
+        "Returns the family with the version it serves as `currentVersion`: its default version, or else its "
+        "highest-numbered published one. `version` addresses one version by number instead, whatever its "
+        "state. `include=versions` adds all versions, oldest first, and makes a family with nothing on sale "
+        "readable rather than 404.",
+    ),
+    # Metadata fields
+    "list-metadata-fields": (
+        "Page through the active metadata fields of a resource type",
+        "Returns one page of the fields declared for `resourceType` that are not archived, in display order "
+        "(ties broken by creation time).",
+    ),
+    "create-metadata-field": (
+        "Declare a metadata field",
+        "Declares a typed field that resources of `resourceType` may carry in their `metadata`. Its "
+        "`jsonSchema` must be a valid JSON Schema 2020-12 document; a `key` already used by an active field "
+        "of the same resource type is refused with 409.",
+    ),
+    "reorder-metadata-fields": (
+        "Set the display order of metadata fields",
+        "Gives each listed field the display order of its position in `ids`, starting at 0, all at once. The "
+        "fields must be active, and of one resource type of the caller's organization. Succeeds with 204 and "
+        "no body.",
+    ),
+    "update-metadata-field": (
+        "Change a metadata field's label or schema",
+        "Changes `label` and `jsonSchema` and returns the field. `key` and `resourceType` cannot change (send "
+        "the stored values or leave them out), and the display order is set by reorder only. A new schema "
+        "that changes the value's type or cardinality, or switches between free text and an enum, is refused "
+        "with 422.",
+    ),
+    "archive-metadata-field": (
+        "Retire a metadata field",
+        "Retires the field and returns it: it leaves the list of active fields and stops constraining new "
+        "metadata, while values already stored remain readable.",
+    ),
+    "unarchive-metadata-field": (
+        "Restore an archived metadata field",
+        "Makes an archived field active again and returns it. Refused with 409 when an active field of the "
+        "same resource type now uses its key, and with 404 when the field is not archived.",
+    ),
+    "dry-run-metadata-field": (
+        "Preview the impact of a schema change",
+        "Counts the resources whose stored value for this field would fail the candidate `jsonSchema`, and "
+        "names a few of them. Changes nothing.",
+    ),
+    # Entitlements
+    "list-entitlements": (
+        "Page through entitlements",
+        "Returns one page of the organization's entitlements: the features and quotas that licenses grant.",
+    ),
+    "create-entitlement": (
+        "Define an entitlement",
+        "Creates an entitlement of a given type (a BOOLEAN feature, a NUMBER quota, or a CONFIG object) and "
+        "returns it. Quotas may be metered per period (`resetPeriod` with `resetAnchor`) and carry unit "
+        "labels. A slug that is already taken is refused with 409.",
+    ),
+    "get-entitlement": (
+        "Fetch one entitlement",
+        "Returns the entitlement with this slug, with the groups it belongs to.",
+    ),
+    "update-entitlement": (
+        "Replace an entitlement's definition",
+        "Overwrites the entitlement's editable fields with the body; the type and a metering period once set "
+        "cannot change. Succeeds with 204 and no body.",
+    ),
+    "delete-entitlement": (
+        "Remove an entitlement",
+        "Deletes the entitlement with this slug. Succeeds with 204 and no body.",
+    ),
+    # Entitlement groups
+    "list-entitlement-groups": (
+        "Page through entitlement groups",
+        "Returns one page of the organization's entitlement groups.",
+    ),
+    "create-entitlement-group": (
+        "Create an entitlement group",
+        "Creates a named group that collects entitlements, for presenting and aggregating them together. A "
+        "slug that is already taken is refused with 409.",
+    ),
+    "get-entitlement-group": (
+        "Fetch one entitlement group",
+        "Returns the entitlement group with this slug.",
+    ),
+    "update-entitlement-group": (
+        "Replace an entitlement group's details",
+        "Overwrites the group's name and description with the body. Succeeds with 204 and no body.",
+    ),
+    "delete-entitlement-group": (
+        "Remove an entitlement group",
+        "Deletes the group; its member entitlements are kept. Succeeds with 204 and no body.",
+    ),
+    "add-entitlement-to-group": (
+        "Make an entitlement a member of a group",
+        "Makes an existing entitlement a member of the group. An entitlement that is already a member is "
+        "refused with 409.",
+    ),
+    "remove-entitlement-from-group": (
+        "Take an entitlement out of a group",
+        "Ends the entitlement's membership of the group; the entitlement itself is kept. Succeeds with 204 "
+        "and no body.",
+    ),
+    "get-entitlement-group-usage": (
+        "Usage of a group's entitlements on one instance",
+        "For the instance named by `instance`, lists each member entitlement with what the instance's "
+        "license grants and how much has been used in the current window.",
+    ),
+    # Instances
+    "getInstances": (
+        "Page through instances",
+        "Returns one page of the organization's instances: the deployments of your product that customers "
+        "run, each on one license version.",
+    ),
+    "createInstance": (
+        "Register an instance",
+        "Creates an instance for a customer, on a license version and for a license period, and returns it. "
+        "The customer and license (and deployment zone, if given) may be named by id or slug. An archived "
+        "license version cannot be given to an instance. `metadata` must satisfy the active metadata fields "
+        "of instances.",
+    ),
+    "getInstance": (
+        "Fetch one instance",
+        "Returns the instance with this slug.",
+    ),
+    "updateInstance": (
+        "Replace an instance's details",
+        "Overwrites the instance's editable fields with the body. Succeeds with 204 and no body.",
+    ),
+    "patchInstance": (
+        "Change an instance's status or lifecycle stage",
+        "Sets the operational `status` and/or the commercial `lifecycleStage`; whatever is left out keeps its "
+        "value. Succeeds with 204 and no body.",
+    ),
+    "deleteInstance": (
+        "Remove an instance",
+        "Deletes the instance with this slug, together with its usage. Succeeds with 204 and no body.",
+    ),
+    "getEntitlementsUsageMetrics": (
+        "Usage of every entitlement on an instance",
+        "Lists, for each entitlement that the instance's license grants, the value in force on the instance "
+        "and the license's grant it is measured against.",
+    ),
+    "getEntitlementUsageMetrics": (
+        "Usage of one entitlement on an instance",
+        "Returns the value of this entitlement on the instance and the grant it is measured against. Every "
+        "read is recorded in the instance's audit trail.",
+    ),
+    "reportEntitlementUsageMetric": (
+        "Report usage of a quota",
+        "Counts a usage report of a NUMBER entitlement on the instance and returns the resulting usage: "
+        "`append` folds the value into the current window's total, `set` replaces it. A report that would "
+        "exceed a hard cap is refused with 409 and not counted. The server dates each report on receipt. As "
+        "an extension, a `transactionId` makes retries safe: resending the same report under it answers the "
+        "first answer again (with `Idempotent-Replayed: true`) and counts it once.",
+    ),
+    "getAuditTrails": (
+        "Page through an instance's audit trail",
+        "Returns one page of the events recorded for the instance, newest first, optionally only those of one "
+        "`event_name` and between `after` and `before`.",
+    ),
     # Platform
     "register-connector": (
         "Register a connector",
@@ -233,9 +557,27 @@ PARAMETER_TEXT = {
     "customerSlug": "The customer's slug.",
     "serviceAccountSlug": "The service account's slug.",
     "tokenSlug": "The token's slug.",
+    "licenseSlug": "The license version's slug.",
+    "familySlug": "The license family's slug.",
+    "entitlementSlug": "The entitlement's slug.",
+    "entitlementGroupSlug": "The entitlement group's slug.",
+    "instanceSlug": "The instance's slug.",
+    "instance": "The slug of the instance whose usage to report.",
+    "version": "Read this version number of the family, in whatever lifecycle state, instead of the one it serves.",
+    "include": "Extra parts to return, comma-separated. `versions` adds every version of the family.",
+    "resourceType": "The kind of resource whose fields to list.",
+    "event_name": "Only entries with exactly this event name, e.g. `ENTITLEMENT_VALUE_GET`.",
+    "after": "Only entries at or after this RFC 3339 time.",
+    "before": "Only entries at or before this RFC 3339 time.",
     "orgId": "The organization's id (a UUID).",
     "userId": "The user's id (a UUID).",
     "id": "The user's id (a UUID).",
+}
+
+# (operationId, parameter name) -> description, where a name means something else in that operation.
+PARAMETER_TEXT_BY_OPERATION = {
+    (operation_id, "id"): "The metadata field's id (a UUID)."
+    for operation_id in ("update-metadata-field", "archive-metadata-field", "unarchive-metadata-field", "dry-run-metadata-field")
 }
 
 # Status code -> description of the response.
@@ -274,6 +616,171 @@ WEBHOOK_TEXT = {
         "identifies the minting credential, the token issued and the scopes granted; it never contains "
         "the secret.",
     ),
+    "com.kaiten.license.v1.created": (
+        "A license version was created",
+        "Delivered after a license version is created. `data` is the new version.",
+    ),
+    "com.kaiten.license.v1.updated": (
+        "A license version was updated",
+        "Delivered after a license version's details change, including when it becomes or stops being its "
+        "family's default. `data` is the version after the change.",
+    ),
+    "com.kaiten.license.v1.deleted": (
+        "A license version was deleted",
+        "Delivered after a license version is deleted. `data` is the version as it was just before.",
+    ),
+    "com.kaiten.license.v1.published": (
+        "A draft license version went on sale",
+        "Delivered after a draft version is published. `data` is the version, now PUBLISHED.",
+    ),
+    "com.kaiten.license.v1.archived": (
+        "A license version was withdrawn from sale",
+        "Delivered after a published version is archived. `data` is the version, now ARCHIVED.",
+    ),
+    "com.kaiten.license.v1.unarchived": (
+        "A license version went back on sale",
+        "Delivered after an archived version is unarchived. `data` is the version, PUBLISHED again.",
+    ),
+    "com.kaiten.license.entitlement.v1.assigned": (
+        "A license now grants an entitlement",
+        "Delivered after an entitlement is granted in a license version. `data` is the new grant.",
+    ),
+    "com.kaiten.license.entitlement.v1.updated": (
+        "A license grant changed",
+        "Delivered after the value of a grant changes. `data` is the grant after the change.",
+    ),
+    "com.kaiten.license.entitlement.v1.unassigned": (
+        "A license no longer grants an entitlement",
+        "Delivered after a grant is withdrawn from a license version. `data` is the grant as it was.",
+    ),
+    "com.kaiten.license_family.v1.created": (
+        "A license family was opened",
+        "Delivered with the creation of a license that names no family: its version 1 opens a family. `data` "
+        "is the family, with the version it serves, if any.",
+    ),
+    "com.kaiten.license_family.v1.updated": (
+        "A license family serves another version",
+        "Delivered when the version a family serves changes (or it stops serving one), through publishing, "
+        "archiving, unarchiving, a change of default or a deletion. `data` is the family after the change.",
+    ),
+    "com.kaiten.license_family.v1.deleted": (
+        "A license family was removed",
+        "Delivered when a family's last version is deleted, which removes the family. `data` is the family as "
+        "it was before.",
+    ),
+    "com.kaiten.metadata_field.v1.created": (
+        "A metadata field was declared",
+        "Delivered after a metadata field is created. `data` is the new field.",
+    ),
+    "com.kaiten.metadata_field.v1.updated": (
+        "A metadata field changed",
+        "Delivered after a field's label or schema changes. `data` is the field after the change.",
+    ),
+    "com.kaiten.metadata_field.v1.archived": (
+        "A metadata field was archived",
+        "Delivered after a field is archived. `data` is the field, with `archivedAt` set.",
+    ),
+    "com.kaiten.metadata_field.v1.unarchived": (
+        "A metadata field was restored",
+        "Delivered after an archived field is made active again. `data` is the field.",
+    ),
+    "com.kaiten.metadata_field.v1.reordered": (
+        "Metadata fields were reordered",
+        "Delivered after a reorder. `data` lists the ids of the reordered fields in their new order.",
+    ),
+    "com.kaiten.entitlement.v1.created": (
+        "An entitlement was defined",
+        "Delivered after an entitlement is created. `data` is the new entitlement.",
+    ),
+    "com.kaiten.entitlement.v1.updated": (
+        "An entitlement changed",
+        "Delivered after an entitlement's definition is replaced. `data` is the entitlement after the change.",
+    ),
+    "com.kaiten.entitlement.v1.deleted": (
+        "An entitlement was removed",
+        "Delivered after an entitlement is deleted. `data` is the entitlement as it was just before.",
+    ),
+    "com.kaiten.entitlement_group.v1.created": (
+        "An entitlement group was created",
+        "Delivered after an entitlement group is created. `data` is the new group.",
+    ),
+    "com.kaiten.entitlement_group.v1.updated": (
+        "An entitlement group changed",
+        "Delivered after a group's details are replaced. `data` is the group after the change.",
+    ),
+    "com.kaiten.entitlement_group.v1.deleted": (
+        "An entitlement group was removed",
+        "Delivered after a group is deleted. `data` is the group as it was just before.",
+    ),
+    "com.kaiten.instance.v1.created": (
+        "An instance was registered",
+        "Delivered after an instance is created. `data` is the new instance.",
+    ),
+    "com.kaiten.instance.v1.updated": (
+        "An instance changed",
+        "Delivered after an instance's details, status or lifecycle stage change. `data` is the instance "
+        "after the change.",
+    ),
+    "com.kaiten.instance.v1.deleted": (
+        "An instance was removed",
+        "Delivered after an instance is deleted. `data` is the instance as it was just before.",
+    ),
+    "com.kaiten.instance.v1.deployed": (
+        "An instance was placed in a deployment zone",
+        "Delivered when an instance without a deployment zone gets one, at creation or by an update. `data` "
+        "is the instance.",
+    ),
+    "com.kaiten.instance.v1.migrated": (
+        "An instance moved to another deployment zone",
+        "Delivered when an update moves an instance from one deployment zone to another. `data` is the "
+        "instance after the move.",
+    ),
+    "com.kaiten.instance.v1.status_changed": (
+        "An instance's operational status changed",
+        "Delivered when a patch changes an instance's `status`. `data` gives the previous and the new status "
+        "and who changed it.",
+    ),
+    "com.kaiten.instance.v1.lifecycle_stage_changed": (
+        "An instance's lifecycle stage changed",
+        "Delivered when a patch changes an instance's `lifecycleStage`. `data` gives the previous and the new "
+        "stage and who changed it.",
+    ),
+    "com.kaiten.instance.entitlement.v1.usage_report_accepted": (
+        "A usage report was counted",
+        "Delivered for every usage report that was counted, including one past a soft cap. `data` describes "
+        "the report and the window's report count.",
+    ),
+    "com.kaiten.instance.entitlement.v1.usage_report_rejected": (
+        "A usage report was refused",
+        "Delivered when a report is refused because it would take usage past a hard cap; nothing was "
+        "counted. `data` describes the refused report.",
+    ),
+    "com.kaiten.instance.entitlement.v1.usage_reached": (
+        "Usage reached the granted value",
+        "Delivered when a report brings an instance's usage of a quota up to what its license grants. `data` "
+        "is the usage after the report.",
+    ),
+    "com.kaiten.instance.entitlement.v1.cap_exceeded": (
+        "Usage went past a soft cap",
+        "Delivered once each time usage of a soft-capped quota goes from within the cap to beyond it. `data` "
+        "gives the cap, the usage and the overage.",
+    ),
+    "com.kaiten.instance.entitlement.v1.usage_warning_threshold_reached": (
+        "Usage crossed the early-warning mark",
+        "Delivered once each time usage crosses the entitlement's warning percentage of the cap, before the "
+        "cap itself. `data` gives the cap, the mark and the usage.",
+    ),
+    "com.kaiten.instance.entitlement.v1.usage_period_rolled_over": (
+        "A usage window closed",
+        "Delivered for each usage window that a report closes: the stored one, plus one marked synthetic for "
+        "every window that passed with no report at all. `data` gives the closed window's bounds and total "
+        "and where the new one starts.",
+    ),
+    "com.kaiten.instance.entitlement.v1.value_get": (
+        "An entitlement's usage was read",
+        "Delivered for every read of one entitlement's usage on an instance: an audit record, not a change. "
+        "`data` names what was read and the value returned.",
+    ),
 }
 WEBHOOK_RESPONSE_TEXT = "The receiver accepted the delivery."
 
@@ -288,6 +795,44 @@ SCHEMA_TEXT = {
     "PlainToken": "An access token as returned once, at creation, including its secret value in `token`.",
     "PageToken": "One page of token metadata.",
     "User": "A reference to the user who performed an action.",
+    "License": "One version of a licensed product: what a customer's instance is sold, in a lifecycle of draft, published and archived.",
+    "PageLicense": "One page of license versions.",
+    "LicenseFamilyView": "A licensed product across its versions, with the version it currently serves.",
+    "PageLicenseFamilyView": "One page of license families.",
+    "LicenseEntitlement": "A license's grant of one entitlement, with the value granted.",
+    "PageLicenseEntitlement": "One page of a license's grants.",
+    "Entitlement": "A feature or quota that licenses can grant: a BOOLEAN switch, a NUMBER quota or a CONFIG object.",
+    "PageEntitlement": "One page of entitlements.",
+    "EntitlementGroup": "A named collection of entitlements.",
+    "EntitlementGroupSummary": "The identity of a group an entitlement belongs to.",
+    "PageEntitlementGroup": "One page of entitlement groups.",
+    "EntitlementGroupUsage": "One member entitlement of a group, with what an instance is granted and has used.",
+    "Command": "Names the entitlement to add to a group.",
+    "BooleanEntitlementValue": "An on/off entitlement value.",
+    "NumberEntitlementValue": "A numeric entitlement value: a granted quantity or an amount used.",
+    "ConfigEntitlementValue": "A structured configuration value.",
+    "EntitlementUsage": "An entitlement's value on one instance, with the license grant it is measured against.",
+    "Instance": "A deployment of your product run by a customer, on one license version for a license period.",
+    "PageInstance": "One page of instances.",
+    "InstanceIntegration": "How an instance is linked to its record in one third-party system.",
+    "PatchInstanceBody": "The instance properties to change; what is left out keeps its value.",
+    "ReportEntitlementUsageBody": "One usage report of a NUMBER entitlement.",
+    "InstanceStatusChanged": "A change of an instance's operational status.",
+    "InstanceLifecycleStageChanged": "A change of an instance's commercial lifecycle stage.",
+    "InstanceEntitlementCapExceeded": "Usage of a soft-capped quota that went past its cap.",
+    "InstanceEntitlementUsagePeriodRolledOver": "A closed usage window and its total.",
+    "InstanceEntitlementUsageReportAccepted": "A usage report and what became of it.",
+    "InstanceEntitlementUsageWarningThresholdReached": "Usage that crossed its entitlement's early-warning mark.",
+    "InstanceEntitlementValueGet": "The record of one read of an entitlement's usage on an instance.",
+    "AuditTrail": "One recorded event in an instance's history.",
+    "PageAuditTrail": "One page of audit trail entries.",
+    "MetadataField": "A typed field that resources of one type may carry in their metadata, constrained by a JSON Schema.",
+    "PageMetadataField": "One page of metadata fields.",
+    "MetadataFieldReordered": "The new display order of metadata fields.",
+    "ReorderMetadataFieldsInput": "The fields to reorder, in their new order.",
+    "MetadataFieldSchemaProposal": "A candidate schema to test existing values against.",
+    "Impact": "How many stored values a candidate schema would refuse, and a few of the resources concerned.",
+    "ImpactSample": "A resource whose stored value a candidate schema would refuse.",
     "Problem": "An RFC 9457 problem document describing why a request failed.",
     "ErrorDetail": "One offending location of a failed request.",
     "SystemTokenIssuance": "The record of an organization token minted by a platform credential.",
@@ -329,6 +874,183 @@ PROPERTY_TEXT = {
     ("PlainToken", "token"): "The secret to send as a bearer credential. Shown in this response only.",
     ("User", "id"): "The user's id.",
     ("User", "name"): "The user's display name.",
+    ("License", "id"): "Server-assigned id of this version.",
+    ("License", "name"): "Display name.",
+    ("License", "slug"): "Identifier used in URLs, unique within the organization. Generated when left out: `{familySlug}-v{version}` for a later version of a family.",
+    ("License", "description"): "What the license offers.",
+    ("License", "type"): "The kind of license.",
+    ("License", "version"): "The version's number within its family, chosen by the server and never changed.",
+    ("License", "versionName"): "A readable name for the version; `Version - <version>` when left out.",
+    ("License", "isDefault"): "Whether the family serves this version first. Only a published version can be the default, and a family has at most one.",
+    ("License", "lifecycleState"): "DRAFT, PUBLISHED or ARCHIVED. A new version may start as DRAFT or PUBLISHED (the default).",
+    ("License", "familyId"): "Id of the family this version belongs to; on create, names the family to add a version to.",
+    ("License", "familySlug"): "Only sent on create: the slug of the family to add a version to.",
+    ("License", "createdAt"): "When the version was created.",
+    ("License", "updatedAt"): "When the version last changed.",
+    ("LicenseFamilyView", "id"): "The family's id.",
+    ("LicenseFamilyView", "slug"): "The family's slug, stable across its versions.",
+    ("LicenseFamilyView", "versionCount"): "How many versions the family has, in any state.",
+    ("LicenseFamilyView", "currentVersion"): "The version this answer is about: the one the family serves, or the one asked for with `version`. Absent when there is none.",
+    ("LicenseFamilyView", "versions"): "Every version, oldest first; only with `include=versions`.",
+    ("LicenseFamilyView", "createdAt"): "When the family was opened.",
+    ("LicenseFamilyView", "updatedAt"): "When the family last gained a version, or was opened.",
+    ("LicenseEntitlement", "licenseId"): "Id of the license version that grants the entitlement.",
+    ("LicenseEntitlement", "licenseSlug"): "Slug of the license version that grants the entitlement.",
+    ("LicenseEntitlement", "entitlementSlug"): "Slug of the entitlement granted.",
+    ("LicenseEntitlement", "entitlementName"): "Name of the entitlement granted.",
+    ("LicenseEntitlement", "entitlementType"): "Type of the entitlement granted.",
+    ("LicenseEntitlement", "entitlementGroups"): "Groups the entitlement belongs to.",
+    ("LicenseEntitlement", "value"): "The value granted, tagged with its `type`.",
+    ("LicenseEntitlement", "limitCapExceededOveragePercent"): "How far past a NUMBER grant usage may go, in percent of the grant: 0 refuses any excess, -1 means no cap at all.",
+    ("LicenseEntitlement", "createdAt"): "When the grant was made.",
+    ("LicenseEntitlement", "createdBy"): "Who made the grant.",
+    ("LicenseEntitlement", "updatedAt"): "When the grant last changed.",
+    ("LicenseEntitlement", "updatedBy"): "Who changed the grant last.",
+    ("Entitlement", "id"): "Server-assigned id.",
+    ("Entitlement", "name"): "Display name.",
+    ("Entitlement", "slug"): "Identifier used in URLs, unique within the organization; generated when left out.",
+    ("Entitlement", "description"): "What the entitlement covers, or null.",
+    ("Entitlement", "type"): "BOOLEAN, NUMBER, NUMBER_AI_CREDIT or CONFIG; fixed once created.",
+    ("Entitlement", "aggregationMethod"): "How a NUMBER entitlement folds reported values into its total; SUM when left out.",
+    ("Entitlement", "resetPeriod"): "How often a NUMBER entitlement's usage starts again from zero; absent for usage that never resets.",
+    ("Entitlement", "resetAnchor"): "Where usage windows start: on calendar boundaries (UTC) or counted from the instance's license start. Given exactly when `resetPeriod` is.",
+    ("Entitlement", "warningThresholdPercent"): "Percentage of the cap at which an early warning is sent; 0 sends none.",
+    ("Entitlement", "unitSingular"): "Singular name of the unit a NUMBER entitlement counts in.",
+    ("Entitlement", "unitPlural"): "Plural name of the unit a NUMBER entitlement counts in.",
+    ("Entitlement", "saleUnitSingular"): "Singular name of the unit it is sold in, when that differs from the counting unit.",
+    ("Entitlement", "saleUnitPlural"): "Plural name of the unit it is sold in.",
+    ("Entitlement", "saleUnitFactor"): "How many counting units one sale unit stands for.",
+    ("Entitlement", "userFacing"): "Whether customer-facing pages show the entitlement.",
+    ("Entitlement", "displayOrder"): "Position among entitlements on customer-facing pages, ascending.",
+    ("Entitlement", "icon"): "An icon token of the form `provider:name`.",
+    ("Entitlement", "entitlementGroups"): "The groups the entitlement belongs to.",
+    ("Entitlement", "groupSlugs"): "The slugs of the groups the entitlement belongs to.",
+    ("Entitlement", "createdAt"): "When the entitlement was created.",
+    ("Entitlement", "updatedAt"): "When the entitlement last changed.",
+    ("EntitlementGroup", "id"): "Server-assigned id.",
+    ("EntitlementGroup", "name"): "Display name.",
+    ("EntitlementGroup", "slug"): "Identifier used in URLs, unique within the organization; generated when left out.",
+    ("EntitlementGroup", "description"): "What the group is for, or null.",
+    ("EntitlementGroupSummary", "id"): "The group's id.",
+    ("EntitlementGroupSummary", "name"): "The group's name.",
+    ("EntitlementGroupSummary", "slug"): "The group's slug.",
+    ("Command", "entitlementSlug"): "Slug of the entitlement to add.",
+    ("EntitlementGroupUsage", "entitlementId"): "The entitlement's id.",
+    ("EntitlementGroupUsage", "entitlementSlug"): "The entitlement's slug.",
+    ("EntitlementGroupUsage", "entitlementName"): "The entitlement's name.",
+    ("EntitlementGroupUsage", "entitlementType"): "The entitlement's type.",
+    ("EntitlementGroupUsage", "licenseValue"): "What the instance's license grants; absent when it grants nothing.",
+    ("EntitlementGroupUsage", "usageValue"): "What has been used; absent before the first report.",
+    ("EntitlementGroupUsage", "currentPeriodStart"): "Start of the current usage window (included); absent for usage that never resets.",
+    ("EntitlementGroupUsage", "currentPeriodEnd"): "End of the current usage window (excluded); absent for usage that never resets.",
+    ("BooleanEntitlementValue", "type"): "Always `boolean`.",
+    ("BooleanEntitlementValue", "value"): "Whether the feature is on.",
+    ("NumberEntitlementValue", "type"): "Always `number`.",
+    ("NumberEntitlementValue", "value"): "The quantity; for a grant, -1 means unlimited.",
+    ("NumberEntitlementValue", "event_count"): "How many reports make up a usage total; set by the server.",
+    ("ConfigEntitlementValue", "type"): "Always `object`.",
+    ("ConfigEntitlementValue", "value"): "The configuration.",
+    ("EntitlementUsage", "entitlementId"): "The entitlement's id.",
+    ("EntitlementUsage", "entitlementSlug"): "The entitlement's slug.",
+    ("EntitlementUsage", "licenseId"): "Id of the instance's license version.",
+    ("EntitlementUsage", "licenseSlug"): "Slug of the instance's license version.",
+    ("EntitlementUsage", "value"): "The value in force on the instance: the usage so far for a quota, the granted value otherwise.",
+    ("EntitlementUsage", "limit"): "The grant usage is measured against; absent when the license grants no value.",
+    ("EntitlementUsage", "currentPeriodStart"): "Start of the current usage window (included); absent for usage that never resets.",
+    ("EntitlementUsage", "currentPeriodEnd"): "End of the current usage window (excluded); absent for usage that never resets.",
+    ("Instance", "id"): "Server-assigned id.",
+    ("Instance", "name"): "Display name.",
+    ("Instance", "slug"): "Identifier used in URLs, unique within the organization; generated when left out.",
+    ("Instance", "description"): "A short description.",
+    ("Instance", "customerId"): "Id of the customer running the instance.",
+    ("Instance", "customerSlug"): "Slug of the customer running the instance.",
+    ("Instance", "licenseId"): "Id of the license version the instance is on; an archived version cannot be given.",
+    ("Instance", "licenseSlug"): "Slug of the license version the instance is on.",
+    ("Instance", "deploymentZoneId"): "Id of the deployment zone the instance runs in, if any.",
+    ("Instance", "deploymentZoneSlug"): "Slug of the deployment zone the instance runs in, if any.",
+    ("Instance", "startLicenseDate"): "When the instance's license period starts.",
+    ("Instance", "endLicenseDate"): "When the instance's license period ends.",
+    ("Instance", "status"): "Operational status.",
+    ("Instance", "lifecycleStage"): "Commercial stage, free text (for example TRIAL, ACTIVE, AT_RISK, CHURNED).",
+    ("Instance", "metadata"): "Values of the organization's metadata fields for instances.",
+    ("Instance", "integrations"): "Links to third-party systems, keyed by adapter name.",
+    ("Instance", "createdAt"): "When the instance was created.",
+    ("Instance", "createdBy"): "Who created the instance.",
+    ("Instance", "updatedAt"): "When the instance last changed.",
+    ("Instance", "updatedBy"): "Who changed the instance last.",
+    ("InstanceIntegration", "external_id"): "The record's id in the third-party system.",
+    ("InstanceIntegration", "synced_at"): "When the link was last synchronized.",
+    ("InstanceIntegration", "web_url"): "An http(s) address of the record in the third-party system.",
+    ("InstanceIntegration", "last_error"): "The error of the last failed synchronization, if any.",
+    ("InstanceIntegration", "metadata"): "Free-form data kept by the adapter.",
+    ("PatchInstanceBody", "status"): "The new operational status.",
+    ("PatchInstanceBody", "lifecycleStage"): "The new commercial stage; it cannot be cleared once set.",
+    ("ReportEntitlementUsageBody", "value"): "The amount reported, as a `number` value.",
+    ("ReportEntitlementUsageBody", "behavior"): "`append` adds the amount to the window's total (through the aggregation method), `set` replaces the total.",
+    ("ReportEntitlementUsageBody", "metadata"): "Free-form context stored with the report; dropped (not refused) above 4 KiB.",
+    ("InstanceStatusChanged", "instance_id"): "The instance's id.",
+    ("InstanceStatusChanged", "previous_status"): "The status before.",
+    ("InstanceStatusChanged", "new_status"): "The status after.",
+    ("InstanceStatusChanged", "changed_by"): "Id of the user who made the change.",
+    ("InstanceLifecycleStageChanged", "instance_id"): "The instance's id.",
+    ("InstanceLifecycleStageChanged", "previous_lifecycle_stage"): "The stage before, or null.",
+    ("InstanceLifecycleStageChanged", "new_lifecycle_stage"): "The stage after.",
+    ("InstanceLifecycleStageChanged", "changed_by"): "Id of the user who made the change.",
+    ("InstanceEntitlementCapExceeded", "entitlement_slug"): "The entitlement's slug.",
+    ("InstanceEntitlementCapExceeded", "threshold"): "The cap.",
+    ("InstanceEntitlementCapExceeded", "value"): "The usage now, overage included.",
+    ("InstanceEntitlementCapExceeded", "overage"): "How far usage is past the cap.",
+    ("InstanceEntitlementUsageWarningThresholdReached", "entitlement_slug"): "The entitlement's slug.",
+    ("InstanceEntitlementUsageWarningThresholdReached", "threshold"): "The cap.",
+    ("InstanceEntitlementUsageWarningThresholdReached", "boundary"): "The usage at which the warning is due: the cap times the warning percentage.",
+    ("InstanceEntitlementUsageWarningThresholdReached", "value"): "The usage now.",
+    ("InstanceEntitlementUsageReportAccepted", "entitlement_slug"): "The entitlement the report was for.",
+    ("InstanceEntitlementUsageReportAccepted", "value"): "The amount reported.",
+    ("InstanceEntitlementUsageReportAccepted", "behavior"): "`append` or `set`, as reported.",
+    ("InstanceEntitlementUsageReportAccepted", "event_count"): "How many reports the current window holds, this one included.",
+    ("InstanceEntitlementUsageReportAccepted", "status"): "ACCEPTED when counted, REJECTED when refused.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "entitlement_id"): "The entitlement's id.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "entitlement_slug"): "The entitlement's slug.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "instance_id"): "The instance's id.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "value"): "The closed window's total.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "event_count"): "How many reports the closed window held.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "closed_period_start"): "Start of the closed window.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "closed_period_end"): "End of the closed window.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "new_period_start"): "Start of the window now open.",
+    ("InstanceEntitlementUsagePeriodRolledOver", "is_synthetic"): "True for a window that passed with no report at all.",
+    ("InstanceEntitlementValueGet", "entitlement_id"): "The entitlement's id.",
+    ("InstanceEntitlementValueGet", "entitlement_slug"): "The entitlement's slug.",
+    ("InstanceEntitlementValueGet", "instance_id"): "The instance's id.",
+    ("InstanceEntitlementValueGet", "license_id"): "Id of the instance's license version.",
+    ("InstanceEntitlementValueGet", "organization_id"): "The organization's id.",
+    ("InstanceEntitlementValueGet", "type"): "The type tag of the value read.",
+    ("InstanceEntitlementValueGet", "value"): "The value that was returned.",
+    ("InstanceEntitlementValueGet", "timestamp"): "When it was read.",
+    ("AuditTrail", "id"): "The entry's id.",
+    ("AuditTrail", "instanceId"): "The instance's id.",
+    ("AuditTrail", "instanceSlug"): "The instance's slug.",
+    ("AuditTrail", "eventName"): "The event's name, e.g. `ENTITLEMENT_VALUE_GET`.",
+    ("AuditTrail", "eventType"): "The event's type, e.g. `com.kaiten.instance.entitlement.v1.value_get`.",
+    ("AuditTrail", "payload"): "The event's data.",
+    ("AuditTrail", "timestamp"): "When the event happened.",
+    ("MetadataField", "id"): "Server-assigned id.",
+    ("MetadataField", "resourceType"): "The kind of resource the field belongs to; fixed once created.",
+    ("MetadataField", "key"): "The name the value is stored under in a resource's `metadata`; unique among active fields of the resource type, fixed once created.",
+    ("MetadataField", "label"): "A readable label.",
+    ("MetadataField", "jsonSchema"): "JSON Schema 2020-12 that a value of the field must satisfy.",
+    ("MetadataField", "displayOrder"): "Position among the resource type's fields; set by reorder only.",
+    ("MetadataField", "archivedAt"): "When the field was archived; absent while it is active.",
+    ("MetadataField", "createdAt"): "When the field was declared.",
+    ("MetadataField", "createdBy"): "Who declared the field.",
+    ("MetadataField", "updatedAt"): "When the field last changed.",
+    ("MetadataField", "updatedBy"): "Who changed the field last.",
+    ("MetadataFieldReordered", "ids"): "The fields' ids, in their new order.",
+    ("ReorderMetadataFieldsInput", "ids"): "The ids of the fields, in the order to give them.",
+    ("MetadataFieldSchemaProposal", "jsonSchema"): "The candidate JSON Schema 2020-12.",
+    ("Impact", "count"): "How many resources hold a value the candidate schema refuses.",
+    ("Impact", "samples"): "Up to five of those resources.",
+    ("ImpactSample", "name"): "The resource's name.",
+    ("ImpactSample", "slug"): "The resource's slug.",
     ("Problem", "type"): "A URI naming the kind of problem.",
     ("Problem", "title"): "A short summary of the kind of problem, the same for every occurrence.",
     ("Problem", "status"): "The HTTP status code of the response.",
@@ -458,6 +1180,42 @@ CORE_EXTENSIONS = {
     },
 }
 
+# What the server accepts or sends beyond the contract, documented and marked as ours.
+
+# Schema name -> {property name: schema}: optional properties a closed contract body also accepts.
+SCHEMA_PROPERTY_EXTENSIONS = {
+    "ReportEntitlementUsageBody": {
+        "transactionId": {
+            "description": (
+                "An idempotency key of your choosing. The same report sent again under it (within 35 days) is "
+                "answered with the first answer and counted once; another report under a key already used is "
+                "refused with 409."
+            ),
+            "pattern": "^[A-Za-z0-9._:-]{1,128}$",
+            "type": "string",
+            "x-kaiten-extension": True,
+        }
+    },
+}
+
+# (operationId, status) -> {header name: header}: response headers the contract does not list.
+RESPONSE_HEADER_EXTENSIONS = {
+    ("reportEntitlementUsageMetric", "200"): {
+        "Idempotent-Replayed": {
+            "description": "Sent as `true` when this answer replays an earlier report's under the same `transactionId`; nothing was counted.",
+            "required": False,
+            "schema": {"enum": ["true"], "type": "string"},
+            "x-kaiten-extension": True,
+        },
+        "Kaiten-Metadata-Dropped": {
+            "description": "Sent as `too_large` when the report's `metadata` exceeded 4 KiB and was not stored; the report itself was counted.",
+            "required": False,
+            "schema": {"enum": ["too_large"], "type": "string"},
+            "x-kaiten-extension": True,
+        },
+    },
+}
+
 BODY_TOO_LARGE = {
     "description": RESPONSE_TEXT["413"],
     "content": PROBLEM_CONTENT,
@@ -509,6 +1267,10 @@ class Generator:
         out = {}
         for name, node in schemas.items():
             rewritten = self.schema(node, owner=name)
+            for property_name, extension in SCHEMA_PROPERTY_EXTENSIONS.get(name, {}).items():
+                if property_name in rewritten.get("properties", {}):
+                    raise SystemExit(f"{self.spec}: extension property {name}.{property_name} is a contract property")
+                rewritten.setdefault("properties", {})[property_name] = copy.deepcopy(extension)
             if name not in SCHEMA_TEXT:
                 self.fail_missing(f"schema {name}")
             else:
@@ -529,17 +1291,18 @@ class Generator:
             out[media_type] = media_out
         return out
 
-    def parameter(self, parameter: dict) -> dict:
+    def parameter(self, parameter: dict, operation_id: str) -> dict:
         out = {}
         for key, value in parameter.items():
             if key in ("description", "example", "examples"):
                 continue
             out[key] = self.schema(value) if key == "schema" else copy.deepcopy(value)
         name = parameter["name"]
-        if name not in PARAMETER_TEXT:
+        text = PARAMETER_TEXT_BY_OPERATION.get((operation_id, name), PARAMETER_TEXT.get(name))
+        if text is None:
             self.fail_missing(f"parameter {name}")
         else:
-            out["description"] = PARAMETER_TEXT[name]
+            out["description"] = text
         return out
 
     def response(self, status: str, response: dict, text: str | None = None) -> dict:
@@ -570,13 +1333,20 @@ class Generator:
             if key in ("description", "summary"):
                 continue
             if key == "parameters":
-                out[key] = [self.parameter(p) for p in value]
+                out[key] = [self.parameter(p, operation_id) for p in value]
             elif key == "requestBody":
                 out[key] = {k: (self.content(v) if k == "content" else copy.deepcopy(v)) for k, v in value.items() if k != "description"}
             elif key == "responses":
                 out[key] = {status: self.response(status, r) for status, r in value.items()}
             else:
                 out[key] = copy.deepcopy(value)
+        for (extended_operation, status), headers in RESPONSE_HEADER_EXTENSIONS.items():
+            if extended_operation != operation_id:
+                continue
+            existing = out["responses"][status].setdefault("headers", {})
+            if set(headers) & set(existing):
+                raise SystemExit(f"{self.spec}: extension headers of {operation_id} {status} are contract headers")
+            existing.update(copy.deepcopy(headers))
         if "requestBody" in out and "413" not in out["responses"]:
             out["responses"]["413"] = copy.deepcopy(BODY_TOO_LARGE)
         if operation_id not in OPERATION_TEXT:

@@ -7,7 +7,9 @@ A 413 is ours (the contract has none) and must be a Problem.
 
 The outbox is checked the same way: after each write, the `outbox_events` rows it added are read from
 PostgreSQL and `{name, type, data}` must validate against the contract's webhook payload for the event
-type. A write that fails adds no row.
+type. A write that fails adds no row. The coverage test at the end requires a validated success and refusal
+for every documented operation, and a validated payload for every documented event, except those of a test
+skipped because the server does not route its operations yet (the skip names them).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 import time
 import uuid
 from collections import defaultdict
@@ -29,6 +32,8 @@ from openapi_contract import contract, contract_uri, operations, pointer, valida
 
 # (spec, operationId) -> statuses validated; read by the coverage test at the end.
 SEEN: dict[tuple[str, str], set[int]] = defaultdict(set)
+# Event types whose outbox payloads were validated against their webhook; read by the coverage test too.
+SEEN_EVENTS: set[str] = set()
 
 PROBLEM = "application/problem+json"
 
@@ -507,6 +512,7 @@ def check_event(row: dict, served_core: dict) -> dict:
     schema = validator(contract_uri("core"), pointer("webhooks", event_type, "post", "requestBody", "content", "application/json", "schema"))
     errors = list(schema.iter_errors(payload))
     assert not errors, f"{event_type}: " + "; ".join(f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in errors)
+    SEEN_EVENTS.add(event_type)
     return payload
 
 
@@ -590,11 +596,540 @@ def test_platform_mint_emits_system_token_issued(org, platform_http, db, served_
 
 
 # ----------------------------------------------------------------------------------------------------------
+# Licensing: entitlements, licenses, metadata fields, instances and their usage.
+#
+# Each test first makes sure the server routes the operations it exercises; one that is not routed yet is
+# skipped by name (and left out of the coverage check), so a partly landed module keeps the suite green.
+
+# (spec, operationId) of operations skipped because the server does not route them yet, and the events
+# their tests would have validated.
+SKIPPED: set[tuple[str, str]] = set()
+SKIPPED_EVENTS: set[str] = set()
+ROUTER_CODES = {"NOT_FOUND", "METHOD_NOT_ALLOWED"}
+
+
+def require_implemented(client: httpx.Client, *operation_ids: str, events: set[str] = frozenset()) -> None:
+    """Skips the calling test when any of the operations answers with the router's own 404/405; `events`
+    are the event types the test validates, excused from the coverage check with it."""
+    absent = []
+    for operation_id in operation_ids:
+        path, method, operation = CORE.operations[operation_id]
+        # Values that name nothing (ids are UUIDs), so the probe changes nothing.
+        concrete = re.sub(r"\{([^}]+)\}", lambda m: str(uuid.uuid4()) if m.group(1) == "id" else "zz-absent", path)
+        response = client.request(method.upper(), concrete, json={} if "requestBody" in operation else None)
+        if response.status_code in (404, 405) and response.headers.get("content-type", "").startswith(PROBLEM):
+            if response.json().get("code") in ROUTER_CODES:
+                absent.append(operation_id)
+    if absent:
+        SKIPPED.update(("core", operation_id) for operation_id in absent)
+        SKIPPED_EVENTS.update(events)
+        pytest.skip("not implemented by the server yet: " + ", ".join(absent))
+
+
+def check_new_events(db, organization_id: str, before: dict, served_core: dict) -> list[dict]:
+    """Validates every outbox row added since `before` against its webhook; returns the payloads."""
+    return [check_event(row, served_core) for row in new_events(db, organization_id, before)]
+
+
+def assert_emitted(payloads: list[dict], expected: set[str], *, exactly: bool = False) -> None:
+    emitted = {payload["type"] for payload in payloads}
+    assert not expected - emitted, f"not emitted: {sorted(expected - emitted)}"
+    assert not exactly or emitted == expected, f"unexpected events: {sorted(emitted - expected)}"
+
+
+ENTITLEMENT_EVENTS = {
+    "com.kaiten.entitlement.v1.created", "com.kaiten.entitlement.v1.updated", "com.kaiten.entitlement.v1.deleted",
+    "com.kaiten.entitlement_group.v1.created", "com.kaiten.entitlement_group.v1.updated", "com.kaiten.entitlement_group.v1.deleted",
+}
+LICENSE_EVENTS = {
+    "com.kaiten.license.v1.created", "com.kaiten.license.v1.updated", "com.kaiten.license.v1.deleted",
+    "com.kaiten.license.v1.published", "com.kaiten.license.v1.archived", "com.kaiten.license.v1.unarchived",
+    "com.kaiten.license.entitlement.v1.assigned", "com.kaiten.license.entitlement.v1.updated",
+    "com.kaiten.license.entitlement.v1.unassigned", "com.kaiten.license_family.v1.created",
+    "com.kaiten.license_family.v1.updated", "com.kaiten.license_family.v1.deleted",
+}
+METADATA_FIELD_EVENTS = {
+    "com.kaiten.metadata_field.v1.created", "com.kaiten.metadata_field.v1.updated", "com.kaiten.metadata_field.v1.reordered",
+    "com.kaiten.metadata_field.v1.archived", "com.kaiten.metadata_field.v1.unarchived",
+}
+INSTANCE_EVENTS = {
+    "com.kaiten.instance.v1.created", "com.kaiten.instance.v1.updated", "com.kaiten.instance.v1.deleted",
+    "com.kaiten.instance.v1.deployed", "com.kaiten.instance.v1.status_changed", "com.kaiten.instance.v1.lifecycle_stage_changed",
+    "com.kaiten.instance.entitlement.v1.usage_report_accepted", "com.kaiten.instance.entitlement.v1.usage_report_rejected",
+    "com.kaiten.instance.entitlement.v1.usage_reached", "com.kaiten.instance.entitlement.v1.cap_exceeded",
+    "com.kaiten.instance.entitlement.v1.usage_warning_threshold_reached", "com.kaiten.instance.entitlement.v1.value_get",
+}
+
+
+ENTITLEMENT_OPERATIONS = (
+    "list-entitlements", "create-entitlement", "get-entitlement", "update-entitlement", "delete-entitlement",
+    "list-entitlement-groups", "create-entitlement-group", "get-entitlement-group", "update-entitlement-group",
+    "delete-entitlement-group", "add-entitlement-to-group", "remove-entitlement-from-group", "get-entitlement-group-usage",
+)
+
+
+def test_entitlement_operations(core, anonymous_core, token_with, org, db, served_core):
+    require_implemented(core, *ENTITLEMENT_OPERATIONS, events=ENTITLEMENT_EVENTS)
+    reader = token_with("read:customers")
+    organization_id = org[0]
+    before = outbox(db, organization_id)
+
+    assert CORE.check("list-entitlements", core.get("/entitlements"), 200) == {"items": [], "hasMore": False}
+    seats = CORE.check(
+        "create-entitlement",
+        core.post("/entitlements", json={"name": "Seats", "slug": "seats", "type": "NUMBER", "description": "Named users",
+                                         "unitSingular": "seat", "unitPlural": "seats", "warningThresholdPercent": 80}),
+        201,
+    )
+    assert (seats["slug"], seats["type"], seats["description"]) == ("seats", "NUMBER", "Named users")
+    CORE.check("create-entitlement", core.post("/entitlements", json={"name": "SSO", "slug": "sso", "type": "BOOLEAN", "description": None}), 201)
+    CORE.check("create-entitlement", core.post("/entitlements", json={"description": None, "name": "Tokens", "type": "NUMBER", "resetPeriod": "MONTH", "resetAnchor": "CALENDAR"}), 201)
+    CORE.check("create-entitlement", core.post("/entitlements", json={"description": None, "name": "Again", "slug": "seats", "type": "BOOLEAN"}), 409)
+    CORE.check("create-entitlement", core.post("/entitlements", json={"description": None, "name": "X", "type": "NUMBER", "unknown": 1}), 422)
+    CORE.check("create-entitlement", core.post("/entitlements", content=b"{", headers={"content-type": "application/json"}), 400)
+    CORE.check("create-entitlement", core.post("/entitlements", content=oversized_body(), headers={"content-type": "application/json"}), 413)
+    CORE.check("create-entitlement", anonymous_core.post("/entitlements", json={"description": None, "name": "X", "type": "BOOLEAN"}), 401)
+    CORE.check("create-entitlement", reader.post("/entitlements", json={"description": None, "name": "X", "type": "BOOLEAN"}), 403)
+
+    first = CORE.check("list-entitlements", core.get("/entitlements", params={"limit": 2}), 200)
+    assert first["hasMore"] is True and first["nextCursor"]
+    CORE.check("list-entitlements", core.get("/entitlements", params={"limit": 2, "cursor": first["nextCursor"]}), 200)
+    CORE.check("list-entitlements", core.get("/entitlements", params={"limit": 0}), 422)
+    CORE.check("list-entitlements", core.get("/entitlements", params={"cursor": "bogus"}), 400)
+    CORE.check("list-entitlements", anonymous_core.get("/entitlements"), 401)
+    CORE.check("list-entitlements", reader.get("/entitlements"), 403)
+
+    assert CORE.check("get-entitlement", core.get("/entitlements/seats"), 200)["id"] == seats["id"]
+    CORE.check("get-entitlement", core.get("/entitlements/no-such-entitlement"), 404)
+    CORE.check("get-entitlement", anonymous_core.get("/entitlements/seats"), 401)
+    CORE.check("get-entitlement", reader.get("/entitlements/seats"), 403)
+
+    CORE.check("update-entitlement", core.put("/entitlements/seats", json={"name": "Users", "description": None, "type": "NUMBER"}), 204)
+    assert CORE.check("get-entitlement", core.get("/entitlements/seats"), 200)["name"] == "Users"
+    CORE.check("update-entitlement", core.put("/entitlements/no-such-entitlement", json={"name": "X", "description": None}), 404)
+    CORE.check("update-entitlement", core.put("/entitlements/seats", json={"description": None}), 422)
+    CORE.check("update-entitlement", anonymous_core.put("/entitlements/seats", json={"name": "X", "description": None}), 401)
+    CORE.check("update-entitlement", reader.put("/entitlements/seats", json={"name": "X", "description": None}), 403)
+
+    # Groups.
+    assert CORE.check("list-entitlement-groups", core.get("/entitlement-groups"), 200)["items"] == []
+    plan = CORE.check("create-entitlement-group", core.post("/entitlement-groups", json={"name": "Plan", "slug": "plan", "description": None}), 201)
+    assert plan["slug"] == "plan"
+    CORE.check("create-entitlement-group", core.post("/entitlement-groups", json={"name": "Extras", "description": "Add-ons"}), 201)
+    CORE.check("create-entitlement-group", core.post("/entitlement-groups", json={"name": "Plan", "slug": "plan", "description": None}), 409)
+    CORE.check("create-entitlement-group", core.post("/entitlement-groups", json={}), 422)
+    CORE.check("create-entitlement-group", core.post("/entitlement-groups", content=oversized_body(), headers={"content-type": "application/json"}), 413)
+    CORE.check("create-entitlement-group", anonymous_core.post("/entitlement-groups", json={"name": "X", "description": None}), 401)
+    CORE.check("create-entitlement-group", reader.post("/entitlement-groups", json={"name": "X", "description": None}), 403)
+
+    page = CORE.check("list-entitlement-groups", core.get("/entitlement-groups", params={"limit": 1}), 200)
+    assert page["hasMore"] is True
+    CORE.check("list-entitlement-groups", core.get("/entitlement-groups", params={"limit": 1, "cursor": page["nextCursor"]}), 200)
+    CORE.check("list-entitlement-groups", core.get("/entitlement-groups", params={"limit": 500}), 422)
+    CORE.check("list-entitlement-groups", anonymous_core.get("/entitlement-groups"), 401)
+    CORE.check("list-entitlement-groups", reader.get("/entitlement-groups"), 403)
+
+    CORE.check("get-entitlement-group", core.get("/entitlement-groups/plan"), 200)
+    CORE.check("get-entitlement-group", core.get("/entitlement-groups/no-such-group"), 404)
+    CORE.check("get-entitlement-group", reader.get("/entitlement-groups/plan"), 403)
+
+    CORE.check("update-entitlement-group", core.put("/entitlement-groups/plan", json={"name": "Base plan", "description": "Core features"}), 204)
+    CORE.check("update-entitlement-group", core.put("/entitlement-groups/no-such-group", json={"name": "X", "description": None}), 404)
+    CORE.check("update-entitlement-group", core.put("/entitlement-groups/plan", json={"description": None}), 422)
+    CORE.check("update-entitlement-group", reader.put("/entitlement-groups/plan", json={"name": "X", "description": None}), 403)
+
+    CORE.check("add-entitlement-to-group", core.post("/entitlement-groups/plan/entitlements", json={"entitlementSlug": "seats"}), 201)
+    CORE.check("add-entitlement-to-group", core.post("/entitlement-groups/plan/entitlements", json={"entitlementSlug": "seats"}), 409)
+    CORE.check("add-entitlement-to-group", core.post("/entitlement-groups/plan/entitlements", json={"entitlementSlug": "no-such-entitlement"}), 404)
+    CORE.check("add-entitlement-to-group", core.post("/entitlement-groups/plan/entitlements", json={}), 422)
+    CORE.check("add-entitlement-to-group", reader.post("/entitlement-groups/plan/entitlements", json={"entitlementSlug": "seats"}), 403)
+    grouped = CORE.check("get-entitlement", core.get("/entitlements/seats"), 200)
+    assert [group["slug"] for group in grouped["entitlementGroups"]] == ["plan"]
+
+    CORE.check("get-entitlement-group-usage", core.get("/entitlement-groups/plan/usage", params={"instance": "no-such-instance"}), 404)
+    CORE.check("get-entitlement-group-usage", reader.get("/entitlement-groups/plan/usage", params={"instance": "x"}), 403)
+
+    CORE.check("remove-entitlement-from-group", core.delete("/entitlement-groups/plan/entitlements/seats"), 204)
+    CORE.check("remove-entitlement-from-group", core.delete("/entitlement-groups/no-such-group/entitlements/seats"), 404)
+    CORE.check("remove-entitlement-from-group", reader.delete("/entitlement-groups/plan/entitlements/seats"), 403)
+
+    CORE.check("delete-entitlement", reader.delete("/entitlements/sso"), 403)
+    CORE.check("delete-entitlement", core.delete("/entitlements/sso"), 204)
+    CORE.check("delete-entitlement", core.delete("/entitlements/sso"), 404)
+    CORE.check("delete-entitlement-group", reader.delete("/entitlement-groups/plan"), 403)
+    CORE.check("delete-entitlement-group", core.delete("/entitlement-groups/plan"), 204)
+    CORE.check("delete-entitlement-group", core.delete("/entitlement-groups/plan"), 404)
+
+    payloads = check_new_events(db, organization_id, before, served_core)
+    assert_emitted(payloads, ENTITLEMENT_EVENTS, exactly=True)
+
+
+LICENSE_OPERATIONS = (
+    "get-licenses", "create-license", "get-license", "update-license", "delete-license", "publish-license",
+    "archive-license", "unarchive-license", "get-license-entitlements", "associate-entitlement-with-license",
+    "get-license-entitlement", "update-license-entitlement", "delete-license-entitlement", "list-license-families",
+    "get-license-family",
+)
+
+
+def test_license_operations(core, anonymous_core, token_with, org, db, served_core):
+    require_implemented(core, "create-entitlement", *LICENSE_OPERATIONS, events=LICENSE_EVENTS)
+    reader = token_with("read:customers")
+    organization_id = org[0]
+    for slug, type_ in (("seats", "NUMBER"), ("sso", "BOOLEAN"), ("theme", "CONFIG")):
+        CORE.check("create-entitlement", core.post("/entitlements", json={"description": None, "name": slug.title(), "slug": slug, "type": type_}), 201)
+    before = outbox(db, organization_id)
+
+    assert CORE.check("get-licenses", core.get("/licenses"), 200) == {"items": [], "hasMore": False}
+    growth = CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "name": "Growth", "slug": "growth", "type": "PAID", "description": "For teams"}), 201)
+    assert (growth["version"], growth["lifecycleState"]) == ("1", "PUBLISHED")
+    draft = CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "name": "Growth", "type": "PAID", "description": "Next", "familySlug": "growth", "lifecycleState": "DRAFT"}), 201)
+    assert (draft["slug"], draft["version"], draft["lifecycleState"]) == ("growth-v2", "2", "DRAFT")
+    CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "name": "Again", "slug": "growth", "type": "PAID", "description": ""}), 409)
+    CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "name": "Orphan", "type": "PAID", "description": "", "familySlug": "no-such-family"}), 404)
+    CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "type": "PAID"}), 422)
+    CORE.check("create-license", core.post("/licenses", content=b"[", headers={"content-type": "application/json"}), 400)
+    CORE.check("create-license", core.post("/licenses", content=oversized_body(), headers={"content-type": "application/json"}), 413)
+    CORE.check("create-license", anonymous_core.post("/licenses", json={"name": "X", "type": "PAID", "description": "", "isDefault": False}), 401)
+    CORE.check("create-license", reader.post("/licenses", json={"name": "X", "type": "PAID", "description": "", "isDefault": False}), 403)
+
+    first = CORE.check("get-licenses", core.get("/licenses", params={"limit": 1}), 200)
+    assert first["hasMore"] is True
+    CORE.check("get-licenses", core.get("/licenses", params={"limit": 1, "cursor": first["nextCursor"]}), 200)
+    CORE.check("get-licenses", core.get("/licenses", params={"limit": 0}), 422)
+    CORE.check("get-licenses", anonymous_core.get("/licenses"), 401)
+    CORE.check("get-licenses", reader.get("/licenses"), 403)
+
+    assert CORE.check("get-license", core.get("/licenses/growth"), 200) == growth
+    CORE.check("get-license", core.get("/licenses/no-such-license"), 404)
+    CORE.check("get-license", reader.get("/licenses/growth"), 403)
+
+    CORE.check("update-license", core.put("/licenses/growth", json={"name": "Growth Classic", "type": "PAID", "description": "For teams", "isDefault": True}), 204)
+    CORE.check("update-license", core.put("/licenses/no-such-license", json={"isDefault": False, "name": "X", "type": "PAID", "description": ""}), 404)
+    CORE.check("update-license", core.put("/licenses/growth", json={"isDefault": False, "type": "PAID"}), 422)
+    CORE.check("update-license", reader.put("/licenses/growth", json={"name": "X", "type": "PAID", "description": "", "isDefault": False}), 403)
+
+    # Grants.
+    grants = "/licenses/growth/entitlements"
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "seats", "value": {"type": "number", "value": 10}}), 204)
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "sso", "value": {"type": "boolean", "value": True}}), 204)
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "theme", "value": {"type": "object", "value": {"color": "teal"}}}), 204)
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "seats", "value": {"type": "number", "value": 5}}), 409)
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "no-such-entitlement", "value": {"type": "number", "value": 5}}), 404)
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "seats"}), 422)
+    CORE.check("associate-entitlement-with-license", reader.post(grants, json={"entitlementSlug": "seats", "value": {"type": "number", "value": 1}}), 403)
+
+    listed = CORE.check("get-license-entitlements", core.get(grants), 200)
+    assert {grant["entitlementSlug"] for grant in listed["items"]} == {"seats", "sso", "theme"}
+    page = CORE.check("get-license-entitlements", core.get(grants, params={"limit": 1}), 200)
+    CORE.check("get-license-entitlements", core.get(grants, params={"limit": 1, "cursor": page["nextCursor"]}), 200)
+    CORE.check("get-license-entitlements", core.get("/licenses/no-such-license/entitlements"), 404)
+    CORE.check("get-license-entitlements", reader.get(grants), 403)
+
+    CORE.check("get-license-entitlement", core.get(f"{grants}/seats"), 200)
+    CORE.check("get-license-entitlement", core.get(f"{grants}/no-such-entitlement"), 404)
+    CORE.check("get-license-entitlement", reader.get(f"{grants}/seats"), 403)
+
+    CORE.check("update-license-entitlement", core.put(f"{grants}/seats", json={"value": {"type": "number", "value": 20}, "limitCapExceededOveragePercent": 10}), 204)
+    assert CORE.check("get-license-entitlement", core.get(f"{grants}/seats"), 200)["value"]["value"] == 20
+    CORE.check("update-license-entitlement", core.put(f"{grants}/no-such-entitlement", json={"value": {"type": "number", "value": 1}}), 404)
+    CORE.check("update-license-entitlement", core.put(f"{grants}/seats", json={}), 422)
+    CORE.check("update-license-entitlement", reader.put(f"{grants}/seats", json={"value": {"type": "number", "value": 1}}), 403)
+
+    CORE.check("delete-license-entitlement", core.delete(f"{grants}/theme"), 204)
+    CORE.check("delete-license-entitlement", core.delete(f"{grants}/theme"), 404)
+    CORE.check("delete-license-entitlement", reader.delete(f"{grants}/sso"), 403)
+
+    # Lifecycle.
+    CORE.check("archive-license", core.post("/licenses/growth-v2/archive"), 409)
+    CORE.check("publish-license", core.post("/licenses/growth-v2/publish"), 200)
+    CORE.check("publish-license", core.post("/licenses/growth-v2/publish"), 409)
+    CORE.check("publish-license", core.post("/licenses/no-such-license/publish"), 404)
+    CORE.check("publish-license", reader.post("/licenses/growth-v2/publish"), 403)
+    CORE.check("archive-license", core.post("/licenses/growth/archive"), 409)  # the family's default
+    CORE.check("archive-license", core.post("/licenses/growth-v2/archive"), 200)
+    CORE.check("archive-license", core.post("/licenses/no-such-license/archive"), 404)
+    CORE.check("archive-license", reader.post("/licenses/growth/archive"), 403)
+    CORE.check("unarchive-license", core.post("/licenses/growth-v2/unarchive"), 200)
+    CORE.check("unarchive-license", core.post("/licenses/growth-v2/unarchive"), 409)
+    CORE.check("unarchive-license", core.post("/licenses/no-such-license/unarchive"), 404)
+    CORE.check("unarchive-license", reader.post("/licenses/growth-v2/unarchive"), 403)
+
+    # Families.
+    families = CORE.check("list-license-families", core.get("/license-families"), 200)
+    assert [family["slug"] for family in families["items"]] == ["growth"]
+    CORE.check("list-license-families", core.get("/license-families", params={"limit": 0}), 422)
+    CORE.check("list-license-families", reader.get("/license-families"), 403)
+    family = CORE.check("get-license-family", core.get("/license-families/growth"), 200)
+    assert family["currentVersion"]["slug"] == "growth" and family["versionCount"] == 2
+    CORE.check("get-license-family", core.get("/license-families/growth", params={"version": 2}), 200)
+    with_versions = CORE.check("get-license-family", core.get("/license-families/growth", params={"include": "versions"}), 200)
+    assert [version["slug"] for version in with_versions["versions"]] == ["growth", "growth-v2"]
+    CORE.check("get-license-family", core.get("/license-families/no-such-family"), 404)
+    CORE.check("get-license-family", core.get("/license-families/growth", params={"version": 0}), 422)
+    CORE.check("get-license-family", reader.get("/license-families/growth"), 403)
+    # Giving up the default makes the family serve its highest published version.
+    CORE.check("update-license", core.put("/licenses/growth", json={"isDefault": False, "name": "Growth Classic", "type": "PAID", "description": "For teams"}), 204)
+    assert CORE.check("get-license-family", core.get("/license-families/growth"), 200)["currentVersion"]["slug"] == "growth-v2"
+
+    CORE.check("delete-license", reader.delete("/licenses/growth-v2"), 403)
+    CORE.check("delete-license", core.delete("/licenses/growth-v2"), 204)
+    CORE.check("delete-license", core.delete("/licenses/growth-v2"), 404)
+    CORE.check("delete-license", core.delete("/licenses/growth"), 409)  # it still grants entitlements
+    for slug in ("seats", "sso"):
+        CORE.check("delete-license-entitlement", core.delete(f"{grants}/{slug}"), 204)
+    CORE.check("delete-license", core.delete("/licenses/growth"), 204)
+    CORE.check("get-license-family", core.get("/license-families/growth"), 404)
+
+    payloads = check_new_events(db, organization_id, before, served_core)
+    assert_emitted(payloads, LICENSE_EVENTS)
+
+
+METADATA_FIELD_OPERATIONS = (
+    "list-metadata-fields", "create-metadata-field", "reorder-metadata-fields", "update-metadata-field",
+    "archive-metadata-field", "unarchive-metadata-field", "dry-run-metadata-field",
+)
+
+
+def test_metadata_field_operations(core, anonymous_core, token_with, org, db, served_core):
+    require_implemented(core, *METADATA_FIELD_OPERATIONS, events=METADATA_FIELD_EVENTS)
+    reader = token_with("read:customers")
+    organization_id = org[0]
+    before = outbox(db, organization_id)
+    region = {"resourceType": "INSTANCE", "key": "region", "label": "Region", "jsonSchema": {"type": "string", "enum": ["eu", "us"]}}
+
+    listed = CORE.check("list-metadata-fields", core.get("/metadata-fields", params={"resourceType": "INSTANCE"}), 200)
+    assert listed["items"] == []
+    field = CORE.check("create-metadata-field", core.post("/metadata-fields", json=region), 201)
+    tier = CORE.check("create-metadata-field", core.post("/metadata-fields", json={**region, "key": "tier", "label": "Tier", "jsonSchema": {"type": "string"}}), 201)
+    CORE.check("create-metadata-field", core.post("/metadata-fields", json=region), 409)
+    CORE.check("create-metadata-field", core.post("/metadata-fields", json={**region, "key": "bad", "jsonSchema": {"type": 3}}), 422)
+    CORE.check("create-metadata-field", core.post("/metadata-fields", content=b'{"key":', headers={"content-type": "application/json"}), 400)
+    CORE.check("create-metadata-field", core.post("/metadata-fields", content=oversized_body(), headers={"content-type": "application/json"}), 413)
+    CORE.check("create-metadata-field", anonymous_core.post("/metadata-fields", json=region), 401)
+    CORE.check("create-metadata-field", reader.post("/metadata-fields", json=region), 403)
+
+    page = CORE.check("list-metadata-fields", core.get("/metadata-fields", params={"resourceType": "INSTANCE", "limit": 1}), 200)
+    assert page["hasMore"] is True
+    CORE.check("list-metadata-fields", core.get("/metadata-fields", params={"resourceType": "INSTANCE", "limit": 1, "cursor": page["nextCursor"]}), 200)
+    CORE.check("list-metadata-fields", core.get("/metadata-fields", params={"resourceType": "PLANET"}), 422)
+    CORE.check("list-metadata-fields", anonymous_core.get("/metadata-fields", params={"resourceType": "INSTANCE"}), 401)
+    CORE.check("list-metadata-fields", reader.get("/metadata-fields", params={"resourceType": "INSTANCE"}), 403)
+
+    path = f"/metadata-fields/{field['id']}"
+    assert CORE.check("update-metadata-field", core.patch(path, json={**region, "label": "Where"}), 200)["label"] == "Where"
+    CORE.check("update-metadata-field", core.patch(path, json={**region, "jsonSchema": {"type": "number"}}), 422)
+    CORE.check("update-metadata-field", core.patch(f"/metadata-fields/{uuid.uuid4()}", json=region), 404)
+    CORE.check("update-metadata-field", reader.patch(path, json=region), 403)
+
+    impact = CORE.check("dry-run-metadata-field", core.post(f"{path}/dry-run", json={"jsonSchema": {"const": "eu"}}), 200)
+    assert impact["count"] == 0
+    CORE.check("dry-run-metadata-field", core.post(f"/metadata-fields/{uuid.uuid4()}/dry-run", json={"jsonSchema": {}}), 404)
+    CORE.check("dry-run-metadata-field", core.post(f"{path}/dry-run", json={}), 422)
+    CORE.check("dry-run-metadata-field", reader.post(f"{path}/dry-run", json={"jsonSchema": {}}), 403)
+
+    CORE.check("reorder-metadata-fields", core.post("/metadata-fields/reorder", json={"ids": [tier["id"], field["id"]]}), 204)
+    ordered = CORE.check("list-metadata-fields", core.get("/metadata-fields", params={"resourceType": "INSTANCE"}), 200)
+    assert [item["key"] for item in ordered["items"]] == ["tier", "region"]
+    CORE.check("reorder-metadata-fields", core.post("/metadata-fields/reorder", json={"ids": [str(uuid.uuid4())]}), 404)
+    CORE.check("reorder-metadata-fields", core.post("/metadata-fields/reorder", json={"ids": [field["id"], field["id"]]}), 422)
+    CORE.check("reorder-metadata-fields", reader.post("/metadata-fields/reorder", json={"ids": [field["id"]]}), 403)
+
+    archived = CORE.check("archive-metadata-field", core.post(f"{path}/archive"), 200)
+    assert "archivedAt" in archived
+    CORE.check("archive-metadata-field", core.post(f"{path}/archive"), 404)
+    CORE.check("archive-metadata-field", core.post("/metadata-fields/not-a-uuid/archive"), 422)
+    CORE.check("archive-metadata-field", reader.post(f"/metadata-fields/{tier['id']}/archive"), 403)
+    replacement = CORE.check("create-metadata-field", core.post("/metadata-fields", json=region), 201)
+    CORE.check("unarchive-metadata-field", core.post(f"{path}/unarchive"), 409)
+    CORE.check("unarchive-metadata-field", core.post(f"/metadata-fields/{tier['id']}/unarchive"), 404)
+    CORE.check("unarchive-metadata-field", reader.post(f"{path}/unarchive"), 403)
+    CORE.check("archive-metadata-field", core.post(f"/metadata-fields/{replacement['id']}/archive"), 200)
+    restored = CORE.check("unarchive-metadata-field", core.post(f"{path}/unarchive"), 200)
+    assert "archivedAt" not in restored
+
+    payloads = check_new_events(db, organization_id, before, served_core)
+    assert_emitted(payloads, METADATA_FIELD_EVENTS, exactly=True)
+
+
+INSTANCE_OPERATIONS = (
+    "getInstances", "createInstance", "getInstance", "updateInstance", "patchInstance", "deleteInstance",
+    "getEntitlementsUsageMetrics", "getEntitlementUsageMetrics", "reportEntitlementUsageMetric", "getAuditTrails",
+)
+
+
+def served_header_validator(served_core: dict, operation_id: str, status: str, header: str):
+    path, method, _ = operations(served_core)[operation_id]
+    return served_validator(served_core, pointer("paths", path, method, "responses", status, "headers", header, "schema"))
+
+
+def test_instance_operations(core, anonymous_core, token_with, org, db, served_core):
+    require_implemented(core, "create-entitlement", "create-license", "associate-entitlement-with-license", "create-entitlement-group",
+                        "add-entitlement-to-group", "get-entitlement-group-usage", *INSTANCE_OPERATIONS, events=INSTANCE_EVENTS)
+    reader = token_with("read:customers")
+    organization_id = org[0]
+    customer = CORE.check("create-customer", core.post("/customers", json={"name": "Acme", "slug": "acme"}), 201)
+    CORE.check("create-entitlement", core.post("/entitlements", json={"description": None, "name": "Seats", "slug": "seats", "type": "NUMBER", "warningThresholdPercent": 50}), 201)
+    CORE.check("create-entitlement", core.post("/entitlements", json={"description": None, "name": "Calls", "slug": "calls", "type": "NUMBER", "resetPeriod": "DAY", "resetAnchor": "CALENDAR"}), 201)
+    CORE.check("create-entitlement", core.post("/entitlements", json={"description": None, "name": "SSO", "slug": "sso", "type": "BOOLEAN"}), 201)
+    CORE.check("create-entitlement-group", core.post("/entitlement-groups", json={"name": "Plan", "slug": "plan", "description": None}), 201)
+    CORE.check("add-entitlement-to-group", core.post("/entitlement-groups/plan/entitlements", json={"entitlementSlug": "seats"}), 201)
+    growth = CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "name": "Growth", "slug": "growth", "type": "PAID", "description": ""}), 201)
+    grants = "/licenses/growth/entitlements"
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "seats", "value": {"type": "number", "value": 10}, "limitCapExceededOveragePercent": 20}), 204)
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "calls", "value": {"type": "number", "value": 5}}), 204)
+    CORE.check("associate-entitlement-with-license", core.post(grants, json={"entitlementSlug": "sso", "value": {"type": "boolean", "value": True}}), 204)
+    zone = str(uuid.uuid4())
+    db.execute("INSERT INTO deployment_zone (id, organization_id, name, slug, type) VALUES (%s, %s, 'EU', 'eu', 'production')", (zone, organization_id))
+    before = outbox(db, organization_id)
+
+    body = {
+        "name": "Production", "slug": "prod", "description": "Main", "customerId": customer["id"], "licenseId": growth["id"],
+        "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2030-01-01T00:00:00Z",
+    }
+    assert CORE.check("getInstances", core.get("/instances"), 200) == {"items": [], "hasMore": False}
+    prod = CORE.check("createInstance", core.post("/instances", json=body), 201)
+    assert (prod["customerId"], prod["licenseSlug"]) == (customer["id"], "growth")
+    CORE.check("createInstance", core.post("/instances", json={**body, "slug": "staging", "deploymentZoneId": zone}), 201)
+    CORE.check("createInstance", core.post("/instances", json=body), 409)
+    CORE.check("createInstance", core.post("/instances", json={**body, "slug": "other", "customerId": str(uuid.uuid4())}), 404)
+    CORE.check("createInstance", core.post("/instances", json={"name": "X"}), 422)
+    CORE.check("createInstance", core.post("/instances", content=b"{", headers={"content-type": "application/json"}), 400)
+    CORE.check("createInstance", core.post("/instances", content=oversized_body(), headers={"content-type": "application/json"}), 413)
+    CORE.check("createInstance", anonymous_core.post("/instances", json=body), 401)
+    CORE.check("createInstance", reader.post("/instances", json=body), 403)
+
+    page = CORE.check("getInstances", core.get("/instances", params={"limit": 1}), 200)
+    assert page["hasMore"] is True
+    CORE.check("getInstances", core.get("/instances", params={"limit": 1, "cursor": page["nextCursor"]}), 200)
+    CORE.check("getInstances", core.get("/instances", params={"limit": 0}), 422)
+    CORE.check("getInstances", anonymous_core.get("/instances"), 401)
+    CORE.check("getInstances", reader.get("/instances"), 403)
+
+    assert CORE.check("getInstance", core.get("/instances/prod"), 200) == prod
+    CORE.check("getInstance", core.get("/instances/no-such-instance"), 404)
+    CORE.check("getInstance", reader.get("/instances/prod"), 403)
+
+    CORE.check("updateInstance", core.put("/instances/prod", json={**body, "deploymentZoneId": zone}), 204)
+    CORE.check("updateInstance", core.put("/instances/no-such-instance", json=body), 404)
+    CORE.check("updateInstance", core.put("/instances/prod", json={"name": "X"}), 422)
+    CORE.check("updateInstance", reader.put("/instances/prod", json=body), 403)
+
+    CORE.check("patchInstance", core.patch("/instances/prod", json={"status": "MAINTENANCE", "lifecycleStage": "ACTIVE"}), 204)
+    patched = CORE.check("getInstance", core.get("/instances/prod"), 200)
+    assert (patched["status"], patched["lifecycleStage"]) == ("MAINTENANCE", "ACTIVE")
+    CORE.check("patchInstance", core.patch("/instances/no-such-instance", json={"status": "HEALTHY"}), 404)
+    CORE.check("patchInstance", core.patch("/instances/prod", json={"status": 3}), 422)
+    CORE.check("patchInstance", reader.patch("/instances/prod", json={"status": "HEALTHY"}), 403)
+
+    # Usage.
+    usage = "/instances/prod/entitlements/seats/usage"
+    report = {"value": {"type": "number", "value": 6}, "behavior": "append", "transactionId": "evt-1"}
+    first = core.post(usage, json=report)
+    counted = CORE.check("reportEntitlementUsageMetric", first, 200)
+    assert counted["value"]["value"] == 6 and "idempotent-replayed" not in first.headers
+    replay = core.post(usage, json=report)
+    assert CORE.check("reportEntitlementUsageMetric", replay, 200) == counted
+    served_header_validator(served_core, "reportEntitlementUsageMetric", "200", "Idempotent-Replayed").validate(replay.headers["idempotent-replayed"])
+    dropped = core.post(usage, json={"value": {"type": "number", "value": 5}, "behavior": "append", "metadata": {"blob": "x" * 5000}})
+    CORE.check("reportEntitlementUsageMetric", dropped, 200)
+    served_header_validator(served_core, "reportEntitlementUsageMetric", "200", "Kaiten-Metadata-Dropped").validate(dropped.headers["kaiten-metadata-dropped"])
+    CORE.check("reportEntitlementUsageMetric", core.post(usage, json={"value": {"type": "number", "value": 100}, "behavior": "append"}), 409)
+    calls = "/instances/prod/entitlements/calls/usage"
+    CORE.check("reportEntitlementUsageMetric", core.post(calls, json={"value": {"type": "number", "value": 2}, "behavior": "set"}), 200)
+    reached = CORE.check("reportEntitlementUsageMetric", core.post(calls, json={"value": {"type": "number", "value": 3}, "behavior": "append"}), 200)
+    assert reached["value"]["value"] == reached["limit"]["value"] == 5
+    CORE.check("reportEntitlementUsageMetric", core.post(usage, json={**report, "value": {"type": "number", "value": 3}}), 409)
+    CORE.check("reportEntitlementUsageMetric", core.post(usage, json={**report, "transactionId": "has space"}), 422)
+    CORE.check("reportEntitlementUsageMetric", core.post(usage, json={"value": {"type": "number", "value": 1}, "behavior": "append", "unknown": 1}), 422)
+    CORE.check("reportEntitlementUsageMetric", core.post("/instances/no-such-instance/entitlements/seats/usage", json=report), 404)
+    CORE.check("reportEntitlementUsageMetric", core.post(usage, content=oversized_body(), headers={"content-type": "application/json"}), 413)
+    CORE.check("reportEntitlementUsageMetric", reader.post(usage, json=report), 403)
+    CORE.check("reportEntitlementUsageMetric", anonymous_core.post(usage, json=report), 401)
+
+    listed = CORE.check("getEntitlementsUsageMetrics", core.get("/instances/prod/entitlements/usage"), 200)
+    assert {item["entitlementSlug"] for item in listed} == {"seats", "calls", "sso"}
+    CORE.check("getEntitlementsUsageMetrics", core.get("/instances/no-such-instance/entitlements/usage"), 404)
+    CORE.check("getEntitlementsUsageMetrics", reader.get("/instances/prod/entitlements/usage"), 403)
+
+    seats = CORE.check("getEntitlementUsageMetrics", core.get(usage), 200)
+    assert seats["value"]["value"] == 11 and seats["limit"]["value"] == 10
+    CORE.check("getEntitlementUsageMetrics", core.get("/instances/prod/entitlements/sso/usage"), 200)
+    CORE.check("getEntitlementUsageMetrics", core.get("/instances/prod/entitlements/no-such-entitlement/usage"), 404)
+    CORE.check("getEntitlementUsageMetrics", reader.get(usage), 403)
+
+    group_usage = CORE.check("get-entitlement-group-usage", core.get("/entitlement-groups/plan/usage", params={"instance": "prod"}), 200)
+    assert [item["entitlementSlug"] for item in group_usage] == ["seats"]
+    CORE.check("get-entitlement-group-usage", core.get("/entitlement-groups/no-such-group/usage", params={"instance": "prod"}), 404)
+
+    trail = CORE.check("getAuditTrails", core.get("/instances/prod/audit-trails"), 200)
+    assert trail["items"], "reads and reports are recorded in the instance's audit trail"
+    CORE.check("getAuditTrails", core.get("/instances/prod/audit-trails", params={"event_name": "ENTITLEMENT_VALUE_GET", "limit": 1}), 200)
+    CORE.check("getAuditTrails", core.get("/instances/prod/audit-trails", params={"after": "yesterday"}), 422)
+    CORE.check("getAuditTrails", core.get("/instances/no-such-instance/audit-trails"), 404)
+    CORE.check("getAuditTrails", reader.get("/instances/prod/audit-trails"), 403)
+
+    CORE.check("deleteInstance", reader.delete("/instances/prod"), 403)
+    CORE.check("deleteInstance", core.delete("/instances/prod"), 204)
+    CORE.check("deleteInstance", core.delete("/instances/prod"), 404)
+
+    payloads = check_new_events(db, organization_id, before, served_core)
+    assert_emitted(payloads, INSTANCE_EVENTS)
+
+
+def test_an_instance_moved_between_zones_emits_migrated(core, org, db, served_core):
+    require_implemented(core, "create-license", "createInstance", "updateInstance", events={"com.kaiten.instance.v1.migrated"})
+    organization_id = org[0]
+    customer = CORE.check("create-customer", core.post("/customers", json={"name": "Acme", "slug": "acme"}), 201)
+    growth = CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "name": "Growth", "slug": "growth", "type": "PAID", "description": ""}), 201)
+    zones = [str(uuid.uuid4()), str(uuid.uuid4())]
+    for zone, slug in zip(zones, ("eu", "us")):
+        db.execute("INSERT INTO deployment_zone (id, organization_id, name, slug, type) VALUES (%s, %s, %s, %s, 'production')", (zone, organization_id, slug.upper(), slug))
+    body = {
+        "name": "Production", "slug": "prod", "description": "", "customerId": customer["id"], "licenseId": growth["id"],
+        "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2030-01-01T00:00:00Z",
+    }
+    CORE.check("createInstance", core.post("/instances", json={**body, "deploymentZoneId": zones[0]}), 201)
+    before = outbox(db, organization_id)
+    CORE.check("updateInstance", core.put("/instances/prod", json={**body, "deploymentZoneId": zones[1]}), 204)
+    payloads = check_new_events(db, organization_id, before, served_core)
+    assert_emitted(payloads, {"com.kaiten.instance.v1.updated", "com.kaiten.instance.v1.migrated"}, exactly=True)
+
+
+def test_a_usage_window_rolls_over(core, org, db, served_core):
+    """A report after the window closed emits the rollover of the stored window."""
+    require_implemented(core, "create-entitlement", "create-license", "associate-entitlement-with-license", "createInstance", "reportEntitlementUsageMetric",
+                        events={"com.kaiten.instance.entitlement.v1.usage_period_rolled_over"})
+    organization_id = org[0]
+    customer = CORE.check("create-customer", core.post("/customers", json={"name": "Acme", "slug": "acme"}), 201)
+    CORE.check("create-entitlement", core.post("/entitlements", json={"description": None, "name": "Calls", "slug": "calls", "type": "NUMBER", "resetPeriod": "DAY", "resetAnchor": "CALENDAR"}), 201)
+    growth = CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "name": "Growth", "slug": "growth", "type": "PAID", "description": ""}), 201)
+    CORE.check("associate-entitlement-with-license", core.post("/licenses/growth/entitlements", json={"entitlementSlug": "calls", "value": {"type": "number", "value": 100}}), 204)
+    CORE.check("createInstance", core.post("/instances", json={
+        "name": "Production", "slug": "prod", "description": "", "customerId": customer["id"], "licenseId": growth["id"],
+        "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2030-01-01T00:00:00Z",
+    }), 201)
+    usage = "/instances/prod/entitlements/calls/usage"
+    CORE.check("reportEntitlementUsageMetric", core.post(usage, json={"value": {"type": "number", "value": 2}, "behavior": "append"}), 200)
+    # Age the stored window by three days, as if the last report were that old.
+    db.execute(
+        "UPDATE entitlement_usage SET period_start = period_start - interval '3 days' WHERE organization_id = %s",
+        (organization_id,),
+    )
+    before = outbox(db, organization_id)
+    CORE.check("reportEntitlementUsageMetric", core.post(usage, json={"value": {"type": "number", "value": 1}, "behavior": "append"}), 200)
+    payloads = check_new_events(db, organization_id, before, served_core)
+    rolled = [p for p in payloads if p["type"] == "com.kaiten.instance.entitlement.v1.usage_period_rolled_over"]
+    assert rolled and any(p["data"]["is_synthetic"] for p in rolled) and any(not p["data"]["is_synthetic"] for p in rolled)
+
+
+# ----------------------------------------------------------------------------------------------------------
 # Coverage.
 
 
 def test_every_implemented_operation_was_checked(request, served_core, kaiten):
-    """Every contract operation the server documents had a success and a refusal validated above."""
+    """Every contract operation the server documents had a success and a refusal validated above (save those
+    skipped above as not routed yet, which the skip messages name)."""
     module_tests = [item for item in request.session.items if item.module is request.module and item.name != request.node.name]
     if len(module_tests) < len([name for name in dir(request.module) if name.startswith("test_")]) - 1:
         pytest.skip("only part of this module ran")
@@ -602,9 +1137,11 @@ def test_every_implemented_operation_was_checked(request, served_core, kaiten):
     missing = []
     for spec, document in (("core", served_core), ("platform", platform_document)):
         for op_id, (_, _, operation) in operations(document).items():
-            if operation.get("x-kaiten-extension"):
+            if operation.get("x-kaiten-extension") or (spec, op_id) in SKIPPED:
                 continue
             statuses = SEEN.get((spec, op_id), set())
             if not any(200 <= s < 300 for s in statuses) or not any(s >= 400 for s in statuses):
                 missing.append(f"{spec} {op_id}: {sorted(statuses)}")
     assert not missing, "operations without a validated success and refusal:\n" + "\n".join(missing)
+    unvalidated = sorted(set(served_core["webhooks"]) - SEEN_EVENTS - SKIPPED_EVENTS)
+    assert not unvalidated, f"documented events never validated from the outbox: {unvalidated}"
