@@ -1,0 +1,70 @@
+import Foundation
+import KaitenCore
+import PostgresNIO
+
+extension CDCRelay {
+    /// Records that the slot's backlog is due, when the slot does not exist yet and is about to be created.
+    ///
+    /// Written before the slot, so a relay that dies between creating the slot and finishing the backlog finds it
+    /// still due next time; an existing slot (streaming for a while, its rows never marked published) gets no
+    /// backlog.
+    func markBacklogIfSlotIsMissing() async throws {
+        try await database.client.execute(
+            """
+            INSERT INTO outbox_relay_slots (slot_name)
+            SELECT \(configuration.slot)
+            WHERE NOT EXISTS (SELECT 1 FROM pg_replication_slots WHERE slot_name = \(configuration.slot))
+            ON CONFLICT (slot_name) DO UPDATE SET created_at = now(), backlog_published_at = NULL
+            """,
+            logger: database.logger
+        )
+    }
+
+    /// Publishes the rows the polling relay left unpublished, when the slot's backlog is due; returns false when a
+    /// graceful shutdown interrupted it (it resumes on the next start).
+    ///
+    /// A new slot streams only transactions that commit after its consistent point, and the backlog is read after
+    /// the slot exists, so together they cover every row; a row committed between the two is published by both
+    /// (bounded by the writes of that moment). The backlog's ids are read once, in one snapshot, so rows
+    /// committed while it is being published come only from the stream. Rows go out in `occurred_at` order, in
+    /// batches, each marked published once the transport confirmed it.
+    func publishBacklogIfPending(_ lifecycle: Lifecycle) async throws -> Bool {
+        let due = try await database.client.first(
+            "SELECT backlog_published_at IS NULL FROM outbox_relay_slots WHERE slot_name = \(configuration.slot)",
+            as: Bool.self,
+            logger: database.logger
+        )
+        guard due == true else { return true }
+        let ids = try await database.client.all(
+            "SELECT id FROM outbox_events WHERE published_at IS NULL AND relay_failed_at IS NULL ORDER BY occurred_at, id",
+            as: UUID.self,
+            logger: database.logger
+        )
+        for start in stride(from: 0, to: ids.count, by: configuration.batchSize) {
+            guard !lifecycle.isStopping else { return false }
+            let chunk = Array(ids[start..<min(start + configuration.batchSize, ids.count)])
+            let rows = try await database.client.all(
+                """
+                SELECT id, organization_id, event_name, event_type, occurred_at, data::text, COALESCE(headers::text, '{}')
+                FROM outbox_events WHERE id = ANY(\(chunk)) AND published_at IS NULL
+                ORDER BY occurred_at, id
+                """,
+                as: (UUID, UUID, String, String, Date, String, String).self,
+                logger: database.logger
+            )
+            let records = try rows.map(OutboxRecord.init(row:))
+            guard !records.isEmpty else { continue }
+            try await publisher.publish(records.map { CloudEventEnvelope(record: $0, position: "backlog") })
+            try await database.client.execute(
+                "UPDATE outbox_events SET published_at = now(), relay_claimed_until = NULL WHERE id = ANY(\(records.map(\.id)))",
+                logger: database.logger
+            )
+        }
+        try await database.client.execute(
+            "UPDATE outbox_relay_slots SET backlog_published_at = now() WHERE slot_name = \(configuration.slot)",
+            logger: database.logger
+        )
+        if !ids.isEmpty { database.logger.info("published the outbox backlog", metadata: ["kaiten.count": "\(ids.count)"]) }
+        return true
+    }
+}
