@@ -1,0 +1,74 @@
+import Foundation
+import KaitenCore
+import KaitenPipeline
+import Logging
+import PostgresNIO
+import ServiceLifecycle
+import UnixSignals
+
+/// What the relay and worker roles talk to.
+///
+/// - Configuration keys (environment):
+///   - `KAITEN_DATABASE_URL` (`postgres://user[:password]@host[:port]/database`): PostgreSQL.
+///   - `KAITEN_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672/`): RabbitMQ.
+///   - `KAITEN_RELAY_MODE` (`poll` or `cdc`, default `poll`): how the outbox is relayed; the relay's default
+///     mode, and what the worker's retention sweep needs to know (CDC never marks rows published).
+///   - `KAITEN_WORKER_CONSUMER_ID` (default `kaiten-worker`): the worker's consumer group, its queue being
+///     `<id>-kaiten.events`.
+///   - `KAITEN_DAPR_APP_HOST` (default `127.0.0.1`) and `KAITEN_DAPR_APP_PORT` (default 6070): where the
+///     worker listens for its Dapr sidecar.
+public struct PipelineConfiguration: Sendable {
+    public var database: PostgresClient.Configuration
+    public var amqpURL: String
+    public var relayMode: RelayMode
+    public var consumerID: String
+    public var daprHost: String
+    public var daprPort: Int
+
+    public init(
+        database: PostgresClient.Configuration, amqpURL: String = "amqp://guest:guest@127.0.0.1:5672/", relayMode: RelayMode = .poll,
+        consumerID: String = "kaiten-worker", daprHost: String = "127.0.0.1", daprPort: Int = 6070
+    ) {
+        self.database = database
+        self.amqpURL = amqpURL
+        self.relayMode = relayMode
+        self.consumerID = consumerID
+        self.daprHost = daprHost
+        self.daprPort = daprPort
+    }
+
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PipelineConfiguration {
+        guard let url = environment["KAITEN_DATABASE_URL"] else { throw ConfigurationError.missing("KAITEN_DATABASE_URL") }
+        var configuration = PipelineConfiguration(database: try ServerConfiguration.databaseConfiguration(url: url))
+        if let amqpURL = environment["KAITEN_AMQP_URL"] { configuration.amqpURL = amqpURL }
+        if let mode = environment["KAITEN_RELAY_MODE"] {
+            guard let parsed = RelayMode(rawValue: mode) else { throw ConfigurationError.invalid("KAITEN_RELAY_MODE", "expected poll or cdc") }
+            configuration.relayMode = parsed
+        }
+        if let consumerID = environment["KAITEN_WORKER_CONSUMER_ID"] {
+            guard !consumerID.isEmpty else { throw ConfigurationError.invalid("KAITEN_WORKER_CONSUMER_ID", "must not be empty") }
+            configuration.consumerID = consumerID
+        }
+        if let host = environment["KAITEN_DAPR_APP_HOST"] { configuration.daprHost = host }
+        if let text = environment["KAITEN_DAPR_APP_PORT"] {
+            guard let port = Int(text), (0...65535).contains(port) else { throw ConfigurationError.invalid("KAITEN_DAPR_APP_PORT", "expected a port number") }
+            configuration.daprPort = port
+        }
+        return configuration
+    }
+
+    /// Runs a role: a pool alongside the role's services, until SIGTERM or SIGINT shuts them down gracefully
+    /// (in reverse order, so consumers stop before the connections they use).
+    func run(logger: Logger, services: (Database) throws -> [any Service]) async throws {
+        let client = PostgresClient(configuration: database, backgroundLogger: logger)
+        let database = Database(client: client, logger: logger)
+        try await withThrowingDiscardingTaskGroup { group in
+            group.addTask { await client.run() }
+            let services = ServiceGroup(
+                configuration: .init(services: try services(database), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            )
+            try await services.run()
+            group.cancelAll()
+        }
+    }
+}

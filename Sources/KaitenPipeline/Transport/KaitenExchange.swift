@@ -1,0 +1,72 @@
+import AMQPClient
+import AMQPProtocol
+import Foundation
+
+/// Kaiten's RabbitMQ topology, the one Debezium Server and Dapr's `pubsub.rabbitmq` component set up for the
+/// Go server, so either side can be swapped for theirs: a durable fanout exchange the relay publishes to, and
+/// per consumer group (Dapr's `consumerID`) a durable queue `<consumerID>-<exchange>` whose rejected messages
+/// go to the fanout exchange `<exchange>.dlq` and its queue `<consumerID>-<exchange>.dlq`. No routing keys.
+public struct KaitenExchange: Sendable, Equatable {
+    /// The exchange Kaiten's events are published to.
+    public static let standard = KaitenExchange(name: "kaiten.events")
+
+    public let name: String
+
+    public init(name: String) {
+        self.name = name
+    }
+
+    /// The dead-letter exchange, which is also Dapr's dead-letter topic.
+    public var deadLetterExchange: String { name + ".dlq" }
+
+    /// The queue a consumer group shares: its workers compete for the messages.
+    public func queue(consumerID: String) -> String { "\(consumerID)-\(name)" }
+
+    public func deadLetterQueue(consumerID: String) -> String { "\(consumerID)-\(deadLetterExchange)" }
+
+    /// What the relay needs: the exchange alone. A message published before any worker declared its queue is
+    /// dropped by the broker (and confirmed), as with Debezium; deploy workers, or pre-declare queues, first.
+    public var publisherTopology: AMQPTopology {
+        AMQPTopology(exchanges: [ExchangeDeclare(exchange: name, type: "fanout")])
+    }
+
+    /// What a worker of `consumerID` needs: both exchanges, its queue and its dead-letter queue, bound.
+    public func consumerTopology(consumerID: String) -> AMQPTopology {
+        let queue = queue(consumerID: consumerID)
+        let deadLetters = deadLetterQueue(consumerID: consumerID)
+        return AMQPTopology(
+            exchanges: [ExchangeDeclare(exchange: name, type: "fanout"), ExchangeDeclare(exchange: deadLetterExchange, type: "fanout")],
+            queues: [
+                QueueDeclare(queue: queue, arguments: ["x-dead-letter-exchange": .string(deadLetterExchange)]),
+                QueueDeclare(queue: deadLetters),
+            ],
+            bindings: [QueueBind(queue: queue, exchange: name), QueueBind(queue: deadLetters, exchange: deadLetterExchange)]
+        )
+    }
+}
+
+extension AMQPConfiguration {
+    /// A configuration from an `amqp://user:password@host:port/vhost` URL: the vhost is the percent-decoded
+    /// path without its leading slash (`%2F` for `/`); no vhost, as in `amqp://guest:guest@127.0.0.1:5672/`,
+    /// means the default `/`.
+    public init(url text: String, connectionName: String) throws {
+        guard let url = URLComponents(string: text), url.scheme == "amqp", let host = url.host, !host.isEmpty else {
+            throw AMQPURLError(url: text)
+        }
+        let virtualHost = String(url.percentEncodedPath.dropFirst()).removingPercentEncoding ?? ""
+        self.init(
+            host: host,
+            port: url.port ?? 5672,
+            username: url.user ?? "guest",
+            password: url.password ?? "guest",
+            virtualHost: virtualHost.isEmpty ? "/" : virtualHost,
+            connectionName: connectionName
+        )
+    }
+}
+
+public struct AMQPURLError: Error, CustomStringConvertible {
+    public let url: String
+
+    public var description: String { "expected amqp://user:password@host[:port][/vhost], got \(url)" }
+}
