@@ -43,6 +43,7 @@ let package = Package(
         .target(
             name: "KaitenApp",
             dependencies: [
+                "AMQPClient",
                 "EmbeddedPostgres",
                 "KaitenAuditTrail",
                 "KaitenConnectors",
@@ -148,10 +149,12 @@ let package = Package(
             name: "KaitenPipeline",
             dependencies: [
                 "AMQPClient",
+                "AMQPProtocol",
                 "KaitenCore",
                 "PostgresReplication",
                 "PostgresReplicationProtocol",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -224,6 +227,8 @@ let package = Package(
         .testTarget(
             name: "KaitenAppTests",
             dependencies: [
+                "AMQPClient",
+                "AMQPProtocol",
                 "KaitenTestSupport",
                 "EmbeddedPostgres",
                 "KaitenApp",

@@ -4,10 +4,14 @@ import KaitenPipeline
 import ServiceLifecycle
 
 /// The event pipeline of a single process (`kaiten dev`): the polling relay hands each committed outbox
-/// event straight to the worker's consumers, no broker in between.
+/// event straight to the worker's consumers, no broker in between; the retention sweeper keeps the outbox,
+/// the inbox and retired tokens from growing without bound.
 enum InProcessPipeline {
     static func services(_ database: Database) -> [any Service] {
         let dispatcher = EventDispatcher(database: database, consumers: [AuditTrailModule(database: database).consumer])
-        return [PollingRelay(database: database, publisher: InProcessBus(dispatcher: dispatcher))]
+        return [
+            PollingRelay(database: database, publisher: InProcessBus(dispatcher: dispatcher)),
+            RetentionSweeper(database: database),
+        ]
     }
 }
