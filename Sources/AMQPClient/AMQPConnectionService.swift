@@ -117,9 +117,9 @@ public final class AMQPConnectionService: Service, Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 let immediate: Result<Connected, any Error>? = state.withLock { state in
+                    if state.cancelledWaiters.remove(id) != nil { return .failure(CancellationError()) }
                     if let current = state.current { return .success(current) }
                     if state.stopped { return .failure(AMQPError.closed) }
-                    if state.cancelledWaiters.remove(id) != nil { return .failure(CancellationError()) }
                     state.waiters[id] = continuation
                     return nil
                 }
@@ -168,6 +168,9 @@ public struct AMQPServiceConsumer: AsyncSequence, Sendable {
 
         public mutating func next() async throws -> AMQPDelivery? {
             while true {
+                // A cancelled reader's channel stream ends with nil; without this check the loop would open a
+                // fresh channel on the live connection forever.
+                try Task.checkCancellation()
                 do {
                     if current == nil {
                         let connected = try await service.connected()
