@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
@@ -57,6 +58,7 @@ let package = Package(
                 "KaitenMetadataFields",
                 "KaitenMigrations",
                 "KaitenPipeline",
+                "KaitenWebhooks",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -112,6 +114,19 @@ let package = Package(
         .target(name: "KaitenLicenses", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenInstances", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenMetadataFields", dependencies: moduleDependencies, swiftSettings: swiftSettings),
+        .target(
+            name: "KaitenWebhooks",
+            dependencies: moduleDependencies + [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "AMQPProtocol",
             dependencies: [.product(name: "NIOCore", package: "swift-nio")],
@@ -237,6 +252,7 @@ let package = Package(
                 "KaitenCore",
                 "KaitenIdentity",
                 "KaitenMigrations",
+                "KaitenWebhooks",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -36,7 +36,7 @@ public enum KaitenServer {
             group.addTask { await client.run() }
             if migrate { try await migrator.migrate(client, logger: logger) }
             try await prepare(database)
-            let modules = Modules(database: database, jwtVerifier: configuration.jwtSecret.map(JWTVerifier.init(secret:)), migrator: migrator)
+            let modules = Modules(database: database, jwtVerifier: configuration.jwtSecret.map(JWTVerifier.init(secret:)), migrator: migrator, webhooks: configuration.webhooks)
             let bound = BoundAddresses(expected: 2, onComplete: onListening)
             let core = Application(
                 router: modules.coreRouter(),

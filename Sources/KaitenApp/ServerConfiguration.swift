@@ -1,5 +1,6 @@
 import Foundation
 import KaitenCore
+import KaitenWebhooks
 import PostgresNIO
 
 /// What a Kaiten server process listens on and talks to.
@@ -11,12 +12,14 @@ import PostgresNIO
 ///   - `KAITEN_DATABASE_URL` (`postgres://user[:password]@host[:port]/database`): PostgreSQL.
 ///   - `KAITEN_JWT_SECRET` (string, optional): the HS256 key identity-provider JWTs are signed with;
 ///     without it only `ksh_` tokens authenticate on the Core API.
+///   - `KAITEN_WEBHOOKS_*`: webhook delivery, as ``WebhooksConfiguration`` lists.
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var apiPort: Int
     public var platformPort: Int
     public var database: PostgresClient.Configuration
     public var jwtSecret: String?
+    public var webhooks = WebhooksConfiguration()
 
     public init(host: String = "127.0.0.1", apiPort: Int = 6060, platformPort: Int = 3001, database: PostgresClient.Configuration, jwtSecret: String? = nil) {
         self.host = host
@@ -29,13 +32,14 @@ public struct ServerConfiguration: Sendable {
     /// Reads the configuration from the environment, as the keys above describe.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         guard let url = environment["KAITEN_DATABASE_URL"] else { throw ConfigurationError.missing("KAITEN_DATABASE_URL") }
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: environment["KAITEN_API_HOST"] ?? "127.0.0.1",
             apiPort: try port(environment, "KAITEN_API_PORT", default: 6060),
             platformPort: try port(environment, "KAITEN_PLATFORM_API_PORT", default: 3001),
             database: try databaseConfiguration(url: url),
             jwtSecret: environment["KAITEN_JWT_SECRET"]
         )
+        configuration.webhooks = try WebhooksConfiguration(environment: environment)
         guard configuration.apiPort != configuration.platformPort || configuration.apiPort == 0 else {
             throw ConfigurationError.invalid("KAITEN_PLATFORM_API_PORT", "must differ from KAITEN_API_PORT")
         }

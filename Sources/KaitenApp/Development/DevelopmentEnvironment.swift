@@ -2,6 +2,7 @@ import EmbeddedPostgres
 import Foundation
 import KaitenCore
 import KaitenMigrations
+import KaitenWebhooks
 import Logging
 import PostgresNIO
 
@@ -38,13 +39,15 @@ public struct DevelopmentEnvironment: Sendable {
         let user = postgres.configuration.superuser
         try await DatabaseProvisioning.ensureDatabase("kaiten", host: "127.0.0.1", port: postgresPort, user: user, logger: logger)
         let jwtSecret = DevelopmentCredentials.load(from: dataDirectory)?.jwtSecret ?? base64URL((0..<32).map { _ in UInt8.random(in: 0...255) })
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host,
             apiPort: apiPort,
             platformPort: platformPort,
             database: .init(host: "127.0.0.1", port: postgresPort, username: user, password: nil, database: "kaiten", tls: .disable),
             jwtSecret: jwtSecret
         )
+        configuration.webhooks = try WebhooksConfiguration(environment: ProcessInfo.processInfo.environment)
+        let webhooks = configuration.webhooks
         let directory = dataDirectory
         let credentials = CredentialsBox()
         let printBanner = printBanner
@@ -77,7 +80,7 @@ public struct DevelopmentEnvironment: Sendable {
                     """
                 FileHandle.standardOutput.write(Data(banner.utf8))
             },
-            services: InProcessPipeline.services
+            services: { InProcessPipeline.services($0, webhooks: webhooks) }
         )
     }
 }

@@ -10,6 +10,7 @@ import KaitenInstances
 import KaitenLicenses
 import KaitenMetadataFields
 import KaitenMigrations
+import KaitenWebhooks
 
 /// Everything the HTTP listeners need, built once per process.
 struct Modules {
@@ -23,9 +24,10 @@ struct Modules {
     let instances: InstancesModule
     let metadataFields: MetadataFieldsModule
     let auditTrail: AuditTrailModule
+    let webhooks: WebhooksModule
     let readiness: Readiness
 
-    init(database: Database, jwtVerifier: JWTVerifier?, migrator: Migrator) {
+    init(database: Database, jwtVerifier: JWTVerifier?, migrator: Migrator, webhooks: WebhooksConfiguration = WebhooksConfiguration()) {
         self.database = database
         authenticator = Authenticator(database: database, jwtVerifier: jwtVerifier)
         identity = IdentityModule(database: database)
@@ -36,6 +38,7 @@ struct Modules {
         instances = InstancesModule(database: database, metadataValidator: MetadataValidator(database: database))
         metadataFields = MetadataFieldsModule(database: database)
         auditTrail = AuditTrailModule(database: database)
+        self.webhooks = WebhooksModule(database: database, configuration: webhooks)
         readiness = Readiness(database: database, migrator: migrator)
     }
 
@@ -67,6 +70,7 @@ struct Modules {
         instances.registerRoutes(on: protected)
         metadataFields.registerRoutes(on: protected)
         auditTrail.registerRoutes(on: protected)
+        webhooks.registerRoutes(on: protected)
         return router
     }
 

@@ -1,12 +1,15 @@
 import AMQPClient
+import Foundation
 import Hummingbird
 import KaitenAuditTrail
 import KaitenCore
 import KaitenPipeline
+import KaitenWebhooks
 import Logging
 import ServiceLifecycle
 
-/// `kaiten worker`: the consumers behind the bus, and the retention sweep.
+/// `kaiten worker`: the consumers behind the bus, webhook delivery (configured by `KAITEN_WEBHOOKS_*`) and
+/// the retention sweep.
 public enum WorkerRole {
     public enum Transport: String, Sendable, CaseIterable {
         /// Consumes the consumer group's queue itself.
@@ -21,12 +24,13 @@ public enum WorkerRole {
         }
     }
 
-    static func dispatcher(_ database: Database) -> EventDispatcher {
-        EventDispatcher(database: database, consumers: [AuditTrailModule(database: database).consumer])
+    static func dispatcher(_ database: Database, webhooks: WebhooksModule) -> EventDispatcher {
+        EventDispatcher(database: database, consumers: [AuditTrailModule(database: database).consumer, webhooks.consumer])
     }
 
     static func services(_ configuration: PipelineConfiguration, transport: Transport, database: Database, logger: Logger) throws -> [any Service] {
-        let dispatcher = dispatcher(database)
+        let webhooks = WebhooksModule(database: database, configuration: try WebhooksConfiguration(environment: ProcessInfo.processInfo.environment))
+        let dispatcher = dispatcher(database, webhooks: webhooks)
         var sweeping = RetentionSweeper.Configuration()
         sweeping.relayMode = configuration.relayMode
         let sweeper = RetentionSweeper(database: database, configuration: sweeping)
@@ -39,14 +43,17 @@ public enum WorkerRole {
                 topology: RabbitMQWorker.topology(consuming),
                 logger: logger
             )
-            return [broker, RabbitMQWorker(connection: broker, dispatcher: dispatcher, configuration: consuming, logger: logger), sweeper]
+            return [
+                broker, RabbitMQWorker(connection: broker, dispatcher: dispatcher, configuration: consuming, logger: logger), sweeper,
+                webhooks.deliveryService,
+            ]
         case .dapr:
             let listener = Application(
                 router: DaprSubscription.router(dispatcher: dispatcher, logger: logger),
                 configuration: .init(address: .hostname(configuration.daprHost, port: configuration.daprPort), serverName: "kaiten-worker"),
                 logger: logger
             )
-            return [listener, sweeper]
+            return [listener, sweeper, webhooks.deliveryService]
         }
     }
 }

@@ -7,6 +7,7 @@ import KaitenCore
 import KaitenIdentity
 import KaitenMigrations
 import KaitenTestSupport
+import KaitenWebhooks
 import Logging
 import NIOCore
 import PostgresNIO
@@ -23,12 +24,12 @@ struct TestKaiten {
     let platformToken: IdentityModule.IssuedPlatformToken
 
     /// Runs `body` against a fresh database; everything is torn down afterwards.
-    static func run(_ body: @escaping @Sendable (TestKaiten) async throws -> Void) async throws {
+    static func run(webhooks: WebhooksConfiguration = WebhooksConfiguration(), _ body: @escaping @Sendable (TestKaiten) async throws -> Void) async throws {
         var logger = Logger(label: "kaiten.tests")
         logger.logLevel = .warning
         let client = PostgresClient(configuration: try await TestDatabaseServer.shared.newDatabase(), backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
-        let modules = Modules(database: database, jwtVerifier: JWTVerifier(secret: jwtSecret), migrator: try Migrator())
+        let modules = Modules(database: database, jwtVerifier: JWTVerifier(secret: jwtSecret), migrator: try Migrator(), webhooks: webhooks)
         let coreApp = Application(router: modules.coreRouter(), services: [client], logger: logger)
         let platformApp = Application(router: modules.platformRouter(), logger: logger)
         try await coreApp.test(.router) { core in

@@ -1,0 +1,172 @@
+import Foundation
+import KaitenCore
+import Logging
+import PostgresNIO
+
+/// The delivery queue's SQL: leases on endpoints, the head of an endpoint's queue, and recording attempts.
+///
+/// The unit of mutual exclusion is the endpoint: a delivery service leases an endpoint (`lease_until`),
+/// claimed with `FOR UPDATE SKIP LOCKED` so concurrent services never lease the same one, and sends that
+/// endpoint's due deliveries one at a time in sequence order. One request per endpoint is in flight, and
+/// an endpoint receives its organization's events in the order the fan-out recorded them, except that a
+/// delivery waiting for a retry lets later ones pass.
+struct DeliveryStore: Sendable {
+    struct Head: Sendable {
+        let endpointID: UUID
+        let organizationID: UUID
+        let url: String
+        let secrets: [WebhookSecret]
+        let deliveryID: UUID
+        let messageID: UUID
+        let attempts: Int
+        /// Attempts made before the current round of the schedule.
+        let roundStart: Int
+        let trigger: String
+        let payload: String
+    }
+
+    let database: Database
+    let configuration: WebhooksConfiguration
+
+    var schedule: RetrySchedule { RetrySchedule(delays: configuration.retrySchedule, jitter: configuration.jitter) }
+    /// Long enough for an attempt and the writes around it; a service that dies holds its endpoints this long.
+    var lease: Duration { configuration.attemptTimeout * 2 + .seconds(5) }
+
+    /// Leases up to `limit` enabled endpoints that have a due delivery, least recently served first.
+    func leaseEndpoints(limit: Int) async throws -> [UUID] {
+        try await database.client.all(
+            """
+            WITH due AS (
+                SELECT e.id FROM webhook_endpoint e
+                WHERE e.enabled AND e.lease_until < now()
+                  AND EXISTS (SELECT 1 FROM webhook_delivery d
+                              WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now())
+                ORDER BY e.lease_until
+                LIMIT \(limit)
+                FOR UPDATE OF e SKIP LOCKED
+            )
+            UPDATE webhook_endpoint e SET lease_until = now() + make_interval(secs => \(lease.seconds))
+            FROM due WHERE e.id = due.id
+            RETURNING e.id
+            """,
+            as: UUID.self,
+            logger: database.logger
+        )
+    }
+
+    /// The endpoint's first due delivery in sequence order, with what signing and sending it needs.
+    func head(of endpointID: UUID, on executor: some SQLExecutor) async throws -> Head? {
+        guard
+            let row = try await executor.first(
+                """
+                SELECT e.organization_id, e.url, e.secret,
+                       CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END,
+                       d.id, d.message_id, d.attempts, d.round_start, d.trigger, m.payload
+                FROM webhook_endpoint e
+                JOIN webhook_delivery d ON d.endpoint_id = e.id
+                JOIN webhook_message m ON m.id = d.message_id
+                WHERE e.id = \(endpointID) AND e.enabled AND d.status = 'pending' AND d.next_attempt_at <= now()
+                ORDER BY d.sequence
+                LIMIT 1
+                """,
+                as: (UUID, String, String, String?, UUID, UUID, Int, Int, String, String).self,
+                logger: database.logger
+            )
+        else { return nil }
+        let secrets = [row.2, row.3].compactMap { $0.flatMap(WebhookSecret.init) }
+        return Head(
+            endpointID: endpointID, organizationID: row.0, url: row.1, secrets: secrets,
+            deliveryID: row.4, messageID: row.5, attempts: row.6, roundStart: row.7, trigger: row.8, payload: row.9
+        )
+    }
+
+    /// Records an attempt and its consequences in one transaction, and returns the endpoint's next due
+    /// delivery when `continuing` (the lease renewed), or nil.
+    func record(_ outcome: WebhookSender.Outcome, of head: Head, continuing: Bool) async throws -> Head? {
+        let attemptNumber = head.attempts + 1
+        let delivered = outcome.verdict == .delivered
+        let nextDelay: Duration? =
+            switch outcome.verdict {
+            case .delivered, .gone: nil
+            case .failed: head.trigger == "manual" ? nil : schedule.delay(afterAttempts: attemptNumber - head.roundStart)
+            }
+        let status = delivered ? "succeeded" : (nextDelay == nil ? "failed" : "pending")
+        let gone = outcome.verdict == .gone
+        let failingReason = "every attempt failed for \(WebhookSender.describe(configuration.disableAfter))"
+        let durationMilliseconds = Int((outcome.duration.seconds * 1000).rounded())
+        return try await database.transaction { connection in
+            try await connection.execute(
+                """
+                INSERT INTO webhook_attempt (organization_id, delivery_id, endpoint_id, message_id, attempt_number, trigger, url,
+                                             succeeded, response_status, response_body, error, duration_ms)
+                VALUES (\(head.organizationID), \(head.deliveryID), \(head.endpointID), \(head.messageID), \(attemptNumber), \(head.trigger),
+                        \(head.url), \(delivered), \(outcome.statusCode), \(outcome.responseBody), \(outcome.error), \(durationMilliseconds))
+                """,
+                logger: database.logger
+            )
+            try await connection.execute(
+                """
+                UPDATE webhook_delivery
+                SET status = \(status), attempts = \(attemptNumber), last_attempt_at = now(),
+                    next_attempt_at = CASE WHEN \(nextDelay?.seconds)::float8 IS NULL THEN NULL
+                                           ELSE now() + make_interval(secs => \(nextDelay?.seconds)) END
+                WHERE id = \(head.deliveryID)
+                """,
+                logger: database.logger
+            )
+            let enabled = try await connection.first(
+                """
+                UPDATE webhook_endpoint
+                SET failing_since = CASE WHEN \(delivered) THEN NULL ELSE COALESCE(failing_since, now()) END,
+                    enabled = enabled AND NOT \(gone)
+                              AND (\(delivered) OR COALESCE(failing_since, now()) > now() - make_interval(secs => \(configuration.disableAfter.seconds))),
+                    disabled_reason = CASE
+                        WHEN NOT enabled THEN disabled_reason
+                        WHEN \(gone) THEN 'the endpoint answered 410 Gone'
+                        WHEN NOT \(delivered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(configuration.disableAfter.seconds))
+                            THEN \(failingReason)
+                    END,
+                    disabled_at = CASE
+                        WHEN NOT enabled THEN disabled_at
+                        WHEN \(gone) OR (NOT \(delivered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(configuration.disableAfter.seconds)))
+                            THEN now()
+                    END,
+                    lease_until = now() + make_interval(secs => \(lease.seconds))
+                WHERE id = \(head.endpointID)
+                RETURNING enabled
+                """,
+                as: Bool.self,
+                logger: database.logger
+            )
+            guard continuing, enabled == true else { return nil }
+            return try await self.head(of: head.endpointID, on: connection)
+        }
+    }
+
+    /// Gives the endpoint back; stamping the release time sends it to the back of the claim order.
+    func release(_ endpointID: UUID) async throws {
+        try await database.client.execute("UPDATE webhook_endpoint SET lease_until = now() WHERE id = \(endpointID)", logger: database.logger)
+    }
+
+    /// Deletes messages past the retention that no delivery still waits on; returns how many.
+    @discardableResult
+    func sweepExpiredMessages() async throws -> Int {
+        try await database.client.first(
+            """
+            WITH expired AS (
+                DELETE FROM webhook_message m
+                WHERE m.id IN (
+                    SELECT id FROM webhook_message
+                    WHERE created_at < now() - make_interval(secs => \(configuration.messageRetention.seconds))
+                    ORDER BY created_at LIMIT 5000
+                )
+                AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.message_id = m.id AND d.status = 'pending')
+                RETURNING 1
+            )
+            SELECT count(*)::int FROM expired
+            """,
+            as: Int.self,
+            logger: database.logger
+        ) ?? 0
+    }
+}

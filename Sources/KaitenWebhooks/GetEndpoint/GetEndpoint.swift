@@ -1,0 +1,23 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+
+/// `GET /webhooks/endpoints/{endpointId}`.
+enum GetEndpoint {
+    static let requiredScope = Scope.read(.webhooks)
+
+    static func register(on router: RouterGroup<KaitenRequestContext>, module: WebhooksModule) {
+        router.get("/webhooks/endpoints/:endpointId") { _, context in
+            let id = try EndpointPath.id(context, notFound: "GetWebhookEndpoint.NotFound")
+            return try JSONResponse.make(try await module.getEndpoint(id, caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension WebhooksModule {
+    func getEndpoint(_ id: UUID, caller: OrganizationCaller) async throws -> EndpointResource {
+        try caller.require(GetEndpoint.requiredScope)
+        return try await EndpointRows.find(id, organizationID: caller.organizationID, notFound: "GetWebhookEndpoint.NotFound", on: database.client, logger: database.logger)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import KaitenCore
+
+/// How webhooks are delivered; tests compress the schedule and allow their loopback receivers.
+///
+/// - Configuration keys (environment):
+///   - `KAITEN_WEBHOOKS_ALLOW_PRIVATE` (`1`/`true`, default off): deliver to loopback, private, link-local,
+///     unique-local and other non-public addresses.
+///   - `KAITEN_WEBHOOKS_RETRY_SCHEDULE` (comma-separated Go durations, default
+///     `0s,5s,5m,30m,2h,5h,10h,10h`): the delay before each attempt, the first one included.
+///   - `KAITEN_WEBHOOKS_RETRY_JITTER` (fraction, default 0.2): each delay varies by up to ± this share.
+///   - `KAITEN_WEBHOOKS_ATTEMPT_TIMEOUT` (Go duration, default 15s): the whole HTTP exchange of one attempt.
+///   - `KAITEN_WEBHOOKS_DISABLE_AFTER` (Go duration, default 120h): an endpoint whose attempts all failed for
+///     this long is disabled.
+///   - `KAITEN_WEBHOOKS_SECRET_OVERLAP` (Go duration, default 24h): how long a rotated-out secret still signs.
+///   - `KAITEN_WEBHOOKS_CONCURRENCY` (int, default 64): endpoints served at once by one process.
+///   - `KAITEN_WEBHOOKS_RETENTION` (Go duration, default 336h): how long messages are kept (and replayable).
+public struct WebhooksConfiguration: Sendable {
+    public var allowPrivateAddresses = false
+    public var retrySchedule: [Duration] = [.zero, .seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18000), .seconds(36000), .seconds(36000)]
+    public var jitter = 0.2
+    public var attemptTimeout: Duration = .seconds(15)
+    public var disableAfter: Duration = .seconds(5 * 24 * 3600)
+    public var secretOverlap: Duration = .seconds(24 * 3600)
+    public var maximumConcurrentEndpoints = 64
+    public var messageRetention: Duration = .seconds(14 * 24 * 3600)
+    /// How often an idle delivery service looks for due deliveries.
+    public var pollInterval: Duration = .milliseconds(50)
+    /// Consecutive deliveries one endpoint gets before its lease is given back for others to claim.
+    public var deliveriesPerLease = 100
+    /// How much of a response body an attempt keeps.
+    public var responseBodyLimit = 4096
+
+    public init() {}
+
+    public init(environment: [String: String]) throws {
+        if let flag = environment["KAITEN_WEBHOOKS_ALLOW_PRIVATE"] {
+            allowPrivateAddresses = ["1", "true", "yes"].contains(flag.lowercased())
+        }
+        if let text = environment["KAITEN_WEBHOOKS_RETRY_SCHEDULE"] {
+            let delays = text.split(separator: ",").map { GoDuration.seconds($0.trimmingCharacters(in: .whitespaces)) }
+            guard !delays.isEmpty, delays.allSatisfy({ ($0 ?? -1) >= 0 }) else {
+                throw WebhooksConfigurationError(key: "KAITEN_WEBHOOKS_RETRY_SCHEDULE", reason: "expected comma-separated durations such as 0s,5s,5m")
+            }
+            retrySchedule = delays.map { Duration.seconds($0!) }
+        }
+        if let text = environment["KAITEN_WEBHOOKS_RETRY_JITTER"] {
+            guard let value = Double(text), (0...1).contains(value) else {
+                throw WebhooksConfigurationError(key: "KAITEN_WEBHOOKS_RETRY_JITTER", reason: "expected a fraction between 0 and 1")
+            }
+            jitter = value
+        }
+        attemptTimeout = try Self.duration(environment, "KAITEN_WEBHOOKS_ATTEMPT_TIMEOUT") ?? attemptTimeout
+        disableAfter = try Self.duration(environment, "KAITEN_WEBHOOKS_DISABLE_AFTER") ?? disableAfter
+        secretOverlap = try Self.duration(environment, "KAITEN_WEBHOOKS_SECRET_OVERLAP") ?? secretOverlap
+        messageRetention = try Self.duration(environment, "KAITEN_WEBHOOKS_RETENTION") ?? messageRetention
+        if let text = environment["KAITEN_WEBHOOKS_CONCURRENCY"] {
+            guard let value = Int(text), value > 0 else {
+                throw WebhooksConfigurationError(key: "KAITEN_WEBHOOKS_CONCURRENCY", reason: "expected a positive integer")
+            }
+            maximumConcurrentEndpoints = value
+        }
+    }
+
+    private static func duration(_ environment: [String: String], _ key: String) throws -> Duration? {
+        guard let text = environment[key] else { return nil }
+        guard let seconds = GoDuration.seconds(text), seconds > 0 else {
+            throw WebhooksConfigurationError(key: key, reason: "expected a positive duration such as 30s or 24h")
+        }
+        return .seconds(seconds)
+    }
+}
+
+public struct WebhooksConfigurationError: Error, CustomStringConvertible {
+    public let key: String
+    public let reason: String
+
+    public var description: String { "\(key) is invalid: \(reason)" }
+}
+
+extension Duration {
+    /// The duration in (fractional) seconds, as SQL intervals take it.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
+    }
+}
