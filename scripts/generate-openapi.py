@@ -11,7 +11,8 @@ no text of its own for a schema property, the property simply carries no descrip
 Operations the contract does not have (health, readiness, token validation) are added here and marked
 `x-kaiten-extension: true`, as are the 413 responses of operations that take a request body, the usage
 report's optional `transactionId` and the usage report's `Idempotent-Replayed` and `Kaiten-Metadata-Dropped`
-response headers.
+response headers, and the webhook management operations under `/webhooks` (the contract reserves their
+scopes but has no operations).
 
 Usage (from the repository root):
 
@@ -1179,6 +1180,275 @@ CORE_EXTENSIONS = {
         }
     },
 }
+
+# The webhook management API: the contract reserves `read:webhooks` and `write:webhooks` but has no
+# operations, so these are ours, in the spirit of Svix's endpoint, message and attempt resources. Their
+# schemas are inline: the contract's components hold none of them.
+
+def _problem(status: str) -> dict:
+    return {"description": RESPONSE_TEXT[status], "content": copy.deepcopy(PROBLEM_CONTENT)}
+
+
+def _json(schema: dict, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+WEBHOOK_EVENT_TYPES_FILTER = {
+    "description": "The event types delivered (as `GET /webhooks/event-types` lists them), or null for every type.",
+    "items": {"type": "string"},
+    "minItems": 1,
+    "type": ["array", "null"],
+}
+
+WEBHOOK_ENDPOINT_PROPERTIES = {
+    "id": {"format": "uuid", "type": "string"},
+    "url": {"description": "Where deliveries are POSTed: http or https.", "format": "uri", "type": "string"},
+    "description": {"type": "string"},
+    "eventTypes": WEBHOOK_EVENT_TYPES_FILTER,
+    "enabled": {"type": "boolean"},
+    "disabledReason": {"description": "Why the endpoint is disabled: a 410 answer, failing continuously, or the API.", "type": "string"},
+    "disabledAt": {"format": "date-time", "type": "string"},
+    "createdAt": {"format": "date-time", "type": "string"},
+    "updatedAt": {"format": "date-time", "type": "string"},
+}
+
+WEBHOOK_ENDPOINT = {
+    "additionalProperties": False,
+    "properties": WEBHOOK_ENDPOINT_PROPERTIES,
+    "required": ["id", "url", "description", "eventTypes", "enabled", "createdAt", "updatedAt"],
+    "type": "object",
+}
+
+WEBHOOK_SECRET = {
+    "description": "`whsec_` followed by the standard base64 of a 24 to 64 byte key, as Svix and Standard Webhooks verifiers take it.",
+    "pattern": "^whsec_[A-Za-z0-9+/]+={0,2}$",
+    "type": "string",
+}
+
+WEBHOOK_CREATED_ENDPOINT = {
+    "additionalProperties": False,
+    "properties": {**WEBHOOK_ENDPOINT_PROPERTIES, "secret": WEBHOOK_SECRET},
+    "required": WEBHOOK_ENDPOINT["required"] + ["secret"],
+    "type": "object",
+}
+
+WEBHOOK_ENDPOINT_BODY = {
+    "additionalProperties": False,
+    "properties": {
+        "url": {"maxLength": 2048, "minLength": 1, "type": "string"},
+        "description": {"maxLength": 1000, "type": ["string", "null"]},
+        "eventTypes": WEBHOOK_EVENT_TYPES_FILTER,
+        "enabled": {"description": "Defaults to true.", "type": "boolean"},
+    },
+    "required": ["url"],
+    "type": "object",
+}
+
+WEBHOOK_MESSAGE = {
+    "additionalProperties": False,
+    "properties": {
+        "id": {"description": "The message id, sent as `svix-id` and `webhook-id`: the outbox event's id.", "format": "uuid", "type": "string"},
+        "eventName": {"type": "string"},
+        "eventType": {"type": "string"},
+        "status": {"enum": ["pending", "succeeded", "failed"], "type": "string"},
+        "attempts": {"type": "integer"},
+        "nextAttemptAt": {"format": "date-time", "type": "string"},
+        "lastAttemptAt": {"format": "date-time", "type": "string"},
+        "createdAt": {"format": "date-time", "type": "string"},
+        "payload": {"description": "The body delivered: `{name, type, data}`.", "type": "object"},
+    },
+    "required": ["id", "eventName", "eventType", "status", "attempts", "createdAt", "payload"],
+    "type": "object",
+}
+
+WEBHOOK_ATTEMPT = {
+    "additionalProperties": False,
+    "properties": {
+        "id": {"format": "uuid", "type": "string"},
+        "messageId": {"format": "uuid", "type": "string"},
+        "attemptNumber": {"minimum": 1, "type": "integer"},
+        "trigger": {"description": "`scheduled`: the retry schedule; `manual`: a retry asked for through the API.", "enum": ["scheduled", "manual"], "type": "string"},
+        "url": {"type": "string"},
+        "succeeded": {"type": "boolean"},
+        "responseStatusCode": {"type": "integer"},
+        "responseBody": {"description": "The start of the response body (at most 4 KiB).", "type": "string"},
+        "error": {"description": "Why no response counted: a timeout, a connection error, a refused destination.", "type": "string"},
+        "durationMs": {"type": "integer"},
+        "createdAt": {"format": "date-time", "type": "string"},
+    },
+    "required": ["id", "messageId", "attemptNumber", "trigger", "url", "succeeded", "durationMs", "createdAt"],
+    "type": "object",
+}
+
+
+def _page(item: dict) -> dict:
+    return {
+        "additionalProperties": False,
+        "properties": {"items": {"items": item, "type": "array"}, "hasMore": {"type": "boolean"}, "nextCursor": {"type": "string"}},
+        "required": ["items", "hasMore"],
+        "type": "object",
+    }
+
+
+WEBHOOK_PAGE_PARAMETERS = [
+    {"in": "query", "name": "cursor", "description": "The `nextCursor` of the previous page.", "schema": {"type": "string"}},
+    {"in": "query", "name": "limit", "description": "Page size, 1 to 200 (50 by default).", "schema": {"maximum": 200, "minimum": 1, "type": "integer"}},
+]
+
+WEBHOOK_ENDPOINT_ID = {"in": "path", "name": "endpointId", "required": True, "schema": {"format": "uuid", "type": "string"}}
+
+
+def webhook_operation(op_id: str, scope: str, summary: str, description: str, responses: dict, *, body: dict | None = None,
+                      parameters: list | None = None, body_required: bool = True) -> dict:
+    statuses = {"401", "403", "500"} | ({"404"} if "{endpointId}" in description or parameters else set())
+    if body is not None:
+        statuses |= {"400", "413", "422"}
+    operation = {
+        "operationId": op_id,
+        "summary": summary,
+        "description": description,
+        "security": [{"bearerAuth": [scope]}],
+        "tags": ["webhooks"],
+        "x-kaiten-extension": True,
+        "responses": {**{status: _problem(status) for status in sorted(statuses)}, **responses},
+    }
+    if parameters:
+        operation["parameters"] = parameters
+    if body is not None:
+        operation["requestBody"] = {"required": body_required, "content": {"application/json": {"schema": body}}}
+    return operation
+
+
+WEBHOOK_EXTENSIONS = {
+    "/webhooks/event-types": {
+        "get": webhook_operation(
+            "list-webhook-event-types", "read:webhooks", "List the event types",
+            "Every event an endpoint can subscribe to: the contract's catalogue of names and types.",
+            {"200": _json({
+                "additionalProperties": False,
+                "properties": {"items": {"items": {
+                    "additionalProperties": False,
+                    "properties": {"name": {"type": "string"}, "type": {"type": "string"}},
+                    "required": ["name", "type"], "type": "object",
+                }, "type": "array"}},
+                "required": ["items"], "type": "object",
+            }, "The event types.")},
+        )
+    },
+    "/webhooks/endpoints": {
+        "get": webhook_operation(
+            "list-webhook-endpoints", "read:webhooks", "List webhook endpoints",
+            "The organization's endpoints, newest first, one page at a time. Secrets are never listed.",
+            {"200": _json(_page(WEBHOOK_ENDPOINT), "A page of endpoints.")},
+            parameters=copy.deepcopy(WEBHOOK_PAGE_PARAMETERS),
+        ),
+        "post": webhook_operation(
+            "create-webhook-endpoint", "write:webhooks", "Register a webhook endpoint",
+            "Registers an http(s) URL to receive the organization's events, every type or those in `eventTypes`. "
+            "The answer carries the signing secret, the only time it is shown; send your own `whsec_` secret to "
+            "choose it. Literal non-public addresses and `localhost` are refused unless the server allows them.",
+            {"201": _json(WEBHOOK_CREATED_ENDPOINT, "The endpoint, with its signing secret.")},
+            body={**copy.deepcopy(WEBHOOK_ENDPOINT_BODY),
+                  "properties": {**copy.deepcopy(WEBHOOK_ENDPOINT_BODY["properties"]), "secret": {**WEBHOOK_SECRET, "type": ["string", "null"]}}},
+        ),
+    },
+    "/webhooks/endpoints/{endpointId}": {
+        "get": webhook_operation(
+            "get-webhook-endpoint", "read:webhooks", "Get a webhook endpoint",
+            "One endpoint of the organization ({endpointId}); its secret is not shown.",
+            {"200": _json(WEBHOOK_ENDPOINT, "The endpoint.")},
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID)],
+        ),
+        "put": webhook_operation(
+            "update-webhook-endpoint", "write:webhooks", "Replace a webhook endpoint",
+            "Replaces URL, description, filter and `enabled` of {endpointId}; what is left out takes its default. "
+            "Enabling a disabled endpoint clears the reason and the failure streak, and its waiting deliveries go out.",
+            {"200": _json(WEBHOOK_ENDPOINT, "The endpoint as replaced.")},
+            body=copy.deepcopy(WEBHOOK_ENDPOINT_BODY),
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID)],
+        ),
+        "delete": webhook_operation(
+            "delete-webhook-endpoint", "write:webhooks", "Delete a webhook endpoint",
+            "Deletes {endpointId} with its pending deliveries and its attempt log.",
+            {"204": {"description": RESPONSE_TEXT["204"]}},
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID)],
+        ),
+    },
+    "/webhooks/endpoints/{endpointId}/secret/rotate": {
+        "post": webhook_operation(
+            "rotate-webhook-secret", "write:webhooks", "Rotate an endpoint's signing secret",
+            "Replaces the signing secret of {endpointId} (generated, or `secret` if sent). Until "
+            "`previousSecretExpiresAt` every delivery is signed with both, space-separated, so receivers can switch.",
+            {"200": _json({
+                "additionalProperties": False,
+                "properties": {"secret": WEBHOOK_SECRET, "previousSecretExpiresAt": {"format": "date-time", "type": "string"}},
+                "required": ["secret", "previousSecretExpiresAt"], "type": "object",
+            }, "The new secret.")},
+            body={"additionalProperties": False, "properties": {"secret": {**WEBHOOK_SECRET, "type": ["string", "null"]}}, "type": "object"},
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID)],
+            body_required=False,
+        ),
+    },
+    "/webhooks/endpoints/{endpointId}/messages": {
+        "get": webhook_operation(
+            "list-webhook-messages", "read:webhooks", "List an endpoint's messages",
+            "What was, or will be, delivered to {endpointId}, newest first, with the state of each delivery.",
+            {"200": _json(_page(WEBHOOK_MESSAGE), "A page of messages.")},
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID),
+                        {"in": "query", "name": "status", "description": "Only deliveries in this state.",
+                         "schema": {"enum": ["pending", "succeeded", "failed"], "type": "string"}}] + copy.deepcopy(WEBHOOK_PAGE_PARAMETERS),
+        ),
+    },
+    "/webhooks/endpoints/{endpointId}/attempts": {
+        "get": webhook_operation(
+            "list-webhook-attempts", "read:webhooks", "List an endpoint's delivery attempts",
+            "Every HTTP attempt to {endpointId}, newest first: status code, duration, the start of the response "
+            "body or the error, and what triggered it.",
+            {"200": _json(_page(WEBHOOK_ATTEMPT), "A page of attempts.")},
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID),
+                        {"in": "query", "name": "messageId", "description": "Only the attempts of this message.",
+                         "schema": {"format": "uuid", "type": "string"}}] + copy.deepcopy(WEBHOOK_PAGE_PARAMETERS),
+        ),
+    },
+    "/webhooks/endpoints/{endpointId}/messages/{messageId}/retry": {
+        "post": webhook_operation(
+            "retry-webhook-message", "write:webhooks", "Retry a message now",
+            "Sends the message to {endpointId} again now: a delivery waiting for its next scheduled attempt is "
+            "simply brought forward; a failed or delivered one gets one manual attempt.",
+            {"202": _json(WEBHOOK_MESSAGE, "The message, queued.")},
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID),
+                        {"in": "path", "name": "messageId", "required": True, "schema": {"format": "uuid", "type": "string"}}],
+        ),
+    },
+    "/webhooks/endpoints/{endpointId}/replay": {
+        "post": webhook_operation(
+            "replay-webhook-endpoint", "write:webhooks", "Replay an endpoint's messages since a time",
+            "Queues again, for {endpointId}, every message of the organization its filter takes that was recorded "
+            "from `since` (and before `until`), delivered or not, with a fresh round of the retry schedule. "
+            "`since` may go back as far as messages are kept (14 days by default).",
+            {"202": _json({
+                "additionalProperties": False, "properties": {"messages": {"type": "integer"}},
+                "required": ["messages"], "type": "object",
+            }, "How many messages were queued.")},
+            body={
+                "additionalProperties": False,
+                "properties": {"since": {"format": "date-time", "type": "string"}, "until": {"format": "date-time", "type": ["string", "null"]}},
+                "required": ["since"], "type": "object",
+            },
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID)],
+        ),
+    },
+    "/webhooks/endpoints/{endpointId}/test": {
+        "post": webhook_operation(
+            "send-webhook-test", "write:webhooks", "Send a test message",
+            "Queues a signed `com.kaiten.webhook.v1.test` message for {endpointId} alone, whatever its filter.",
+            {"202": _json(WEBHOOK_MESSAGE, "The test message, queued.")},
+            parameters=[copy.deepcopy(WEBHOOK_ENDPOINT_ID)],
+        ),
+    },
+}
+
+CORE_EXTENSIONS.update(WEBHOOK_EXTENSIONS)
 
 # What the server accepts or sends beyond the contract, documented and marked as ours.
 

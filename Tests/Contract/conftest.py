@@ -51,7 +51,8 @@ class KaitenDev:
         return self.process.wait(timeout=timeout)
 
 
-def start_kaiten_dev(data_dir: Path, timeout: float = 120) -> KaitenDev:
+def start_kaiten_dev(data_dir: Path, timeout: float = 120, env: dict[str, str] | None = None) -> KaitenDev:
+    """Starts `kaiten dev` on free ports; `env` adds variables (such as KAITEN_WEBHOOKS_*) to the environment."""
     binary = os.environ.get("KAITEN_BIN", str(ROOT / ".build" / "debug" / "kaiten"))
     api_port, platform_port, pg_port = free_port(), free_port(), free_port()
     log_path = data_dir.parent / f"{data_dir.name}.log"
@@ -67,6 +68,7 @@ def start_kaiten_dev(data_dir: Path, timeout: float = 120) -> KaitenDev:
         ],
         stdout=log,
         stderr=log,
+        env={**os.environ, **env} if env else None,
     )
     core_url = f"http://127.0.0.1:{api_port}/api"
     platform_url = f"http://127.0.0.1:{platform_port}/api"
