@@ -1,0 +1,203 @@
+import EmbeddedPostgres
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenMigrations
+import KaitenWebhooks
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+import Synchronization
+
+/// `kaiten bench webhooks`: signed deliveries per second from the delivery service to local receivers, once
+/// with ten healthy endpoints and once with one of them answering in 5 s, and how much of the healthy
+/// endpoints' throughput survives the slow one.
+///
+/// Each run gets a fresh database with one organization, ten endpoints and a backlog of `messages` events
+/// fanned out to all of them by the webhook consumer; the delivery service then runs for `duration` (or
+/// until the healthy endpoints have everything) while the receivers count what arrives.
+public struct WebhooksBenchmark: Sendable {
+    public var dataDirectory: URL
+    public var endpoints = 10
+    public var messages = 3000
+    public var duration: Duration = .seconds(10)
+    public var slowAnswer: Duration = .seconds(5)
+
+    public init(dataDirectory: URL) {
+        self.dataDirectory = dataDirectory
+    }
+
+    public struct Run: Sendable {
+        public let healthyEndpoints: Int
+        public let healthyDeliveries: Int
+        public let slowDeliveries: Int
+        public let seconds: Double
+
+        public var healthyPerSecond: Double { Double(healthyDeliveries) / seconds }
+        public var perHealthyEndpoint: Double { healthyPerSecond / Double(healthyEndpoints) }
+    }
+
+    public struct Result: Sendable, CustomStringConvertible {
+        public let allHealthy: Run
+        public let oneSlow: Run
+        public let slowAnswer: Duration
+
+        /// The healthy endpoints' per-endpoint throughput with the slow one, over the all-healthy run's.
+        public var ratio: Double { oneSlow.perHealthyEndpoint / allHealthy.perHealthyEndpoint }
+
+        public var description: String {
+            func line(_ run: Run) -> String {
+                String(format: "%.0f deliveries/s (%.0f per endpoint, %d in %.1f s)", run.healthyPerSecond, run.perHealthyEndpoint, run.healthyDeliveries, run.seconds)
+            }
+            return """
+                all \(allHealthy.healthyEndpoints) healthy       \(line(allHealthy))
+                one slow (\(slowAnswer))   healthy \(oneSlow.healthyEndpoints): \(line(oneSlow)); the slow one: \(oneSlow.slowDeliveries)
+                ratio               \(String(format: "%.3f", ratio)) of the all-healthy per-endpoint throughput
+                """
+        }
+    }
+
+    public func run(logger: Logger) async throws -> Result {
+        let configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try Self.freePort())
+        let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
+        try await postgres.start()
+        do {
+            let receivers = Receivers(slowAnswer: slowAnswer)
+            let result = try await receivers.serving(logger: logger) { port in
+                let allHealthy = try await measure(postgres: postgres, database: "healthy", receiverPort: port, slow: false, receivers: receivers, logger: logger)
+                let oneSlow = try await measure(postgres: postgres, database: "one_slow", receiverPort: port, slow: true, receivers: receivers, logger: logger)
+                return Result(allHealthy: allHealthy, oneSlow: oneSlow, slowAnswer: slowAnswer)
+            }
+            await postgres.stop()
+            return result
+        } catch {
+            await postgres.stop()
+            throw error
+        }
+    }
+
+    private func measure(postgres: EmbeddedPostgres, database name: String, receiverPort: Int, slow: Bool, receivers: Receivers, logger: Logger) async throws -> Run {
+        let port = postgres.configuration.port
+        let user = postgres.configuration.superuser
+        try await DatabaseProvisioning.ensureDatabase(name, host: "127.0.0.1", port: port, user: user, logger: logger)
+        let client = PostgresClient(
+            configuration: .init(host: "127.0.0.1", port: port, username: user, password: nil, database: name, tls: .disable),
+            backgroundLogger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            _ = try await Migrator().migrate(client, logger: logger)
+            let database = Database(client: client, logger: logger)
+            var webhooks = WebhooksConfiguration()
+            webhooks.allowPrivateAddresses = true
+            webhooks.attemptTimeout = slowAnswer + .seconds(5)
+            let prefix = "/\(name)/"
+            let paths = (0..<endpoints).map { "\(prefix)\($0)" }
+            let slowPath = slow ? paths[0] : nil
+            await receivers.prepare(slowPath: slowPath)
+            try await Self.load(database, module: WebhooksModule(database: database, configuration: webhooks), endpointURLs: paths.map { "http://127.0.0.1:\(receiverPort)\($0)" }, messages: messages)
+            let healthy = paths.filter { $0 != slowPath }
+            let service = WebhookDeliveryService(database: database, configuration: webhooks)
+            let services = ServiceGroup(services: [service], logger: logger)
+            // The service stops gracefully (its in-flight attempts finish) before the pool goes away.
+            return try await withThrowingTaskGroup(of: Void.self) { delivering in
+                let start = ContinuousClock.now
+                delivering.addTask { try await services.run() }
+                var elapsed = Duration.zero
+                while elapsed < duration {
+                    try await Task.sleep(for: .milliseconds(50))
+                    elapsed = .now - start
+                    if await receivers.count(healthy) >= healthy.count * messages { break }
+                }
+                let run = Run(
+                    healthyEndpoints: healthy.count,
+                    healthyDeliveries: await receivers.count(healthy),
+                    slowDeliveries: await receivers.count(slowPath.map { [$0] } ?? []),
+                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                )
+                await services.triggerGracefulShutdown()
+                try await delivering.waitForAll()
+                return run
+            }
+        }
+    }
+
+    /// An organization, its endpoints, and `messages` events fanned out to all of them by the consumer.
+    private static func load(_ database: Database, module: WebhooksModule, endpointURLs: [String], messages: Int) async throws {
+        let organizationID = UUID()
+        try await database.client.query(
+            "INSERT INTO organization (id, external_id, name) VALUES (\(organizationID), \("bench-\(organizationID)"), 'Webhooks benchmark')",
+            logger: database.logger
+        )
+        for url in endpointURLs {
+            try await database.client.query(
+                "INSERT INTO webhook_endpoint (organization_id, url, secret) VALUES (\(organizationID), \(url), \(WebhookSecret.generate().text))",
+                logger: database.logger
+            )
+        }
+        let consumer = module.consumer
+        let event = EventType(name: "CUSTOMER_CREATED", type: "com.kaiten.customer.v1.created")
+        for batch in stride(from: 0, to: messages, by: 500) {
+            try await database.transaction { connection in
+                for index in batch..<min(batch + 500, messages) {
+                    let data: JSONValue = ["id": .string(UUID().uuidString.lowercased()), "name": .string("Customer \(index)"), "slug": .string("customer-\(index)")]
+                    let consumed = ConsumedEvent(id: UUID(), organizationID: organizationID, event: event, occurredAt: Date(), data: data, headers: [:])
+                    try await consumer.consume(consumed, on: connection, logger: database.logger)
+                }
+            }
+        }
+    }
+
+    private static func freePort() throws -> Int {
+        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
+        let port = channel.localAddress!.port!
+        try channel.close().wait()
+        return port
+    }
+}
+
+/// The local receivers: one HTTP listener, a path per endpoint, counting deliveries; one path may answer slowly.
+private actor Receivers {
+    let slowAnswer: Duration
+    private var counts: [String: Int] = [:]
+    private var slowPath: String?
+
+    init(slowAnswer: Duration) {
+        self.slowAnswer = slowAnswer
+    }
+
+    func prepare(slowPath: String?) { self.slowPath = slowPath }
+
+    func count(_ paths: [String]) -> Int { paths.reduce(0) { $0 + (counts[$1] ?? 0) } }
+
+    /// Records a delivery; returns how long to wait before answering.
+    func received(_ path: String) -> Duration {
+        counts[path, default: 0] += 1
+        return path == slowPath ? slowAnswer : .zero
+    }
+
+    nonisolated func serving<T: Sendable>(logger: Logger, _ body: @Sendable (Int) async throws -> T) async throws -> T {
+        let router = Router()
+        router.post("**") { request, _ -> Response in
+            _ = try await request.body.collect(upTo: 1 << 20)
+            let delay = await self.received(request.uri.path)
+            if delay > .zero { try await Task.sleep(for: delay) }
+            return Response(status: .noContent)
+        }
+        let bound = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: router,
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "kaiten-bench-receiver"),
+            onServerRunning: { bound.continuation.yield($0.localAddress?.port ?? 0) },
+            logger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.run() }
+            defer { group.cancelAll() }
+            var ports = bound.stream.makeAsyncIterator()
+            return try await body(await ports.next() ?? 0)
+        }
+    }
+}

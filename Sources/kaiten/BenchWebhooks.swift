@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import KaitenApp
+import Logging
+
+extension Bench {
+    struct Webhooks: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Webhook deliveries per second to local receivers: ten healthy endpoints, then one of them answering in 5 s."
+        )
+
+        @Option(help: "Where the benchmark's PostgreSQL cluster lives (a fresh temporary directory by default).")
+        var dataDir: String?
+        @Option(help: "Endpoints, all receiving every message.") var endpoints: Int = 10
+        @Option(help: "Messages fanned out to every endpoint before each run.") var messages: Int = 3000
+        @Option(help: "Longest a run measures, in seconds.") var seconds: Int = 10
+        @Option(help: "How long the slow endpoint takes to answer, in seconds.") var slowSeconds: Int = 5
+        @OptionGroup var logging: LoggingOptions
+
+        func run() async throws {
+            LoggingSystem.bootstrap(StreamLogHandler.standardError)
+            let directory = dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL }
+                ?? FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-bench-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            var benchmark = WebhooksBenchmark(dataDirectory: directory)
+            benchmark.endpoints = endpoints
+            benchmark.messages = messages
+            benchmark.duration = .seconds(seconds)
+            benchmark.slowAnswer = .seconds(slowSeconds)
+            print("kaiten bench webhooks: \(endpoints) endpoints, \(messages) messages each, at most \(seconds) s per run, PostgreSQL in \(directory.path)")
+            print(try await benchmark.run(logger: logging.makeLogger()))
+        }
+    }
+}
