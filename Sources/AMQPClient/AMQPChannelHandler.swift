@@ -19,6 +19,22 @@ enum AMQPCommand: Sendable {
     case acknowledge(channel: UInt16, AMQPMethod, EventLoopPromise<Void>)
     case closeChannel(channel: UInt16, EventLoopPromise<AMQPMethod>)
     case closeConnection(EventLoopPromise<Void>)
+
+    /// Settles the caller's promise of a command that will never reach the broker: what needs the connection
+    /// fails, and closing what is already gone succeeds.
+    func abandon(_ error: AMQPError) {
+        switch self {
+        case .openChannel(let promise): promise.fail(error)
+        case .request(_, _, let promise): promise.fail(error)
+        case .consume(_, _, let sink, let promise):
+            sink.finish(throwing: error)
+            promise.fail(error)
+        case .publish(_, _, _, _, let promise): promise.fail(error)
+        case .acknowledge(_, _, let promise): promise.fail(error)
+        case .closeChannel(_, let promise): promise.succeed(.channelCloseOk)
+        case .closeConnection(let promise): promise.succeed()
+        }
+    }
 }
 
 /// Owns the connection state machine and one state machine per open channel; turns every frame and every
@@ -148,21 +164,11 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
     /// A command that arrives when the connection is not open fails at once (or, for a close, succeeds).
     private func fail(_ command: AMQPCommand, with error: AMQPError, context: ChannelHandlerContext) {
         switch command {
-        case .openChannel(let promise): promise.fail(error)
-        case .request(_, _, let promise): promise.fail(error)
-        case .consume(_, _, let sink, let promise):
-            sink.finish(throwing: error)
-            promise.fail(error)
-        case .publish(_, _, _, _, let promise): promise.fail(error)
-        case .acknowledge(_, _, let promise): promise.fail(error)
-        case .closeChannel(_, let promise): promise.succeed(.channelCloseOk)
-        case .closeConnection(let promise):
-            if context.channel.isActive {
-                closePromises.append(promise)
-                context.close(promise: nil)
-            } else {
-                promise.succeed()
-            }
+        case .closeConnection(let promise) where context.channel.isActive:
+            closePromises.append(promise)
+            context.close(promise: nil)
+        default:
+            command.abandon(error)
         }
     }
 

@@ -51,14 +51,14 @@ public final class AMQPConnection: Sendable {
 
     public func openChannel() async throws -> AMQPChannel {
         let promise = channel.eventLoop.makePromise(of: UInt16.self)
-        channel.writeAndFlush(AMQPCommand.openChannel(promise), promise: nil)
+        send(.openChannel(promise))
         return AMQPChannel(id: try await promise.futureResult.get(), connection: self)
     }
 
     /// The closing handshake (`connection.close`/`close-ok`); everything still pending fails with `.closed`.
     public func close() async throws {
         let promise = channel.eventLoop.makePromise(of: Void.self)
-        channel.writeAndFlush(AMQPCommand.closeConnection(promise), promise: nil)
+        send(.closeConnection(promise))
         try await promise.futureResult.get()
     }
 
@@ -67,7 +67,12 @@ public final class AMQPConnection: Sendable {
 
     public var isOpen: Bool { channel.isActive }
 
+    /// Hands a command to the handler. On a socket that already closed, NIO fails the write without the
+    /// handler seeing it, so the command is settled here: otherwise an ack or publish on a lost connection
+    /// would wait forever.
     func send(_ command: AMQPCommand) {
-        channel.writeAndFlush(command, promise: nil)
+        let written = channel.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenFailure { _ in command.abandon(.connectionLost) }
+        channel.writeAndFlush(command, promise: written)
     }
 }

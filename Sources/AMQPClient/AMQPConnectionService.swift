@@ -145,6 +145,12 @@ public final class AMQPConnectionService: Service, Sendable {
         try await connected().publisher.publish(body, exchange: exchange, routingKey: routingKey, properties: properties)
     }
 
+    /// Publishes a batch in order, pipelined, and returns once the broker confirmed all of it; throws if the
+    /// connection drops first, the broker nacks any of it, or the service stops.
+    public func publish(_ messages: [AMQPOutgoingMessage], exchange: String) async throws {
+        try await connected().publisher.publish(messages, exchange: exchange)
+    }
+
     /// A consumer that survives reconnections: on every connection it opens a channel, applies the prefetch
     /// limit and consumes `queue`. The sequence ends when the service stops.
     public func consume(queue: String, prefetchCount: UInt16) -> AMQPServiceConsumer {

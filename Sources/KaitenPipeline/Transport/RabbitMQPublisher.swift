@@ -7,10 +7,10 @@ import NIOCore
 /// CloudEvents JSON messages whose `message-id` is the outbox row's id (what consumers deduplicate on) and
 /// whose `type` is the Kaiten event type, with the trace context in the headers.
 ///
-/// Every message goes through the connection service's confirm-mode channel, so `publish` returns only once
-/// the broker has taken responsibility for the whole batch (persisted it, for a durable queue). Messages of one
-/// organization are published one after another, keeping their order on the queue; organizations go in
-/// parallel, so a batch costs about one confirm round trip per event of its busiest organization.
+/// Every batch goes through the connection service's confirm-mode channel in one pipelined write, so
+/// `publish` returns once the broker has taken responsibility for the whole batch (persisted it, for a durable
+/// queue) after about one round trip. One channel keeps the batch's order on every queue, so each
+/// organization's events stay in the order the relay read them.
 public struct RabbitMQPublisher: EventPublisher {
     public static let contentType = "application/cloudevents+json"
 
@@ -23,26 +23,8 @@ public struct RabbitMQPublisher: EventPublisher {
     }
 
     public func publish(_ envelopes: [CloudEventEnvelope]) async throws {
-        var lanes: [String: [CloudEventEnvelope]] = [:]
-        var order: [String] = []
-        for envelope in envelopes {
-            let key = envelope.organizationKey
-            if lanes[key] == nil { order.append(key) }
-            lanes[key, default: []].append(envelope)
-        }
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for key in order {
-                let lane = lanes[key] ?? []
-                group.addTask {
-                    for envelope in lane { try await publish(envelope) }
-                }
-            }
-            try await group.waitForAll()
-        }
-    }
-
-    private func publish(_ envelope: CloudEventEnvelope) async throws {
-        try await connection.publish(ByteBuffer(bytes: envelope.bytes), exchange: exchange.name, properties: Self.properties(of: envelope))
+        let messages = envelopes.map { AMQPOutgoingMessage(body: ByteBuffer(bytes: $0.bytes), properties: Self.properties(of: $0)) }
+        try await connection.publish(messages, exchange: exchange.name)
     }
 
     /// The message properties of an envelope.
@@ -63,13 +45,5 @@ public struct RabbitMQPublisher: EventPublisher {
             messageID: envelope.messageID ?? envelope.id,
             type: type
         )
-    }
-}
-
-extension CloudEventEnvelope {
-    /// What orders messages: events of one organization keep their relative order.
-    var organizationKey: String {
-        guard case .record(let record) = content else { return "" }
-        return record.organizationID.lowercased
     }
 }
