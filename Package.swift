@@ -45,7 +45,7 @@ let package = Package(
             name: "KaitenApp",
             dependencies: [
                 "AMQPClient",
-                "EmbeddedPostgres",
+                "EmbeddedServers",
                 "KaitenAuditTrail",
                 "KaitenConnectors",
                 "KaitenCore",
@@ -178,7 +178,7 @@ let package = Package(
         .target(
             name: "KaitenTestSupport",
             dependencies: [
-                "EmbeddedPostgres",
+                "EmbeddedServers",
                 "KaitenCore",
                 "KaitenMigrations",
                 .product(name: "Logging", package: "swift-log"),
@@ -198,9 +198,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
-            name: "EmbeddedPostgres",
+            name: "EmbeddedServers",
             dependencies: [
-                .product(name: "Logging", package: "swift-log")
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -214,7 +216,7 @@ let package = Package(
             dependencies: [
                 "AMQPClient",
                 "AMQPProtocol",
-                "KaitenTestSupport",
+                "EmbeddedServers",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOTestUtils", package: "swift-nio"),
@@ -245,7 +247,7 @@ let package = Package(
                 "AMQPClient",
                 "AMQPProtocol",
                 "KaitenTestSupport",
-                "EmbeddedPostgres",
+                "EmbeddedServers",
                 "KaitenApp",
                 "KaitenAuditTrail",
                 "KaitenPipeline",

@@ -1,4 +1,4 @@
-import EmbeddedPostgres
+import EmbeddedServers
 import Foundation
 import KaitenCore
 import KaitenMigrations
@@ -43,7 +43,7 @@ public actor TestDatabaseServer {
 
     private func start() async throws -> EmbeddedPostgres {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
-        var configuration = EmbeddedPostgres.Configuration(dataDirectory: directory, port: try Self.freePort())
+        var configuration = EmbeddedPostgres.Configuration(dataDirectory: directory, port: try LoopbackPort.free())
         configuration.durable = false
         let server = EmbeddedPostgres(configuration: configuration, logger: logger)
         try await server.start()
@@ -65,12 +65,5 @@ public actor TestDatabaseServer {
         return PostgresClient.Configuration(
             host: "127.0.0.1", port: server.configuration.port, username: server.configuration.superuser, password: nil, database: database, tls: .disable
         )
-    }
-
-    public static func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
-        return port
     }
 }

@@ -1,7 +1,7 @@
 import AMQPClient
 import AMQPProtocol
+import EmbeddedServers
 import Foundation
-import KaitenTestSupport
 import Logging
 import NIOCore
 import Synchronization

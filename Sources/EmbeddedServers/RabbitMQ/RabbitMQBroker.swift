@@ -2,14 +2,14 @@ import Foundation
 import NIOCore
 import NIOPosix
 
-/// A private RabbitMQ node for the test process, from Debian's `rabbitmq-server`.
+/// A private, throw-away RabbitMQ node for the process that starts it (the tests, `kaiten bench pipeline`), from
+/// Debian's `rabbitmq-server`.
 ///
-/// Everything the node writes lives in its own temporary directory (owned by the `rabbitmq` user when the
-/// tests run as root, since Erlang's cookie and Mnesia refuse foreign files), and it listens on its own free
-/// ports with its own node name and its own `epmd` port, so parallel test processes and a system broker never
-/// meet. A watchdog shell process stops the node, its `epmd` and removes the directory when the test process
-/// exits, even by `kill -9`; `stop()` does the same at once. Only `guest`/`guest` on loopback is allowed,
-/// which is all tests need.
+/// Everything the node writes lives in its own temporary directory (owned by the `rabbitmq` user when running
+/// as root, since Erlang's cookie and Mnesia refuse foreign files), and it listens on its own free ports with
+/// its own node name and its own `epmd` port, so parallel processes and a system broker never meet. A watchdog
+/// shell process stops the node, its `epmd` and removes the directory when the starting process exits, even by
+/// `kill -9`; `stop()` does the same at once. Only `guest`/`guest` on loopback is allowed.
 public actor RabbitMQBroker {
     /// One node shared by the tests that do not disturb it.
     public static let shared = RabbitMQBroker()
@@ -103,8 +103,8 @@ public actor RabbitMQBroker {
         chmod(directory.path, 0o755)
         let node = Node(
             directory: directory,
-            endpoint: Endpoint(host: "127.0.0.1", port: try Self.freePort(), nodeName: "kaiten-test-\(getpid())-\(UUID().uuidString.prefix(6))@localhost"),
-            distributionPort: try Self.freePort(), epmdPort: try Self.freePort(), account: account
+            endpoint: Endpoint(host: "127.0.0.1", port: try LoopbackPort.free(), nodeName: "kaiten-test-\(getpid())-\(UUID().uuidString.prefix(6))@localhost"),
+            distributionPort: try LoopbackPort.free(), epmdPort: try LoopbackPort.free(), account: account
         )
         self.node = node
         try startWatchdog(node)
@@ -199,9 +199,5 @@ public actor RabbitMQBroker {
         } catch {
             return false
         }
-    }
-
-    private static func freePort() throws -> Int {
-        try TestDatabaseServer.freePort()
     }
 }

@@ -1,4 +1,4 @@
-import EmbeddedPostgres
+import EmbeddedServers
 import Foundation
 import KaitenCore
 import KaitenMigrations
