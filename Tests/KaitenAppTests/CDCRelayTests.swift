@@ -163,6 +163,17 @@ struct CDCRelayTests {
         }
     }
 
+    @Test func cutoverToCDCWaitsUntilNoPollingRelayHoldsAClaim() async throws {
+        try await TestKaiten.run { kaiten in
+            _ = try await kaiten.organization()
+            let pending = try await kaiten.count("SELECT count(*) FROM outbox_events")
+            try await kaiten.database.client.query("UPDATE outbox_events SET relay_claimed_until = now() + interval '30 seconds'", logger: kaiten.database.logger)
+            await #expect(throws: RelayCutoverError.claimsHeld(pending)) { try await RelayCutover.toCDC(database: kaiten.database) }
+            try await kaiten.database.client.query("UPDATE outbox_events SET relay_claimed_until = now() - interval '1 second'", logger: kaiten.database.logger)
+            #expect(try await RelayCutover.toCDC(database: kaiten.database) == pending)
+        }
+    }
+
     @Test func cdcToPollingWhileEventsAreWrittenLosesNothing() async throws {
         try await RelayHarness.run { harness in
             let (organization, _) = try await harness.kaiten.organization()

@@ -13,6 +13,8 @@ import UnixSignals
 ///   - `KAITEN_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672/`): RabbitMQ.
 ///   - `KAITEN_RELAY_MODE` (`poll` or `cdc`, default `poll`): how the outbox is relayed; the relay's default
 ///     mode, and what the worker's retention sweep needs to know (CDC never marks rows published).
+///   - `KAITEN_RELAY_SLOT` (default `kaiten_relay`): the CDC relay's replication slot. Slots belong to the whole
+///     PostgreSQL cluster, so several Kaiten databases on one cluster need one name each.
 ///   - `KAITEN_WORKER_CONSUMER_ID` (default `kaiten-worker`): the worker's consumer group, its queue being
 ///     `<id>-kaiten.events`.
 ///   - `KAITEN_DAPR_APP_HOST` (default `127.0.0.1`) and `KAITEN_DAPR_APP_PORT` (default 6070): where the
@@ -21,6 +23,7 @@ public struct PipelineConfiguration: Sendable {
     public var database: PostgresClient.Configuration
     public var amqpURL: String
     public var relayMode: RelayMode
+    public var relaySlot = CDCRelay.Configuration().slot
     public var consumerID: String
     public var daprHost: String
     public var daprPort: Int
@@ -45,6 +48,8 @@ public struct PipelineConfiguration: Sendable {
             guard let parsed = RelayMode(rawValue: mode) else { throw ConfigurationError.invalid("KAITEN_RELAY_MODE", "expected poll or cdc") }
             configuration.relayMode = parsed
         }
+        // The CDC relay refuses a name PostgreSQL would not take when it starts.
+        if let slot = environment["KAITEN_RELAY_SLOT"] { configuration.relaySlot = slot }
         if let consumerID = environment["KAITEN_WORKER_CONSUMER_ID"] {
             guard !consumerID.isEmpty else { throw ConfigurationError.invalid("KAITEN_WORKER_CONSUMER_ID", "must not be empty") }
             configuration.consumerID = consumerID

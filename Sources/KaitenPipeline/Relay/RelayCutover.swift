@@ -114,6 +114,26 @@ public enum RelayCutover {
         return report
     }
 
+    /// Checks that an outbox can be handed from the polling relays to the CDC relay: no polling relay holds a
+    /// live claim (one that died mid-batch may still publish what it claimed until its lease runs out). The CDC
+    /// relay then takes over when it starts: creating its slot, it publishes what is still unpublished first.
+    ///
+    /// - Returns: The unpublished rows the CDC relay's backlog will publish.
+    /// - Throws: ``RelayCutoverError/claimsHeld(_:)`` while claims are live.
+    public static func toCDC(database: Database) async throws -> Int {
+        let claimed = try await database.client.first(
+            "SELECT count(*)::int FROM outbox_events WHERE relay_claimed_until > now()",
+            as: Int.self,
+            logger: database.logger
+        )
+        guard claimed ?? 0 == 0 else { throw RelayCutoverError.claimsHeld(claimed ?? 0) }
+        return try await database.client.first(
+            "SELECT count(*)::int FROM outbox_events WHERE published_at IS NULL AND relay_failed_at IS NULL",
+            as: Int.self,
+            logger: database.logger
+        ) ?? 0
+    }
+
     /// The ids of the outbox rows inserted by a sequence of pgoutput messages.
     static func outboxIDs(in messages: [ByteBuffer]) throws -> [UUID] {
         var idColumns: [UInt32: Int] = [:]
@@ -143,12 +163,14 @@ public enum RelayCutoverError: Error, Equatable, CustomStringConvertible {
     case slotNotFound(String)
     case slotInUse(String)
     case backlogDue(String)
+    case claimsHeld(Int)
 
     public var description: String {
         switch self {
         case .slotNotFound(let slot): "there is no replication slot '\(slot)' in this database"
         case .slotInUse(let slot): "a CDC relay still streams from slot '\(slot)'; stop it first"
         case .backlogDue(let slot): "slot '\(slot)' was created but its backlog is not published yet; run the CDC relay until it is"
+        case .claimsHeld(let count): "polling relays hold live claims on \(count) outbox rows; stop them and wait for the claims to expire"
         }
     }
 }

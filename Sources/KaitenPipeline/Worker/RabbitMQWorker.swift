@@ -1,5 +1,6 @@
 import AMQPClient
 import AMQPProtocol
+import KaitenCore
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -84,6 +85,25 @@ public struct RabbitMQWorker: Service {
             deliveries.continuation.finish()
             for lane in lanes { lane.continuation.finish() }
         }
+        logStatistics()
+    }
+
+    /// What this process did, once it stopped: the duplicates line is how an operator (and the fault tests) sees
+    /// redeliveries the inbox absorbed after a crash of an earlier worker.
+    private func logStatistics() {
+        let dispatched = dispatcher.statistics
+        logger.info(
+            "the worker stopped",
+            metadata: [
+                "kaiten.acknowledged": "\(statistics.acknowledged.load(ordering: .relaxed))",
+                "kaiten.requeued": "\(statistics.requeued.load(ordering: .relaxed))",
+                "kaiten.dead_lettered": "\(statistics.deadLettered.load(ordering: .relaxed))",
+                "kaiten.processed": "\(dispatched.processed.load(ordering: .relaxed))",
+                "kaiten.duplicates": "\(dispatched.duplicates.load(ordering: .relaxed))",
+                "kaiten.skipped": "\(dispatched.skipped.load(ordering: .relaxed))",
+                "kaiten.unknown_types": "\(dispatched.unknownTypes.load(ordering: .relaxed))",
+            ]
+        )
     }
 
     /// Moves the queue's deliveries onto a stream the worker can stop reading at any time.
@@ -157,4 +177,12 @@ public final class DeliveryStatistics: Sendable {
     public let acknowledged = Atomic<Int>(0)
     public let requeued = Atomic<Int>(0)
     public let deadLettered = Atomic<Int>(0)
+}
+
+extension CloudEventEnvelope {
+    /// The worker's lane: events of one organization are consumed in queue order.
+    var organizationKey: String {
+        guard case .record(let record) = content else { return "" }
+        return record.organizationID.lowercased
+    }
 }
