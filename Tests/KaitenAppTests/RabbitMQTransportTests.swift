@@ -1,11 +1,11 @@
 import AMQPClient
 import AMQPProtocol
+import EmbeddedServers
 import Foundation
 import HTTPTypes
 import KaitenAuditTrail
 import KaitenCore
 import KaitenPipeline
-import KaitenTestSupport
 import Logging
 import NIOCore
 import PostgresNIO

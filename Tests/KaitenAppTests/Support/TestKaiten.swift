@@ -20,6 +20,8 @@ struct TestKaiten {
     let core: any TestClientProtocol
     let platform: any TestClientProtocol
     let database: Database
+    /// Where `database` connects: for processes a test starts against the same database.
+    let databaseConfiguration: PostgresClient.Configuration
     /// A `ksm_` credential holding `write:*`.
     let platformToken: IdentityModule.IssuedPlatformToken
 
@@ -27,7 +29,8 @@ struct TestKaiten {
     static func run(webhooks: WebhooksConfiguration = WebhooksConfiguration(), _ body: @escaping @Sendable (TestKaiten) async throws -> Void) async throws {
         var logger = Logger(label: "kaiten.tests")
         logger.logLevel = .warning
-        let client = PostgresClient(configuration: try await TestDatabaseServer.shared.newDatabase(), backgroundLogger: logger)
+        let configuration = try await TestDatabaseServer.shared.newDatabase()
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
         let modules = Modules(database: database, jwtVerifier: JWTVerifier(secret: jwtSecret), migrator: try Migrator(), webhooks: webhooks)
         let coreApp = Application(router: modules.coreRouter(), services: [client], logger: logger)
@@ -35,7 +38,7 @@ struct TestKaiten {
         try await coreApp.test(.router) { core in
             try await platformApp.test(.router) { platform in
                 let token = try await IdentityModule(database: database).createPlatformToken(name: "tests", scopes: [.writeAll])
-                try await body(TestKaiten(core: core, platform: platform, database: database, platformToken: token))
+                try await body(TestKaiten(core: core, platform: platform, database: database, databaseConfiguration: configuration, platformToken: token))
             }
         }
     }
