@@ -1,4 +1,4 @@
-import EmbeddedPostgres
+import EmbeddedServers
 import Foundation
 import KaitenCore
 import KaitenMigrations
@@ -33,19 +33,15 @@ public struct UsageBenchmark: Sendable {
         public let reportsPerSecond: Double
         public let acceptedReports: Int
         public let failedReports: Int
-        public let p50: Duration
-        public let p99: Duration
+        public let latency: LatencySample
         public let pgbenchTransactionsPerSecond: Double
 
         public var ratio: Double { reportsPerSecond / pgbenchTransactionsPerSecond }
 
         public var description: String {
-            func milliseconds(_ duration: Duration) -> String {
-                String(format: "%.2f ms", Double(duration.components.attoseconds) / 1e15 + Double(duration.components.seconds) * 1000)
-            }
             return """
                 usage reports   \(String(format: "%.0f", reportsPerSecond))/s accepted (\(acceptedReports) accepted, \(failedReports) failed), \
-                p50 \(milliseconds(p50)), p99 \(milliseconds(p99))
+                p50 \(latency.milliseconds(0.50)), p99 \(latency.milliseconds(0.99))
                 pgbench tpcb    \(String(format: "%.0f", pgbenchTransactionsPerSecond)) transactions/s
                 ratio           \(String(format: "%.2f", ratio))× pgbench
                 """
@@ -53,7 +49,7 @@ public struct UsageBenchmark: Sendable {
     }
 
     public func run(logger: Logger) async throws -> Result {
-        var configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try Self.freePort())
+        var configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
         configuration.durable = durable
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
         // pgbench runs to completion in a blocking call, which belongs on a thread of its own.
@@ -108,8 +104,7 @@ public struct UsageBenchmark: Sendable {
             reportsPerSecond: Double(reports.accepted) / reports.seconds,
             acceptedReports: reports.accepted,
             failedReports: reports.failed,
-            p50: reports.percentile(0.50),
-            p99: reports.percentile(0.99),
+            latency: reports.latency,
             pgbenchTransactionsPerSecond: tps
         )
     }
@@ -155,57 +150,14 @@ public struct UsageBenchmark: Sendable {
     /// pgbench's built-in TPC-B-like script at scale 1, 16 clients on 2 threads for 10 seconds.
     private func runPgbench(port: Int, user: String) throws -> Double {
         let common = ["-h", "127.0.0.1", "-p", "\(port)", "-U", user]
-        _ = try Self.execute(pgbench, ["-i", "-q"] + common + ["pgbench"])
-        let output = try Self.execute(pgbench, common + ["-c", "16", "-j", "2", "-T", "10", "pgbench"])
+        _ = try ExternalCommand.run(pgbench, ["-i", "-q"] + common + ["pgbench"])
+        let output = try ExternalCommand.run(pgbench, common + ["-c", "16", "-j", "2", "-T", "10", "pgbench"])
         guard let line = output.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
             let tps = Double(line.dropFirst(6).prefix { $0.isNumber || $0 == "." })
-        else { throw BenchmarkError.pgbench(output) }
+        else { throw BenchmarkError.failed("pgbench", output) }
         return tps
     }
 
-    private static func execute(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        // The child inherits the spawning thread's signal mask, and the concurrency runtime's threads block
-        // SIGALRM, the signal pgbench ends its `-T` run on: unblocked for the spawn only.
-        var alarm = sigset_t()
-        var previous = sigset_t()
-        sigemptyset(&alarm)
-        sigaddset(&alarm, SIGALRM)
-        pthread_sigmask(SIG_UNBLOCK, &alarm, &previous)
-        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let output = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else { throw BenchmarkError.pgbench(output) }
-        return output
-    }
-
-    private static func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
-        return port
-    }
-}
-
-enum BenchmarkError: Error, CustomStringConvertible {
-    case serverStopped
-    case pgbench(String)
-    case unexpectedResponse(String)
-
-    var description: String {
-        switch self {
-        case .serverStopped: "the Kaiten server stopped before the benchmark ran"
-        case .pgbench(let output): "pgbench failed:\n\(output)"
-        case .unexpectedResponse(let text): "unexpected response: \(text)"
-        }
-    }
 }
 
 /// Hands the server's address and the benchmark's token from the server task to the load.
@@ -238,14 +190,8 @@ private actor ReadySignal {
 struct ReportMeasurement: Sendable {
     var accepted = 0
     var failed = 0
-    var latencies: [Duration] = []
+    var latency = LatencySample()
     var seconds = 0.0
-
-    func percentile(_ fraction: Double) -> Duration {
-        guard !latencies.isEmpty else { return .zero }
-        let sorted = latencies.sorted()
-        return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]
-    }
 }
 
 /// Concurrent clients, each on its own keep-alive connection, reporting one API call at a time.
@@ -298,7 +244,7 @@ struct ReportLoad {
                             guard sent >= measuringFrom else { continue }
                             if status == .ok {
                                 measurement.accepted += 1
-                                measurement.latencies.append(clock.now - sent)
+                                measurement.latency.record(clock.now - sent)
                             } else {
                                 measurement.failed += 1
                             }
@@ -311,42 +257,13 @@ struct ReportLoad {
             for try await measurement in group {
                 total.accepted += measurement.accepted
                 total.failed += measurement.failed
-                total.latencies += measurement.latencies
+                total.latency.merge(measurement.latency)
             }
             return total
         }
         try await loadGroup.shutdownGracefully()
         let measured = clock.now - measuringFrom
-        total.seconds = Double(measured.components.seconds) + Double(measured.components.attoseconds) / 1e18
+        total.seconds = measured.seconds
         return total
-    }
-}
-
-/// A task executor with a thread of its own, for work that must not run on a thread the runtime may retire.
-final class DedicatedThreadExecutor: TaskExecutor {
-    private let jobs = Mutex<[UnownedJob]>([])
-    private let available = DispatchSemaphore(value: 0)
-
-    init() {
-        Thread { [self] in run() }.start()
-    }
-
-    func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
-        jobs.withLock { $0.append(job) }
-        available.signal()
-    }
-
-    /// Ends the thread once the jobs queued so far ran.
-    func shutdown() {
-        available.signal()
-    }
-
-    private func run() {
-        while true {
-            available.wait()
-            guard let job = jobs.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) else { return }
-            job.runSynchronously(on: asUnownedTaskExecutor())
-        }
     }
 }
