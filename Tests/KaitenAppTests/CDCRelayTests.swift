@@ -185,7 +185,7 @@ struct CDCRelayTests {
             try await Task.sleep(for: .milliseconds(400))
             // The relay dies with a batch taken by the transport but unconfirmed.
             await relay.kill()
-            try await harness.waitUntil { try await harness.kaiten.count("SELECT count(*) FROM pg_replication_slots WHERE active") == 0 }
+            try await harness.waitUntil { try await harness.kaiten.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = \(harness.slot) AND active") == 0 }
 
             let report = try await RelayCutover.toPolling(database: harness.kaiten.database, slot: harness.slot)
             #expect(report.markedPublished > 0 && report.unconfirmed > 0)
@@ -375,13 +375,13 @@ struct RelayHarness {
         }
     }
 
-    func waitUntil(within seconds: Int = 60, _ condition: () async throws -> Bool) async throws {
+    func waitUntil(within seconds: Int = 60, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool) async throws {
         let deadline = ContinuousClock.now + .seconds(seconds)
         while ContinuousClock.now < deadline {
             if try await condition() { return }
             try await Task.sleep(for: .milliseconds(25))
         }
-        Issue.record("the condition did not come true within \(seconds) s")
+        Issue.record("the condition did not come true within \(seconds) s", sourceLocation: sourceLocation)
         throw CancellationError()
     }
 
