@@ -1,4 +1,4 @@
-import EmbeddedPostgres
+import EmbeddedServers
 import Foundation
 import Hummingbird
 import KaitenCore
@@ -59,7 +59,7 @@ public struct WebhooksBenchmark: Sendable {
     }
 
     public func run(logger: Logger) async throws -> Result {
-        let configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try Self.freePort())
+        let configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
         try await postgres.start()
         do {
@@ -148,13 +148,6 @@ public struct WebhooksBenchmark: Sendable {
                 }
             }
         }
-    }
-
-    private static func freePort() throws -> Int {
-        let channel = try ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).wait()
-        let port = channel.localAddress!.port!
-        try channel.close().wait()
-        return port
     }
 }
 
