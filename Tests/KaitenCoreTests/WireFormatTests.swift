@@ -18,9 +18,28 @@ import Testing
         #expect(abs(date.timeIntervalSince1970 - seconds) < 0.000_01)
     }
 
-    @Test(arguments: ["2026-11-18", "2026-13-18T09:06:40Z", "yesterday", "2026-11-18T11:06:40"])
+    @Test(arguments: [
+        "2026-11-18", "2026-13-18T09:06:40Z", "yesterday", "2026-11-18T11:06:40", "2026-02-29T00:00:00Z",
+        "2026-11-18T11:06:40.Z", "2026-11-18T11:06:40+0100", "2026-11-18T11:06:40Z ", "２026-11-18T11:06:40Z",
+    ])
     func refusesWhatIsNotRFC3339(_ text: String) {
         #expect(Timestamp.parse(text) == nil)
+    }
+
+    @Test func readsDatesBeforeTheEpochAndLeapDays() {
+        #expect(Timestamp.parse("1969-12-31T23:59:59Z")?.timeIntervalSince1970 == -1)
+        #expect(Timestamp.parse("2024-02-29T00:00:00Z")?.timeIntervalSince1970 == 1_709_164_800)
+        #expect(Timestamp.parse("0001-01-01T00:00:00Z")?.timeIntervalSince1970 == -62_135_596_800)
+    }
+
+    @Test func readsPostgresISOOutput() {
+        let base = Date(timeIntervalSince1970: 1_795_359_600)
+        #expect(Timestamp.parsePostgres("2026-11-22 15:00:00+00") == base)
+        #expect(Timestamp.parsePostgres("2026-11-22 15:00:00.123+00")?.timeIntervalSince(base).distance(to: 0.123).magnitude ?? 1 < 0.000_001)
+        #expect(Timestamp.parsePostgres("2026-11-22 20:30:00+05:30") == base)
+        #expect(Timestamp.parsePostgres("2026-11-22 14:00:00-01") == base)
+        #expect(Timestamp.parsePostgres("1890-01-01 00:53:28+00:53:28")?.timeIntervalSince1970 == -2_524_521_600)
+        #expect(Timestamp.parsePostgres("2026-11-22T15:00:00Z") == nil)
     }
 }
 

@@ -22,34 +22,43 @@ public enum Timestamp {
         )
     }
 
+    /// Reads an RFC 3339 date-time: `2026-11-18T11:06:40Z`, with `t` or a space for `T`, up to nine
+    /// fractional digits, and `Z` or a `±hh:mm` offset.
     public static func parse(_ text: String) -> Date? {
-        let pattern = #/^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|[+-]\d{2}:\d{2})$/#
-        guard let match = text.wholeMatch(of: pattern) else { return nil }
-        var components = DateComponents()
-        components.timeZone = TimeZone(identifier: "UTC")
-        components.year = Int(match.1)
-        components.month = Int(match.2)
-        components.day = Int(match.3)
-        components.hour = Int(match.4)
-        components.minute = Int(match.5)
-        components.second = Int(match.6)
-        guard let month = components.month, (1...12).contains(month),
-            let day = components.day, (1...31).contains(day),
-            let hour = components.hour, hour < 24,
-            let minute = components.minute, minute < 60,
-            let second = components.second, second < 61,
-            let base = calendar.date(from: components)
-        else { return nil }
-        var offset: TimeInterval = 0
-        let zone = match.8
-        if zone != "Z" && zone != "z" {
-            let sign: TimeInterval = zone.hasPrefix("-") ? -1 : 1
-            let hours = TimeInterval(zone.dropFirst().prefix(2))!
-            let minutes = TimeInterval(zone.suffix(2))!
+        var scanner = TimestampScanner(text)
+        guard let local = scanner.dateTime(separators: [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")]) else { return nil }
+        let offset: Int
+        if scanner.take(UInt8(ascii: "Z")) || scanner.take(UInt8(ascii: "z")) {
+            offset = 0
+        } else {
+            guard let sign = scanner.sign(), let hours = scanner.digits(2), scanner.take(UInt8(ascii: ":")), let minutes = scanner.digits(2),
+                hours < 24, minutes < 60
+            else { return nil }
             offset = sign * (hours * 3600 + minutes * 60)
         }
-        let fraction = match.7.map { Double("0" + $0)! } ?? 0
-        return base.addingTimeInterval(fraction - offset)
+        guard scanner.isAtEnd else { return nil }
+        return Date(timeIntervalSince1970: local - TimeInterval(offset))
+    }
+
+    /// Reads a `timestamptz` as PostgreSQL prints it in its default ISO style (text protocol, logical
+    /// replication): `2026-11-22 15:00:00.123+00`, `2026-11-22 20:30:00+05:30`; historical zones add seconds
+    /// (`1890-01-01 00:00:00+00:53:28`).
+    public static func parsePostgres(_ text: String) -> Date? {
+        var scanner = TimestampScanner(text)
+        guard let local = scanner.dateTime(separators: [UInt8(ascii: " ")]), let sign = scanner.sign(), let hours = scanner.digits(2) else {
+            return nil
+        }
+        var offset = hours * 3600
+        if scanner.take(UInt8(ascii: ":")) {
+            guard let minutes = scanner.digits(2) else { return nil }
+            offset += minutes * 60
+            if scanner.take(UInt8(ascii: ":")) {
+                guard let seconds = scanner.digits(2) else { return nil }
+                offset += seconds
+            }
+        }
+        guard scanner.isAtEnd else { return nil }
+        return Date(timeIntervalSince1970: local - TimeInterval(sign * offset))
     }
 
     private static let calendar: Calendar = {
@@ -57,4 +66,84 @@ public enum Timestamp {
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar
     }()
+}
+
+/// Reads timestamps byte by byte: the relay parses one per event, and a regular expression built per call cost
+/// more than the rest of the relay's work together.
+private struct TimestampScanner {
+    private let bytes: [UInt8]
+    private var index = 0
+
+    init(_ text: String) {
+        bytes = Array(text.utf8)
+    }
+
+    var isAtEnd: Bool { index == bytes.count }
+
+    mutating func take(_ byte: UInt8) -> Bool {
+        guard index < bytes.count, bytes[index] == byte else { return false }
+        index += 1
+        return true
+    }
+
+    /// +1 or -1 for a `+` or `-`.
+    mutating func sign() -> Int? {
+        if take(UInt8(ascii: "+")) { return 1 }
+        if take(UInt8(ascii: "-")) { return -1 }
+        return nil
+    }
+
+    /// Exactly `count` decimal digits.
+    mutating func digits(_ count: Int) -> Int? {
+        guard index + count <= bytes.count else { return nil }
+        var value = 0
+        for byte in bytes[index..<index + count] {
+            guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) else { return nil }
+            value = value * 10 + Int(byte - UInt8(ascii: "0"))
+        }
+        index += count
+        return value
+    }
+
+    /// `YYYY-MM-DD<separator>hh:mm:ss[.fraction]` as seconds since 1970 in the local time it states.
+    mutating func dateTime(separators: [UInt8]) -> TimeInterval? {
+        guard let year = digits(4), take(UInt8(ascii: "-")), let month = digits(2), take(UInt8(ascii: "-")), let day = digits(2),
+            index < bytes.count, separators.contains(bytes[index])
+        else { return nil }
+        index += 1
+        guard let hour = digits(2), take(UInt8(ascii: ":")), let minute = digits(2), take(UInt8(ascii: ":")), let second = digits(2),
+            (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 61
+        else { return nil }
+        var fraction = 0.0
+        if take(UInt8(ascii: ".")) {
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, index - start < 9, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
+                fraction += Double(bytes[index] - UInt8(ascii: "0")) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        let days = Self.daysSinceEpoch(year: year, month: month, day: day)
+        return TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction
+    }
+
+    static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
+        let shiftedYear = month <= 2 ? year - 1 : year
+        let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
+        let yearOfEra = shiftedYear - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
 }
