@@ -9,8 +9,7 @@ extension Bench {
             abstract: "Webhook deliveries per second to local receivers: ten healthy endpoints, then one of them answering in 5 s."
         )
 
-        @Option(help: "Where the benchmark's PostgreSQL cluster lives (a fresh temporary directory by default).")
-        var dataDir: String?
+        @OptionGroup var storage: BenchmarkStorage
         @Option(help: "Endpoints, all receiving every message.") var endpoints: Int = 10
         @Option(help: "Messages fanned out to every endpoint before each run.") var messages: Int = 3000
         @Option(help: "Longest a run measures, in seconds.") var seconds: Int = 10
@@ -19,9 +18,7 @@ extension Bench {
 
         func run() async throws {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
-            let directory = dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL }
-                ?? FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-bench-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let directory = try storage.directory()
             var benchmark = WebhooksBenchmark(dataDirectory: directory)
             benchmark.endpoints = endpoints
             benchmark.messages = messages
