@@ -77,10 +77,3 @@ public struct WebhooksConfigurationError: Error, CustomStringConvertible {
 
     public var description: String { "\(key) is invalid: \(reason)" }
 }
-
-extension Duration {
-    /// The duration in (fractional) seconds, as SQL intervals take it.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

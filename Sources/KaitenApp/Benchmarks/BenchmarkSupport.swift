@@ -1,4 +1,5 @@
 import Foundation
+import KaitenCore
 import Synchronization
 
 enum BenchmarkError: Error, CustomStringConvertible {
@@ -44,12 +45,6 @@ public struct LatencySample: Sendable {
 
     func milliseconds(_ fraction: Double) -> String {
         String(format: "%.2f ms", percentile(fraction).seconds * 1000)
-    }
-}
-
-extension Duration {
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }
 

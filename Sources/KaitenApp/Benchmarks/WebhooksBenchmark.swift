@@ -115,7 +115,7 @@ public struct WebhooksBenchmark: Sendable {
                     healthyEndpoints: healthy.count,
                     healthyDeliveries: await receivers.count(healthy),
                     slowDeliveries: await receivers.count(slowPath.map { [$0] } ?? []),
-                    seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+                    seconds: elapsed.seconds
                 )
                 await services.triggerGracefulShutdown()
                 try await delivering.waitForAll()

@@ -160,9 +160,3 @@ public struct RetentionSweeper: Service {
         return total
     }
 }
-
-extension Duration {
-    fileprivate var seconds: TimeInterval {
-        TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
-    }
-}

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import KaitenCore
 import Logging
 import NIOCore
 import NIOPosix
