@@ -370,13 +370,7 @@ struct RelayHarness {
     }
 
     func waitUntil(within seconds: Int = 60, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        Issue.record("the condition did not come true within \(seconds) s", sourceLocation: sourceLocation)
-        throw CancellationError()
+        try await eventually("the relay's condition", timeout: .seconds(seconds), sourceLocation: sourceLocation, condition)
     }
 
     /// Drops the slot once no relay holds it (slots are per cluster, so a leftover would use one up).

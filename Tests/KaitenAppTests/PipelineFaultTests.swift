@@ -64,7 +64,7 @@ struct PipelineFaultTests {
             var processes = [relay, worker]
             do {
                 let writer = Task { try await Self.writeEvents(into: kaiten.database, organization: organization) }
-                try await Self.eventually("a third of the stream consumed", timeout: .seconds(120)) {
+                try await eventually("a third of the stream consumed", timeout: .seconds(120)) {
                     try await Self.consumed(kaiten) >= Self.eventCount / 3
                 }
                 var consumedWhenTheBrokerDied = 0
@@ -84,7 +84,7 @@ struct PipelineFaultTests {
                     try await broker.restart()
                 }
                 try await writer.value
-                try await Self.eventually("all \(Self.eventCount) events consumed", timeout: .seconds(180)) {
+                try await eventually("all \(Self.eventCount) events consumed", timeout: .seconds(180)) {
                     try await Self.consumed(kaiten) == Self.eventCount
                 }
                 #expect(
@@ -193,15 +193,5 @@ struct PipelineFaultTests {
         }
         try await connection.close()
         return (ids.count, Set(ids).count)
-    }
-
-    static func eventually(_ what: Comment, timeout: Duration, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        struct TimedOut: Error, CustomStringConvertible { let description: String }
-        throw TimedOut(description: "timed out: \(what)")
     }
 }

@@ -98,19 +98,6 @@ struct RabbitMQTransportTests {
         }
     }
 
-    /// Polls until `condition` holds, or fails after `timeout`.
-    static func eventually(
-        _ what: Comment, timeout: Duration = .seconds(30), sourceLocation: SourceLocation = #_sourceLocation,
-        _ condition: () async throws -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        Issue.record("timed out: \(what)", sourceLocation: sourceLocation)
-    }
-
     @Test func apiWritesReachTheAuditTrailThroughTheBrokerWithTheirTraceContext() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
@@ -123,14 +110,14 @@ struct RabbitMQTransportTests {
                     let created = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": .string(name)], headers: headers)
                     #expect(created.status == .created)
                 }
-                try await Self.eventually("three customers in the audit trail") {
+                try await eventually("three customers in the audit trail") {
                     try await kaiten.count("SELECT count(*) FROM audit_trail WHERE event_name = 'CUSTOMER_CREATED'") == 3
                 }
                 let customerEvents = recorder.events.filter { $0.event.name == "CUSTOMER_CREATED" }
                 #expect(customerEvents.count == 3)
                 #expect(customerEvents.allSatisfy { $0.headers["traceparent"] == traceparent && $0.organizationID.lowercased == organization.lowercased() })
                 // The relay marks rows published after the broker's confirm, which can be after the worker consumed them.
-                try await Self.eventually("the relay marked every row published") {
+                try await eventually("the relay marked every row published") {
                     try await kaiten.count("SELECT count(*) FROM outbox_events WHERE published_at IS NULL") == 0
                 }
             }
@@ -145,7 +132,7 @@ struct RabbitMQTransportTests {
                 let channel = try await connection.openChannel()
                 try await channel.publish(ByteBuffer(string: "{\"specversion\": \"1.0\", \"id\": "), exchange: pipeline.exchange.name)
                 _ = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": "After the bad one"])
-                try await Self.eventually("the event behind the malformed message is consumed") {
+                try await eventually("the event behind the malformed message is consumed") {
                     try await kaiten.count("SELECT count(*) FROM audit_trail WHERE event_name = 'CUSTOMER_CREATED'") == 1
                 }
                 let deadLetters = try await channel.consume(queue: pipeline.exchange.deadLetterQueue(consumerID: "kaiten-worker"))
@@ -176,7 +163,7 @@ struct RabbitMQTransportTests {
             )
             try await Self.withPipeline(kaiten, consumers: { [AuditTrailModule(database: $0).consumer] }) { pipeline in
                 _ = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": "Known"])
-                try await Self.eventually("the known event behind the unknown one is consumed") {
+                try await eventually("the known event behind the unknown one is consumed") {
                     try await kaiten.count("SELECT count(*) FROM audit_trail WHERE event_name = 'CUSTOMER_CREATED'") == 1
                 }
                 let worker = pipeline.workers[0]
@@ -203,7 +190,7 @@ struct RabbitMQTransportTests {
                     )
                 }
                 let events = try await kaiten.count("SELECT count(*) FROM outbox_events")
-                try await Self.eventually("every event in the audit trail") {
+                try await eventually("every event in the audit trail") {
                     try await kaiten.count("SELECT count(*) FROM audit_trail") == events
                 }
                 #expect(try await kaiten.count("SELECT count(*) FROM audit_trail WHERE event_name = 'CUSTOMER_CREATED'") == 400)

@@ -83,14 +83,10 @@ struct WebhookHarness {
     }
 
     /// Waits until `condition` holds, failing after `seconds`.
-    func eventually(within seconds: Double = 20, _ what: Comment, _ condition: () async throws -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(seconds)
-        while ContinuousClock.now < deadline {
-            if try await condition() { return }
-            try await Task.sleep(for: .milliseconds(25))
-        }
-        Issue.record("timed out waiting: \(what)")
-        throw CancellationError()
+    func eventually(
+        within seconds: Double = 20, _ what: Comment, sourceLocation: SourceLocation = #_sourceLocation, _ condition: () async throws -> Bool
+    ) async throws {
+        try await KaitenAppTests.eventually(what, timeout: .seconds(seconds), sourceLocation: sourceLocation, condition)
     }
 
     func get(_ path: String) async throws -> JSONResponseResult {
