@@ -6,10 +6,13 @@ extension PostgresQuery.StringInterpolation {
     /// collection.
     public mutating func appendInterpolation(rowsAfter page: PageRequest, in table: String, orderedBy column: String = "created_at") {
         let after = page.after
+        // The cursor's instant goes as RFC 3339 text, exact to the microsecond: a `Date` is a double, and the
+        // driver truncates it, which can move the bound by a microsecond and repeat or skip a row.
+        let createdAt = after.map { Timestamp.format($0.createdAt) }
         appendInterpolation(unescaped: "(")
-        appendInterpolation(after?.createdAt)
+        appendInterpolation(createdAt)
         appendInterpolation(unescaped: "::timestamptz IS NULL OR (\(table).\(column), \(table).id) < (")
-        appendInterpolation(after?.createdAt)
+        appendInterpolation(createdAt)
         appendInterpolation(unescaped: "::timestamptz, ")
         appendInterpolation(after?.id)
         appendInterpolation(unescaped: "::uuid)) ORDER BY \(table).\(column) DESC, \(table).id DESC LIMIT ")

@@ -116,14 +116,19 @@ private struct TimestampScanner {
         else { return nil }
         var fraction = 0.0
         if take(UInt8(ascii: ".")) {
-            var scale = 0.1
+            // Digits as an integer, divided once: the nearest double to the written fraction, so a timestamp read
+            // back from a cursor binds to PostgreSQL as the same microsecond (a sum of digit × 0.1ⁿ can land just
+            // below it, and the driver truncates).
+            var numerator = 0
+            var denominator = 1
             let start = index
             while index < bytes.count, index - start < 9, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) {
-                fraction += Double(bytes[index] - UInt8(ascii: "0")) * scale
-                scale /= 10
+                numerator = numerator * 10 + Int(bytes[index] - UInt8(ascii: "0"))
+                denominator *= 10
                 index += 1
             }
             guard index > start else { return nil }
+            fraction = Double(numerator) / Double(denominator)
         }
         let days = Self.daysSinceEpoch(year: year, month: month, day: day)
         return TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction

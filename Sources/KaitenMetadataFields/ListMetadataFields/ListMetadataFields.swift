@@ -64,6 +64,8 @@ extension MetadataFieldsModule {
     func list(_ query: ListMetadataFields.Query, caller: OrganizationCaller) async throws -> Page<MetadataFieldResource> {
         try caller.require(ListMetadataFields.requiredScope)
         let after = query.after
+        // Exact to the microsecond as text; a bound `Date` is truncated by the driver (see `rowsAfter`).
+        let afterCreatedAt = after.map { Timestamp.format($0.createdAt) }
         let fields = try await MetadataFieldRows.fetch(
             """
             \(unescaped: MetadataFieldRows.selection)
@@ -71,7 +73,7 @@ extension MetadataFieldsModule {
               AND f.resource_type = \(query.resourceType.rawValue)::metadata_field_resource_type
               AND (\(query.includeArchived) OR f.archived_at IS NULL)
               AND (\(after?.displayOrder)::int IS NULL
-                   OR (f.display_order, f.created_at, f.id) > (\(after?.displayOrder)::int, \(after?.createdAt)::timestamptz, \(after?.id)::uuid))
+                   OR (f.display_order, f.created_at, f.id) > (\(after?.displayOrder)::int, \(afterCreatedAt)::timestamptz, \(after?.id)::uuid))
             ORDER BY f.display_order, f.created_at, f.id
             LIMIT \(query.limit + 1)
             """,
