@@ -225,7 +225,8 @@ def test_a_receiver_failing_three_times_shows_four_attempts_spaced_by_the_schedu
     wait_for(lambda: len(receiver.to("/flaky")) == 4, "four attempts")
     arrivals = [d.at for d in receiver.to("/flaky")]
     for gap, scheduled in zip([b - a for a, b in zip(arrivals, arrivals[1:])], [1, 2, 3]):
-        assert scheduled - 0.05 <= gap < scheduled + 1.5, (gap, scheduled)
+        # never early; the upper bound only catches a schedule not followed at all on a loaded machine
+        assert scheduled - 0.05 <= gap < scheduled + 3, (gap, scheduled)
     wait_for(lambda: len(org.api.get(f"/webhooks/endpoints/{endpoint_id}/attempts").json()["items"]) == 4, "four recorded attempts")
     attempts = list(reversed(org.api.get(f"/webhooks/endpoints/{endpoint_id}/attempts").json()["items"]))
     assert [a["responseStatusCode"] for a in attempts] == [500, 502, 503, 200]
