@@ -48,15 +48,21 @@ public struct EventDispatcher: Sendable {
                 occurredAt: record.occurredAt, data: record.data, headers: record.headers
             )
             let interested = consumers.filter { $0.accepts(type) }
-            let failures = await withTaskGroup(of: String?.self) { group in
+            let runs = await withTaskGroup(of: ConsumerRun.self) { group in
                 for consumer in interested {
                     group.addTask { await run(consumer, event) }
                 }
-                var failures: [String] = []
-                for await failure in group { if let failure { failures.append(failure) } }
-                return failures
+                var runs: [ConsumerRun] = []
+                for await run in group { runs.append(run) }
+                return runs
+            }
+            let failures = runs.compactMap { run -> String? in
+                guard case .failed(let reason) = run else { return nil }
+                return reason
             }
             if failures.isEmpty {
+                // A redelivery counts once, however many consumers had already done their part.
+                if runs.contains(.duplicate) { statistics.duplicates.add(1, ordering: .relaxed) }
                 statistics.processed.add(1, ordering: .relaxed)
                 return .processed
             }
@@ -71,8 +77,15 @@ public struct EventDispatcher: Sendable {
 
     static let organizationGone = "the event's organization no longer exists"
 
-    /// Runs one consumer in its transaction; returns why it failed, or nil.
-    private func run(_ consumer: any EventConsumer, _ event: ConsumedEvent) async -> String? {
+    private enum ConsumerRun: Equatable {
+        case consumed
+        /// Its inbox already held the event: a redelivery.
+        case duplicate
+        case failed(String)
+    }
+
+    /// Runs one consumer in its transaction.
+    private func run(_ consumer: any EventConsumer, _ event: ConsumedEvent) async -> ConsumerRun {
         var logger = database.logger
         logger[metadataKey: "kaiten.consumer"] = "\(consumer.name)"
         logger[metadataKey: "kaiten.event_id"] = "\(event.id.lowercased)"
@@ -91,13 +104,12 @@ public struct EventDispatcher: Sendable {
                 try await consumer.consume(event, on: connection, logger: logger)
                 return false
             }
-            if duplicate { statistics.duplicates.add(1, ordering: .relaxed) }
-            return nil
+            return duplicate ? .duplicate : .consumed
         } catch let error where PostgresFailure(error)?.isForeignKeyViolation == true {
-            return Self.organizationGone
+            return .failed(Self.organizationGone)
         } catch {
             logger.warning("consumer failed; the event will be delivered again", metadata: ["kaiten.error": "\(String(reflecting: error))"])
-            return "\(consumer.name) failed"
+            return .failed("\(consumer.name) failed")
         }
     }
 }
@@ -105,6 +117,7 @@ public struct EventDispatcher: Sendable {
 /// Counters of what the dispatcher did, for logs, benchmarks and tests.
 public final class DispatchStatistics: Sendable {
     public let processed = Atomic<Int>(0)
+    /// Processed events that were redeliveries (some consumer's inbox already had them), counted once per event.
     public let duplicates = Atomic<Int>(0)
     public let skipped = Atomic<Int>(0)
     public let unknownTypes = Atomic<Int>(0)
