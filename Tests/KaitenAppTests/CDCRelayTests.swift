@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+import KaitenApp
 import KaitenCore
 import KaitenPipeline
 import Logging
@@ -174,6 +175,20 @@ struct CDCRelayTests {
             await #expect(throws: RelayCutoverError.claimsHeld(pending)) { try await RelayCutover.toCDC(database: kaiten.database) }
             try await kaiten.database.client.query("UPDATE outbox_events SET relay_claimed_until = now() - interval '1 second'", logger: kaiten.database.logger)
             #expect(try await RelayCutover.toCDC(database: kaiten.database) == pending)
+        }
+    }
+
+    @Test func theCutoverCommandTellsTheOperatorWhatHappensNext() async throws {
+        try await TestKaiten.run { kaiten in
+            _ = try await kaiten.organization()
+            let pending = try await kaiten.count("SELECT count(*) FROM outbox_events WHERE published_at IS NULL")
+            var configuration = PipelineConfiguration(database: kaiten.databaseConfiguration)
+            configuration.relaySlot = "never_created"
+            let toCDC = try await RelayRole.cutover(configuration, to: .cdc, logger: kaiten.database.logger)
+            #expect(toCDC.contains("publishes the \(pending) unpublished rows"))
+            await #expect(throws: RelayCutoverError.slotNotFound("never_created")) {
+                try await RelayRole.cutover(configuration, to: .poll, logger: kaiten.database.logger)
+            }
         }
     }
 
