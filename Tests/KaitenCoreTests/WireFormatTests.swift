@@ -26,6 +26,14 @@ import Testing
         #expect(Timestamp.parse(text) == nil)
     }
 
+    @Test(arguments: [
+        "2026-11-18T11:06:40.123000Z", "1969-12-31T23:59:59.999999Z", "2024-02-29T23:59:59.000001Z",
+        "2000-01-01T00:00:00.000000Z", "0001-01-01T00:00:00.000000Z", "9999-12-31T23:59:59.500000Z",
+    ])
+    func writesWhatItReads(_ text: String) throws {
+        #expect(Timestamp.format(try #require(Timestamp.parse(text))) == text)
+    }
+
     @Test func readsDatesBeforeTheEpochAndLeapDays() {
         #expect(Timestamp.parse("1969-12-31T23:59:59Z")?.timeIntervalSince1970 == -1)
         #expect(Timestamp.parse("2024-02-29T00:00:00Z")?.timeIntervalSince1970 == 1_709_164_800)

@@ -6,20 +6,17 @@ import Foundation
 /// seconds and with any offset, since Go clients trim trailing zeros and others send none.
 public enum Timestamp {
     public static func format(_ date: Date) -> String {
-        let microseconds = Int64((date.timeIntervalSince1970 * 1_000_000).rounded())
-        var seconds = microseconds / 1_000_000
-        var fraction = microseconds % 1_000_000
-        if fraction < 0 {
-            fraction += 1_000_000
-            seconds -= 1
+        let microseconds = Int((date.timeIntervalSince1970 * 1_000_000).rounded())
+        let seconds = microseconds.floorDivided(by: 1_000_000)
+        let days = seconds.floorDivided(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = ProlepticGregorian.date(daysSinceEpoch: days)
+        func digits(_ value: Int, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        let whole = Date(timeIntervalSince1970: TimeInterval(seconds))
-        let components = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: whole)
-        return String(
-            format: "%04d-%02d-%02dT%02d:%02d:%02d.%06lldZ",
-            components.year!, components.month!, components.day!,
-            components.hour!, components.minute!, components.second!, fraction
-        )
+        return "\(digits(year, 4))-\(digits(month, 2))-\(digits(day, 2))T\(digits(secondOfDay / 3600, 2)):"
+            + "\(digits(secondOfDay / 60 % 60, 2)):\(digits(secondOfDay % 60, 2)).\(digits(microseconds - seconds * 1_000_000, 6))Z"
     }
 
     /// Reads an RFC 3339 date-time: `2026-11-18T11:06:40Z`, with `t` or a space for `T`, up to nine
@@ -60,12 +57,6 @@ public enum Timestamp {
         guard scanner.isAtEnd else { return nil }
         return Date(timeIntervalSince1970: local - TimeInterval(sign * offset))
     }
-
-    private static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
 }
 
 /// Reads timestamps byte by byte: the relay parses one per event, and a regular expression built per call cost
@@ -112,7 +103,7 @@ private struct TimestampScanner {
         else { return nil }
         index += 1
         guard let hour = digits(2), take(UInt8(ascii: ":")), let minute = digits(2), take(UInt8(ascii: ":")), let second = digits(2),
-            (1...12).contains(month), (1...Self.daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 61
+            (1...12).contains(month), (1...ProlepticGregorian.daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         var fraction = 0.0
         if take(UInt8(ascii: ".")) {
@@ -130,10 +121,14 @@ private struct TimestampScanner {
             guard index > start else { return nil }
             fraction = Double(numerator) / Double(denominator)
         }
-        let days = Self.daysSinceEpoch(year: year, month: month, day: day)
+        let days = ProlepticGregorian.daysSinceEpoch(year: year, month: month, day: day)
         return TimeInterval(days * 86_400 + hour * 3600 + minute * 60 + second) + fraction
     }
+}
 
+/// The calendar PostgreSQL and RFC 3339 use: Gregorian rules extended back before 1582, in UTC, so both
+/// directions are plain integer arithmetic (Howard Hinnant's `days_from_civil` and `civil_from_days`).
+private enum ProlepticGregorian {
     static func daysIn(month: Int, year: Int) -> Int {
         switch month {
         case 2: year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
@@ -142,7 +137,7 @@ private struct TimestampScanner {
         }
     }
 
-    /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's `days_from_civil`).
+    /// Days from 1970-01-01 to a date.
     static func daysSinceEpoch(year: Int, month: Int, day: Int) -> Int {
         let shiftedYear = month <= 2 ? year - 1 : year
         let era = (shiftedYear >= 0 ? shiftedYear : shiftedYear - 399) / 400
@@ -150,5 +145,26 @@ private struct TimestampScanner {
         let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// The date `days` after 1970-01-01.
+    static func date(daysSinceEpoch days: Int) -> (year: Int, month: Int, day: Int) {
+        let shifted = days + 719_468
+        let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
+        let dayOfEra = shifted - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let shiftedMonth = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
+        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+}
+
+extension Int {
+    /// Division rounding toward negative infinity, so instants before 1970 land in the right second and day.
+    fileprivate func floorDivided(by divisor: Int) -> Int {
+        let quotient = self / divisor
+        return self % divisor < 0 ? quotient - 1 : quotient
     }
 }
