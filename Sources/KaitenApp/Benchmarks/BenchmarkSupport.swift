@@ -48,6 +48,20 @@ public struct LatencySample: Sendable {
     }
 }
 
+/// Checks `condition` every `interval` until it holds and returns the moment it did; throws
+/// `BenchmarkError.timedOut(what)` when `timeout` passes first.
+@discardableResult
+func poll(
+    _ what: @autoclosure () -> String, every interval: Duration, timeout: Duration, _ condition: () async throws -> Bool
+) async throws -> ContinuousClock.Instant {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return .now }
+        try await Task.sleep(for: interval)
+    }
+    throw BenchmarkError.timedOut(what())
+}
+
 /// A command-line tool the benchmarks compare with (pgbench, pg_recvlogical), run to completion.
 enum ExternalCommand {
     /// Runs the command and returns what it printed; throws if it exits with a failure. Blocks: call it from a

@@ -228,8 +228,6 @@ public struct PipelineBenchmark: Sendable {
     /// to the slot confirming the baseline's last commit; in poll mode, from the first row marked published to
     /// the last.
     private func timeRelay(_ database: Database, events: Int, end: String, relay: Process) async throws -> Double {
-        let clock = ContinuousClock()
-        let deadline = clock.now + .seconds(300)
         let started: PostgresQuery
         let finished: PostgresQuery
         switch mode {
@@ -241,17 +239,14 @@ public struct PipelineBenchmark: Sendable {
             started = "SELECT EXISTS (SELECT 1 FROM outbox_events WHERE published_at IS NOT NULL)"
             finished = "SELECT NOT EXISTS (SELECT 1 FROM outbox_events WHERE published_at IS NULL)"
         }
-        func poll(_ query: PostgresQuery) async throws -> ContinuousClock.Instant {
-            while clock.now < deadline {
+        func reached(_ query: PostgresQuery) async throws -> ContinuousClock.Instant {
+            try await poll("the relay did not publish \(events) events within 300 s", every: .milliseconds(5), timeout: .seconds(300)) {
                 guard relay.isRunning else { throw BenchmarkError.relayStopped(relay.terminationStatus) }
-                let reached = try await database.client.first(query, as: Bool.self, logger: database.logger)
-                if reached == true { return clock.now }
-                try await Task.sleep(for: .milliseconds(5))
+                return try await database.client.first(query, as: Bool.self, logger: database.logger) ?? false
             }
-            throw BenchmarkError.timedOut("the relay did not publish \(events) events within 300 s")
         }
-        let start = try await poll(started)
-        return (try await poll(finished) - start).seconds
+        let start = try await reached(started)
+        return (try await reached(finished) - start).seconds
     }
 
     /// Commits at `latencyRate` events per second, each in its own transaction, and measures commit → arrival.
@@ -337,20 +332,16 @@ final class Arrivals: Sendable {
     }
 
     func waitForCount(_ count: Int, timeout: Duration) async throws {
-        let deadline = ContinuousClock.now + timeout
-        while times.withLock({ $0.count }) < count {
-            guard ContinuousClock.now < deadline else { throw BenchmarkError.timedOut("fewer than \(count) events reached the consumer") }
-            try await Task.sleep(for: .milliseconds(10))
+        try await poll("fewer than \(count) events reached the consumer", every: .milliseconds(10), timeout: timeout) {
+            times.withLock { $0.count } >= count
         }
     }
 
     func arrival(of id: String, timeout: Duration) async throws -> ContinuousClock.Instant {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            if let time = times.withLock({ $0[id] }) { return time }
-            guard ContinuousClock.now < deadline else { throw BenchmarkError.timedOut("event \(id) never reached the consumer") }
-            try await Task.sleep(for: .milliseconds(10))
+        try await poll("event \(id) never reached the consumer", every: .milliseconds(10), timeout: timeout) {
+            times.withLock { $0[id] } != nil
         }
+        return times.withLock { $0[id] }!
     }
 
     func stop() async {
