@@ -68,8 +68,10 @@ public final class EmbeddedPostgres: Sendable {
             "listen_addresses": "'127.0.0.1'",
             "unix_socket_directories": "''",
             "wal_level": "logical",
-            "max_replication_slots": "10",
-            "max_wal_senders": "10",
+            // Every CDC relay, pg_recvlogical and replication test holds a walsender and a slot; the parallel test
+            // suites together pass PostgreSQL's default of 10 and fail with 53300.
+            "max_replication_slots": "32",
+            "max_wal_senders": "32",
             "max_connections": "200",
             "logging_collector": "off",
         ]
