@@ -23,18 +23,28 @@ struct RabbitMQTransportTests {
         return logger
     }()
 
-    /// Records what reaches it, so a test sees the headers a consumer was handed.
+    /// Records what reaches it, so a test sees the headers a consumer was handed; fails its first `failures`
+    /// calls, as a consumer does while its database is unreachable.
     final class Recorder: EventConsumer {
+        struct Refused: Error {}
+
         let name: String
         private let seen = Mutex<[ConsumedEvent]>([])
+        private let failuresLeft: Mutex<Int>
 
-        init(name: String = "recorder") {
+        init(name: String = "recorder", failures: Int = 0) {
             self.name = name
+            self.failuresLeft = Mutex(failures)
         }
 
         func accepts(_ event: EventType) -> Bool { true }
 
         func consume(_ event: ConsumedEvent, on connection: PostgresConnection, logger: Logger) async throws {
+            let refuse = failuresLeft.withLock { left in
+                defer { left = max(0, left - 1) }
+                return left > 0
+            }
+            if refuse { throw Refused() }
             seen.withLock { $0.append(event) }
         }
 
@@ -151,6 +161,45 @@ struct RabbitMQTransportTests {
         }
     }
 
+    @Test func aFailingConsumerIsRetriedInPlaceAndTheOrganizationsLaterEventsWait() async throws {
+        try await TestKaiten.run { kaiten in
+            let (_, token) = try await kaiten.organization()
+            let recorder = Recorder(failures: 3)
+            try await Self.withPipeline(kaiten, consumers: { _ in [recorder] }) { pipeline in
+                for name in ["Acme", "Globex", "Initech"] {
+                    _ = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": .string(name)])
+                }
+                try await eventually("all three customers consumed despite the failures") {
+                    recorder.events.filter { $0.event.name == "CUSTOMER_CREATED" }.count == 3
+                }
+                let names = recorder.events.filter { $0.event.name == "CUSTOMER_CREATED" }.map { $0.data["name"]?.stringValue }
+                #expect(names == ["Acme", "Globex", "Initech"], "the organization's events are consumed in commit order")
+                let worker = pipeline.workers[0].worker
+                #expect(worker.statistics.retried.load(ordering: .relaxed) == 3)
+                #expect(worker.statistics.deadLettered.load(ordering: .relaxed) == 0)
+            }
+        }
+    }
+
+    @Test func aWorkerRetryingAnEventStillShutsDownAndLeavesItQueued() async throws {
+        try await TestKaiten.run { kaiten in
+            let (_, token) = try await kaiten.organization()
+            let recorder = Recorder(failures: .max)
+            var queue: (name: String, configuration: AMQPConfiguration)?
+            try await Self.withPipeline(kaiten, consumers: { _ in [recorder] }) { pipeline in
+                queue = (pipeline.exchange.queue(consumerID: RabbitMQWorker.Configuration().consumerID), pipeline.configuration)
+                _ = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": "Acme"])
+                try await eventually("the worker retries") { pipeline.workers[0].worker.statistics.retried.load(ordering: .relaxed) >= 2 }
+            }
+            let (name, configuration) = try #require(queue)
+            let connection = try await AMQPConnection.connect(configuration, logger: Self.logger)
+            let left = try await connection.openChannel().queueDeclare(QueueDeclare(queue: name, passive: true))
+            try await connection.close()
+            // The event being retried, and the organization's events behind it, wait for the next worker.
+            #expect(Int(left.messageCount) == (try await kaiten.count("SELECT count(*) FROM outbox_events")))
+        }
+    }
+
     @Test func anEventOfAnUnknownTypeIsAcknowledgedAndCounted() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
@@ -169,7 +218,7 @@ struct RabbitMQTransportTests {
                 let worker = pipeline.workers[0]
                 #expect(worker.dispatcher.statistics.unknownTypes.load(ordering: .relaxed) == 1)
                 #expect(worker.worker.statistics.deadLettered.load(ordering: .relaxed) == 0)
-                #expect(worker.worker.statistics.requeued.load(ordering: .relaxed) == 0)
+                #expect(worker.worker.statistics.retried.load(ordering: .relaxed) == 0)
                 #expect(try await kaiten.count("SELECT count(*) FROM audit_trail WHERE event_name = 'FUTURE_THING_HAPPENED'") == 0)
             }
         }

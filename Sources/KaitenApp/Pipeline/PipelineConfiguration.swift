@@ -17,6 +17,8 @@ import UnixSignals
 ///     PostgreSQL cluster, so several Kaiten databases on one cluster need one name each.
 ///   - `KAITEN_WORKER_CONSUMER_ID` (default `kaiten-worker`): the worker's consumer group, its queue being
 ///     `<id>-kaiten.events`.
+///   - `KAITEN_AMQP_QUEUE_TYPE` (`quorum` or `classic`, default `quorum`): the type the worker declares its
+///     queues with; `classic` to keep queues that already exist as classic ones, such as Dapr's.
 ///   - `KAITEN_DAPR_APP_HOST` (default `127.0.0.1`) and `KAITEN_DAPR_APP_PORT` (default 6070): where the
 ///     worker listens for its Dapr sidecar.
 public struct PipelineConfiguration: Sendable {
@@ -25,6 +27,7 @@ public struct PipelineConfiguration: Sendable {
     public var relayMode: RelayMode
     public var relaySlot = CDCRelay.Configuration().slot
     public var consumerID: String
+    public var queueType = KaitenExchange.QueueType.quorum
     public var daprHost: String
     public var daprPort: Int
 
@@ -53,6 +56,12 @@ public struct PipelineConfiguration: Sendable {
         if let consumerID = environment["KAITEN_WORKER_CONSUMER_ID"] {
             guard !consumerID.isEmpty else { throw ConfigurationError.invalid("KAITEN_WORKER_CONSUMER_ID", "must not be empty") }
             configuration.consumerID = consumerID
+        }
+        if let type = environment["KAITEN_AMQP_QUEUE_TYPE"] {
+            guard let parsed = KaitenExchange.QueueType(rawValue: type) else {
+                throw ConfigurationError.invalid("KAITEN_AMQP_QUEUE_TYPE", "expected quorum or classic")
+            }
+            configuration.queueType = parsed
         }
         if let host = environment["KAITEN_DAPR_APP_HOST"] { configuration.daprHost = host }
         if let text = environment["KAITEN_DAPR_APP_PORT"] {

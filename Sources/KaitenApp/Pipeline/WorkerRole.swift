@@ -38,6 +38,7 @@ public enum WorkerRole {
         case .rabbitmq:
             var consuming = RabbitMQWorker.Configuration()
             consuming.consumerID = configuration.consumerID
+            consuming.queueType = configuration.queueType
             let broker = AMQPConnectionService(
                 configuration: try AMQPConfiguration(url: configuration.amqpURL, connectionName: "kaiten-worker"),
                 topology: RabbitMQWorker.topology(consuming),

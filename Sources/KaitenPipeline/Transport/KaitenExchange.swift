@@ -7,6 +7,16 @@ import Foundation
 /// per consumer group (Dapr's `consumerID`) a durable queue `<consumerID>-<exchange>` whose rejected messages
 /// go to the fanout exchange `<exchange>.dlq` and its queue `<consumerID>-<exchange>.dlq`. No routing keys.
 public struct KaitenExchange: Sendable, Equatable {
+    /// The kind of queue a consumer group's messages wait in.
+    public enum QueueType: String, Sendable, CaseIterable {
+        /// Raft-replicated, and an acknowledgement is logged before it takes effect: after a broker crash only
+        /// what was unacknowledged comes back. RabbitMQ's recommendation for data that must not be lost.
+        case quorum
+        /// What Dapr's `pubsub.rabbitmq` declares. RabbitMQ writes a classic queue's acknowledgements to disk
+        /// lazily, so a crashed broker may redeliver most of what had already been consumed.
+        case classic
+    }
+
     /// The exchange Kaiten's events are published to.
     public static let standard = KaitenExchange(name: "kaiten.events")
 
@@ -30,15 +40,18 @@ public struct KaitenExchange: Sendable, Equatable {
         AMQPTopology(exchanges: [ExchangeDeclare(exchange: name, type: "fanout")])
     }
 
-    /// What a worker of `consumerID` needs: both exchanges, its queue and its dead-letter queue, bound.
-    public func consumerTopology(consumerID: String) -> AMQPTopology {
+    /// What a worker of `consumerID` needs: both exchanges, its queue and its dead-letter queue, bound. A queue
+    /// that exists with another type makes the broker refuse the declaration (406 PRECONDITION_FAILED,
+    /// "inequivalent arg 'x-queue-type'"): RabbitMQ cannot change a queue's type in place.
+    public func consumerTopology(consumerID: String, queueType: QueueType = .quorum) -> AMQPTopology {
         let queue = queue(consumerID: consumerID)
         let deadLetters = deadLetterQueue(consumerID: consumerID)
+        let type: AMQPTable = ["x-queue-type": .string(queueType.rawValue)]
         return AMQPTopology(
             exchanges: [ExchangeDeclare(exchange: name, type: "fanout"), ExchangeDeclare(exchange: deadLetterExchange, type: "fanout")],
             queues: [
-                QueueDeclare(queue: queue, arguments: ["x-dead-letter-exchange": .string(deadLetterExchange)]),
-                QueueDeclare(queue: deadLetters),
+                QueueDeclare(queue: queue, arguments: type.merging(["x-dead-letter-exchange": .string(deadLetterExchange)]) { $1 }),
+                QueueDeclare(queue: deadLetters, arguments: type),
             ],
             bindings: [QueueBind(queue: queue, exchange: name), QueueBind(queue: deadLetters, exchange: deadLetterExchange)]
         )

@@ -11,9 +11,12 @@ import Synchronization
 ///
 /// A message is acknowledged only once the dispatcher has committed it (or decided it needs nothing: an
 /// unknown type, a deleted organization), so a worker killed mid-way leaves it to be redelivered, and the
-/// inbox skips what already committed. A dispatcher that asks for a retry gets the message requeued after a
-/// pause, so a failing database is not hammered. A message that is not a Kaiten event is dead-lettered at once
-/// with the reason in its `x-kaiten-dead-letter-reason` header, and never holds up the messages behind it.
+/// inbox skips what already committed. A dispatcher that asks for a retry gets the same delivery again after
+/// a pause that doubles up to `maxRetryDelay`, so a failing database is not hammered, the organization's
+/// later events wait behind it, and the message is not requeued: a quorum queue counts requeues against its
+/// delivery limit (20 by default since RabbitMQ 4.0) and would dead-letter events during an outage. A message
+/// that is not a Kaiten event is dead-lettered at once with the reason in its `x-kaiten-dead-letter-reason`
+/// header, and never holds up the messages behind it.
 ///
 /// Deliveries are processed in parallel lanes chosen by organization, so one organization's events are
 /// consumed in queue order while others proceed; the prefetch limit bounds what is in flight.
@@ -22,10 +25,13 @@ public struct RabbitMQWorker: Service {
         /// The consumer group; the queue is `<consumerID>-<exchange>`.
         public var consumerID = "kaiten-worker"
         public var exchange = KaitenExchange.standard
+        public var queueType = KaitenExchange.QueueType.quorum
         public var prefetchCount: UInt16 = 100
         public var lanes = 8
-        /// How long a message the dispatcher could not complete waits before it is requeued.
+        /// How long a message the dispatcher could not complete waits before it is dispatched again; the pause
+        /// doubles with every retry up to `maxRetryDelay`.
         public var retryDelay: Duration = .seconds(1)
+        public var maxRetryDelay: Duration = .seconds(30)
 
         public init() {}
     }
@@ -48,7 +54,7 @@ public struct RabbitMQWorker: Service {
 
     /// The topology the connection service must declare for this worker.
     public static func topology(_ configuration: Configuration) -> AMQPTopology {
-        configuration.exchange.consumerTopology(consumerID: configuration.consumerID)
+        configuration.exchange.consumerTopology(consumerID: configuration.consumerID, queueType: configuration.queueType)
     }
 
     private struct Work: Sendable {
@@ -96,7 +102,7 @@ public struct RabbitMQWorker: Service {
             "the worker stopped",
             metadata: [
                 "kaiten.acknowledged": "\(statistics.acknowledged.load(ordering: .relaxed))",
-                "kaiten.requeued": "\(statistics.requeued.load(ordering: .relaxed))",
+                "kaiten.retried": "\(statistics.retried.load(ordering: .relaxed))",
                 "kaiten.dead_lettered": "\(statistics.deadLettered.load(ordering: .relaxed))",
                 "kaiten.processed": "\(dispatched.processed.load(ordering: .relaxed))",
                 "kaiten.duplicates": "\(dispatched.duplicates.load(ordering: .relaxed))",
@@ -130,18 +136,25 @@ public struct RabbitMQWorker: Service {
     }
 
     private func handle(_ work: Work) async {
-        let outcome = await dispatcher.dispatch(work.envelope)
-        do {
-            switch outcome {
-            case .processed, .skipped:
-                try await work.delivery.ack()
-                statistics.acknowledged.add(1, ordering: .relaxed)
-            case .retry(let reason):
-                logger.notice("requeueing an event a consumer could not process", metadata: ["kaiten.reason": "\(reason)"])
-                try? await Task.sleep(for: configuration.retryDelay)
-                try await work.delivery.nack(requeue: true)
-                statistics.requeued.add(1, ordering: .relaxed)
+        var delay = configuration.retryDelay
+        while case .retry(let reason) = await dispatcher.dispatch(work.envelope) {
+            statistics.retried.add(1, ordering: .relaxed)
+            logger.notice(
+                "retrying an event a consumer could not process",
+                metadata: ["kaiten.reason": "\(reason)", "kaiten.retry.delay": "\(delay)", "kaiten.message_id": "\(work.delivery.properties.messageID ?? "")"]
+            )
+            do {
+                try await cancelWhenGracefulShutdown { [delay] in try await Task.sleep(for: delay) }
+            } catch {
+                // Shutting down: the delivery stays unacknowledged, and the broker requeues it when the connection
+                // closes.
+                return
             }
+            delay = min(delay * 2, configuration.maxRetryDelay)
+        }
+        do {
+            try await work.delivery.ack()
+            statistics.acknowledged.add(1, ordering: .relaxed)
         } catch {
             // The delivery's channel is gone: the broker redelivers the message, and the inbox skips the work
             // that committed.
@@ -175,7 +188,8 @@ public struct RabbitMQWorker: Service {
 /// What a worker did with its deliveries, for logs and tests.
 public final class DeliveryStatistics: Sendable {
     public let acknowledged = Atomic<Int>(0)
-    public let requeued = Atomic<Int>(0)
+    /// Dispatches that asked to be retried.
+    public let retried = Atomic<Int>(0)
     public let deadLettered = Atomic<Int>(0)
 }
 
