@@ -5,6 +5,7 @@ import KaitenPipeline
 import Logging
 
 extension RelayMode: ExpressibleByArgument {}
+extension KaitenExchange.QueueType: ExpressibleByArgument {}
 
 struct Relay: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

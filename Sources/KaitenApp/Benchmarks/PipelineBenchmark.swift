@@ -24,6 +24,7 @@ import Synchronization
 public struct PipelineBenchmark: Sendable {
     public var dataDirectory: URL
     public var mode: RelayMode = .cdc
+    public var queueType = KaitenExchange.QueueType.quorum
     public var writers = 8
     public var baselineDuration: Duration = .seconds(5)
     public var latencyRate = 1_000
@@ -99,7 +100,7 @@ public struct PipelineBenchmark: Sendable {
             defer { group.cancelAll() }
             let database = Database(client: client, logger: logger)
             try await Migrator().migrate(client, logger: logger)
-            let organization = try await Self.prepare(database, amqp: amqp, logger: logger)
+            let organization = try await Self.prepare(database, amqp: amqp, queueType: queueType, logger: logger)
             let arrivals = try await Arrivals.consume(amqp, queue: Self.queue, logger: logger)
 
             var result = Result(mode: mode)
@@ -135,7 +136,9 @@ public struct PipelineBenchmark: Sendable {
 
     /// The publication and both slots exist before the first write, so the relay and `pg_recvlogical` decode
     /// exactly the rows of the baseline; the broker's exchange has a queue, so the relay's messages are kept.
-    private static func prepare(_ database: Database, amqp: AMQPConfiguration, logger: Logger) async throws -> UUID {
+    private static func prepare(
+        _ database: Database, amqp: AMQPConfiguration, queueType: KaitenExchange.QueueType, logger: Logger
+    ) async throws -> UUID {
         let relaying = CDCRelay.Configuration()
         let organization = UUID()
         try await database.client.execute(
@@ -154,7 +157,7 @@ public struct PipelineBenchmark: Sendable {
         let exchange = KaitenExchange.standard
         try await AMQPTopology(
             exchanges: [ExchangeDeclare(exchange: exchange.name, type: "fanout")],
-            queues: [QueueDeclare(queue: queue)],
+            queues: [QueueDeclare(queue: queue, arguments: ["x-queue-type": .string(queueType.rawValue)])],
             bindings: [QueueBind(queue: queue, exchange: exchange.name)]
         ).declare(on: channel)
         try await broker.close()
