@@ -10,6 +10,8 @@ import KaitenCore
 ///     `0s,5s,5m,30m,2h,5h,10h,10h`): the delay before each attempt, the first one included.
 ///   - `KAITEN_WEBHOOKS_RETRY_JITTER` (fraction, default 0.2): each delay varies by up to ± this share.
 ///   - `KAITEN_WEBHOOKS_ATTEMPT_TIMEOUT` (Go duration, default 15s): the whole HTTP exchange of one attempt.
+///   - `KAITEN_WEBHOOKS_OVERLOAD_DELAY` (Go duration, default 60s): the least an attempt answered 429 or timed
+///     out waits before the next one, whatever the schedule says.
 ///   - `KAITEN_WEBHOOKS_DISABLE_AFTER` (Go duration, default 120h): an endpoint whose attempts all failed for
 ///     this long is disabled.
 ///   - `KAITEN_WEBHOOKS_SECRET_OVERLAP` (Go duration, default 24h): how long a rotated-out secret still signs.
@@ -20,6 +22,7 @@ public struct WebhooksConfiguration: Sendable {
     public var retrySchedule: [Duration] = [.zero, .seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18000), .seconds(36000), .seconds(36000)]
     public var jitter = 0.2
     public var attemptTimeout: Duration = .seconds(15)
+    public var overloadDelay: Duration = .seconds(60)
     public var disableAfter: Duration = .seconds(5 * 24 * 3600)
     public var secretOverlap: Duration = .seconds(24 * 3600)
     public var maximumConcurrentEndpoints = 64
@@ -51,6 +54,7 @@ public struct WebhooksConfiguration: Sendable {
             jitter = value
         }
         attemptTimeout = try Self.duration(environment, "KAITEN_WEBHOOKS_ATTEMPT_TIMEOUT") ?? attemptTimeout
+        overloadDelay = try Self.duration(environment, "KAITEN_WEBHOOKS_OVERLOAD_DELAY") ?? overloadDelay
         disableAfter = try Self.duration(environment, "KAITEN_WEBHOOKS_DISABLE_AFTER") ?? disableAfter
         secretOverlap = try Self.duration(environment, "KAITEN_WEBHOOKS_SECRET_OVERLAP") ?? secretOverlap
         messageRetention = try Self.duration(environment, "KAITEN_WEBHOOKS_RETENTION") ?? messageRetention

@@ -28,7 +28,9 @@ struct DeliveryStore: Sendable {
     let database: Database
     let configuration: WebhooksConfiguration
 
-    var schedule: RetrySchedule { RetrySchedule(delays: configuration.retrySchedule, jitter: configuration.jitter) }
+    var schedule: RetrySchedule {
+        RetrySchedule(delays: configuration.retrySchedule, jitter: configuration.jitter, overloadDelay: configuration.overloadDelay)
+    }
     /// Long enough for an attempt and the writes around it; a service that dies holds its endpoints this long.
     var lease: Duration { configuration.attemptTimeout * 2 + .seconds(5) }
 
@@ -85,10 +87,15 @@ struct DeliveryStore: Sendable {
     func record(_ outcome: WebhookSender.Outcome, of head: Head, continuing: Bool) async throws -> Head? {
         let attemptNumber = head.attempts + 1
         let delivered = outcome.verdict == .delivered
+        // An abort is the receiver deciding about one message: the endpoint answered, so it counts as healthy.
+        let answered = delivered || outcome.verdict == .aborted
         let nextDelay: Duration? =
             switch outcome.verdict {
-            case .delivered, .gone: nil
-            case .failed: head.trigger == "manual" ? nil : schedule.delay(afterAttempts: attemptNumber - head.roundStart)
+            case .delivered, .gone, .aborted: nil
+            case .failed:
+                head.trigger == "manual"
+                    ? nil
+                    : schedule.delay(afterAttempts: attemptNumber - head.roundStart, retryAfter: outcome.retryAfter, overloaded: outcome.overloaded)
             }
         let status = delivered ? "succeeded" : (nextDelay == nil ? "failed" : "pending")
         let gone = outcome.verdict == .gone
@@ -117,18 +124,18 @@ struct DeliveryStore: Sendable {
             let enabled = try await connection.first(
                 """
                 UPDATE webhook_endpoint
-                SET failing_since = CASE WHEN \(delivered) THEN NULL ELSE COALESCE(failing_since, now()) END,
+                SET failing_since = CASE WHEN \(answered) THEN NULL ELSE COALESCE(failing_since, now()) END,
                     enabled = enabled AND NOT \(gone)
-                              AND (\(delivered) OR COALESCE(failing_since, now()) > now() - make_interval(secs => \(configuration.disableAfter.seconds))),
+                              AND (\(answered) OR COALESCE(failing_since, now()) > now() - make_interval(secs => \(configuration.disableAfter.seconds))),
                     disabled_reason = CASE
                         WHEN NOT enabled THEN disabled_reason
                         WHEN \(gone) THEN 'the endpoint answered 410 Gone'
-                        WHEN NOT \(delivered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(configuration.disableAfter.seconds))
+                        WHEN NOT \(answered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(configuration.disableAfter.seconds))
                             THEN \(failingReason)
                     END,
                     disabled_at = CASE
                         WHEN NOT enabled THEN disabled_at
-                        WHEN \(gone) OR (NOT \(delivered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(configuration.disableAfter.seconds)))
+                        WHEN \(gone) OR (NOT \(answered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(configuration.disableAfter.seconds)))
                             THEN now()
                     END,
                     lease_until = now() + make_interval(secs => \(lease.seconds))

@@ -21,6 +21,9 @@ struct WebhookSender: Sendable {
             case delivered
             /// 410 Gone: the receiver wants no more; the endpoint is disabled.
             case gone
+            /// A failure answered with `webhook-delivery: abort-message` (Svix's convention): the receiver wants
+            /// no retries of this message, and the endpoint is otherwise fine.
+            case aborted
             /// Any other status, a transport error, a timeout or a refused destination.
             case failed
         }
@@ -30,6 +33,10 @@ struct WebhookSender: Sendable {
         let responseBody: String?
         let error: String?
         let duration: Duration
+        /// The receiver's `Retry-After`, on a failed answer.
+        var retryAfter: Duration? = nil
+        /// A 429 or a timeout: the receiver is overwhelmed, and the next attempt waits at least the overload delay.
+        var overloaded = false
     }
 
     static let userAgent = "Kaiten-Webhooks/1.0"
@@ -44,8 +51,13 @@ struct WebhookSender: Sendable {
     func send(_ request: Request, logger: Logger) async -> Outcome {
         let clock = ContinuousClock()
         let start = clock.now
-        func outcome(_ verdict: Outcome.Verdict, status: Int? = nil, body: String? = nil, error: String? = nil) -> Outcome {
-            Outcome(verdict: verdict, statusCode: status, responseBody: body, error: error, duration: clock.now - start)
+        func outcome(
+            _ verdict: Outcome.Verdict, status: Int? = nil, body: String? = nil, error: String? = nil, retryAfter: Duration? = nil, overloaded: Bool = false
+        ) -> Outcome {
+            Outcome(
+                verdict: verdict, statusCode: status, responseBody: body, error: error, duration: clock.now - start, retryAfter: retryAfter,
+                overloaded: overloaded
+            )
         }
         guard case .success(let url) = WebhookURL.parse(request.url, allowPrivate: true) else {
             return outcome(.failed, error: "the endpoint URL is not valid")
@@ -82,13 +94,31 @@ struct WebhookSender: Sendable {
             switch status {
             case 200..<300: return outcome(.delivered, status: status, body: body)
             case 410: return outcome(.gone, status: status, body: body)
-            default: return outcome(.failed, status: status, body: body)
+            case _ where response.headers.first(name: "webhook-delivery")?.lowercased() == "abort-message":
+                return outcome(.aborted, status: status, body: body, error: "the receiver asked for no retries (webhook-delivery: abort-message)")
+            default:
+                let retryAfter = response.headers.first(name: "retry-after").flatMap { Self.retryAfter($0, now: Date()) }
+                return outcome(.failed, status: status, body: body, retryAfter: retryAfter, overloaded: status == 429)
             }
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            return outcome(.failed, error: "timed out after \(Self.describe(timeout))")
+            return outcome(.failed, error: "timed out after \(Self.describe(timeout))", overloaded: true)
         } catch {
             return outcome(.failed, error: "\(error)")
         }
+    }
+
+    /// A `Retry-After` value (RFC 9110 §10.2.3): delay-seconds, or an HTTP date in IMF-fixdate form
+    /// (`Sun, 06 Nov 1994 08:49:37 GMT`, the only form a sender may generate); nil when it is neither.
+    static func retryAfter(_ value: String, now: Date) -> Duration? {
+        let text = value.trimmingCharacters(in: .whitespaces)
+        if let seconds = Int(text), seconds >= 0 { return .seconds(seconds) }
+        let parts = text.split(separator: " ")
+        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+        guard parts.count == 6, parts[0].hasSuffix(","), parts[5] == "GMT", parts[1].count == 2,
+            let month = months.firstIndex(of: String(parts[2])),
+            let date = Timestamp.parse("\(parts[3])-\(month < 9 ? "0" : "")\(month + 1)-\(parts[1])T\(parts[4])Z")
+        else { return nil }
+        return .seconds(max(0, date.timeIntervalSince(now)))
     }
 
     /// The kept bytes as text PostgreSQL can store: invalid UTF-8 replaced, NUL dropped.

@@ -20,6 +20,7 @@ actor WebhookReceiver {
         var status: HTTPResponse.Status = .ok
         var delay: Duration = .zero
         var body = "ok"
+        var headers: [String: String] = [:]
     }
 
     private(set) var received: [Received] = []
@@ -65,7 +66,9 @@ actor WebhookReceiver {
             let receiver = await box.receiver!
             let answer = await receiver.record(Received(path: request.uri.path, headers: headers, body: bytes, at: .now))
             if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
-            return Response(status: answer.status, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
+            var answerHeaders = HTTPFields()
+            for (name, value) in answer.headers { answerHeaders[HTTPField.Name(name)!] = value }
+            return Response(status: answer.status, headers: answerHeaders, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
         let app = Application(
             router: router,

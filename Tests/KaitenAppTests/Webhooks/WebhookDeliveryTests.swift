@@ -77,6 +77,48 @@ import Testing
         }
     }
 
+    @Test func aReceiverCanSlowRetriesDownWithinLimitsOrAbortThem() async throws {
+        var configuration = WebhookHarness.configuration()
+        configuration.overloadDelay = .milliseconds(1500)
+        try await WebhookHarness.run(configuration) { harness in
+            try await WebhookReceiver.with { receiver in
+                let throttled = try await harness.createEndpoint(receiver.url("/throttled"))
+                let overloaded = try await harness.createEndpoint(receiver.url("/overloaded"))
+                let aborting = try await harness.createEndpoint(receiver.url("/aborting"))
+                // The schedule says 300 ms; an hour is held to twice that, and 429 waits the overload delay.
+                await receiver.script("/throttled", [.init(status: .serviceUnavailable, headers: ["Retry-After": "3600"])])
+                await receiver.script("/overloaded", [.init(status: .tooManyRequests)])
+                await receiver.answer("/aborting", with: .init(status: .unprocessableContent, headers: ["webhook-delivery": "abort-message"]))
+                try await harness.createCustomer("Tyrell")
+                try await harness.fanOut()
+                try await harness.delivering {
+                    try await harness.eventually("both retried endpoints served") {
+                        let throttled = await receiver.requests(to: "/throttled").count
+                        let overloaded = await receiver.requests(to: "/overloaded").count
+                        return throttled == 2 && overloaded == 2
+                    }
+                    try await harness.eventually("the aborted message failed") {
+                        try await harness.items("/api/webhooks/endpoints/\(aborting.id)/messages?status=failed").count == 1
+                    }
+                    try await Task.sleep(for: .milliseconds(700))
+                }
+                for (path, expected) in [("/throttled", Duration.milliseconds(600)), ("/overloaded", .milliseconds(1500))] {
+                    let arrivals = await receiver.requests(to: path).map(\.at)
+                    let gap = arrivals[1] - arrivals[0]
+                    #expect(gap >= expected && gap < expected + .seconds(3), "\(path): \(gap)")
+                }
+                #expect(await receiver.requests(to: "/aborting").count == 1, "no retry after abort-message")
+                let attempt = try #require(try await harness.items("/api/webhooks/endpoints/\(aborting.id)/attempts").first)
+                #expect(attempt["responseStatusCode"] == 422 && attempt["succeeded"] == .bool(false))
+                let endpoint = try await harness.get("/api/webhooks/endpoints/\(aborting.id)").json
+                #expect(endpoint?["enabled"] == .bool(true))
+                for id in [throttled.id, overloaded.id] {
+                    #expect(try await harness.items("/api/webhooks/endpoints/\(id)/messages").map { $0["status"] } == ["succeeded"])
+                }
+            }
+        }
+    }
+
     @Test func a410DisablesTheEndpointAndSaysWhy() async throws {
         try await WebhookHarness.run { harness in
             try await WebhookReceiver.with { receiver in
