@@ -42,7 +42,8 @@ public actor TestDatabaseServer {
     }
 
     private func start() async throws -> EmbeddedPostgres {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-tests-\(getpid())-\(UUID().uuidString.prefix(8))")
+        Self.removeAbandonedClusters()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.clusterPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
         var configuration = EmbeddedPostgres.Configuration(dataDirectory: directory, port: try LoopbackPort.free())
         configuration.durable = false
         let server = EmbeddedPostgres(configuration: configuration, logger: logger)
@@ -65,5 +66,20 @@ public actor TestDatabaseServer {
         return PostgresClient.Configuration(
             host: "127.0.0.1", port: server.configuration.port, username: server.configuration.superuser, password: nil, database: database, tls: .disable
         )
+    }
+
+    private static let clusterPrefix = "kaiten-tests-"
+
+    /// A test process ends by exiting, and its cluster dies with it but stays on disk: a database per test
+    /// makes it a couple of gigabytes. Each run removes the clusters of test processes that are gone.
+    private static func removeAbandonedClusters() {
+        let parent = FileManager.default.temporaryDirectory
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: parent.path) else { return }
+        for name in names where name.hasPrefix(clusterPrefix) {
+            guard let owner = pid_t(name.dropFirst(clusterPrefix.count).prefix { $0 != "-" }), owner != getpid() else { continue }
+            if kill(owner, 0) != 0 && errno == ESRCH {
+                try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+            }
+        }
     }
 }

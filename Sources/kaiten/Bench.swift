@@ -22,13 +22,14 @@ struct Bench: AsyncParsableCommand {
 
         func run() async throws {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
-            let directory = try storage.directory()
-            var benchmark = UsageBenchmark(dataDirectory: directory)
-            benchmark.clients = clients
-            benchmark.duration = .seconds(seconds)
-            benchmark.durable = !nonDurable
-            print("kaiten bench usage: \(clients) clients, \(seconds) s, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
-            print(try await benchmark.run(logger: logging.makeLogger()))
+            try await storage.withDirectory { directory in
+                var benchmark = UsageBenchmark(dataDirectory: directory)
+                benchmark.clients = clients
+                benchmark.duration = .seconds(seconds)
+                benchmark.durable = !nonDurable
+                print("kaiten bench usage: \(clients) clients, \(seconds) s, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
+                print(try await benchmark.run(logger: logging.makeLogger()))
+            }
         }
     }
 }
@@ -38,10 +39,13 @@ struct BenchmarkStorage: ParsableArguments {
     @Option(help: "Where the benchmark's PostgreSQL cluster lives (a fresh temporary directory by default).")
     var dataDir: String?
 
-    func directory() throws -> URL {
+    /// Runs `body` with the directory; a temporary one (no `--data-dir`) is removed afterwards, since its
+    /// clusters hold hundreds of megabytes nobody will look at again.
+    func withDirectory(_ body: (URL) async throws -> Void) async throws {
         let directory = dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        return directory
+        defer { if dataDir == nil { try? FileManager.default.removeItem(at: directory) } }
+        try await body(directory)
     }
 }

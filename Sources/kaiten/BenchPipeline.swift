@@ -26,17 +26,18 @@ extension Bench {
 
         func run() async throws {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
-            let directory = try storage.directory()
-            var benchmark = PipelineBenchmark(dataDirectory: directory, relayExecutable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
-            benchmark.mode = mode
-            benchmark.queueType = queueType
-            benchmark.writers = writers
-            benchmark.baselineDuration = .seconds(seconds)
-            benchmark.latencyRate = rate
-            benchmark.latencyDuration = .seconds(latencySeconds)
-            benchmark.durable = !nonDurable
-            print("kaiten bench pipeline: \(mode.rawValue) relay, \(queueType.rawValue) queue, \(writers) writers, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
-            print(try await benchmark.run(logger: logging.makeLogger()))
+            try await storage.withDirectory { directory in
+                var benchmark = PipelineBenchmark(dataDirectory: directory, relayExecutable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+                benchmark.mode = mode
+                benchmark.queueType = queueType
+                benchmark.writers = writers
+                benchmark.baselineDuration = .seconds(seconds)
+                benchmark.latencyRate = rate
+                benchmark.latencyDuration = .seconds(latencySeconds)
+                benchmark.durable = !nonDurable
+                print("kaiten bench pipeline: \(mode.rawValue) relay, \(queueType.rawValue) queue, \(writers) writers, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
+                print(try await benchmark.run(logger: logging.makeLogger()))
+            }
         }
     }
 }

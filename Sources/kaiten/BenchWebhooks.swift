@@ -18,14 +18,15 @@ extension Bench {
 
         func run() async throws {
             LoggingSystem.bootstrap(StreamLogHandler.standardError)
-            let directory = try storage.directory()
-            var benchmark = WebhooksBenchmark(dataDirectory: directory)
-            benchmark.endpoints = endpoints
-            benchmark.messages = messages
-            benchmark.duration = .seconds(seconds)
-            benchmark.slowAnswer = .seconds(slowSeconds)
-            print("kaiten bench webhooks: \(endpoints) endpoints, \(messages) messages each, at most \(seconds) s per run, PostgreSQL in \(directory.path)")
-            print(try await benchmark.run(logger: logging.makeLogger()))
+            try await storage.withDirectory { directory in
+                var benchmark = WebhooksBenchmark(dataDirectory: directory)
+                benchmark.endpoints = endpoints
+                benchmark.messages = messages
+                benchmark.duration = .seconds(seconds)
+                benchmark.slowAnswer = .seconds(slowSeconds)
+                print("kaiten bench webhooks: \(endpoints) endpoints, \(messages) messages each, at most \(seconds) s per run, PostgreSQL in \(directory.path)")
+                print(try await benchmark.run(logger: logging.makeLogger()))
+            }
         }
     }
 }

@@ -29,7 +29,7 @@ final class KaitenProcess {
 
     static func start(_ name: String, arguments: [String], environment: [String: String]) throws -> KaitenProcess {
         let logURL = FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-\(name)-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         let process = Process()
         process.executableURL = try executable
@@ -39,6 +39,10 @@ final class KaitenProcess {
         process.standardError = log
         try process.run()
         return KaitenProcess(name: name, logURL: logURL, process: process)
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: logURL)
     }
 
     var isRunning: Bool { process.isRunning }
