@@ -46,6 +46,8 @@ public actor TestDatabaseServer {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.clusterPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
         var configuration = EmbeddedPostgres.Configuration(dataDirectory: directory, port: try LoopbackPort.free())
         configuration.durable = false
+        // Every test has a pool of its own, and all of them run at once: a full run peaks near 150 sessions.
+        configuration.extraSettings["max_connections"] = "400"
         let server = EmbeddedPostgres(configuration: configuration, logger: logger)
         try await server.start()
         self.server = server
