@@ -9,7 +9,7 @@ final class ServerProcess: Sendable {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: commandLine[0])
         child.arguments = Array(commandLine.dropFirst())
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         child.standardOutput = log
         child.standardError = log

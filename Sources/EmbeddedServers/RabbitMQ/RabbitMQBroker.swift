@@ -75,7 +75,7 @@ public actor RabbitMQBroker {
     /// Stops the node and removes its files. The instance cannot be started again.
     public func stop() async {
         guard let node else { return }
-        FileManager.default.createFile(atPath: node.directory.appendingPathComponent("stop").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: node.directory.appendingPathComponent("stop").path, contents: nil)
         while let process, process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
         process = nil
     }
@@ -92,9 +92,9 @@ public actor RabbitMQBroker {
         try FileManager.default.createDirectory(at: home, withIntermediateDirectories: true)
         // A fixed cookie: only this node and its own CLI calls ever read it, and epmd is private too.
         let cookie = home.appendingPathComponent(".erlang.cookie")
-        FileManager.default.createFile(atPath: cookie.path, contents: Data("KAITENTESTNODE\(getpid())".utf8))
+        _ = FileManager.default.createFile(atPath: cookie.path, contents: Data("KAITENTESTNODE\(getpid())".utf8))
         chmod(cookie.path, 0o400)
-        FileManager.default.createFile(atPath: directory.appendingPathComponent("enabled_plugins").path, contents: Data("[].\n".utf8))
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("enabled_plugins").path, contents: Data("[].\n".utf8))
         if let account {
             for path in [directory.path, home.path, cookie.path, directory.appendingPathComponent("enabled_plugins").path] {
                 chown(path, account.uid, account.gid)
@@ -143,7 +143,7 @@ public actor RabbitMQBroker {
         child.environment = environment
         child.currentDirectoryURL = directory
         let logURL = directory.appendingPathComponent("server.log")
-        if !FileManager.default.fileExists(atPath: logURL.path) { FileManager.default.createFile(atPath: logURL.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logURL.path) { _ = FileManager.default.createFile(atPath: logURL.path, contents: nil) }
         let log = try FileHandle(forWritingTo: logURL)
         log.seekToEndOfFile()
         child.standardOutput = log

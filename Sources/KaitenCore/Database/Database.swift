@@ -55,7 +55,7 @@ extension SQLExecutor {
     }
 
     /// Runs a query and decodes every row.
-    public func all<each Column: PostgresDecodable>(
+    public func all<each Column: PostgresDecodable & Sendable>(
         _ query: PostgresQuery,
         as types: (repeat each Column).Type,
         logger: Logger
@@ -68,7 +68,7 @@ extension SQLExecutor {
     }
 
     /// Runs a query and decodes its first row, if any.
-    public func first<each Column: PostgresDecodable>(
+    public func first<each Column: PostgresDecodable & Sendable>(
         _ query: PostgresQuery,
         as types: (repeat each Column).Type,
         logger: Logger

@@ -167,9 +167,9 @@ private struct LockPairStatement: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 3)
-        try bindings.append(organizationID)
-        try bindings.append(instanceSlug)
-        try bindings.append(entitlementSlug)
+        bindings.append(organizationID)
+        bindings.append(instanceSlug)
+        bindings.append(entitlementSlug)
         return bindings
     }
 
@@ -218,11 +218,11 @@ private struct StateStatement: PostgresPreparedStatement {
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings(capacity: 5)
-        try bindings.append(pair.instanceID)
-        try bindings.append(pair.entitlementID)
-        try bindings.append(organizationID)
-        try bindings.append(transactionID)
-        try bindings.append(value)
+        bindings.append(pair.instanceID)
+        bindings.append(pair.entitlementID)
+        bindings.append(organizationID)
+        bindings.append(transactionID)
+        bindings.append(value)
         return bindings
     }
 

@@ -85,7 +85,7 @@ public struct CDCRelay: Service {
 
     public func run() async throws {
         let lifecycle = Lifecycle()
-        try await withGracefulShutdownHandler {
+        await withGracefulShutdownHandler {
             var delay = configuration.firstReconnectDelay
             var standby = false
             while !lifecycle.isStopping && !Task.isCancelled {
