@@ -144,7 +144,9 @@ import Testing
 
     @Test func anEndpointFailingLongerThanTheWindowIsDisabledAndAnExhaustedMessageFails() async throws {
         var configuration = WebhookHarness.configuration(schedule: [.zero, .milliseconds(200), .milliseconds(200)])
-        configuration.disableAfter = .milliseconds(1500)
+        // Long enough that the first message exhausts its 0.4 s schedule before the window closes, even on a
+        // loaded machine: an endpoint disabled first would leave it pending.
+        configuration.disableAfter = .seconds(5)
         try await WebhookHarness.run(configuration) { harness in
             try await WebhookReceiver.with { receiver in
                 let endpoint = try await harness.createEndpoint(receiver.url("/down"))
@@ -156,7 +158,7 @@ import Testing
                         try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=failed").count == 1
                     }
                     #expect(await receiver.requests(to: "/down").count == 3)
-                    try await Task.sleep(for: .milliseconds(1600))
+                    try await Task.sleep(for: .milliseconds(5100))
                     try await harness.createCustomer("Cyberdyne")
                     try await harness.fanOut()
                     try await harness.eventually("the endpoint disabled") {
