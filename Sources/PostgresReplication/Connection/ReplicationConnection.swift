@@ -75,7 +75,14 @@ package final class ReplicationConnection {
                     for await message in messages {
                         logger.trace("postgres replication send", metadata: ["kaiten.replication.message": "\(message)"])
                         encoder.encode(message)
-                        try await outbound.write(encoder.flushBuffer())
+                        do {
+                            try await outbound.write(encoder.flushBuffer())
+                        } catch {
+                            // The connection is gone. The reader finds out too, with the server's own error when
+                            // it sent one (a terminated walsender's FATAL), which says more than a failed write.
+                            logger.debug("postgres replication write failed", metadata: ["kaiten.error": "\(error)"])
+                            return
+                        }
                     }
                 }
                 let result: Result
