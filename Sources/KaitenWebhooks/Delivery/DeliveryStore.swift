@@ -58,32 +58,26 @@ struct DeliveryStore: Sendable {
 
     /// The endpoint's first due delivery in sequence order, with what signing and sending it needs.
     func head(of endpointID: UUID, on executor: some SQLExecutor) async throws -> Head? {
-        guard
-            let row = try await executor.first(
-                """
-                SELECT e.organization_id, e.url, e.secret,
-                       CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END,
-                       d.id, d.message_id, d.attempts, d.round_start, d.trigger, m.payload
-                FROM webhook_endpoint e
-                JOIN webhook_delivery d ON d.endpoint_id = e.id
-                JOIN webhook_message m ON m.id = d.message_id
-                WHERE e.id = \(endpointID) AND e.enabled AND d.status = 'pending' AND d.next_attempt_at <= now()
-                ORDER BY d.sequence
-                LIMIT 1
-                """,
-                as: (UUID, String, String, String?, UUID, UUID, Int, Int, String, String).self,
-                logger: database.logger
-            )
-        else { return nil }
-        let secrets = [row.2, row.3].compactMap { $0.flatMap(WebhookSecret.init) }
-        return Head(
-            endpointID: endpointID, organizationID: row.0, url: row.1, secrets: secrets,
-            deliveryID: row.4, messageID: row.5, attempts: row.6, roundStart: row.7, trigger: row.8, payload: row.9
+        try await firstHead(
+            """
+            \(unescaped: Self.headSelection)
+            FROM webhook_endpoint e
+            \(unescaped: Self.headJoins)
+            WHERE e.id = \(endpointID) AND e.enabled
+            ORDER BY d.sequence
+            LIMIT 1
+            """,
+            of: endpointID,
+            on: executor
         )
     }
 
-    /// Records an attempt and its consequences in one transaction, and returns the endpoint's next due
-    /// delivery when `continuing` (the lease renewed), or nil.
+    /// Records an attempt and its consequences, and returns the endpoint's next due delivery when
+    /// `continuing` (the lease renewed), or nil: one statement, so one round trip and one commit per delivery.
+    ///
+    /// The data-modifying clauses all run whatever the query reads, and the query reads the statement's
+    /// snapshot: the endpoint comes from its update, and the delivery just recorded is left out by id, since
+    /// the snapshot still shows it pending.
     func record(_ outcome: WebhookSender.Outcome, of head: Head, continuing: Bool) async throws -> Head? {
         let attemptNumber = head.attempts + 1
         let delivered = outcome.verdict == .delivered
@@ -101,53 +95,76 @@ struct DeliveryStore: Sendable {
         let gone = outcome.verdict == .gone
         let failingReason = "every attempt failed for \(WebhookSender.describe(configuration.disableAfter))"
         let durationMilliseconds = Int((outcome.duration.seconds * 1000).rounded())
-        return try await database.transaction { connection in
-            try await connection.execute(
-                """
+        let window = configuration.disableAfter.seconds
+        return try await firstHead(
+            """
+            WITH attempt AS (
                 INSERT INTO webhook_attempt (organization_id, delivery_id, endpoint_id, message_id, attempt_number, trigger, url,
                                              succeeded, response_status, response_body, error, duration_ms)
                 VALUES (\(head.organizationID), \(head.deliveryID), \(head.endpointID), \(head.messageID), \(attemptNumber), \(head.trigger),
                         \(head.url), \(delivered), \(outcome.statusCode), \(outcome.responseBody), \(outcome.error), \(durationMilliseconds))
-                """,
-                logger: database.logger
-            )
-            try await connection.execute(
-                """
+            ), delivery AS (
                 UPDATE webhook_delivery
                 SET status = \(status), attempts = \(attemptNumber), last_attempt_at = now(),
                     next_attempt_at = CASE WHEN \(nextDelay?.seconds)::float8 IS NULL THEN NULL
                                            ELSE now() + make_interval(secs => \(nextDelay?.seconds)) END
                 WHERE id = \(head.deliveryID)
-                """,
-                logger: database.logger
-            )
-            let enabled = try await connection.first(
-                """
+            ), e AS (
                 UPDATE webhook_endpoint
                 SET failing_since = CASE WHEN \(answered) THEN NULL ELSE COALESCE(failing_since, now()) END,
                     enabled = enabled AND NOT \(gone)
-                              AND (\(answered) OR COALESCE(failing_since, now()) > now() - make_interval(secs => \(configuration.disableAfter.seconds))),
+                              AND (\(answered) OR COALESCE(failing_since, now()) > now() - make_interval(secs => \(window))),
                     disabled_reason = CASE
                         WHEN NOT enabled THEN disabled_reason
                         WHEN \(gone) THEN 'the endpoint answered 410 Gone'
-                        WHEN NOT \(answered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(configuration.disableAfter.seconds))
+                        WHEN NOT \(answered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(window))
                             THEN \(failingReason)
                     END,
                     disabled_at = CASE
                         WHEN NOT enabled THEN disabled_at
-                        WHEN \(gone) OR (NOT \(answered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(configuration.disableAfter.seconds)))
+                        WHEN \(gone) OR (NOT \(answered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(window)))
                             THEN now()
                     END,
                     lease_until = now() + make_interval(secs => \(lease.seconds))
                 WHERE id = \(head.endpointID)
-                RETURNING enabled
-                """,
-                as: Bool.self,
-                logger: database.logger
+                RETURNING *
             )
-            guard continuing, enabled == true else { return nil }
-            return try await self.head(of: head.endpointID, on: connection)
-        }
+            \(unescaped: Self.headSelection)
+            FROM e
+            \(unescaped: Self.headJoins)
+            WHERE \(continuing) AND e.enabled AND d.endpoint_id = \(head.endpointID) AND d.id <> \(head.deliveryID)
+            ORDER BY d.sequence
+            LIMIT 1
+            """,
+            of: head.endpointID,
+            on: database.client
+        )
+    }
+
+    /// What a head needs, read from an endpoint `e` joined as in `headJoins`.
+    private static let headSelection = """
+        SELECT e.organization_id, e.url, e.secret,
+               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END,
+               d.id, d.message_id, d.attempts, d.round_start, d.trigger, m.payload
+        """
+
+    /// The endpoint's due deliveries and their messages.
+    private static let headJoins = """
+        JOIN webhook_delivery d ON d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+        JOIN webhook_message m ON m.id = d.message_id
+        """
+
+    private func firstHead(_ query: PostgresQuery, of endpointID: UUID, on executor: some SQLExecutor) async throws -> Head? {
+        guard
+            let row = try await executor.first(
+                query, as: (UUID, String, String, String?, UUID, UUID, Int, Int, String, String).self, logger: database.logger
+            )
+        else { return nil }
+        let secrets = [row.2, row.3].compactMap { $0.flatMap(WebhookSecret.init) }
+        return Head(
+            endpointID: endpointID, organizationID: row.0, url: row.1, secrets: secrets,
+            deliveryID: row.4, messageID: row.5, attempts: row.6, roundStart: row.7, trigger: row.8, payload: row.9
+        )
     }
 
     /// Gives the endpoint back; stamping the release time sends it to the back of the claim order.
