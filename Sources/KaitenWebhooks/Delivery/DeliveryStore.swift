@@ -77,7 +77,8 @@ struct DeliveryStore: Sendable {
     ///
     /// The data-modifying clauses all run whatever the query reads, and the query reads the statement's
     /// snapshot: the endpoint comes from its update, and the delivery just recorded is left out by id, since
-    /// the snapshot still shows it pending.
+    /// the snapshot still shows it pending. The deliveries are also filtered by the endpoint's id, not only
+    /// through the join: the planner cannot estimate the update's returned rows and would scan every delivery.
     func record(_ outcome: WebhookSender.Outcome, of head: Head, continuing: Bool) async throws -> Head? {
         let attemptNumber = head.attempts + 1
         let delivered = outcome.verdict == .delivered
