@@ -12,8 +12,9 @@ public struct KaitenExchange: Sendable, Equatable {
         /// Raft-replicated, and an acknowledgement is logged before it takes effect: after a broker crash only
         /// what was unacknowledged comes back. RabbitMQ's recommendation for data that must not be lost.
         case quorum
-        /// What Dapr's `pubsub.rabbitmq` declares. RabbitMQ writes a classic queue's acknowledgements to disk
-        /// lazily, so a crashed broker may redeliver most of what had already been consumed.
+        /// RabbitMQ's default, and what Dapr's `pubsub.rabbitmq` declares by default. RabbitMQ writes a classic
+        /// queue's acknowledgements to disk lazily, so a crashed broker may redeliver most of what had already
+        /// been consumed.
         case classic
     }
 
