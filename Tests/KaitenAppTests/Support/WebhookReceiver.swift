@@ -42,6 +42,9 @@ actor WebhookReceiver {
 
     func requests(to path: String) -> [Received] { received.filter { $0.path == path } }
 
+    /// How many requests each path received, in the order given.
+    func counts(_ paths: String...) -> [Int] { paths.map { requests(to: $0).count } }
+
     fileprivate func record(_ request: Received) -> Answer {
         received.append(request)
         if var queue = scripted[request.path], !queue.isEmpty {

@@ -19,11 +19,7 @@ import Testing
                 _ = try await harness.kaiten.core.json(.put, "/api/customers/\(slug)", token: harness.token, body: ["name": "Globex Corp"])
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("both endpoints served") {
-                        let all = await receiver.requests(to: "/all").count
-                        let created = await receiver.requests(to: "/created").count
-                        return all == 2 && created == 1
-                    }
+                    try await harness.eventually("both endpoints served") { await receiver.counts("/all", "/created") == [2, 1] }
                 }
                 let all = await receiver.requests(to: "/all")
                 #expect(all.map { $0.json?["name"] as? String } == ["CUSTOMER_CREATED", "CUSTOMER_UPDATED"])
@@ -92,11 +88,7 @@ import Testing
                 try await harness.createCustomer("Tyrell")
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("both retried endpoints served") {
-                        let throttled = await receiver.requests(to: "/throttled").count
-                        let overloaded = await receiver.requests(to: "/overloaded").count
-                        return throttled == 2 && overloaded == 2
-                    }
+                    try await harness.eventually("both retried endpoints served") { await receiver.counts("/throttled", "/overloaded") == [2, 2] }
                     try await harness.eventually("the aborted message failed") {
                         try await harness.items("/api/webhooks/endpoints/\(aborting.id)/messages?status=failed").count == 1
                     }
