@@ -18,15 +18,7 @@ enum ListCustomers {
 extension CustomersModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<CustomerResource> {
         try caller.require(ListCustomers.requiredScope)
-        let customers = try await CustomerRows.fetch(
-            """
-            \(unescaped: CustomerRows.selection)
-            WHERE c.organization_id = \(caller.organizationID)
-              AND \(rowsAfter: page, in: "c")
-            """,
-            on: database.client,
-            logger: database.logger
-        )
+        let customers = try await CustomerRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
         return Page(rows: customers, request: page)
     }
 }

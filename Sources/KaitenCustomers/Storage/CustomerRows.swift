@@ -4,7 +4,8 @@ import Logging
 import PostgresNIO
 
 /// Reads customers with the names of the users who created and last updated them.
-enum CustomerRows {
+enum CustomerRows: OrganizationRows {
+    static let alias = "c"
     static let selection = """
         SELECT c.id, c.name, c.slug, c.external_customer_id, c.domain,
                COALESCE(c.created_by_id, '\(DeterministicIdentifiers.systemUserID.lowercased)'::uuid), creator.name, c.created_at,

@@ -4,7 +4,8 @@ import Logging
 import PostgresNIO
 
 /// Reads entitlement groups.
-enum EntitlementGroupRows {
+enum EntitlementGroupRows: OrganizationRows {
+    static let alias = "g"
     static let selection = "SELECT g.id, g.name, g.slug, g.description, g.created_at FROM entitlement_group g"
     /// The same columns, for a write that returns the row it wrote.
     static let returning = "RETURNING id, name, slug, description, created_at"

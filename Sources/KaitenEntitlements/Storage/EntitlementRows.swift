@@ -4,7 +4,8 @@ import Logging
 import PostgresNIO
 
 /// Reads entitlements with the groups they belong to.
-enum EntitlementRows {
+enum EntitlementRows: OrganizationRows {
+    static let alias = "e"
     static let selection = """
         SELECT e.id, e.name, e.slug, e.description, e.type::text, e.aggregation_method::text, e.icon,
                e.unit_singular, e.unit_plural, e.sale_unit_singular, e.sale_unit_plural, e.sale_unit_factor,

@@ -18,15 +18,7 @@ enum ListInstances {
 extension InstancesModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<InstanceResource> {
         try caller.require(ListInstances.requiredScope)
-        let instances = try await InstanceRows.fetch(
-            """
-            \(unescaped: InstanceRows.selection)
-            WHERE i.organization_id = \(caller.organizationID)
-              AND \(rowsAfter: page, in: "i")
-            """,
-            on: database.client,
-            logger: database.logger
-        )
+        let instances = try await InstanceRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
         return Page(rows: instances, request: page)
     }
 }

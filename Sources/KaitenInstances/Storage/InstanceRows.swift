@@ -4,7 +4,8 @@ import Logging
 import PostgresNIO
 
 /// Reads instances with the slugs of what they point at and the names of who created and last updated them.
-enum InstanceRows {
+enum InstanceRows: OrganizationRows {
+    static let alias = "i"
     static let selection = """
         SELECT i.id, i.slug, i.name, i.description, i.status::text, i.lifecycle_stage,
                COALESCE(i.created_by_id, '\(DeterministicIdentifiers.systemUserID.lowercased)'::uuid), creator.name, i.created_at,

@@ -18,15 +18,7 @@ enum ListLicenses {
 extension LicensesModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<LicenseResource> {
         try caller.require(ListLicenses.requiredScope)
-        let licenses = try await LicenseRows.fetch(
-            """
-            \(unescaped: LicenseRows.selection)
-            WHERE l.organization_id = \(caller.organizationID)
-              AND \(rowsAfter: page, in: "l")
-            """,
-            on: database.client,
-            logger: database.logger
-        )
+        let licenses = try await LicenseRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
         return Page(rows: licenses, request: page)
     }
 }

@@ -17,7 +17,8 @@ struct FamilyRow {
 /// Every write to a version locks its family's row first (family, then version: one order, so these writes
 /// never deadlock one another). Under that lock the version a family serves cannot move under a write, so
 /// reading it before and after the write tells whether the write moved it.
-enum LicenseFamilies {
+enum LicenseFamilies: OrganizationRows {
+    static let alias = "f"
     static let selection = "SELECT f.id, f.slug, f.last_version, f.created_at, f.updated_at FROM license_family f"
 
     static func fetch(_ query: PostgresQuery, on executor: some SQLExecutor, logger: Logger) async throws -> [FamilyRow] {

@@ -4,7 +4,8 @@ import Logging
 import PostgresNIO
 
 /// Reads license versions.
-enum LicenseRows {
+enum LicenseRows: OrganizationRows {
+    static let alias = "l"
     /// The columns of a version under the alias `l`, for SELECT and for RETURNING alike.
     static let columns = """
         l.id, l.name, l.slug, l.description, l.type::text, l.version, l.version_name, l.is_default, l.family_id,

@@ -18,15 +18,7 @@ enum ListEndpoints {
 extension WebhooksModule {
     func listEndpoints(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<EndpointResource> {
         try caller.require(ListEndpoints.requiredScope)
-        let endpoints = try await EndpointRows.fetch(
-            """
-            \(unescaped: EndpointRows.selection)
-            WHERE e.organization_id = \(caller.organizationID)
-              AND \(rowsAfter: page, in: "e")
-            """,
-            on: database.client,
-            logger: database.logger
-        )
+        let endpoints = try await EndpointRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
         return Page(rows: endpoints, request: page)
     }
 }

@@ -6,7 +6,8 @@ import Logging
 import PostgresNIO
 
 /// Reads webhook endpoints.
-enum EndpointRows {
+enum EndpointRows: OrganizationRows {
+    static let alias = "e"
     static let selection = """
         SELECT e.id, e.url, e.description, e.event_types, e.enabled, e.disabled_reason, e.disabled_at, e.created_at, e.updated_at
         FROM webhook_endpoint e
