@@ -23,23 +23,19 @@ extension CDCRelay {
     /// Publishes the rows the polling relay left unpublished, when the slot's backlog is due; returns false when a
     /// graceful shutdown interrupted it (it resumes on the next start).
     ///
-    /// A new slot streams only transactions that commit after its consistent point, and the backlog is read after
-    /// the slot exists, so together they cover every row; a row committed between the two is published by both
-    /// (bounded by the writes of that moment). The backlog's ids are read once, in one snapshot, so rows
-    /// committed while it is being published come only from the stream. Rows go out in `occurred_at` order, in
-    /// batches, each marked published once the transport confirmed it.
-    func publishBacklogIfPending(_ lifecycle: Lifecycle) async throws -> Bool {
+    /// A new slot streams only transactions that commit after its consistent point. The backlog's ids are read in
+    /// the `snapshot` the slot was created at, which holds exactly the rows committed before that point, so the
+    /// two neither overlap nor leave a gap. Without a snapshot (the slot was created by a relay that died before
+    /// its backlog was done) they are read now, and rows the stream also carries are published by both. Rows go
+    /// out in `occurred_at` order, in batches, each marked published once the transport confirmed it.
+    func publishBacklogIfPending(_ lifecycle: Lifecycle, snapshot: String?) async throws -> Bool {
         let due = try await database.client.first(
             "SELECT backlog_published_at IS NULL FROM outbox_relay_slots WHERE slot_name = \(configuration.slot)",
             as: Bool.self,
             logger: database.logger
         )
         guard due == true else { return true }
-        let ids = try await database.client.all(
-            "SELECT id FROM outbox_events WHERE published_at IS NULL AND relay_failed_at IS NULL ORDER BY occurred_at, id",
-            as: UUID.self,
-            logger: database.logger
-        )
+        let ids = try await backlogIDs(snapshot: snapshot)
         for start in stride(from: 0, to: ids.count, by: configuration.batchSize) {
             guard !lifecycle.isStopping else { return false }
             let chunk = Array(ids[start..<min(start + configuration.batchSize, ids.count)])
@@ -66,5 +62,17 @@ extension CDCRelay {
         )
         if !ids.isEmpty { database.logger.info("published the outbox backlog", metadata: ["kaiten.count": "\(ids.count)"]) }
         return true
+    }
+
+    /// The unpublished rows' ids, oldest first, as of `snapshot` when there is one.
+    private func backlogIDs(snapshot: String?) async throws -> [UUID] {
+        let query: PostgresQuery = "SELECT id FROM outbox_events WHERE published_at IS NULL AND relay_failed_at IS NULL ORDER BY occurred_at, id"
+        guard let snapshot else { return try await database.client.all(query, as: UUID.self, logger: database.logger) }
+        return try await database.transaction { connection in
+            try await connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: database.logger)
+            // SET takes no parameters; the replication client only hands out names of hex digits and dashes.
+            try await connection.execute(PostgresQuery(unsafeSQL: "SET TRANSACTION SNAPSHOT '\(snapshot)'"), logger: database.logger)
+            return try await connection.all(query, as: UUID.self, logger: database.logger)
+        }
     }
 }

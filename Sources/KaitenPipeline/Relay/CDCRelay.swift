@@ -133,7 +133,7 @@ public struct CDCRelay: Service {
             try await markBacklogIfSlotIsMissing()
             let slot = try await connection.createLogicalSlotIfMissing(configuration.slot)
             if slot.created { logger.info("created the outbox slot", metadata: ["kaiten.relay.position": "\(slot.position.map { "\($0)" } ?? "-")"]) }
-            guard try await publishBacklogIfPending(lifecycle) else { return .stopped }
+            guard try await publishBacklogIfPending(lifecycle, snapshot: slot.exportedSnapshot) else { return .stopped }
 
             let stream = try await connection.startReplication(slot: configuration.slot, publications: [configuration.publication], logicalMessages: true)
             logger.info("the relay is streaming the outbox")

@@ -17,6 +17,10 @@ package struct ReplicationSlot: Hashable, Sendable {
     /// For a new slot its consistent point, for an existing one its `confirmed_flush_lsn`: where streaming from
     /// `.zero` begins.
     package var position: LSN?
+    /// For a new slot, the snapshot it was created at: a transaction that sets it (`SET TRANSACTION SNAPSHOT`)
+    /// sees exactly the rows committed before the slot's first streamed transaction. PostgreSQL keeps it only
+    /// until this connection runs its next command.
+    package var exportedSnapshot: String?
 }
 
 extension ReplicationConnection {
@@ -28,15 +32,24 @@ extension ReplicationConnection {
         return SystemIdentification(systemID: systemID, timeline: timeline, walPosition: position, database: result.firstValue("dbname"))
     }
 
-    /// Creates a logical slot with pgoutput, or reuses the existing one of that name.
+    /// Creates a logical slot with pgoutput, exporting its snapshot, or reuses the existing one of that name.
     ///
     /// Reusing checks that the slot is a pgoutput slot of this database: streaming another database's slot, or
     /// another plugin's, would fail later in a less obvious way.
     package func createLogicalSlotIfMissing(_ name: String) async throws -> ReplicationSlot {
         guard SQLQuoting.isValidSlotName(name) else { throw ReplicationError.invalidSlot("'\(name)' is not a valid slot name") }
         do {
-            let result = try await simpleQuery("CREATE_REPLICATION_SLOT \(name) LOGICAL pgoutput (SNAPSHOT 'nothing')")
-            return ReplicationSlot(name: name, created: true, position: result.firstValue("consistent_point").flatMap { LSN($0) })
+            let result = try await simpleQuery("CREATE_REPLICATION_SLOT \(name) LOGICAL pgoutput (SNAPSHOT 'export')")
+            let snapshot = result.firstValue("snapshot_name")
+            if let snapshot, snapshot.isEmpty || !snapshot.allSatisfy({ $0.isHexDigit || $0 == "-" }) {
+                throw ReplicationError.protocolViolation("CREATE_REPLICATION_SLOT exported a snapshot named '\(snapshot)'")
+            }
+            return ReplicationSlot(
+                name: name,
+                created: true,
+                position: result.firstValue("consistent_point").flatMap { LSN($0) },
+                exportedSnapshot: snapshot
+            )
         } catch ReplicationError.server(let error) where error.sqlState == "42710" {
             let existing = try await simpleQuery(
                 "SELECT plugin, slot_type, database, confirmed_flush_lsn::text AS confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = \(SQLQuoting.literal(name))"
