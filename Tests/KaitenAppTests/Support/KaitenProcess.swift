@@ -65,13 +65,12 @@ final class KaitenProcess {
 
     var log: String { (try? String(contentsOf: logURL, encoding: .utf8)) ?? "" }
 
-    /// The value of a `key=value` metadata item in the last log line that has it.
-    func lastLogged(_ key: String) -> String? {
-        for line in log.split(separator: "\n").reversed() {
-            guard let range = line.range(of: "\(key)=") else { continue }
+    /// The values of a `key=value` metadata item, in log order, from the lines that have it and contain `marker`.
+    func logged(_ key: String, onLinesContaining marker: String = "") -> [String] {
+        log.split(separator: "\n").compactMap { line in
+            guard marker.isEmpty || line.contains(marker), let range = line.range(of: "\(key)=") else { return nil }
             return String(line[range.upperBound...].prefix { !$0.isWhitespace })
         }
-        return nil
     }
 }
 
