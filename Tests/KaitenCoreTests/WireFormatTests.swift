@@ -156,6 +156,7 @@ import Testing
     @Test func readsEveryKindOfValue() throws {
         let value = try JSONValue.parse(Array(#" {"s": "é\u00e9\ud83d\ude00\n", "i": -12, "d": 1.5e2, "b": [true, false, null], "o": {}} "#.utf8))
         #expect(value == ["s": "éé😀\n", "i": -12, "d": 150.0, "b": [true, false, .null], "o": [:]])
-        #expect(try JSONValue.parse(Array("92233720368547758070".utf8)) == .number(92_233_720_368_547_758_070))
+        // Past Int64 an integer reads as the nearest double.
+        #expect(try JSONValue.parse(Array("92233720368547758070".utf8)) == .number(92_233_720_368_547_758_080))
     }
 }
