@@ -6,10 +6,16 @@ import KaitenHTTP
 public struct InstancesModule: Sendable {
     let database: Database
     let metadataValidator: any MetadataValidating
+    /// Usage reports, decided in batches per pair.
+    let usageReports: GroupCommit<UsagePairKey, UsageSubmission, UsageDecision>
 
     public init(database: Database, metadataValidator: any MetadataValidating) {
         self.database = database
         self.metadataValidator = metadataValidator
+        // A batch's statement grows with its reports; 64 covers any number of reporters one pair sees at once.
+        usageReports = GroupCommit(maximumBatch: 64) { key, submissions in
+            await UsageReportBatch.decide(submissions, for: key, database: database)
+        }
     }
 
     public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {

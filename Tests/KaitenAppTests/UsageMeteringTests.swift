@@ -487,4 +487,37 @@ extension Date {
             #expect(try await fixture.eventCount("INSTANCE_ENTITLEMENT_USAGE_REACHED") == 1)
         }
     }
+
+    /// Reports that arrive together are decided together: 24 at once, each with its own trace, four of them
+    /// sent twice under one transactionId. Every distinct report counts once under its own number, every
+    /// second one is answered as a replay, and every event carries the trace of the request that caused it.
+    @Test func reportsArrivingTogetherKeepTheirOwnKeysAndTraces() async throws {
+        try await TestKaiten.run { kaiten in
+            let fixture = try await InstancesFixture.make(kaiten)
+            try await fixture.grant("calls", value: -1)
+            _ = try await fixture.instance("prod")
+            let responses = try await withThrowingTaskGroup(of: (String, JSONResponseResult).self) { group in
+                for n in 1...24 {
+                    group.addTask {
+                        let traceparent = "00-\(String(format: "%032d", n))-\(String(format: "%016d", n))-01"
+                        let response = try await kaiten.core.json(
+                            .post, "/api/instances/prod/entitlements/calls/usage", token: fixture.token,
+                            body: ["value": ["type": "number", "value": 1], "behavior": "append", "transactionId": .string("key-\(n % 20)")],
+                            headers: [HTTPField.Name("traceparent")!: traceparent]
+                        )
+                        return (traceparent, response)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(responses.allSatisfy { $0.1.status == .ok })
+            let counted = responses.filter { $0.1.headers[HTTPField.Name("Idempotent-Replayed")!] == nil }
+            #expect(counted.count == 20 && responses.count - counted.count == 4)
+            let calls = try await kaiten.core.json(.get, "/api/instances/prod/entitlements/calls/usage", token: fixture.token)
+            #expect(calls.json?["value"] == ["type": "number", "value": 20, "event_count": 20])
+            #expect(try await kaiten.count("SELECT count(DISTINCT report_seq)::int FROM usage_ledger WHERE report_seq BETWEEN 1 AND 20") == 20)
+            let accepted = try await fixture.events("ENTITLEMENT_USAGE_REPORT_ACCEPTED")
+            #expect(accepted.compactMap { $0.headers?["traceparent"]?.stringValue }.sorted() == counted.map(\.0).sorted())
+        }
+    }
 }

@@ -7,6 +7,8 @@ struct UsageReport {
     let pair: UsageReportStorage.Pair
     let state: UsageReportStorage.State
     let command: ReportEntitlementUsageMetric.Command
+    /// The request's trace context, which the report's events carry.
+    let trace: [String: String]
     let aggregation: AggregationMethod
     let cap: UsageCap
     let limit: EntitlementValue?
@@ -17,10 +19,11 @@ struct UsageReport {
     private(set) var current: NumberUsage
     private(set) var rolledOver = false
 
-    init(pair: UsageReportStorage.Pair, state: UsageReportStorage.State, command: ReportEntitlementUsageMetric.Command) throws {
+    init(pair: UsageReportStorage.Pair, state: UsageReportStorage.State, command: ReportEntitlementUsageMetric.Command, trace: [String: String]) throws {
         self.pair = pair
         self.state = state
         self.command = command
+        self.trace = trace
         if let stored = state.storedUsage {
             guard let usage = NumberUsage(stored: stored) else {
                 throw APIError.validation("ReportEntitlementUsageMetric.InvalidStoredUsageValue", "the stored usage is not a number usage value")
@@ -48,7 +51,7 @@ struct UsageReport {
         schedule = UsageSchedule(period: state.resetPeriod, anchor: state.resetAnchor, licenseStart: state.licenseStart)
     }
 
-    var headers: [String: String] { ["instance_id": pair.instanceID.lowercased] }
+    var headers: [String: String] { trace.merging(["instance_id": pair.instanceID.lowercased]) { _, producer in producer } }
 
     /// Resolves the report's window and, when the stored total belongs to an earlier one, closes it and
     /// every window skipped since: one event each. From then on the report counts from zero.

@@ -3,9 +3,9 @@ import KaitenCore
 import Logging
 import PostgresNIO
 
-/// The statements of a usage report, each one round trip: the pair's lock is held from the first to the
-/// commit, so every statement under it is one more wait for the next reporter of the pair. The two that
-/// read are prepared once per connection: planning them again on every report would cost more than running
+/// The statements of a batch of usage reports for one pair, each one round trip: the pair's lock is held from
+/// the first to the commit, so every statement under it is one more wait for the next batch. The two that
+/// read are prepared once per connection: planning them again on every batch would cost more than running
 /// them.
 enum UsageReportStorage {
     /// The instance and entitlement a report names, with the entitlement's type.
@@ -15,7 +15,8 @@ enum UsageReportStorage {
         let entitlementType: String
     }
 
-    /// Everything the report decides on, read under the pair's lock.
+    /// Everything the batch decides on, read under the pair's lock; the counter's fields move on as the
+    /// batch's reports are decided, one after the other.
     struct State {
         let reportedAt: Date
         let entitlementSlug: String
@@ -29,9 +30,12 @@ enum UsageReportStorage {
         let grant: String
         let overagePercent: Int?
         /// Nil before the pair's first report.
-        let storedUsage: String?
-        let storedPeriodStart: Date?
-        let original: OriginalReport?
+        var storedUsage: String?
+        var storedPeriodStart: Date?
+        /// The report_seq of the last accepted report, 0 before the first.
+        var storedReportSeq: Int64
+        /// The reports the batch's transactionIds were accepted with, within the idempotency window.
+        var originals: [String: OriginalReport]
     }
 
     /// The report a transactionId was first accepted with.
@@ -41,9 +45,11 @@ enum UsageReportStorage {
         let behavior: String
         /// The reported value as NUMERIC text, exactly as stored.
         let value: String
-        /// Whether the incoming value equals it, compared as NUMERIC.
-        let sameValue: Bool
         let response: String
+
+        /// Whether `value` is the one this report was accepted with: the journal holds the shortest text that
+        /// reads back as the reported double.
+        func hasValue(_ value: Double) -> Bool { Double(self.value) == value }
     }
 
     /// Resolves the slugs to a pair the instance's license grants, and takes the pair's advisory lock,
@@ -56,76 +62,76 @@ enum UsageReportStorage {
         return nil
     }
 
-    /// Reads the report's instant (the database clock, now that the lock is held, to the millisecond), the
-    /// entitlement and grant, the usage row (locked) and, for a transactionId, the report it was accepted
-    /// with within the idempotency window. Nil when the grant went away while waiting for the lock.
-    static func state(
-        of pair: Pair,
-        organizationID: UUID,
-        transactionID: String?,
-        value: Double,
-        on connection: PostgresConnection,
-        logger: Logger
-    ) async throws -> State? {
-        let statement = StateStatement(pair: pair, organizationID: organizationID, transactionID: transactionID, value: numeric(value))
+    /// Reads the batch's instant (the database clock, now that the lock is held, to the millisecond), the
+    /// entitlement and grant, the usage row (locked) and the reports `transactionIDs` were accepted with within
+    /// the idempotency window. Nil when the grant went away while waiting for the lock.
+    static func state(of pair: Pair, organizationID: UUID, transactionIDs: [String], on connection: PostgresConnection, logger: Logger) async throws
+        -> State?
+    {
+        let statement = StateStatement(pair: pair, organizationID: organizationID, transactionIDs: transactionIDs)
         for try await row in try await connection.execute(statement, logger: logger) {
-            var original: OriginalReport?
-            if let seq = row.13, let reportedAt = row.14, let behavior = row.15, let value = row.16, let same = row.17, let response = row.18 {
-                original = OriginalReport(reportSeq: seq, reportedAt: reportedAt, behavior: behavior, value: value, sameValue: same, response: response)
+            var originals: [String: OriginalReport] = [:]
+            if let ids = row.14, let seqs = row.15, let instants = row.16, let behaviors = row.17, let values = row.18, let responses = row.19 {
+                for index in ids.indices {
+                    originals[ids[index]] = OriginalReport(
+                        reportSeq: seqs[index], reportedAt: instants[index], behavior: behaviors[index], value: values[index], response: responses[index]
+                    )
+                }
             }
             return State(
                 reportedAt: row.0, entitlementSlug: row.1, aggregationMethod: row.2, warningThresholdPercent: row.3,
                 resetPeriod: row.4, resetAnchor: row.5, licenseID: row.6, licenseSlug: row.7, licenseStart: row.8,
-                grant: row.9, overagePercent: row.10, storedUsage: row.11, storedPeriodStart: row.12, original: original
+                grant: row.9, overagePercent: row.10, storedUsage: row.11, storedPeriodStart: row.12, storedReportSeq: row.13 ?? 0,
+                originals: originals
             )
         }
         return nil
     }
 
-    /// Writes the total of an accepted report, moves the pair's report_seq forward, journals the report
-    /// under that number and records its events, in one statement.
-    static func accept(
+    /// What a batch leaves on the pair's counter.
+    struct Counter {
+        let usage: NumberUsage
+        let periodStart: Date?
+        let reportSeq: Int64
+    }
+
+    /// Writes the pair's counter when the batch moved it, journals its accepted reports under their numbers and
+    /// records its events, in one statement.
+    static func write(
         _ pair: Pair,
         organizationID: UUID,
-        usage: NumberUsage,
-        periodStart: Date?,
-        ledger: LedgerEntry,
+        counter: Counter?,
+        ledger: [LedgerEntry],
+        reportedAt: Date,
         events: [OutboxMessage],
         on connection: PostgresConnection,
         logger: Logger
     ) async throws {
+        guard let counter else {
+            try await Outbox.append(contentsOf: events, on: connection, logger: logger)
+            return
+        }
         try await connection.execute(
             """
             WITH counter AS (
                 INSERT INTO entitlement_usage (entitlement_id, instance_id, organization_id, value, period_start, report_seq)
-                VALUES (\(pair.entitlementID), \(pair.instanceID), \(organizationID), \(usage.entitlementValue.json.jsonText)::jsonb,
-                        \(periodStart), 1)
+                VALUES (\(pair.entitlementID), \(pair.instanceID), \(organizationID), \(counter.usage.entitlementValue.json.jsonText)::jsonb,
+                        \(counter.periodStart), \(counter.reportSeq))
                 ON CONFLICT (entitlement_id, instance_id) DO UPDATE
-                SET value = EXCLUDED.value, period_start = EXCLUDED.period_start, report_seq = entitlement_usage.report_seq + 1
-                RETURNING report_seq
+                SET value = EXCLUDED.value, period_start = EXCLUDED.period_start, report_seq = EXCLUDED.report_seq
             ), journal AS (
                 INSERT INTO usage_ledger (organization_id, instance_id, entitlement_id, transaction_id, report_seq, reported_at, behavior,
                                           value, value_after, event_count_after, response, metadata)
-                SELECT \(organizationID), \(pair.instanceID), \(pair.entitlementID), \(ledger.transactionID), counter.report_seq,
-                       \(ledger.reportedAt), \(ledger.behavior), \(numeric(ledger.value))::numeric, \(numeric(usage.value))::numeric,
-                       \(usage.eventCount), \(ledger.response)::jsonb, \(ledger.metadata)::jsonb
-                FROM counter
+                SELECT \(organizationID), \(pair.instanceID), \(pair.entitlementID), NULLIF(l.transaction_id, ''), l.report_seq,
+                       \(reportedAt), l.behavior, l.value::numeric, l.value_after::numeric, l.event_count_after, l.response::jsonb,
+                       NULLIF(l.metadata, '')::jsonb
+                FROM unnest(\(ledger.map { $0.transactionID ?? "" })::text[], \(ledger.map(\.reportSeq))::bigint[],
+                            \(ledger.map(\.behavior))::text[], \(ledger.map { numeric($0.value) })::text[],
+                            \(ledger.map { numeric($0.usage.value) })::text[], \(ledger.map(\.usage.eventCount))::bigint[],
+                            \(ledger.map(\.response))::text[], \(ledger.map { $0.metadata ?? "" })::text[])
+                     AS l(transaction_id, report_seq, behavior, value, value_after, event_count_after, response, metadata)
             )
             \(outboxInsert: events)
-            """,
-            logger: logger
-        )
-    }
-
-    /// Starts the pair's new window at zero without counting a report: the rollover a refused report still
-    /// commits, so the same windows are not closed again by the next one.
-    static func reset(_ pair: Pair, organizationID: UUID, periodStart: Date, on connection: PostgresConnection, logger: Logger) async throws {
-        try await connection.execute(
-            """
-            INSERT INTO entitlement_usage (entitlement_id, instance_id, organization_id, value, period_start)
-            VALUES (\(pair.entitlementID), \(pair.instanceID), \(organizationID), \(NumberUsage.zero.entitlementValue.json.jsonText)::jsonb,
-                    \(periodStart))
-            ON CONFLICT (entitlement_id, instance_id) DO UPDATE SET value = EXCLUDED.value, period_start = EXCLUDED.period_start
             """,
             logger: logger
         )
@@ -134,9 +140,11 @@ enum UsageReportStorage {
     /// The journal row of an accepted report, besides the counter it moved.
     struct LedgerEntry {
         let transactionID: String?
-        let reportedAt: Date
+        let reportSeq: Int64
         let behavior: String
         let value: Double
+        /// The total the report left.
+        let usage: NumberUsage
         /// The answer the report got, which a replay under the same transactionId answers again.
         let response: String
         let metadata: String?
@@ -176,53 +184,53 @@ private struct LockPairStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
-/// What a report decides on, read under the pair's lock.
+/// What a batch decides on, read under the pair's lock.
 private struct StateStatement: PostgresPreparedStatement {
     typealias Row = (
-        Date, String, String?, Int, String?, String?, UUID, String, Date, String, Int?, String?, Date?,
-        Int64?, Date?, String?, String?, Bool?, String?
+        Date, String, String?, Int, String?, String?, UUID, String, Date, String, Int?, String?, Date?, Int64?,
+        [String]?, [Int64]?, [Date]?, [String]?, [String]?, [String]?
     )
 
     static let sql = """
         WITH clock AS (SELECT date_trunc('milliseconds', clock_timestamp()) AS reported_at)
         SELECT clock.reported_at, e.slug, e.aggregation_method::text, e.warning_threshold_percent::int,
                e.reset_period::text, e.reset_anchor::text, i.license_id, l.slug, i.start_license_date,
-               le.value::text, le.limit_cap_exceeded_overage_percent::int, u.value::text, u.period_start,
-               t.report_seq, t.reported_at, t.behavior, t.value::text, t.same, t.response::text
+               le.value::text, le.limit_cap_exceeded_overage_percent::int, u.value::text, u.period_start, u.report_seq,
+               t.ids, t.seqs, t.instants, t.behaviors, t.values, t.responses
         FROM clock
         JOIN instance i ON i.id = $1
         JOIN entitlement e ON e.id = $2
         JOIN license l ON l.id = i.license_id
         JOIN license_entitlement le ON le.license_id = i.license_id AND le.entitlement_id = e.id
         LEFT JOIN LATERAL (
-            SELECT value, period_start FROM entitlement_usage WHERE entitlement_id = $2 AND instance_id = $1
+            SELECT value, period_start, report_seq FROM entitlement_usage WHERE entitlement_id = $2 AND instance_id = $1
             FOR UPDATE
         ) u ON true
         LEFT JOIN LATERAL (
-            SELECT report_seq, reported_at, behavior, value, value = $5::numeric AS same, response
-            FROM usage_ledger
-            WHERE organization_id = $3 AND instance_id = $1 AND entitlement_id = $2 AND transaction_id = $4
-              AND reported_at >= clock.reported_at - interval '\(ReportEntitlementUsageMetric.idempotencyWindowDays) days'
-              AND reported_at < clock.reported_at + interval '24 hours'
-            ORDER BY reported_at DESC
-            LIMIT 1
+            SELECT array_agg(o.transaction_id) AS ids, array_agg(o.report_seq) AS seqs, array_agg(o.reported_at) AS instants,
+                   array_agg(o.behavior) AS behaviors, array_agg(o.value::text) AS values, array_agg(o.response::text) AS responses
+            FROM (
+                SELECT DISTINCT ON (transaction_id) transaction_id, report_seq, reported_at, behavior, value, response
+                FROM usage_ledger
+                WHERE organization_id = $3 AND instance_id = $1 AND entitlement_id = $2 AND transaction_id = ANY($4)
+                  AND reported_at >= clock.reported_at - interval '\(ReportEntitlementUsageMetric.idempotencyWindowDays) days'
+                  AND reported_at < clock.reported_at + interval '24 hours'
+                ORDER BY transaction_id, reported_at DESC
+            ) o
         ) t ON true
         """
-    static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .uuid, .text, .text]
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .uuid, .uuid, .textArray]
 
     let pair: UsageReportStorage.Pair
     let organizationID: UUID
-    let transactionID: String?
-    /// The reported value as decimal text, compared as NUMERIC with the one a transactionId was used for.
-    let value: String
+    let transactionIDs: [String]
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 5)
+        var bindings = PostgresBindings(capacity: 4)
         bindings.append(pair.instanceID)
         bindings.append(pair.entitlementID)
         bindings.append(organizationID)
-        bindings.append(transactionID)
-        bindings.append(value)
+        bindings.append(transactionIDs)
         return bindings
     }
 

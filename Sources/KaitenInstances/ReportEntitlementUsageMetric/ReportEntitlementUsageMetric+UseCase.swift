@@ -3,11 +3,8 @@ import KaitenCore
 import PostgresNIO
 
 extension InstancesModule {
-    /// Counts one usage report, in one transaction under the pair's lock: replay or refuse a reused
-    /// transactionId, roll stale windows over, fold the report into the total, apply the license's cap, then
-    /// write the total, the journal row and the events in one statement.
-    ///
-    /// A report refused by the cap still commits its rollover and its REJECTED event, and then answers 409.
+    /// Counts one usage report. Reports to one pair serialize on its lock, so the ones that arrive while a
+    /// transaction for the pair runs are decided together in the next (``UsageReportBatch``).
     func reportUsage(
         instanceSlug: String,
         entitlementSlug: String,
@@ -25,65 +22,9 @@ extension InstancesModule {
                 storedMetadata = text
             }
         }
-        let organizationID = caller.organizationID
-        let logger = database.logger
-
-        let decision: UsageDecision = try await database.transaction { connection in
-            guard let pair = try await UsageReportStorage.lockPair(
-                instanceSlug: instanceSlug, entitlementSlug: entitlementSlug, organizationID: organizationID, on: connection, logger: logger
-            ) else {
-                throw ReportEntitlementUsageMetric.contextNotFound(instanceSlug: instanceSlug, entitlementSlug: entitlementSlug)
-            }
-            guard pair.entitlementType == "NUMBER" || pair.entitlementType == "NUMBER_AI_CREDIT" else {
-                throw APIError.validation(
-                    "ReportEntitlementUsageMetric.UnsupportedEntitlementType",
-                    "report usage is only supported for NUMBER and NUMBER_AI_CREDIT entitlements"
-                )
-            }
-            guard let state = try await UsageReportStorage.state(
-                of: pair, organizationID: organizationID, transactionID: command.transactionID, value: command.value,
-                on: connection, logger: logger
-            ) else {
-                throw ReportEntitlementUsageMetric.contextNotFound(instanceSlug: instanceSlug, entitlementSlug: entitlementSlug)
-            }
-            if let original = state.original {
-                return try .replayed(ReportEntitlementUsageMetric.replay(original, of: command, entitlementSlug: entitlementSlug))
-            }
-            var report = try UsageReport(pair: pair, state: state, command: command)
-            var events = try report.rollover(organizationID: organizationID)
-            let updated = report.updatedUsage()
-            if report.cap.refuses(updated.value) {
-                if report.rolledOver, let start = report.window?.start {
-                    try await UsageReportStorage.reset(pair, organizationID: organizationID, periodStart: start, on: connection, logger: logger)
-                }
-                events.append(try report.outcomeEvent(InstanceEvents.reportRejected, updated, organizationID: organizationID))
-                try await Outbox.append(contentsOf: events, on: connection, logger: logger)
-                return .refused
-            }
-            let response = report.response(updated)
-            let body = try WireJSON.value(of: response)
-            events += try report.acceptedEvents(updated, response: response, organizationID: organizationID)
-            try await UsageReportStorage.accept(
-                pair,
-                organizationID: organizationID,
-                usage: updated,
-                periodStart: report.window?.start,
-                ledger: .init(
-                    transactionID: command.transactionID,
-                    reportedAt: state.reportedAt,
-                    behavior: command.behavior.rawValue,
-                    value: command.value,
-                    response: body.jsonText,
-                    metadata: storedMetadata
-                ),
-                events: events,
-                on: connection,
-                logger: logger
-            )
-            return .accepted(body)
-        }
-
-        switch decision {
+        let key = UsagePairKey(organizationID: caller.organizationID, instanceSlug: instanceSlug, entitlementSlug: entitlementSlug)
+        let submission = UsageSubmission(command: command, metadata: storedMetadata, trace: TraceContext.current.headers)
+        switch try await usageReports.submit(submission, for: key) {
         case .accepted(let usage):
             return .init(usage: usage, replayed: false, metadataDropped: metadataDropped)
         case .replayed(let usage):
@@ -94,11 +35,134 @@ extension InstancesModule {
     }
 }
 
+/// The reports that serialize on one lock: one instance's usage of one entitlement, as the request names them.
+struct UsagePairKey: Hashable, Sendable {
+    let organizationID: UUID
+    let instanceSlug: String
+    let entitlementSlug: String
+}
+
+/// A report waiting for its batch, with what its request contributes besides the body.
+struct UsageSubmission: Sendable {
+    let command: ReportEntitlementUsageMetric.Command
+    /// The metadata to journal, as compact JSON; nil when there is none or it was too large.
+    let metadata: String?
+    /// The request's trace context, which the report's events carry.
+    let trace: [String: String]
+}
+
 /// How a report's transaction ended; a refusal is answered only after its rollover and event committed.
-private enum UsageDecision: Sendable {
+enum UsageDecision: Sendable {
     case accepted(JSONValue)
     case replayed(JSONValue)
     case refused
+}
+
+/// Decides a batch of reports to one pair in one transaction under the pair's lock: each in turn replays or
+/// refuses a reused transactionId, rolls stale windows over, folds its value into the total and meets the
+/// license's cap, from the total the one before it left. Then one statement writes the final total, the
+/// journal rows and every event.
+///
+/// A report refused by the cap still commits its rollover and its REJECTED event, and then answers 409. A
+/// report that fails on its own (a reused transactionId) fails alone; a failure of the pair (not found) or
+/// of the transaction fails the whole batch.
+struct UsageReportBatch {
+    let pair: UsageReportStorage.Pair
+    let organizationID: UUID
+    private(set) var state: UsageReportStorage.State
+    /// What the batch leaves on the counter; nil while no report moved it.
+    private(set) var counter: UsageReportStorage.Counter?
+    private(set) var ledger: [UsageReportStorage.LedgerEntry] = []
+    private(set) var events: [OutboxMessage] = []
+
+    static func decide(_ submissions: [UsageSubmission], for key: UsagePairKey, database: Database) async -> [Result<UsageDecision, any Error>] {
+        let logger = database.logger
+        let notFound = ReportEntitlementUsageMetric.contextNotFound(instanceSlug: key.instanceSlug, entitlementSlug: key.entitlementSlug)
+        do {
+            return try await database.transaction { connection in
+                guard let pair = try await UsageReportStorage.lockPair(
+                    instanceSlug: key.instanceSlug, entitlementSlug: key.entitlementSlug, organizationID: key.organizationID,
+                    on: connection, logger: logger
+                ) else { throw notFound }
+                guard pair.entitlementType == "NUMBER" || pair.entitlementType == "NUMBER_AI_CREDIT" else {
+                    throw APIError.validation(
+                        "ReportEntitlementUsageMetric.UnsupportedEntitlementType",
+                        "report usage is only supported for NUMBER and NUMBER_AI_CREDIT entitlements"
+                    )
+                }
+                let transactionIDs = Array(Set(submissions.compactMap(\.command.transactionID)))
+                guard let state = try await UsageReportStorage.state(
+                    of: pair, organizationID: key.organizationID, transactionIDs: transactionIDs, on: connection, logger: logger
+                ) else { throw notFound }
+                var batch = UsageReportBatch(pair: pair, organizationID: key.organizationID, state: state)
+                let results = submissions.map { submission in Result { try batch.decide(submission) } }
+                guard batch.counter != nil || !batch.events.isEmpty else { return results }
+                // Each event carries its own request's trace context, not the one of the request leading the batch.
+                try await TraceContext.$current.withValue(TraceContext(headers: [:])) {
+                    try await UsageReportStorage.write(
+                        pair, organizationID: key.organizationID, counter: batch.counter, ledger: batch.ledger,
+                        reportedAt: batch.state.reportedAt, events: batch.events, on: connection, logger: logger
+                    )
+                }
+                return results
+            }
+        } catch {
+            return Array(repeating: .failure(error), count: submissions.count)
+        }
+    }
+
+    private init(pair: UsageReportStorage.Pair, organizationID: UUID, state: UsageReportStorage.State) {
+        self.pair = pair
+        self.organizationID = organizationID
+        self.state = state
+    }
+
+    /// Decides one report from the state the reports before it left; changes nothing when it throws.
+    private mutating func decide(_ submission: UsageSubmission) throws -> UsageDecision {
+        let command = submission.command
+        if let transactionID = command.transactionID, let original = state.originals[transactionID] {
+            return .replayed(try ReportEntitlementUsageMetric.replay(original, of: command, entitlementSlug: state.entitlementSlug))
+        }
+        var report = try UsageReport(pair: pair, state: state, command: command, trace: submission.trace)
+        var reportEvents = try report.rollover(organizationID: organizationID)
+        let updated = report.updatedUsage()
+        if report.cap.refuses(updated.value) {
+            reportEvents.append(try report.outcomeEvent(InstanceEvents.reportRejected, updated, organizationID: organizationID))
+            if report.rolledOver, let start = report.window?.start {
+                move(to: .zero, periodStart: start, reportSeq: state.storedReportSeq)
+            }
+            events += reportEvents
+            return .refused
+        }
+        let response = report.response(updated)
+        let body = try WireJSON.value(of: response)
+        reportEvents += try report.acceptedEvents(updated, response: response, organizationID: organizationID)
+        let reportSeq = state.storedReportSeq + 1
+        let behavior = command.behavior.rawValue
+        ledger.append(
+            .init(
+                transactionID: command.transactionID, reportSeq: reportSeq, behavior: behavior, value: command.value, usage: updated,
+                response: body.jsonText, metadata: submission.metadata
+            )
+        )
+        if let transactionID = command.transactionID {
+            state.originals[transactionID] = .init(
+                reportSeq: reportSeq, reportedAt: state.reportedAt, behavior: behavior, value: UsageReportStorage.numeric(command.value),
+                response: body.jsonText
+            )
+        }
+        move(to: updated, periodStart: report.window?.start, reportSeq: reportSeq)
+        events += reportEvents
+        return .accepted(body)
+    }
+
+    /// The counter after a report: what the next report of the batch starts from, and what the batch writes.
+    private mutating func move(to usage: NumberUsage, periodStart: Date?, reportSeq: Int64) {
+        state.storedUsage = usage.entitlementValue.json.jsonText
+        state.storedPeriodStart = periodStart
+        state.storedReportSeq = reportSeq
+        counter = .init(usage: usage, periodStart: periodStart, reportSeq: reportSeq)
+    }
 }
 
 extension ReportEntitlementUsageMetric {
@@ -112,7 +176,7 @@ extension ReportEntitlementUsageMetric {
     /// The first answer of a transactionId sent again with the same report; another report under a key
     /// already used is a client bug, refused with the original report for reference.
     static func replay(_ original: UsageReportStorage.OriginalReport, of command: Command, entitlementSlug: String) throws -> JSONValue {
-        guard original.behavior == command.behavior.rawValue, original.sameValue else {
+        guard original.behavior == command.behavior.rawValue, original.hasValue(command.value) else {
             let value: JSONValue = [
                 "reportSeq": .integer(original.reportSeq),
                 "reportedAt": .string(Timestamp.format(original.reportedAt)),
