@@ -1200,12 +1200,20 @@ WEBHOOK_EVENT_TYPES_FILTER = {
     "type": ["array", "null"],
 }
 
+WEBHOOK_THROTTLE_RATE = {
+    "description": "At most this many delivery attempts per second reach the endpoint; null: as fast as it answers, one request at a time.",
+    "maximum": 10000,
+    "minimum": 1,
+    "type": ["integer", "null"],
+}
+
 WEBHOOK_ENDPOINT_PROPERTIES = {
     "id": {"format": "uuid", "type": "string"},
     "url": {"description": "Where deliveries are POSTed: http or https.", "format": "uri", "type": "string"},
     "description": {"type": "string"},
     "eventTypes": WEBHOOK_EVENT_TYPES_FILTER,
     "enabled": {"type": "boolean"},
+    "throttleRate": WEBHOOK_THROTTLE_RATE,
     "disabledReason": {"description": "Why the endpoint is disabled: a 410 answer, failing continuously, or the API.", "type": "string"},
     "disabledAt": {"format": "date-time", "type": "string"},
     "createdAt": {"format": "date-time", "type": "string"},
@@ -1215,7 +1223,7 @@ WEBHOOK_ENDPOINT_PROPERTIES = {
 WEBHOOK_ENDPOINT = {
     "additionalProperties": False,
     "properties": WEBHOOK_ENDPOINT_PROPERTIES,
-    "required": ["id", "url", "description", "eventTypes", "enabled", "createdAt", "updatedAt"],
+    "required": ["id", "url", "description", "eventTypes", "enabled", "throttleRate", "createdAt", "updatedAt"],
     "type": "object",
 }
 
@@ -1239,6 +1247,7 @@ WEBHOOK_ENDPOINT_BODY = {
         "description": {"maxLength": 1000, "type": ["string", "null"]},
         "eventTypes": WEBHOOK_EVENT_TYPES_FILTER,
         "enabled": {"description": "Defaults to true.", "type": "boolean"},
+        "throttleRate": {**WEBHOOK_THROTTLE_RATE, "description": "Attempts per second at most; omitted or null: unthrottled."},
     },
     "required": ["url"],
     "type": "object",

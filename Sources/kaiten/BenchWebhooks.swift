@@ -6,7 +6,7 @@ import Logging
 extension Bench {
     struct Webhooks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Webhook deliveries per second to local receivers: ten healthy endpoints, then one of them answering in 5 s."
+            abstract: "Webhook deliveries per second to local receivers: ten healthy endpoints, then one of them answering in 5 s, then one throttled."
         )
 
         @OptionGroup var storage: BenchmarkStorage
@@ -14,6 +14,7 @@ extension Bench {
         @Option(help: "Messages fanned out to every endpoint before each run.") var messages: Int = 3000
         @Option(help: "Longest a run measures, in seconds.") var seconds: Int = 10
         @Option(help: "How long the slow endpoint takes to answer, in seconds.") var slowSeconds: Int = 5
+        @Option(help: "The throttled endpoint's throttleRate, in deliveries per second.") var throttleRate: Int = 50
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
@@ -24,6 +25,7 @@ extension Bench {
                 benchmark.messages = messages
                 benchmark.duration = .seconds(seconds)
                 benchmark.slowAnswer = .seconds(slowSeconds)
+                benchmark.throttleRate = throttleRate
                 print("kaiten bench webhooks: \(endpoints) endpoints, \(messages) messages each, at most \(seconds) s per run, PostgreSQL in \(directory.path)")
                 print(try await benchmark.run(logger: logging.makeLogger()))
             }

@@ -12,17 +12,27 @@ import Synchronization
 
 /// `kaiten bench webhooks`: signed deliveries per second from the delivery service to local receivers, once
 /// with ten healthy endpoints and once with one of them answering in 5 s, and how much of the healthy
-/// endpoints' throughput survives the slow one.
+/// endpoints' throughput survives the slow one; then once with one of them throttled, and how close its
+/// rate comes to its `throttleRate`.
 ///
 /// Each run gets a fresh database with one organization, ten endpoints and a backlog of `messages` events
-/// fanned out to all of them by the webhook consumer; the delivery service then runs for `duration` (or
-/// until the healthy endpoints have everything) while the receivers count what arrives.
+/// fanned out to all of them by the webhook consumer; the delivery service then runs for `duration` (or,
+/// unless one endpoint is throttled, until the healthy endpoints have everything) while the receivers count
+/// what arrives.
 public struct WebhooksBenchmark: Sendable {
     public var dataDirectory: URL
     public var endpoints = 10
     public var messages = 3000
     public var duration: Duration = .seconds(10)
     public var slowAnswer: Duration = .seconds(5)
+    public var throttleRate = 50
+
+    /// What the first endpoint does in a run; the others are healthy.
+    enum Variant {
+        case healthy
+        case slow
+        case throttled(Int)
+    }
 
     public init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
@@ -31,7 +41,8 @@ public struct WebhooksBenchmark: Sendable {
     public struct Run: Sendable {
         public let healthyEndpoints: Int
         public let healthyDeliveries: Int
-        public let slowDeliveries: Int
+        /// The slow or throttled endpoint's deliveries.
+        public let otherDeliveries: Int
         public let seconds: Double
 
         public var healthyPerSecond: Double { Double(healthyDeliveries) / seconds }
@@ -42,9 +53,13 @@ public struct WebhooksBenchmark: Sendable {
         public let allHealthy: Run
         public let oneSlow: Run
         public let slowAnswer: Duration
+        public let oneThrottled: Run
+        public let throttleRate: Int
 
         /// The healthy endpoints' per-endpoint throughput with the slow one, over the all-healthy run's.
         public var ratio: Double { oneSlow.perHealthyEndpoint / allHealthy.perHealthyEndpoint }
+        /// The throttled endpoint's deliveries per second.
+        public var throttledPerSecond: Double { Double(oneThrottled.otherDeliveries) / oneThrottled.seconds }
 
         public var description: String {
             func line(_ run: Run) -> String {
@@ -52,8 +67,10 @@ public struct WebhooksBenchmark: Sendable {
             }
             return """
                 all \(allHealthy.healthyEndpoints) healthy       \(line(allHealthy))
-                one slow (\(slowAnswer))   healthy \(oneSlow.healthyEndpoints): \(line(oneSlow)); the slow one: \(oneSlow.slowDeliveries)
+                one slow (\(slowAnswer))   healthy \(oneSlow.healthyEndpoints): \(line(oneSlow)); the slow one: \(oneSlow.otherDeliveries)
                 ratio               \(String(format: "%.3f", ratio)) of the all-healthy per-endpoint throughput
+                one throttled       \(String(format: "%.1f", throttledPerSecond))/s (\(oneThrottled.otherDeliveries) in \(String(format: "%.1f", oneThrottled.seconds)) s) \
+                at throttleRate \(throttleRate): \(String(format: "%.3f", throttledPerSecond / Double(throttleRate))) of it; healthy \(oneThrottled.healthyEndpoints): \(line(oneThrottled))
                 """
         }
     }
@@ -65,9 +82,12 @@ public struct WebhooksBenchmark: Sendable {
         do {
             let receivers = Receivers(slowAnswer: slowAnswer)
             let result = try await receivers.serving(logger: logger) { port in
-                let allHealthy = try await measure(postgres: postgres, database: "healthy", receiverPort: port, slow: false, receivers: receivers, logger: logger)
-                let oneSlow = try await measure(postgres: postgres, database: "one_slow", receiverPort: port, slow: true, receivers: receivers, logger: logger)
-                return Result(allHealthy: allHealthy, oneSlow: oneSlow, slowAnswer: slowAnswer)
+                let allHealthy = try await measure(.healthy, postgres: postgres, database: "healthy", receiverPort: port, receivers: receivers, logger: logger)
+                let oneSlow = try await measure(.slow, postgres: postgres, database: "one_slow", receiverPort: port, receivers: receivers, logger: logger)
+                let oneThrottled = try await measure(
+                    .throttled(throttleRate), postgres: postgres, database: "one_throttled", receiverPort: port, receivers: receivers, logger: logger
+                )
+                return Result(allHealthy: allHealthy, oneSlow: oneSlow, slowAnswer: slowAnswer, oneThrottled: oneThrottled, throttleRate: throttleRate)
             }
             await postgres.stop()
             return result
@@ -77,7 +97,9 @@ public struct WebhooksBenchmark: Sendable {
         }
     }
 
-    private func measure(postgres: EmbeddedPostgres, database name: String, receiverPort: Int, slow: Bool, receivers: Receivers, logger: Logger) async throws -> Run {
+    private func measure(_ variant: Variant, postgres: EmbeddedPostgres, database name: String, receiverPort: Int, receivers: Receivers, logger: Logger)
+        async throws -> Run
+    {
         let port = postgres.configuration.port
         let user = postgres.configuration.superuser
         try await DatabaseProvisioning.ensureDatabase(name, host: "127.0.0.1", port: port, user: user, logger: logger)
@@ -95,10 +117,24 @@ public struct WebhooksBenchmark: Sendable {
             webhooks.attemptTimeout = slowAnswer + .seconds(5)
             let prefix = "/\(name)/"
             let paths = (0..<endpoints).map { "\(prefix)\($0)" }
-            let slowPath = slow ? paths[0] : nil
+            var otherPath: String?
+            var throttleRates = [Int?](repeating: nil, count: endpoints)
+            switch variant {
+            case .healthy: break
+            case .slow: otherPath = paths[0]
+            case .throttled(let rate):
+                otherPath = paths[0]
+                throttleRates[0] = rate
+            }
+            let slowPath: String? = if case .slow = variant { otherPath } else { nil }
             await receivers.prepare(slowPath: slowPath)
-            try await Self.load(database, module: WebhooksModule(database: database, configuration: webhooks), endpointURLs: paths.map { "http://127.0.0.1:\(receiverPort)\($0)" }, messages: messages)
-            let healthy = paths.filter { $0 != slowPath }
+            try await Self.load(
+                database, module: WebhooksModule(database: database, configuration: webhooks),
+                endpoints: zip(paths, throttleRates).map { ("http://127.0.0.1:\(receiverPort)\($0)", $1) }, messages: messages
+            )
+            let healthy = paths.filter { $0 != otherPath }
+            // A throttled endpoint's rate is measured over the whole run, not just until the others are done.
+            let stopsEarly = if case .throttled = variant { false } else { true }
             let service = WebhookDeliveryService(database: database, configuration: webhooks)
             let services = ServiceGroup(services: [service], logger: logger)
             // The service stops gracefully (its in-flight attempts finish) before the pool goes away.
@@ -109,12 +145,12 @@ public struct WebhooksBenchmark: Sendable {
                 while elapsed < duration {
                     try await Task.sleep(for: .milliseconds(50))
                     elapsed = .now - start
-                    if await receivers.count(healthy) >= healthy.count * messages { break }
+                    if stopsEarly, await receivers.count(healthy) >= healthy.count * messages { break }
                 }
                 let run = Run(
                     healthyEndpoints: healthy.count,
                     healthyDeliveries: await receivers.count(healthy),
-                    slowDeliveries: await receivers.count(slowPath.map { [$0] } ?? []),
+                    otherDeliveries: await receivers.count(otherPath.map { [$0] } ?? []),
                     seconds: elapsed.seconds
                 )
                 await services.triggerGracefulShutdown()
@@ -124,16 +160,20 @@ public struct WebhooksBenchmark: Sendable {
         }
     }
 
-    /// An organization, its endpoints, and `messages` events fanned out to all of them by the consumer.
-    private static func load(_ database: Database, module: WebhooksModule, endpointURLs: [String], messages: Int) async throws {
+    /// An organization, its endpoints (URL and throttle rate), and `messages` events fanned out to all of them by
+    /// the consumer.
+    private static func load(_ database: Database, module: WebhooksModule, endpoints: [(url: String, throttleRate: Int?)], messages: Int) async throws {
         let organizationID = UUID()
         try await database.client.query(
             "INSERT INTO organization (id, external_id, name) VALUES (\(organizationID), \("bench-\(organizationID)"), 'Webhooks benchmark')",
             logger: database.logger
         )
-        for url in endpointURLs {
+        for endpoint in endpoints {
             try await database.client.query(
-                "INSERT INTO webhook_endpoint (organization_id, url, secret) VALUES (\(organizationID), \(url), \(WebhookSecret.generate().text))",
+                """
+                INSERT INTO webhook_endpoint (organization_id, url, throttle_rate, secret)
+                VALUES (\(organizationID), \(endpoint.url), \(endpoint.throttleRate), \(WebhookSecret.generate().text))
+                """,
                 logger: database.logger
             )
         }

@@ -110,6 +110,37 @@ public struct JSONObjectReader {
         }
     }
 
+    /// A boolean member.
+    public mutating func boolean(_ key: String, required: Bool = false) -> Bool? {
+        guard let value = take(key, required: required) else { return nil }
+        guard case .bool(let flag) = value else {
+            reject(key, "expected boolean, got \(value.typeName)", value: value)
+            return nil
+        }
+        return flag
+    }
+
+    /// A whole number within `range`; `10.0` counts as whole, as JSON Schema's `integer` does. Null reads as nil
+    /// when `nullable`.
+    public mutating func integer(_ key: String, in range: ClosedRange<Int>, nullable: Bool = false) -> Int? {
+        guard let value = take(key, required: false) else { return nil }
+        if case .null = value, nullable { return nil }
+        guard let number = value.doubleValue, number.rounded() == number, abs(number) < 9.0e15 else {
+            reject(key, "expected integer, got \(value.typeName)", value: value)
+            return nil
+        }
+        let integer = Int(number)
+        if integer < range.lowerBound {
+            reject(key, "expected number >= \(range.lowerBound)", value: value)
+            return nil
+        }
+        if integer > range.upperBound {
+            reject(key, "expected number <= \(range.upperBound)", value: value)
+            return nil
+        }
+        return integer
+    }
+
     /// A JSON object member with free-form contents.
     public mutating func object(_ key: String, required: Bool = false) -> [String: JSONValue]? {
         guard let value = take(key, required: required) else { return nil }

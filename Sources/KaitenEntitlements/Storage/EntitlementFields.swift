@@ -43,9 +43,9 @@ struct EntitlementFields {
         saleUnitSingular = reader.string("saleUnitSingular", minLength: 1, maxLength: 100)
         saleUnitPlural = reader.string("saleUnitPlural", minLength: 1, maxLength: 100)
         saleUnitFactor = Self.positiveNumber("saleUnitFactor", from: &reader)
-        userFacing = Self.boolean("userFacing", from: &reader)
-        displayOrder = Self.integer("displayOrder", in: 0...Int(Int32.max), from: &reader)
-        warningThresholdPercent = Self.integer("warningThresholdPercent", in: 0...100, from: &reader)
+        userFacing = reader.boolean("userFacing")
+        displayOrder = reader.integer("displayOrder", in: 0...Int(Int32.max))
+        warningThresholdPercent = reader.integer("warningThresholdPercent", in: 0...100)
         resetPeriod = Self.enumeration("resetPeriod", from: &reader)
         resetAnchor = Self.enumeration("resetAnchor", from: &reader)
     }
@@ -121,34 +121,6 @@ struct EntitlementFields {
             return nil
         }
         return parsed
-    }
-
-    private static func boolean(_ key: String, from reader: inout JSONObjectReader) -> Bool? {
-        guard let value = reader.raw(key) else { return nil }
-        guard case .bool(let flag) = value else {
-            reader.reject(key, "expected boolean, got \(value.typeName)", value: value)
-            return nil
-        }
-        return flag
-    }
-
-    /// A whole number within `range`; `10.0` counts as whole, as JSON Schema's `integer` does.
-    private static func integer(_ key: String, in range: ClosedRange<Int>, from reader: inout JSONObjectReader) -> Int? {
-        guard let value = reader.raw(key) else { return nil }
-        guard let number = value.doubleValue, number.rounded() == number, abs(number) < 9.0e15 else {
-            reader.reject(key, "expected integer, got \(value.typeName)", value: value)
-            return nil
-        }
-        let integer = Int(number)
-        if integer < range.lowerBound {
-            reader.reject(key, "expected number >= \(range.lowerBound)", value: value)
-            return nil
-        }
-        if integer > range.upperBound {
-            reader.reject(key, "expected number <= \(range.upperBound)", value: value)
-            return nil
-        }
-        return integer
     }
 
     private static func positiveNumber(_ key: String, from reader: inout JSONObjectReader) -> Double? {

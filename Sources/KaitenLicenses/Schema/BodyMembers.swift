@@ -1,24 +1,11 @@
 import Foundation
 import KaitenCore
 
-/// Members of license bodies the shared reader has no accessor for: booleans, 32-bit integers and ids.
+/// Members of license bodies the shared reader has no accessor for: 32-bit integers and ids.
 ///
 /// Each consumes its member and records a violation on the reader when the member has the wrong type, so
 /// they take part in the reader's one-pass collection of every mistake.
 enum BodyMembers {
-    static func boolean(_ key: String, required: Bool = false, in reader: inout JSONObjectReader) -> Bool? {
-        switch reader.raw(key) {
-        case nil:
-            if required { reader.reject(key, "expected required property \(key) to be present") }
-            return nil
-        case .bool(let flag)?:
-            return flag
-        case let value?:
-            reader.reject(key, "expected boolean, got \(value.typeName)", value: value)
-            return nil
-        }
-    }
-
     /// An `int32` member; a whole number written with a fraction (`10.0`) counts.
     static func int32(_ key: String, in reader: inout JSONObjectReader) -> Int? {
         guard let value = reader.raw(key) else { return nil }

@@ -26,7 +26,7 @@ struct LicenseBody {
         description = reader.string("description", required: true, maxLength: 500) ?? ""
         type = reader.string("type", required: true) ?? ""
         versionName = reader.string("versionName", maxLength: 50)
-        isDefault = BodyMembers.boolean("isDefault", required: true, in: &reader) ?? false
+        isDefault = reader.boolean("isDefault", required: true) ?? false
         slug = reader.slug()
         version = reader.string("version").flatMap { $0.isEmpty ? nil : $0 }
         lifecycleState = reader.string("lifecycleState").flatMap { $0.isEmpty ? nil : $0 }

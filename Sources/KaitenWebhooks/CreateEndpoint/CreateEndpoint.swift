@@ -40,9 +40,9 @@ extension WebhooksModule {
         let endpoint = try await database.transaction { connection in
             let id = try await connection.first(
                 """
-                INSERT INTO webhook_endpoint (organization_id, url, description, event_types, enabled, secret, created_by_id)
+                INSERT INTO webhook_endpoint (organization_id, url, description, event_types, enabled, throttle_rate, secret, created_by_id)
                 VALUES (\(caller.organizationID), \(fields.url), \(fields.description), \(fields.storedEventTypes), \(fields.enabled),
-                        \(secret.text), (SELECT id FROM "user" WHERE id = \(caller.userID)))
+                        \(fields.throttleRate), \(secret.text), (SELECT id FROM "user" WHERE id = \(caller.userID)))
                 RETURNING id
                 """,
                 as: UUID.self,

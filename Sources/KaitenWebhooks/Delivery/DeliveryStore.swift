@@ -16,6 +16,8 @@ struct DeliveryStore: Sendable {
         let organizationID: UUID
         let url: String
         let secrets: [WebhookSecret]
+        /// The endpoint's attempts per second at most; nil: unthrottled.
+        let throttleRate: Int?
         let deliveryID: UUID
         let messageID: UUID
         let attempts: Int
@@ -145,7 +147,7 @@ struct DeliveryStore: Sendable {
     /// What a head needs, read from an endpoint `e` joined as in `headJoins`.
     private static let headSelection = """
         SELECT e.organization_id, e.url, e.secret,
-               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END,
+               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END, e.throttle_rate,
                d.id, d.message_id, d.attempts, d.round_start, d.trigger, m.payload
         """
 
@@ -158,19 +160,23 @@ struct DeliveryStore: Sendable {
     private func firstHead(_ query: PostgresQuery, of endpointID: UUID, on executor: some SQLExecutor) async throws -> Head? {
         guard
             let row = try await executor.first(
-                query, as: (UUID, String, String, String?, UUID, UUID, Int, Int, String, String).self, logger: database.logger
+                query, as: (UUID, String, String, String?, Int?, UUID, UUID, Int, Int, String, String).self, logger: database.logger
             )
         else { return nil }
         let secrets = [row.2, row.3].compactMap { $0.flatMap(WebhookSecret.init) }
         return Head(
-            endpointID: endpointID, organizationID: row.0, url: row.1, secrets: secrets,
-            deliveryID: row.4, messageID: row.5, attempts: row.6, roundStart: row.7, trigger: row.8, payload: row.9
+            endpointID: endpointID, organizationID: row.0, url: row.1, secrets: secrets, throttleRate: row.4,
+            deliveryID: row.5, messageID: row.6, attempts: row.7, roundStart: row.8, trigger: row.9, payload: row.10
         )
     }
 
-    /// Gives the endpoint back; stamping the release time sends it to the back of the claim order.
-    func release(_ endpointID: UUID) async throws {
-        try await database.client.execute("UPDATE webhook_endpoint SET lease_until = now() WHERE id = \(endpointID)", logger: database.logger)
+    /// Gives the endpoint back; stamping the release time sends it to the back of the claim order. A throttled
+    /// endpoint stays leased for `pause`, until its next attempt is allowed, so no service claims it earlier.
+    func release(_ endpointID: UUID, pause: Duration = .zero) async throws {
+        try await database.client.execute(
+            "UPDATE webhook_endpoint SET lease_until = now() + make_interval(secs => \(max(pause, .zero).seconds)) WHERE id = \(endpointID)",
+            logger: database.logger
+        )
     }
 
     /// Deletes messages past the retention that no delivery still waits on; returns how many.

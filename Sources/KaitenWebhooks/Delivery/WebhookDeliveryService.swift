@@ -81,12 +81,19 @@ public struct WebhookDeliveryService: Service {
         await clients.shutdown()
     }
 
-    /// Sends the leased endpoint's due deliveries one after another, then gives the endpoint back.
+    /// Sends the leased endpoint's due deliveries one after another, then gives the endpoint back. A throttled
+    /// endpoint's attempts start at least `1 / throttleRate` seconds apart; its task waits out the gap, as it
+    /// would wait for a slow answer, and hands the rest of it on with the lease.
     private func drain(_ endpointID: UUID) async {
         var sent = 0
+        var nextAllowed = ContinuousClock.now
         do {
             var next = try await store.head(of: endpointID, on: store.database.client)
             while let head = next {
+                if nextAllowed > .now {
+                    do { try await Task.sleep(until: nextAllowed) } catch { return }
+                }
+                let started = ContinuousClock.now
                 let outcome = await sender.send(
                     .init(endpointID: head.endpointID, url: head.url, messageID: head.messageID, body: Array(head.payload.utf8), secrets: head.secrets),
                     logger: logger
@@ -94,10 +101,11 @@ public struct WebhookDeliveryService: Service {
                 // A cancelled attempt says nothing about the receiver: record nothing, the lease runs out.
                 if Task.isCancelled { return }
                 sent += 1
+                if let rate = head.throttleRate { nextAllowed = started + .seconds(1) / rate }
                 let continuing = sent < configuration.deliveriesPerLease && !Task.isCancelled && !Task.isShuttingDownGracefully
                 next = try await store.record(outcome, of: head, continuing: continuing)
             }
-            try await store.release(endpointID)
+            try await store.release(endpointID, pause: nextAllowed - .now)
         } catch {
             warn("webhook delivery failed to record; the endpoint's lease will expire", error, endpointID: endpointID)
         }

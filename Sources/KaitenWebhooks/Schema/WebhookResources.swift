@@ -9,16 +9,19 @@ public struct EndpointResource: Encodable, Sendable, KeysetPaged {
     /// The event types delivered, or nil for every type.
     public let eventTypes: [String]?
     public let enabled: Bool
+    /// Attempts per second at most, or nil when unthrottled.
+    public let throttleRate: Int?
     public let disabledReason: String?
     public let disabledAt: Date?
     public let createdAt: Date
     public let updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, url, description, eventTypes, enabled, disabledReason, disabledAt, createdAt, updatedAt
+        case id, url, description, eventTypes, enabled, throttleRate, disabledReason, disabledAt, createdAt, updatedAt
     }
 
-    /// `eventTypes` is always present (null: every type); the disabled details only when disabled.
+    /// `eventTypes` and `throttleRate` are always present (null: every type, unthrottled); the disabled details
+    /// only when disabled.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -26,6 +29,7 @@ public struct EndpointResource: Encodable, Sendable, KeysetPaged {
         try container.encode(description, forKey: .description)
         try container.encode(eventTypes, forKey: .eventTypes)
         try container.encode(enabled, forKey: .enabled)
+        try container.encode(throttleRate, forKey: .throttleRate)
         try container.encodeIfPresent(disabledReason, forKey: .disabledReason)
         try container.encodeIfPresent(disabledAt, forKey: .disabledAt)
         try container.encode(createdAt, forKey: .createdAt)

@@ -9,18 +9,19 @@ import PostgresNIO
 enum EndpointRows: OrganizationRows {
     static let alias = "e"
     static let selection = """
-        SELECT e.id, e.url, e.description, e.event_types, e.enabled, e.disabled_reason, e.disabled_at, e.created_at, e.updated_at
+        SELECT e.id, e.url, e.description, e.event_types, e.enabled, e.throttle_rate, e.disabled_reason, e.disabled_at, e.created_at,
+               e.updated_at
         FROM webhook_endpoint e
         """
 
-    typealias Columns = (UUID, String, String, [String]?, Bool, String?, Date?, Date, Date)
+    typealias Columns = (UUID, String, String, [String]?, Bool, Int?, String?, Date?, Date, Date)
 
     /// Decodes the endpoints of a query that starts with `selection`.
     static func fetch(_ query: PostgresQuery, on executor: some SQLExecutor, logger: Logger) async throws -> [EndpointResource] {
         try await executor.all(query, as: Columns.self, logger: logger).map { row in
             EndpointResource(
-                id: row.0.lowercased, url: row.1, description: row.2, eventTypes: row.3, enabled: row.4,
-                disabledReason: row.5, disabledAt: row.6, createdAt: row.7, updatedAt: row.8
+                id: row.0.lowercased, url: row.1, description: row.2, eventTypes: row.3, enabled: row.4, throttleRate: row.5,
+                disabledReason: row.6, disabledAt: row.7, createdAt: row.8, updatedAt: row.9
             )
         }
     }
@@ -59,12 +60,19 @@ struct EndpointFields {
     /// nil: every event type.
     let eventTypes: [String]?
     let enabled: Bool
+    /// Attempts per second at most; nil: unthrottled.
+    let throttleRate: Int?
+
+    /// The highest rate an endpoint can ask for; faster than this, throttling means nothing next to one request
+    /// in flight at a time.
+    static let maximumThrottleRate = 10_000
 
     init(reading reader: inout JSONObjectReader) {
         url = reader.string("url", required: true, minLength: 1, maxLength: WebhookURL.maximumLength) ?? ""
         description = reader.string("description", nullable: true, maxLength: 1000) ?? ""
         eventTypes = reader.stringArray("eventTypes", nullable: true, maxItems: EventCatalogue.all.count)
         enabled = reader.boolean("enabled") ?? true
+        throttleRate = reader.integer("throttleRate", in: 1...Self.maximumThrottleRate, nullable: true)
     }
 
     /// The checks past the schema: an http(s) URL to an allowed destination and known event types.
@@ -101,18 +109,6 @@ struct EndpointFields {
     /// The filter as stored: each type once, in catalogue order.
     var storedEventTypes: [String]? {
         eventTypes.map { wanted in EventCatalogue.all.map(\.type).filter { wanted.contains($0) } }
-    }
-}
-
-extension JSONObjectReader {
-    /// A boolean member.
-    mutating func boolean(_ key: String) -> Bool? {
-        guard let value = raw(key) else { return nil }
-        guard case .bool(let flag) = value else {
-            reject(key, "expected boolean, got \(value.typeName)", value: value)
-            return nil
-        }
-        return flag
     }
 }
 

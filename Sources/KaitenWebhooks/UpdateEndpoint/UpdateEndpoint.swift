@@ -4,7 +4,8 @@ import KaitenCore
 import KaitenHTTP
 import PostgresNIO
 
-/// `PUT /webhooks/endpoints/{endpointId}`: a full replacement of URL, description, filter and `enabled`.
+/// `PUT /webhooks/endpoints/{endpointId}`: a full replacement of URL, description, filter, `enabled` and
+/// `throttleRate`.
 /// Enabling a disabled endpoint clears why it was disabled and its failure streak; deliveries that were
 /// waiting go out again.
 enum UpdateEndpoint {
@@ -40,7 +41,7 @@ extension WebhooksModule {
                 """
                 UPDATE webhook_endpoint
                 SET url = \(fields.url), description = \(fields.description), event_types = \(fields.storedEventTypes),
-                    enabled = \(fields.enabled),
+                    enabled = \(fields.enabled), throttle_rate = \(fields.throttleRate),
                     disabled_reason = CASE WHEN \(fields.enabled) THEN NULL
                                            WHEN enabled THEN 'disabled through the API' ELSE disabled_reason END,
                     disabled_at = CASE WHEN \(fields.enabled) THEN NULL WHEN enabled THEN now() ELSE disabled_at END,

@@ -18,6 +18,7 @@ import Testing
             #expect(WebhookSecret(secret)?.key.count == 32)
             #expect(created.json?["enabled"] == .bool(true))
             #expect(created.json?["eventTypes"] == ["com.kaiten.customer.v1.created"])
+            #expect(created.json?["throttleRate"] == .null, "unthrottled unless asked")
             let id = try #require(created.json?["id"]?.stringValue)
 
             let read = try await harness.get("/api/webhooks/endpoints/\(id)")
@@ -27,9 +28,12 @@ import Testing
             #expect(try await harness.items("/api/webhooks/endpoints").compactMap { $0["id"]?.stringValue } == [id])
 
             let replaced = try await harness.kaiten.core.json(
-                .put, "/api/webhooks/endpoints/\(id)", token: harness.token, body: ["url": "https://hooks.example.com/v2", "enabled": false]
+                .put, "/api/webhooks/endpoints/\(id)", token: harness.token,
+                body: ["url": "https://hooks.example.com/v2", "enabled": false, "throttleRate": 20]
             )
             #expect(replaced.status == .ok)
+            #expect(replaced.json?["throttleRate"] == 20)
+            #expect(try await harness.get("/api/webhooks/endpoints/\(id)").json?["throttleRate"] == 20)
             #expect(replaced.json?["eventTypes"] == .null)
             #expect(replaced.json?["description"] == "")
             #expect(replaced.json?["enabled"] == .bool(false))
@@ -89,6 +93,10 @@ import Testing
         (["url": "http://localhost:9000/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
         (["url": "https://hooks.example.com", "enabled": "yes"], "UNPROCESSABLE"),
         (["url": "https://hooks.example.com", "headers": [:]], "UNPROCESSABLE"),
+        (["url": "https://hooks.example.com", "throttleRate": 0], "UNPROCESSABLE"),
+        (["url": "https://hooks.example.com", "throttleRate": 10_001], "UNPROCESSABLE"),
+        (["url": "https://hooks.example.com", "throttleRate": 2.5], "UNPROCESSABLE"),
+        (["url": "https://hooks.example.com", "throttleRate": "5"], "UNPROCESSABLE"),
         ([:], "UNPROCESSABLE"),
     ]
 

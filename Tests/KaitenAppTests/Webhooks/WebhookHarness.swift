@@ -41,9 +41,10 @@ struct WebhookHarness {
     }
 
     /// Creates an endpoint through the API; returns its id and secret.
-    func createEndpoint(_ url: String, eventTypes: [String]? = nil) async throws -> (id: String, secret: String) {
+    func createEndpoint(_ url: String, eventTypes: [String]? = nil, throttleRate: Int? = nil) async throws -> (id: String, secret: String) {
         var body: [String: JSONValue] = ["url": .string(url)]
         if let eventTypes { body["eventTypes"] = .array(eventTypes.map { .string($0) }) }
+        if let throttleRate { body["throttleRate"] = .integer(Int64(throttleRate)) }
         let created = try await kaiten.core.json(.post, "/api/webhooks/endpoints", token: token, body: body)
         #expect(created.status == .created)
         return (try #require(created.json?["id"]?.stringValue), try #require(created.json?["secret"]?.stringValue))
