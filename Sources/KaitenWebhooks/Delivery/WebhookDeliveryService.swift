@@ -82,7 +82,7 @@ public struct WebhookDeliveryService: Service {
     }
 
     /// Sends the leased endpoint's due deliveries one after another, then gives the endpoint back. A throttled
-    /// endpoint's attempts start at least `1 / throttleRate` seconds apart; its task waits out the gap, as it
+    /// endpoint's attempts are allowed `1 / throttleRate` seconds apart; its task waits out the gap, as it
     /// would wait for a slow answer, and hands the rest of it on with the lease.
     private func drain(_ endpointID: UUID) async {
         var sent = 0
@@ -101,7 +101,9 @@ public struct WebhookDeliveryService: Service {
                 // A cancelled attempt says nothing about the receiver: record nothing, the lease runs out.
                 if Task.isCancelled { return }
                 sent += 1
-                if let rate = head.throttleRate { nextAllowed = started + .seconds(1) / rate }
+                // Counted from when this attempt was allowed, not from when the sleep happened to end, so timer
+                // slack does not slow the rate down; never from before this attempt, so a slow answer earns no burst.
+                if let rate = head.throttleRate { nextAllowed = max(nextAllowed + .seconds(1) / rate, started) }
                 let continuing = sent < configuration.deliveriesPerLease && !Task.isCancelled && !Task.isShuttingDownGracefully
                 next = try await store.record(outcome, of: head, continuing: continuing)
             }
