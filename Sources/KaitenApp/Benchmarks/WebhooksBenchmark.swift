@@ -13,7 +13,7 @@ import Synchronization
 /// `kaiten bench webhooks`: signed deliveries per second from the delivery service to local receivers, once
 /// with ten healthy endpoints and once with one of them answering in 5 s, and how much of the healthy
 /// endpoints' throughput survives the slow one; then once with one of them throttled, and how close its
-/// rate comes to its `throttleRate`.
+/// rate comes to its `throttleRate`; then, with one endpoint, the time from an event's write to its delivery.
 ///
 /// Each run gets a fresh database with one organization, ten endpoints and a backlog of `messages` events
 /// fanned out to all of them by the webhook consumer; the delivery service then runs for `duration` (or,
@@ -26,6 +26,9 @@ public struct WebhooksBenchmark: Sendable {
     public var duration: Duration = .seconds(10)
     public var slowAnswer: Duration = .seconds(5)
     public var throttleRate = 50
+    /// Events per second, one per transaction, in the latency run.
+    public var latencyRate = 1000
+    public var latencyDuration: Duration = .seconds(5)
 
     /// What the first endpoint does in a run; the others are healthy.
     enum Variant {
@@ -55,6 +58,9 @@ public struct WebhooksBenchmark: Sendable {
         public let slowAnswer: Duration
         public let oneThrottled: Run
         public let throttleRate: Int
+        /// Event written → delivered, at `latencyRate`.
+        public let latency: LatencySample
+        public let latencyRate: Int
 
         /// The healthy endpoints' per-endpoint throughput with the slow one, over the all-healthy run's.
         public var ratio: Double { oneSlow.perHealthyEndpoint / allHealthy.perHealthyEndpoint }
@@ -71,6 +77,8 @@ public struct WebhooksBenchmark: Sendable {
                 ratio               \(String(format: "%.3f", ratio)) of the all-healthy per-endpoint throughput
                 one throttled       \(String(format: "%.1f", throttledPerSecond))/s (\(oneThrottled.otherDeliveries) in \(String(format: "%.1f", oneThrottled.seconds)) s) \
                 at throttleRate \(throttleRate): \(String(format: "%.3f", throttledPerSecond / Double(throttleRate))) of it; healthy \(oneThrottled.healthyEndpoints): \(line(oneThrottled))
+                latency             event written → delivered at \(latencyRate)/s over \(allHealthy.healthyEndpoints) endpoints: p50 \(latency.milliseconds(0.50)), p99 \(latency.milliseconds(0.99)) \
+                (\(latency.count) events)
                 """
         }
     }
@@ -87,7 +95,11 @@ public struct WebhooksBenchmark: Sendable {
                 let oneThrottled = try await measure(
                     .throttled(throttleRate), postgres: postgres, database: "one_throttled", receiverPort: port, receivers: receivers, logger: logger
                 )
-                return Result(allHealthy: allHealthy, oneSlow: oneSlow, slowAnswer: slowAnswer, oneThrottled: oneThrottled, throttleRate: throttleRate)
+                let latency = try await measureLatency(postgres: postgres, receiverPort: port, receivers: receivers, logger: logger)
+                return Result(
+                    allHealthy: allHealthy, oneSlow: oneSlow, slowAnswer: slowAnswer, oneThrottled: oneThrottled, throttleRate: throttleRate,
+                    latency: latency, latencyRate: latencyRate
+                )
             }
             await postgres.stop()
             return result
@@ -100,21 +112,8 @@ public struct WebhooksBenchmark: Sendable {
     private func measure(_ variant: Variant, postgres: EmbeddedPostgres, database name: String, receiverPort: Int, receivers: Receivers, logger: Logger)
         async throws -> Run
     {
-        let port = postgres.configuration.port
-        let user = postgres.configuration.superuser
-        try await DatabaseProvisioning.ensureDatabase(name, host: "127.0.0.1", port: port, user: user, logger: logger)
-        let client = PostgresClient(
-            configuration: .init(host: "127.0.0.1", port: port, username: user, password: nil, database: name, tls: .disable),
-            backgroundLogger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            _ = try await Migrator().migrate(client, logger: logger)
-            let database = Database(client: client, logger: logger)
-            var webhooks = WebhooksConfiguration()
-            webhooks.allowPrivateAddresses = true
-            webhooks.attemptTimeout = slowAnswer + .seconds(5)
+        try await Self.withDatabase(name, on: postgres, logger: logger) { database in
+            let webhooks = webhooksConfiguration
             let prefix = "/\(name)/"
             let paths = (0..<endpoints).map { "\(prefix)\($0)" }
             var otherPath: String?
@@ -128,41 +127,115 @@ public struct WebhooksBenchmark: Sendable {
             }
             let slowPath: String? = if case .slow = variant { otherPath } else { nil }
             await receivers.prepare(slowPath: slowPath)
-            try await Self.load(
-                database, module: WebhooksModule(database: database, configuration: webhooks),
-                endpoints: zip(paths, throttleRates).map { ("http://127.0.0.1:\(receiverPort)\($0)", $1) }, messages: messages
+            let organizationID = try await Self.load(
+                database, endpoints: zip(paths, throttleRates).map { ("http://127.0.0.1:\(receiverPort)\($0)", $1) }
             )
+            try await Self.fanOut(messages, of: organizationID, to: WebhooksModule(database: database, configuration: webhooks), database: database)
             let healthy = paths.filter { $0 != otherPath }
+            let others = otherPath.map { [$0] } ?? []
             // A throttled endpoint's rate is measured over the whole run, not just until the others are done.
             let stopsEarly = if case .throttled = variant { false } else { true }
-            let service = WebhookDeliveryService(database: database, configuration: webhooks)
-            let services = ServiceGroup(services: [service], logger: logger)
-            // The service stops gracefully (its in-flight attempts finish) before the pool goes away.
-            return try await withThrowingTaskGroup(of: Void.self) { delivering in
+            return try await Self.delivering(database, configuration: webhooks, logger: logger) {
                 let start = ContinuousClock.now
-                delivering.addTask { try await services.run() }
                 var elapsed = Duration.zero
                 while elapsed < duration {
                     try await Task.sleep(for: .milliseconds(50))
                     elapsed = .now - start
                     if stopsEarly, await receivers.count(healthy) >= healthy.count * messages { break }
                 }
-                let run = Run(
+                return Run(
                     healthyEndpoints: healthy.count,
                     healthyDeliveries: await receivers.count(healthy),
-                    otherDeliveries: await receivers.count(otherPath.map { [$0] } ?? []),
+                    otherDeliveries: await receivers.count(others),
                     seconds: elapsed.seconds
                 )
-                await services.triggerGracefulShutdown()
-                try await delivering.waitForAll()
-                return run
             }
         }
     }
 
-    /// An organization, its endpoints (URL and throttle rate), and `messages` events fanned out to all of them by
-    /// the consumer.
-    private static func load(_ database: Database, module: WebhooksModule, endpoints: [(url: String, throttleRate: Int?)], messages: Int) async throws {
+    /// Event written → the receiver's answer, for events fanned out one per transaction at `latencyRate`, spread
+    /// over as many organizations as the run has endpoints (one endpoint each), while the delivery service runs:
+    /// the delivery leg of commit → webhook 2xx.
+    private func measureLatency(postgres: EmbeddedPostgres, receiverPort: Int, receivers: Receivers, logger: Logger) async throws -> LatencySample {
+        try await Self.withDatabase("latency", on: postgres, logger: logger) { database in
+            var organizations: [UUID] = []
+            for endpoint in 0..<endpoints {
+                organizations.append(try await Self.load(database, endpoints: [("http://127.0.0.1:\(receiverPort)/latency/\(endpoint)", nil)]))
+            }
+            let spread = organizations
+            let consumer = WebhooksModule(database: database, configuration: webhooksConfiguration).consumer
+            await receivers.prepare(slowPath: nil, latencyPrefix: "/latency/")
+            let total = Int(Double(latencyRate) * latencyDuration.seconds)
+            return try await Self.delivering(database, configuration: webhooksConfiguration, logger: logger) {
+                let start = ContinuousClock.now
+                let interval = Duration.seconds(1) / latencyRate
+                // Writers take turns so that one slow commit does not hold the schedule back.
+                let writers = 8
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for writer in 0..<writers {
+                        group.addTask {
+                            for index in stride(from: writer, to: total, by: writers) {
+                                try await Task.sleep(until: start + interval * index)
+                                await receivers.written(index)
+                                try await database.transaction { connection in
+                                    try await consumer.consume(Self.event(index, of: spread[index % spread.count]), on: connection, logger: database.logger)
+                                }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                try await poll("every latency event delivered", every: .milliseconds(20), timeout: .seconds(30)) {
+                    await receivers.latency.count >= total
+                }
+                return await receivers.latency
+            }
+        }
+    }
+
+    private var webhooksConfiguration: WebhooksConfiguration {
+        var webhooks = WebhooksConfiguration()
+        webhooks.allowPrivateAddresses = true
+        webhooks.attemptTimeout = slowAnswer + .seconds(5)
+        return webhooks
+    }
+
+    /// A fresh, migrated database of `name` on the benchmark's PostgreSQL, for the length of `body`.
+    private static func withDatabase<T: Sendable>(
+        _ name: String, on postgres: EmbeddedPostgres, logger: Logger, _ body: @Sendable (Database) async throws -> T
+    ) async throws -> T {
+        let port = postgres.configuration.port
+        let user = postgres.configuration.superuser
+        try await DatabaseProvisioning.ensureDatabase(name, host: "127.0.0.1", port: port, user: user, logger: logger)
+        let client = PostgresClient(
+            configuration: .init(host: "127.0.0.1", port: port, username: user, password: nil, database: name, tls: .disable),
+            backgroundLogger: logger
+        )
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            _ = try await Migrator().migrate(client, logger: logger)
+            return try await body(Database(client: client, logger: logger))
+        }
+    }
+
+    /// Runs the delivery service while `body` measures; the service stops gracefully (its in-flight attempts
+    /// finish) before the pool goes away.
+    private static func delivering<T: Sendable>(
+        _ database: Database, configuration: WebhooksConfiguration, logger: Logger, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let services = ServiceGroup(services: [WebhookDeliveryService(database: database, configuration: configuration)], logger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { delivering in
+            delivering.addTask { try await services.run() }
+            let result = try await body()
+            await services.triggerGracefulShutdown()
+            try await delivering.waitForAll()
+            return result
+        }
+    }
+
+    /// An organization and its endpoints (URL and throttle rate); returns the organization's id.
+    private static func load(_ database: Database, endpoints: [(url: String, throttleRate: Int?)]) async throws -> UUID {
         let organizationID = UUID()
         try await database.client.query(
             "INSERT INTO organization (id, external_id, name) VALUES (\(organizationID), \("bench-\(organizationID)"), 'Webhooks benchmark')",
@@ -177,45 +250,73 @@ public struct WebhooksBenchmark: Sendable {
                 logger: database.logger
             )
         }
+        return organizationID
+    }
+
+    /// `messages` events fanned out by the webhook consumer, 500 to a transaction.
+    private static func fanOut(_ messages: Int, of organizationID: UUID, to module: WebhooksModule, database: Database) async throws {
         let consumer = module.consumer
-        let event = EventType(name: "CUSTOMER_CREATED", type: "com.kaiten.customer.v1.created")
         for batch in stride(from: 0, to: messages, by: 500) {
             try await database.transaction { connection in
                 for index in batch..<min(batch + 500, messages) {
-                    let data: JSONValue = ["id": .string(UUID().uuidString.lowercased()), "name": .string("Customer \(index)"), "slug": .string("customer-\(index)")]
-                    let consumed = ConsumedEvent(id: UUID(), organizationID: organizationID, event: event, occurredAt: Date(), data: data, headers: [:])
-                    try await consumer.consume(consumed, on: connection, logger: database.logger)
+                    try await consumer.consume(event(index, of: organizationID), on: connection, logger: database.logger)
                 }
             }
         }
     }
+
+    /// The `index`th event of a run: a customer creation whose `data.n` is `index`.
+    private static func event(_ index: Int, of organizationID: UUID) -> ConsumedEvent {
+        let data: JSONValue = [
+            "id": .string(UUID().uuidString.lowercased()), "name": .string("Customer \(index)"), "slug": .string("customer-\(index)"), "n": .integer(Int64(index)),
+        ]
+        return ConsumedEvent(
+            id: UUID(), organizationID: organizationID, event: EventType(name: "CUSTOMER_CREATED", type: "com.kaiten.customer.v1.created"),
+            occurredAt: Date(), data: data, headers: [:]
+        )
+    }
 }
 
-/// The local receivers: one HTTP listener, a path per endpoint, counting deliveries; one path may answer slowly.
+/// The local receivers: one HTTP listener, a path per endpoint, counting deliveries; one path may answer slowly,
+/// and on the latency run's paths the time from each event's write to its arrival is taken.
 private actor Receivers {
     let slowAnswer: Duration
     private var counts: [String: Int] = [:]
     private var slowPath: String?
+    private var latencyPrefix: String?
+    private var writes: [Int: ContinuousClock.Instant] = [:]
+    private(set) var latency = LatencySample()
 
     init(slowAnswer: Duration) {
         self.slowAnswer = slowAnswer
     }
 
-    func prepare(slowPath: String?) { self.slowPath = slowPath }
+    func prepare(slowPath: String?, latencyPrefix: String? = nil) {
+        self.slowPath = slowPath
+        self.latencyPrefix = latencyPrefix
+    }
 
     func count(_ paths: [String]) -> Int { paths.reduce(0) { $0 + (counts[$1] ?? 0) } }
 
+    /// Notes when the event with `data.n` = `index` starts to be written.
+    func written(_ index: Int) { writes[index] = .now }
+
     /// Records a delivery; returns how long to wait before answering.
-    func received(_ path: String) -> Duration {
+    func received(_ path: String, body: ByteBuffer) -> Duration {
         counts[path, default: 0] += 1
+        if let latencyPrefix, path.hasPrefix(latencyPrefix), let json = try? JSONValue.parse(Array(body.readableBytesView)), case .integer(let index)? = json["data"]?["n"],
+            let written = writes.removeValue(forKey: Int(index))
+        {
+            latency.record(.now - written)
+        }
         return path == slowPath ? slowAnswer : .zero
     }
 
     nonisolated func serving<T: Sendable>(logger: Logger, _ body: @Sendable (Int) async throws -> T) async throws -> T {
         let router = Router()
         router.post("**") { request, _ -> Response in
-            _ = try await request.body.collect(upTo: 1 << 20)
-            let delay = await self.received(request.uri.path)
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let delay = await self.received(request.uri.path, body: body)
             if delay > .zero { try await Task.sleep(for: delay) }
             return Response(status: .noContent)
         }
