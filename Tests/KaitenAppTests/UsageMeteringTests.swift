@@ -44,13 +44,14 @@ extension InstancesFixture {
         _ value: Double,
         behavior: String? = "append",
         transactionID: String? = nil,
-        metadata: [String: JSONValue]? = nil
+        metadata: [String: JSONValue]? = nil,
+        headers: HTTPFields = [:]
     ) async throws -> JSONResponseResult {
         var body: [String: JSONValue] = ["value": ["type": "number", "value": .number(value)]]
         if let behavior { body["behavior"] = .string(behavior) }
         if let transactionID { body["transactionId"] = .string(transactionID) }
         if let metadata { body["metadata"] = .object(metadata) }
-        return try await kaiten.core.json(.post, "/api/instances/\(instance)/entitlements/\(entitlement)/usage", token: token, body: body)
+        return try await kaiten.core.json(.post, "/api/instances/\(instance)/entitlements/\(entitlement)/usage", token: token, body: body, headers: headers)
     }
 
     /// The usage value a report answered: `(value, event_count)`.
@@ -500,10 +501,8 @@ extension Date {
                 for n in 1...24 {
                     group.addTask {
                         let traceparent = "00-\(String(format: "%032d", n))-\(String(format: "%016d", n))-01"
-                        let response = try await kaiten.core.json(
-                            .post, "/api/instances/prod/entitlements/calls/usage", token: fixture.token,
-                            body: ["value": ["type": "number", "value": 1], "behavior": "append", "transactionId": .string("key-\(n % 20)")],
-                            headers: [HTTPField.Name("traceparent")!: traceparent]
+                        let response = try await fixture.report(
+                            "prod", "calls", 1, transactionID: "key-\(n % 20)", headers: [HTTPField.Name("traceparent")!: traceparent]
                         )
                         return (traceparent, response)
                     }

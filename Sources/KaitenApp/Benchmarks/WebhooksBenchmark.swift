@@ -117,15 +117,17 @@ public struct WebhooksBenchmark: Sendable {
             let prefix = "/\(name)/"
             let paths = (0..<endpoints).map { "\(prefix)\($0)" }
             var otherPath: String?
+            var slowPath: String?
             var throttleRates = [Int?](repeating: nil, count: endpoints)
             switch variant {
             case .healthy: break
-            case .slow: otherPath = paths[0]
+            case .slow:
+                otherPath = paths[0]
+                slowPath = paths[0]
             case .throttled(let rate):
                 otherPath = paths[0]
                 throttleRates[0] = rate
             }
-            let slowPath: String? = if case .slow = variant { otherPath } else { nil }
             await receivers.prepare(slowPath: slowPath)
             let organizationID = try await Self.load(
                 database, endpoints: zip(paths, throttleRates).map { ("http://127.0.0.1:\(receiverPort)\($0)", $1) }

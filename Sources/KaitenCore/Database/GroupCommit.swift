@@ -58,10 +58,8 @@ public final class GroupCommit<Key: Hashable & Sendable, Request: Sendable, Resp
     }
 
     private func lead(_ request: Request, with followers: [Waiter], for key: Key) async -> Result<Response, any Error> {
-        var results = await perform(key, [request] + followers.map(\.request))
-        if results.count != followers.count + 1 {
-            results = Array(repeating: .failure(GroupCommitError.resultCountMismatch), count: followers.count + 1)
-        }
+        let results = await perform(key, [request] + followers.map(\.request))
+        precondition(results.count == followers.count + 1, "a batch answers each of its requests")
         for (follower, result) in zip(followers, results.dropFirst()) {
             follower.continuation.resume(returning: .done(result))
         }
@@ -79,9 +77,4 @@ public final class GroupCommit<Key: Hashable & Sendable, Request: Sendable, Resp
         }
         return results[0]
     }
-}
-
-public enum GroupCommitError: Error, Equatable {
-    /// The batch answered with fewer or more results than it had requests: a programming error.
-    case resultCountMismatch
 }
