@@ -10,8 +10,8 @@ public struct AuditTrailModule: Sendable {
         self.database = database
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
-        ListAuditTrails.register(on: router, module: self)
+    public func registerRoutes(on router: OperationRouter) {
+        GetAuditTrails.register(on: router, module: self)
     }
 
     /// The consumer that writes the trail; the worker runs it.

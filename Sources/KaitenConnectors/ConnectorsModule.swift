@@ -10,7 +10,7 @@ public struct ConnectorsModule: Sendable {
         self.database = database
     }
 
-    public func registerPlatformRoutes(on router: RouterGroup<KaitenRequestContext>) {
+    public func registerPlatformRoutes(on router: OperationRouter) {
         RegisterConnector.register(on: router, module: self)
     }
 }

@@ -10,7 +10,7 @@ public struct CustomersModule: Sendable {
         self.database = database
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
+    public func registerRoutes(on router: OperationRouter) {
         CreateCustomer.register(on: router, module: self)
         ListCustomers.register(on: router, module: self)
         GetCustomer.register(on: router, module: self)

@@ -10,7 +10,7 @@ public struct EntitlementsModule: Sendable {
         self.database = database
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
+    public func registerRoutes(on router: OperationRouter) {
         CreateEntitlement.register(on: router, module: self)
         ListEntitlements.register(on: router, module: self)
         GetEntitlement.register(on: router, module: self)

@@ -6,20 +6,32 @@ import Logging
 
 /// Renders every failure as an RFC 9457 problem (`application/problem+json`).
 ///
-/// An ``APIError`` keeps its status, code and detail. Hummingbird's own refusals (no such route, method not
-/// allowed, body too large) get the code of their status class. Anything else is an internal failure: the
-/// client sees a generic 500 and the `errorId` under which the real cause was logged. Every problem carries
-/// a fresh `errorId`, so any error a client reports can be found in the logs.
+/// An ``APIError`` keeps its status, code and detail. A request no route takes is a 405 with `Allow` when the
+/// listener's ``OperationCatalog`` serves its path under other methods, else a 404 naming the method and path
+/// (so a client can tell a missing route from a missing record). Hummingbird's other refusals get the code of
+/// their status class. Anything else is an internal failure: the client sees a generic 500 and the `errorId`
+/// under which the real cause was logged. Every problem carries a fresh `errorId`, so any error a client
+/// reports can be found in the logs.
 public struct ProblemMiddleware: RouterMiddleware {
     public typealias Context = KaitenRequestContext
 
-    public init() {}
+    let catalog: OperationCatalog
+    /// Where the catalog's paths are mounted (`/api`).
+    let basePath: String
+
+    public init(catalog: OperationCatalog, basePath: String = "/api") {
+        self.catalog = catalog
+        self.basePath = basePath
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
             let errorID = UUID().lowercased
+            if let error = error as? HTTPError, error.status == .notFound {
+                return unrouted(request, errorID: errorID, context: context)
+            }
             let apiError = Self.apiError(for: error)
             if apiError.kind == .internalFailure {
                 context.logger.error(
@@ -36,6 +48,24 @@ public struct ProblemMiddleware: RouterMiddleware {
         }
     }
 
+    /// The answer to a request no route took.
+    func unrouted(_ request: Request, errorID: String, context: Context) -> Response {
+        let path = request.uri.path
+        let methods = path.hasPrefix(basePath) ? catalog.methods(servingPath: path.dropFirst(basePath.count)) : []
+        let apiError: APIError
+        if methods.isEmpty {
+            apiError = .notFound("NOT_FOUND", "no route for \(request.method) \(path)")
+        } else {
+            apiError = APIError(.methodNotAllowed, code: "METHOD_NOT_ALLOWED", detail: "\(path) does not answer \(request.method)")
+        }
+        context.logger.info("request refused", metadata: ["kaiten.error_id": "\(errorID)", "kaiten.code": "\(apiError.code)"])
+        var response = Problem(apiError, instance: path, errorID: errorID).response()
+        if !methods.isEmpty {
+            response.headers[.allow] = methods.map(\.rawValue).joined(separator: ", ")
+        }
+        return response
+    }
+
     static func apiError(for error: any Error) -> APIError {
         switch error {
         case let error as APIError:
@@ -46,8 +76,6 @@ public struct ProblemMiddleware: RouterMiddleware {
             return .validation("Request.InvalidData", "the request contains a value that cannot be stored")
         case let error as HTTPError:
             switch error.status {
-            case .notFound: return .notFound("NOT_FOUND", "no such resource")
-            case .methodNotAllowed: return APIError(.methodNotAllowed, code: "METHOD_NOT_ALLOWED", detail: "method not allowed on this resource")
             case .contentTooLarge: return .bodyTooLarge
             case .unauthorized: return .unauthorized("UNAUTHORIZED", error.body ?? "unauthorized")
             default:
@@ -120,6 +148,7 @@ struct Problem: Encodable {
         case 401: "https://tools.ietf.org/html/rfc7235#section-3.1"
         case 403: "https://tools.ietf.org/html/rfc7231#section-6.5.3"
         case 404: "https://tools.ietf.org/html/rfc7231#section-6.5.4"
+        case 405: "https://tools.ietf.org/html/rfc7231#section-6.5.5"
         case 409: "https://tools.ietf.org/html/rfc7231#section-6.5.8"
         case 413: "https://tools.ietf.org/html/rfc9110#section-15.5.14"
         case 422: "https://tools.ietf.org/html/rfc4918#section-11.2"

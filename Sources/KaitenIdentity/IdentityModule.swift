@@ -15,19 +15,19 @@ public struct IdentityModule: Sendable {
     }
 
     /// Registers the Core API operations (organization credentials).
-    public func registerCoreRoutes(on router: RouterGroup<KaitenRequestContext>) {
+    public func registerCoreRoutes(on router: OperationRouter) {
         CreateServiceAccount.register(on: router, module: self)
-        ListServiceAccounts.register(on: router, module: self)
+        GetServiceAccounts.register(on: router, module: self)
         GetServiceAccount.register(on: router, module: self)
         UpdateServiceAccount.register(on: router, module: self)
-        CreateToken.register(on: router, module: self)
-        ListTokens.register(on: router, module: self)
-        DeleteToken.register(on: router, module: self)
+        CreateServiceAccountToken.register(on: router, module: self)
+        GetServiceAccountTokens.register(on: router, module: self)
+        DeleteServiceAccountToken.register(on: router, module: self)
     }
 
     /// Registers the Platform API operations (`ksm_` credentials).
-    public func registerPlatformRoutes(on router: RouterGroup<KaitenRequestContext>) {
-        GetPlatformCredential.register(on: router, module: self)
+    public func registerPlatformRoutes(on router: OperationRouter) {
+        GetPlatformMe.register(on: router, module: self)
         EnsureOrganization.register(on: router, module: self)
         GetOrganization.register(on: router, module: self)
         DeleteOrganization.register(on: router, module: self)

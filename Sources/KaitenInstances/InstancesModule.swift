@@ -18,8 +18,8 @@ public struct InstancesModule: Sendable {
         }
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
-        ListInstances.register(on: router, module: self)
+    public func registerRoutes(on router: OperationRouter) {
+        GetInstances.register(on: router, module: self)
         CreateInstance.register(on: router, module: self)
         GetInstance.register(on: router, module: self)
         UpdateInstance.register(on: router, module: self)

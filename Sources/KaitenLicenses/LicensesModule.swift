@@ -10,8 +10,8 @@ public struct LicensesModule: Sendable {
         self.database = database
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
-        ListLicenses.register(on: router, module: self)
+    public func registerRoutes(on router: OperationRouter) {
+        GetLicenses.register(on: router, module: self)
         CreateLicense.register(on: router, module: self)
         GetLicense.register(on: router, module: self)
         UpdateLicense.register(on: router, module: self)
@@ -19,7 +19,7 @@ public struct LicensesModule: Sendable {
         PublishLicense.register(on: router, module: self)
         ArchiveLicense.register(on: router, module: self)
         UnarchiveLicense.register(on: router, module: self)
-        ListLicenseEntitlements.register(on: router, module: self)
+        GetLicenseEntitlements.register(on: router, module: self)
         AssociateEntitlementWithLicense.register(on: router, module: self)
         GetLicenseEntitlement.register(on: router, module: self)
         UpdateLicenseEntitlement.register(on: router, module: self)

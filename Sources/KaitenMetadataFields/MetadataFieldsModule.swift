@@ -10,7 +10,7 @@ public struct MetadataFieldsModule: Sendable {
         self.database = database
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
+    public func registerRoutes(on router: OperationRouter) {
         ListMetadataFields.register(on: router, module: self)
         CreateMetadataField.register(on: router, module: self)
         // Registered before the `{id}` routes it shares a prefix with; the router prefers the literal segment.

@@ -12,19 +12,19 @@ public struct WebhooksModule: Sendable {
         self.configuration = configuration
     }
 
-    public func registerRoutes(on router: RouterGroup<KaitenRequestContext>) {
-        ListEventTypes.register(on: router, module: self)
-        CreateEndpoint.register(on: router, module: self)
-        ListEndpoints.register(on: router, module: self)
-        GetEndpoint.register(on: router, module: self)
-        UpdateEndpoint.register(on: router, module: self)
-        DeleteEndpoint.register(on: router, module: self)
-        RotateEndpointSecret.register(on: router, module: self)
-        ListMessages.register(on: router, module: self)
-        ListAttempts.register(on: router, module: self)
-        RetryMessage.register(on: router, module: self)
-        ReplayEndpoint.register(on: router, module: self)
-        SendTestMessage.register(on: router, module: self)
+    public func registerRoutes(on router: OperationRouter) {
+        ListWebhookEventTypes.register(on: router, module: self)
+        CreateWebhookEndpoint.register(on: router, module: self)
+        ListWebhookEndpoints.register(on: router, module: self)
+        GetWebhookEndpoint.register(on: router, module: self)
+        UpdateWebhookEndpoint.register(on: router, module: self)
+        DeleteWebhookEndpoint.register(on: router, module: self)
+        RotateWebhookSecret.register(on: router, module: self)
+        ListWebhookMessages.register(on: router, module: self)
+        ListWebhookAttempts.register(on: router, module: self)
+        RetryWebhookMessage.register(on: router, module: self)
+        ReplayWebhookEndpoint.register(on: router, module: self)
+        SendWebhookTest.register(on: router, module: self)
     }
 
     /// The consumer that turns events into webhook messages and deliveries; the worker runs it.

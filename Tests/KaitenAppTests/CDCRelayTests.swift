@@ -184,10 +184,10 @@ struct CDCRelayTests {
             let pending = try await kaiten.count("SELECT count(*) FROM outbox_events WHERE published_at IS NULL")
             var configuration = PipelineConfiguration(database: kaiten.databaseConfiguration)
             configuration.relaySlot = "never_created"
-            let toCDC = try await RelayRole.cutover(configuration, to: .cdc, logger: kaiten.database.logger)
+            let toCDC = try await Operator.cutoverRelay(configuration, to: .cdc, logger: kaiten.database.logger)
             #expect(toCDC.contains("publishes the \(pending) unpublished rows"))
             await #expect(throws: RelayCutoverError.slotNotFound("never_created")) {
-                try await RelayRole.cutover(configuration, to: .poll, logger: kaiten.database.logger)
+                try await Operator.cutoverRelay(configuration, to: .poll, logger: kaiten.database.logger)
             }
         }
     }

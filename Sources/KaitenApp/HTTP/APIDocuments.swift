@@ -7,14 +7,19 @@ import KaitenHTTP
 /// `/api/platform-openapi.json`.
 enum APIDocuments {
     static func register(_ fileName: String, on router: RouterGroup<KaitenRequestContext>) {
+        let body = ByteBuffer(bytes: document(fileName))
+        router.get("/\(fileName).json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
+        }
+    }
+
+    /// The document's bytes, as served.
+    static func document(_ fileName: String) -> Data {
         guard let url = Bundle.module.url(forResource: fileName, withExtension: "json", subdirectory: "Resources"),
             let data = try? Data(contentsOf: url)
         else {
             preconditionFailure("the OpenAPI document \(fileName).json is missing from KaitenApp's resources")
         }
-        let body = ByteBuffer(bytes: data)
-        router.get("/\(fileName).json") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: body))
-        }
+        return data
     }
 }

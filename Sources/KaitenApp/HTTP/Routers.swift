@@ -44,23 +44,21 @@ struct Modules {
 
     /// The Core API under `/api`: public health, readiness, token validation and documents, then every
     /// operation behind organization authentication.
-    func coreRouter() -> Router<KaitenRequestContext> {
-        let router = Router(context: KaitenRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
-        router.add(middleware: TraceContextMiddleware())
-        let api = router.group("api")
-        api.get("/healthz") { _, _ in try JSONResponse.make(["status": "ok"]) }
+    func coreListener() -> Listener {
+        let listener = Listener()
+        let api = listener.api
+        api.on(Healthz.operation) { _, _ in try JSONResponse.make(["status": "ok"]) }
         let readiness = readiness
-        api.get("/readyz") { _, _ in
+        api.on(Readyz.operation) { _, _ in
             guard await readiness.isReady() else {
                 throw APIError(.unavailable, code: "Readiness.NotReady", detail: "the database schema is not at the latest migration")
             }
             return try JSONResponse.make(["status": "ready"])
         }
         identity.registerValidateRoute(on: api, authenticator: authenticator)
-        APIDocuments.register("openapi", on: api)
+        APIDocuments.register("openapi", on: api.group)
         let authenticator = authenticator
-        let protected = api.group().add(
+        let protected = api.adding(
             middleware: AuthenticationMiddleware { .organization(try await authenticator.authenticateOrganization(authorization: $0)) }
         )
         identity.registerCoreRoutes(on: protected)
@@ -71,22 +69,42 @@ struct Modules {
         metadataFields.registerRoutes(on: protected)
         auditTrail.registerRoutes(on: protected)
         webhooks.registerRoutes(on: protected)
-        return router
+        return listener
     }
 
     /// The Platform API under `/api`, on its own listener: `ksm_` credentials only.
-    func platformRouter() -> Router<KaitenRequestContext> {
-        let router = Router(context: KaitenRequestContext.self)
-        router.add(middleware: ProblemMiddleware())
-        router.add(middleware: TraceContextMiddleware())
-        let api = router.group("api")
-        APIDocuments.register("platform-openapi", on: api)
+    func platformListener() -> Listener {
+        let listener = Listener()
+        APIDocuments.register("platform-openapi", on: listener.api.group)
         let authenticator = authenticator
-        let protected = api.group().add(
+        let protected = listener.api.adding(
             middleware: AuthenticationMiddleware { .platform(try await authenticator.authenticatePlatform(authorization: $0)) }
         )
         identity.registerPlatformRoutes(on: protected)
         connectors.registerPlatformRoutes(on: protected)
-        return router
+        return listener
     }
+}
+
+/// One listener's router and the operations registered on it.
+struct Listener {
+    let router = Router(context: KaitenRequestContext.self)
+    let operations = OperationCatalog()
+    let api: OperationRouter
+
+    init() {
+        router.add(middleware: ProblemMiddleware(catalog: operations))
+        router.add(middleware: TraceContextMiddleware())
+        router.add(middleware: RequestLoggerMiddleware())
+        api = OperationRouter(group: router.group("api"), catalog: operations)
+    }
+}
+
+/// The probes an orchestrator polls.
+enum Healthz {
+    static let operation = APIOperation("healthz", .get, "/healthz")
+}
+
+enum Readyz {
+    static let operation = APIOperation("readyz", .get, "/readyz")
 }

@@ -7,6 +7,7 @@ import PostgresNIO
 /// `POST /platform/connectors`: records a connector's manifest, or updates the one of the same name, so the
 /// process hosting a connector can register it on every start.
 enum RegisterConnector {
+    static let operation = APIOperation("register-connector", .post, "/platform/connectors")
     static let requiredScope = Scope.write(.organizations)
     /// Reverse-DNS under `kaiten.`: lowercase labels of letters, digits, `-` and `_`.
     static let namePattern = TextPattern("^kaiten(\\.[a-z0-9][a-z0-9_-]*)+$")
@@ -50,8 +51,8 @@ enum RegisterConnector {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: ConnectorsModule) {
-        router.post("/platform/connectors") { request, context in
+    static func register(on router: OperationRouter, module: ConnectorsModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let caller = try context.platformCaller()
             try caller.require(requiredScope)

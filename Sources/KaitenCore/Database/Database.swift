@@ -24,11 +24,18 @@ extension PostgresConnection: SQLExecutor {
 /// The database of one Kaiten deployment: a connection pool and the unit of work.
 public struct Database: Sendable {
     public let client: PostgresClient
-    public let logger: Logger
+    private let processLogger: Logger
+
+    /// The logger of the request being served, set for the length of its handling so that the SQL it runs
+    /// logs under its request id.
+    @TaskLocal public static var requestLogger: Logger?
+
+    /// What SQL logs to: the current request's logger, else the process's.
+    public var logger: Logger { Self.requestLogger ?? processLogger }
 
     public init(client: PostgresClient, logger: Logger) {
         self.client = client
-        self.logger = logger
+        processLogger = logger
     }
 
     /// Runs `body` in one transaction: every write it makes, outbox rows included, commits together or

@@ -6,6 +6,7 @@ import PostgresNIO
 
 /// `POST /customers`.
 enum CreateCustomer {
+    static let operation = APIOperation("create-customer", .post, "/customers")
     static let requiredScope = Scope.write(.customers)
 
     struct Command {
@@ -23,8 +24,8 @@ enum CreateCustomer {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
-        router.post("/customers") { request, context in
+    static func register(on router: OperationRouter, module: CustomersModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let customer = try await module.create(command, caller: try context.organizationCaller())
             return try JSONResponse.make(customer, status: .created)

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `DELETE /customers/{customerSlug}`. The event carries the customer as it was just before.
 enum DeleteCustomer {
+    static let operation = APIOperation("delete-customer", .delete, "/customers/{customerSlug}")
     static let requiredScope = Scope.write(.customers)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
-        router.delete("/customers/:customerSlug") { _, context in
+    static func register(on router: OperationRouter, module: CustomersModule) {
+        router.on(operation) { _, context in
             try await module.delete(slug: try context.parameters.path("customerSlug"), caller: try context.organizationCaller())
             return JSONResponse.noContent
         }

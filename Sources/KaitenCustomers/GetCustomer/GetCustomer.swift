@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /customers/{customerSlug}`. Another organization's customer is not found, never forbidden.
 enum GetCustomer {
+    static let operation = APIOperation("get-customer", .get, "/customers/{customerSlug}")
     static let requiredScope = Scope.read(.customers)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
-        router.get("/customers/:customerSlug") { _, context in
+    static func register(on router: OperationRouter, module: CustomersModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(try await module.get(slug: try context.parameters.path("customerSlug"), caller: try context.organizationCaller()))
         }
     }

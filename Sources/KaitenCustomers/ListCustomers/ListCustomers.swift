@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /customers`: newest first, one page at a time.
 enum ListCustomers {
+    static let operation = APIOperation("list-customers", .get, "/customers")
     static let requiredScope = Scope.read(.customers)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
-        router.get("/customers") { request, context in
+    static func register(on router: OperationRouter, module: CustomersModule) {
+        router.on(operation) { request, context in
             try JSONResponse.make(try await module.list(try request.pageRequest(), caller: try context.organizationCaller()))
         }
     }

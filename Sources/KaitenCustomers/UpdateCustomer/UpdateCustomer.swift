@@ -7,6 +7,7 @@ import PostgresNIO
 /// `PUT /customers/{customerSlug}`: a full replacement. The external id and the domain are cleared when
 /// left out; the slug and integrations cannot change here.
 enum UpdateCustomer {
+    static let operation = APIOperation("update-customer", .put, "/customers/{customerSlug}")
     static let requiredScope = Scope.write(.customers)
 
     struct Command {
@@ -23,8 +24,8 @@ enum UpdateCustomer {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: CustomersModule) {
-        router.put("/customers/:customerSlug") { request, context in
+    static func register(on router: OperationRouter, module: CustomersModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.update(slug: try context.parameters.path("customerSlug"), command, caller: try context.organizationCaller())
             return JSONResponse.noContent

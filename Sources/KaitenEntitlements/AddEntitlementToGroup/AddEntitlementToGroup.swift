@@ -7,6 +7,7 @@ import PostgresNIO
 /// `POST /entitlement-groups/{entitlementGroupSlug}/entitlements`: 201 with no body. The catalogue has no
 /// event for a membership, so none is written.
 enum AddEntitlementToGroup {
+    static let operation = APIOperation("add-entitlement-to-group", .post, "/entitlement-groups/{entitlementGroupSlug}/entitlements")
     static let requiredScope = Scope.write(.entitlements)
 
     struct Command {
@@ -19,8 +20,8 @@ enum AddEntitlementToGroup {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.post("/entitlement-groups/:entitlementGroupSlug/entitlements") { request, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.addToGroup(groupSlug: try context.parameters.path("entitlementGroupSlug"), command, caller: try context.organizationCaller())
             return Response(status: .created)

@@ -6,6 +6,7 @@ import PostgresNIO
 
 /// `POST /entitlements`.
 enum CreateEntitlement {
+    static let operation = APIOperation("create-entitlement", .post, "/entitlements")
     static let requiredScope = Scope.write(.entitlements)
 
     struct Command {
@@ -18,8 +19,8 @@ enum CreateEntitlement {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.post("/entitlements") { request, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let entitlement = try await module.create(command, caller: try context.organizationCaller())
             return try JSONResponse.make(entitlement, status: .created)

@@ -6,6 +6,7 @@ import PostgresNIO
 
 /// `POST /entitlement-groups`.
 enum CreateEntitlementGroup {
+    static let operation = APIOperation("create-entitlement-group", .post, "/entitlement-groups")
     static let requiredScope = Scope.write(.entitlements)
 
     struct Command {
@@ -18,8 +19,8 @@ enum CreateEntitlementGroup {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.post("/entitlement-groups") { request, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let group = try await module.createGroup(command, caller: try context.organizationCaller())
             return try JSONResponse.make(group, status: .created)

@@ -9,10 +9,11 @@ import PostgresNIO
 /// A license grant holds its entitlement (the foreign key restricts), so an entitlement still granted is
 /// refused with 409 and the count of grants, rather than taken out from under the licenses.
 enum DeleteEntitlement {
+    static let operation = APIOperation("delete-entitlement", .delete, "/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.entitlements)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.delete("/entitlements/:entitlementSlug") { _, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { _, context in
             try await module.delete(slug: try context.parameters.path("entitlementSlug"), caller: try context.organizationCaller())
             return JSONResponse.noContent
         }

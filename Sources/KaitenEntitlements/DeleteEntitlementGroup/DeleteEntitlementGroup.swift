@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `DELETE /entitlement-groups/{entitlementGroupSlug}`. Its memberships go with it; the entitlements stay.
 enum DeleteEntitlementGroup {
+    static let operation = APIOperation("delete-entitlement-group", .delete, "/entitlement-groups/{entitlementGroupSlug}")
     static let requiredScope = Scope.write(.entitlements)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.delete("/entitlement-groups/:entitlementGroupSlug") { _, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { _, context in
             try await module.deleteGroup(slug: try context.parameters.path("entitlementGroupSlug"), caller: try context.organizationCaller())
             return JSONResponse.noContent
         }

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /entitlements/{entitlementSlug}`. Another organization's entitlement is not found, never forbidden.
 enum GetEntitlement {
+    static let operation = APIOperation("get-entitlement", .get, "/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.read(.entitlements)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.get("/entitlements/:entitlementSlug") { _, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(try await module.get(slug: try context.parameters.path("entitlementSlug"), caller: try context.organizationCaller()))
         }
     }

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /entitlement-groups/{entitlementGroupSlug}`.
 enum GetEntitlementGroup {
+    static let operation = APIOperation("get-entitlement-group", .get, "/entitlement-groups/{entitlementGroupSlug}")
     static let requiredScope = Scope.read(.entitlements)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.get("/entitlement-groups/:entitlementGroupSlug") { _, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(
                 try await module.getGroup(slug: try context.parameters.path("entitlementGroupSlug"), caller: try context.organizationCaller())
             )

@@ -11,10 +11,11 @@ import PostgresNIO
 /// zero, without writing anything (the next report rolls it over). Unlike Go, which answers an empty list,
 /// an unknown group or instance is a 404, so a typo is not mistaken for an empty group.
 enum GetEntitlementGroupUsage {
+    static let operation = APIOperation("get-entitlement-group-usage", .get, "/entitlement-groups/{entitlementGroupSlug}/usage")
     static let requiredScope = Scope.read(.entitlements)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.get("/entitlement-groups/:entitlementGroupSlug/usage") { request, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { request, context in
             guard let instance = request.uri.queryParameters["instance"].map(String.init), !instance.isEmpty else {
                 throw APIError.schemaViolations([ErrorDetail(message: "required query parameter instance is missing", location: "query.instance")])
             }

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /entitlement-groups`: newest first, one page at a time.
 enum ListEntitlementGroups {
+    static let operation = APIOperation("list-entitlement-groups", .get, "/entitlement-groups")
     static let requiredScope = Scope.read(.entitlements)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.get("/entitlement-groups") { request, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { request, context in
             try JSONResponse.make(try await module.listGroups(try request.pageRequest(), caller: try context.organizationCaller()))
         }
     }

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /entitlements`: newest first, one page at a time.
 enum ListEntitlements {
+    static let operation = APIOperation("list-entitlements", .get, "/entitlements")
     static let requiredScope = Scope.read(.entitlements)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.get("/entitlements") { request, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { request, context in
             try JSONResponse.make(try await module.list(try request.pageRequest(), caller: try context.organizationCaller()))
         }
     }

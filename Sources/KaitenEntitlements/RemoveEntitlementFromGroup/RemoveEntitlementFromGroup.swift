@@ -9,10 +9,11 @@ import PostgresNIO
 /// Removing an entitlement that is not a member is a no-op (204), as in Kaiten; an unknown group or
 /// entitlement is a 404.
 enum RemoveEntitlementFromGroup {
+    static let operation = APIOperation("remove-entitlement-from-group", .delete, "/entitlement-groups/{entitlementGroupSlug}/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.entitlements)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.delete("/entitlement-groups/:entitlementGroupSlug/entitlements/:entitlementSlug") { _, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { _, context in
             try await module.removeFromGroup(
                 groupSlug: try context.parameters.path("entitlementGroupSlug"),
                 entitlementSlug: try context.parameters.path("entitlementSlug"),

@@ -10,6 +10,7 @@ import PostgresNIO
 /// anchor are one-way doors: free while unset, then fixed, so every later PUT must echo them. `groupSlugs`
 /// replaces the memberships when sent and keeps them when absent or null.
 enum UpdateEntitlement {
+    static let operation = APIOperation("update-entitlement", .put, "/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.entitlements)
 
     struct Command {
@@ -22,8 +23,8 @@ enum UpdateEntitlement {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.put("/entitlements/:entitlementSlug") { request, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.update(slug: try context.parameters.path("entitlementSlug"), command, caller: try context.organizationCaller())
             return JSONResponse.noContent

@@ -7,6 +7,7 @@ import PostgresNIO
 /// `PUT /entitlement-groups/{entitlementGroupSlug}`: replaces the name and the description (cleared when
 /// null); the slug cannot change.
 enum UpdateEntitlementGroup {
+    static let operation = APIOperation("update-entitlement-group", .put, "/entitlement-groups/{entitlementGroupSlug}")
     static let requiredScope = Scope.write(.entitlements)
 
     struct Command {
@@ -19,8 +20,8 @@ enum UpdateEntitlementGroup {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: EntitlementsModule) {
-        router.put("/entitlement-groups/:entitlementGroupSlug") { request, context in
+    static func register(on router: OperationRouter, module: EntitlementsModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.updateGroup(slug: try context.parameters.path("entitlementGroupSlug"), command, caller: try context.organizationCaller())
             return JSONResponse.noContent

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `POST /service-accounts`: a new machine identity in the caller's organization.
 enum CreateServiceAccount {
+    static let operation = APIOperation("create-service-account", .post, "/service-accounts")
     static let requiredScope = Scope.write(.tokens)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.post("/service-accounts") { request, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { request, context in
             let command = try ServiceAccountCommand(body: try await request.jsonBody())
             let account = try await module.createServiceAccount(command, caller: try context.organizationCaller())
             return try JSONResponse.make(account, status: .created)

@@ -7,10 +7,11 @@ import PostgresNIO
 /// `DELETE /platform/organizations/{orgId}/memberships/{userId}`: removes one membership (soft delete, so
 /// just-in-time provisioning never brings it back). The `system:kaiten` membership cannot be removed.
 enum DeleteMembership {
+    static let operation = APIOperation("delete-membership", .delete, "/platform/organizations/{orgId}/memberships/{userId}")
     static let requiredScope = Scope.delete(.memberships)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.delete("/platform/organizations/:orgId/memberships/:userId") { _, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { _, context in
             try await module.deleteMembership(
                 organization: try context.parameters.path("orgId"),
                 user: try context.parameters.path("userId"),

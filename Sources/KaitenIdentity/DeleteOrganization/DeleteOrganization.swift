@@ -6,10 +6,11 @@ import KaitenHTTP
 
 /// `DELETE /platform/organizations/{orgId}`: deletes an organization and, by cascade, everything it owns.
 enum DeleteOrganization {
+    static let operation = APIOperation("delete-organization", .delete, "/platform/organizations/{orgId}")
     static let requiredScope = Scope.delete(.organizations)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.delete("/platform/organizations/:orgId") { _, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { _, context in
             try await module.deleteOrganization(try context.parameters.path("orgId"), caller: try context.platformCaller())
             return JSONResponse.noContent
         }

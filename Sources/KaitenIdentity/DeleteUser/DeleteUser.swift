@@ -7,10 +7,11 @@ import KaitenHTTP
 /// `DELETE /platform/users/{id}`: soft-deletes a user everywhere. Rows it created keep their attribution,
 /// its tokens stop authenticating, and signing in again does not bring it back.
 enum DeleteUser {
+    static let operation = APIOperation("delete-user", .delete, "/platform/users/{id}")
     static let requiredScope = Scope.delete(.users)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.delete("/platform/users/:id") { _, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { _, context in
             try await module.deleteUser(try context.parameters.path("id"), caller: try context.platformCaller())
             return JSONResponse.noContent
         }

@@ -10,6 +10,7 @@ import PostgresNIO
 /// yields the same row. An existing organization is returned unchanged, except that one still named after
 /// its external id (as just-in-time provisioning names it) takes the name given here.
 enum EnsureOrganization {
+    static let operation = APIOperation("ensure-organization", .post, "/platform/organizations")
     static let requiredScope = Scope.write(.organizations)
 
     struct Command {
@@ -28,8 +29,8 @@ enum EnsureOrganization {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.post("/platform/organizations") { request, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let organization = try await module.ensureOrganization(command, caller: try context.platformCaller())
             return try JSONResponse.make(organization)

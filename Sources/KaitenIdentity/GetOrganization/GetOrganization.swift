@@ -6,10 +6,11 @@ import KaitenHTTP
 
 /// `GET /platform/organizations/{orgId}`.
 enum GetOrganization {
+    static let operation = APIOperation("get-organization", .get, "/platform/organizations/{orgId}")
     static let requiredScope = Scope.read(.organizations)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.get("/platform/organizations/:orgId") { _, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { _, context in
             let organization = try await module.getOrganization(try context.parameters.path("orgId"), caller: try context.platformCaller())
             return try JSONResponse.make(organization)
         }

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /service-accounts/{serviceAccountSlug}`.
 enum GetServiceAccount {
+    static let operation = APIOperation("get-service-account", .get, "/service-accounts/{serviceAccountSlug}")
     static let requiredScope = Scope.read(.tokens)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.get("/service-accounts/:serviceAccountSlug") { _, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { _, context in
             let account = try await module.getServiceAccount(
                 slug: try context.parameters.path("serviceAccountSlug"),
                 caller: try context.organizationCaller()

@@ -7,10 +7,11 @@ import PostgresNIO
 /// `GET /platform/organizations/{orgId}/tokens`: the active tokens the calling platform credential minted in
 /// an organization: the way from a chosen name back to the slug revocation takes.
 enum ListOrganizationTokens {
+    static let operation = APIOperation("list-organization-tokens", .get, "/platform/organizations/{orgId}/tokens")
     static let requiredScope = Scope.read(.tokens)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.get("/platform/organizations/:orgId/tokens") { _, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { _, context in
             let tokens = try await module.listOrganizationTokens(organization: try context.parameters.path("orgId"), caller: try context.platformCaller())
             return try JSONResponse.make(tokens)
         }

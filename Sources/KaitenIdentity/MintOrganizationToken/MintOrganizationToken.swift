@@ -10,6 +10,7 @@ import PostgresNIO
 /// A platform credential never acts inside a tenant itself; it delegates a subset of its own scopes to a
 /// token it mints there. The token records its parent, so revoking the platform credential revokes it too.
 enum MintOrganizationToken {
+    static let operation = APIOperation("mint-organization-token", .post, "/platform/organizations/{orgId}/tokens")
     static let requiredScope = Scope.write(.tokens)
 
     struct Command {
@@ -36,8 +37,8 @@ enum MintOrganizationToken {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.post("/platform/organizations/:orgId/tokens") { request, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let token = try await module.mintOrganizationToken(
                 organization: try context.parameters.path("orgId"),

@@ -7,10 +7,11 @@ import PostgresNIO
 /// `DELETE /platform/organizations/{orgId}/tokens/{tokenSlug}`: revokes a token this platform credential
 /// minted. Another credential's tokens are not found.
 enum RevokeOrganizationToken {
+    static let operation = APIOperation("revoke-organization-token", .delete, "/platform/organizations/{orgId}/tokens/{tokenSlug}")
     static let requiredScope = Scope.write(.tokens)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.delete("/platform/organizations/:orgId/tokens/:tokenSlug") { _, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { _, context in
             try await module.revokeOrganizationToken(
                 organization: try context.parameters.path("orgId"),
                 slug: try context.parameters.path("tokenSlug"),

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `PUT /service-accounts/{serviceAccountSlug}`: renames an account. Its slug is immutable.
 enum UpdateServiceAccount {
+    static let operation = APIOperation("update-service-account", .put, "/service-accounts/{serviceAccountSlug}")
     static let requiredScope = Scope.write(.tokens)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: IdentityModule) {
-        router.put("/service-accounts/:serviceAccountSlug") { request, context in
+    static func register(on router: OperationRouter, module: IdentityModule) {
+        router.on(operation) { request, context in
             let command = try ServiceAccountCommand(body: try await request.jsonBody())
             try await module.updateServiceAccount(
                 slug: try context.parameters.path("serviceAccountSlug"),

@@ -11,7 +11,9 @@ import KaitenHTTP
 /// contract for the token's identity, unsigned (`alg: none`): the gateway forwards it, and the API behind
 /// it sees the same claims as for a person. It expires with the token, and within the hour.
 enum ValidateToken {
-    static func register(on router: RouterGroup<KaitenRequestContext>, authenticator: Authenticator) {
+    static let operation = APIOperation("validate-token", .get, "/tokens/validate")
+
+    static func register(on router: OperationRouter, authenticator: Authenticator) {
         let handler: @Sendable (Request, KaitenRequestContext) async throws -> Response = { request, _ in
             let credential: String
             do {
@@ -39,15 +41,17 @@ enum ValidateToken {
             let payload = base64URL(Array(JSONValue.object(claims).jsonText.utf8))
             return Response(status: .ok, headers: [.authorization: "Bearer \(header).\(payload)."])
         }
-        for method: HTTPRequest.Method in [.get, .post, .put, .patch, .delete, .head, .options] {
-            router.on("/tokens/validate", method: method, use: handler)
+        router.on(operation, use: handler)
+        // A gateway's forward-auth check repeats the method of the request it guards.
+        for method: HTTPRequest.Method in [.post, .put, .patch, .delete, .head, .options] {
+            router.group.on(RouterPath(operation.path), method: method, use: handler)
         }
     }
 }
 
 extension IdentityModule {
     /// Registers the public `/tokens/validate` route.
-    public func registerValidateRoute(on router: RouterGroup<KaitenRequestContext>, authenticator: Authenticator) {
+    public func registerValidateRoute(on router: OperationRouter, authenticator: Authenticator) {
         ValidateToken.register(on: router, authenticator: authenticator)
     }
 }

@@ -7,6 +7,7 @@ import PostgresNIO
 /// `POST /instances`. The license term defaults to a year from now; the metadata is validated against the
 /// organization's INSTANCE metadata fields.
 enum CreateInstance {
+    static let operation = APIOperation("createInstance", .post, "/instances")
     static let requiredScope = Scope.write(.instances)
 
     struct Command {
@@ -22,8 +23,8 @@ enum CreateInstance {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
-        router.post("/instances") { request, context in
+    static func register(on router: OperationRouter, module: InstancesModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let instance = try await module.create(command, caller: try context.organizationCaller())
             return try JSONResponse.make(instance, status: .created)

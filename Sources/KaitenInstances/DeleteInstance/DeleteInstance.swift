@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `DELETE /instances/{instanceSlug}`: permanent, with its usage. The event carries the instance as it was.
 enum DeleteInstance {
+    static let operation = APIOperation("deleteInstance", .delete, "/instances/{instanceSlug}")
     static let requiredScope = Scope.write(.instances)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
-        router.delete("/instances/:instanceSlug") { _, context in
+    static func register(on router: OperationRouter, module: InstancesModule) {
+        router.on(operation) { _, context in
             try await module.delete(slug: try context.parameters.path("instanceSlug"), caller: try context.organizationCaller())
             return JSONResponse.noContent
         }

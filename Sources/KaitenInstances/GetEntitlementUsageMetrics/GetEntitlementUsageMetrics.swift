@@ -7,10 +7,11 @@ import PostgresNIO
 /// `GET /instances/{instanceSlug}/entitlements/{entitlementSlug}/usage`: one entitlement's usage on one
 /// instance. Every read is recorded as an `ENTITLEMENT_VALUE_GET` event.
 enum GetEntitlementUsageMetrics {
+    static let operation = APIOperation("getEntitlementUsageMetrics", .get, "/instances/{instanceSlug}/entitlements/{entitlementSlug}/usage")
     static let requiredScope = Scope.read(.instances)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
-        router.get("/instances/:instanceSlug/entitlements/:entitlementSlug/usage") { _, context in
+    static func register(on router: OperationRouter, module: InstancesModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(
                 try await module.usage(
                     instanceSlug: try context.parameters.path("instanceSlug"),

@@ -7,10 +7,11 @@ import PostgresNIO
 /// `GET /instances/{instanceSlug}/entitlements/usage`: the instance's usage of every entitlement its
 /// license grants, one row each; a number nothing was reported for reads as zero.
 enum GetEntitlementsUsageMetrics {
+    static let operation = APIOperation("getEntitlementsUsageMetrics", .get, "/instances/{instanceSlug}/entitlements/usage")
     static let requiredScope = Scope.read(.instances)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
-        router.get("/instances/:instanceSlug/entitlements/usage") { _, context in
+    static func register(on router: OperationRouter, module: InstancesModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(
                 try await module.usages(instanceSlug: try context.parameters.path("instanceSlug"), caller: try context.organizationCaller())
             )

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /instances/{instanceSlug}`. Another organization's instance is not found, never forbidden.
 enum GetInstance {
+    static let operation = APIOperation("getInstance", .get, "/instances/{instanceSlug}")
     static let requiredScope = Scope.read(.instances)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
-        router.get("/instances/:instanceSlug") { _, context in
+    static func register(on router: OperationRouter, module: InstancesModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(try await module.get(slug: try context.parameters.path("instanceSlug"), caller: try context.organizationCaller()))
         }
     }

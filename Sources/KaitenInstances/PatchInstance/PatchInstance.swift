@@ -8,6 +8,7 @@ import PostgresNIO
 /// kept when left out. Only an actual change is written, and announced both by its own event and by
 /// INSTANCE_UPDATED, which is what connectors consume.
 enum PatchInstance {
+    static let operation = APIOperation("patchInstance", .patch, "/instances/{instanceSlug}")
     static let requiredScope = Scope.write(.instances)
 
     struct Command {
@@ -26,8 +27,8 @@ enum PatchInstance {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
-        router.patch("/instances/:instanceSlug") { request, context in
+    static func register(on router: OperationRouter, module: InstancesModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.patch(slug: try context.parameters.path("instanceSlug"), command, caller: try context.organizationCaller())
             return JSONResponse.noContent

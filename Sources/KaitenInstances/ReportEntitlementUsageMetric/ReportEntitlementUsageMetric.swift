@@ -10,6 +10,7 @@ import KaitenHTTP
 /// The server dates every report on receipt. A `transactionId` makes retries safe: the same report sent
 /// again is answered with its first answer and counted once.
 enum ReportEntitlementUsageMetric {
+    static let operation = APIOperation("reportEntitlementUsageMetric", .post, "/instances/{instanceSlug}/entitlements/{entitlementSlug}/usage")
     static let requiredScope = Scope.write(.instances)
     static let transactionIDPattern = TextPattern("^[A-Za-z0-9._:-]{1,128}$") { text in
         (1...128).contains(text.utf8.count)
@@ -82,8 +83,8 @@ enum ReportEntitlementUsageMetric {
         let metadataDropped: Bool
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
-        router.post("/instances/:instanceSlug/entitlements/:entitlementSlug/usage") { request, context in
+    static func register(on router: OperationRouter, module: InstancesModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let outcome = try await module.reportUsage(
                 instanceSlug: try context.parameters.path("instanceSlug"),

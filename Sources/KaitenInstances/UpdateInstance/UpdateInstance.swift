@@ -8,6 +8,7 @@ import PostgresNIO
 /// `slug` keeps the current one. Sending a slug renames the instance. Moving into a zone records a
 /// deployment, moving to another zone a migration.
 enum UpdateInstance {
+    static let operation = APIOperation("updateInstance", .put, "/instances/{instanceSlug}")
     static let requiredScope = Scope.write(.instances)
 
     struct Command {
@@ -20,8 +21,8 @@ enum UpdateInstance {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: InstancesModule) {
-        router.put("/instances/:instanceSlug") { request, context in
+    static func register(on router: OperationRouter, module: InstancesModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.update(slug: try context.parameters.path("instanceSlug"), command, caller: try context.organizationCaller())
             return JSONResponse.noContent

@@ -6,6 +6,7 @@ import KaitenHTTP
 /// `POST /licenses/{licenseSlug}/archive`: a published version is withdrawn from sale. Instances already on
 /// it keep it; none can be put on it any more, and its family stops serving it.
 enum ArchiveLicense {
+    static let operation = APIOperation("archive-license", .post, "/licenses/{licenseSlug}/archive")
     static let requiredScope = Scope.write(.licenses)
 
     static let transition = LicenseTransition(
@@ -20,8 +21,8 @@ enum ArchiveLicense {
             : "License \"\(slug)\" is already archived"
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.post("/licenses/:licenseSlug/archive") { _, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(try await module.archive(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
         }
     }

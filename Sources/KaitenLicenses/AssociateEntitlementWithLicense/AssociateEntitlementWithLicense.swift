@@ -7,6 +7,7 @@ import PostgresNIO
 /// `POST /licenses/{licenseSlug}/entitlements`: the license grants an entitlement a value, shaped by the
 /// entitlement's type. Answers 204, as the contract says.
 enum AssociateEntitlementWithLicense {
+    static let operation = APIOperation("associate-entitlement-with-license", .post, "/licenses/{licenseSlug}/entitlements")
     static let requiredScope = Scope.write(.licenses)
 
     struct Command {
@@ -17,8 +18,8 @@ enum AssociateEntitlementWithLicense {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.post("/licenses/:licenseSlug/entitlements") { request, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.associateEntitlement(licenseSlug: try context.parameters.path("licenseSlug"), command, caller: try context.organizationCaller())
             return JSONResponse.noContent

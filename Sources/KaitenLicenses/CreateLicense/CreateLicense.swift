@@ -11,6 +11,7 @@ import PostgresNIO
 /// 0004), and the family row is locked first so the number, and the `<familySlug>-v<n>` slug derived from it,
 /// are known before the insert and stay right until commit.
 enum CreateLicense {
+    static let operation = APIOperation("create-license", .post, "/licenses")
     static let requiredScope = Scope.write(.licenses)
 
     struct Command {
@@ -27,8 +28,8 @@ enum CreateLicense {
         var opensFamily: Bool { body.familySlug == nil && body.familyID == nil }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.post("/licenses") { request, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let license = try await module.create(command, caller: try context.organizationCaller())
             return try JSONResponse.make(license, status: .created)

@@ -7,10 +7,11 @@ import PostgresNIO
 /// `DELETE /licenses/{licenseSlug}`. A version still on an instance or granting an entitlement stays. The
 /// family's last version takes the family with it, freeing its slug; its number is never handed out again.
 enum DeleteLicense {
+    static let operation = APIOperation("delete-license", .delete, "/licenses/{licenseSlug}")
     static let requiredScope = Scope.write(.licenses)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.delete("/licenses/:licenseSlug") { _, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { _, context in
             try await module.delete(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller())
             return JSONResponse.noContent
         }

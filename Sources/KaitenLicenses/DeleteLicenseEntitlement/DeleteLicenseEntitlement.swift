@@ -7,10 +7,11 @@ import PostgresNIO
 /// `DELETE /licenses/{licenseSlug}/entitlements/{entitlementSlug}`: the license stops granting the
 /// entitlement. The event carries the grant as it was.
 enum DeleteLicenseEntitlement {
+    static let operation = APIOperation("delete-license-entitlement", .delete, "/licenses/{licenseSlug}/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.licenses)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.delete("/licenses/:licenseSlug/entitlements/:entitlementSlug") { _, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { _, context in
             try await module.deleteEntitlement(
                 licenseSlug: try context.parameters.path("licenseSlug"),
                 entitlementSlug: try context.parameters.path("entitlementSlug"),

@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /licenses/{licenseSlug}`: one version, whatever its lifecycle state.
 enum GetLicense {
+    static let operation = APIOperation("get-license", .get, "/licenses/{licenseSlug}")
     static let requiredScope = Scope.read(.licenses)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.get("/licenses/:licenseSlug") { _, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(try await module.get(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
         }
     }

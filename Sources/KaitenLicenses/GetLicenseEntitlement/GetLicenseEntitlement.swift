@@ -6,10 +6,11 @@ import PostgresNIO
 
 /// `GET /licenses/{licenseSlug}/entitlements/{entitlementSlug}`: what the license grants of one entitlement.
 enum GetLicenseEntitlement {
+    static let operation = APIOperation("get-license-entitlement", .get, "/licenses/{licenseSlug}/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.read(.licenses)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.get("/licenses/:licenseSlug/entitlements/:entitlementSlug") { _, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(
                 try await module.entitlement(
                     licenseSlug: try context.parameters.path("licenseSlug"),

@@ -10,6 +10,7 @@ import PostgresNIO
 /// `?version=N` pins the read to one version whatever its state; `?include=versions` adds the whole history,
 /// oldest first, and makes a family with nothing published readable instead of a 404.
 enum GetLicenseFamily {
+    static let operation = APIOperation("get-license-family", .get, "/license-families/{familySlug}")
     static let requiredScope = Scope.read(.licenses)
 
     struct Query {
@@ -46,8 +47,8 @@ enum GetLicenseFamily {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.get("/license-families/:familySlug") { request, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { request, context in
             let parameters = request.uri.queryParameters
             let query = try Query(version: parameters["version"].map(String.init), include: parameters.getAll("include").map { String($0) })
             return try JSONResponse.make(

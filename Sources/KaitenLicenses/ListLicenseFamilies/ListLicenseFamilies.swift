@@ -7,10 +7,11 @@ import PostgresNIO
 /// `GET /license-families`: every family, newest first, each with the version it serves. A family with
 /// nothing published is listed too, without a current version.
 enum ListLicenseFamilies {
+    static let operation = APIOperation("list-license-families", .get, "/license-families")
     static let requiredScope = Scope.read(.licenses)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.get("/license-families") { request, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { request, context in
             try JSONResponse.make(try await module.families(try request.pageRequest(), caller: try context.organizationCaller()))
         }
     }

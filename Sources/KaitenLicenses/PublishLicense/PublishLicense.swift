@@ -5,6 +5,7 @@ import KaitenHTTP
 
 /// `POST /licenses/{licenseSlug}/publish`: a draft goes on sale.
 enum PublishLicense {
+    static let operation = APIOperation("publish-license", .post, "/licenses/{licenseSlug}/publish")
     static let requiredScope = Scope.write(.licenses)
 
     static let transition = LicenseTransition(
@@ -19,8 +20,8 @@ enum PublishLicense {
             : "License \"\(slug)\" is already published"
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.post("/licenses/:licenseSlug/publish") { _, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(try await module.publish(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
         }
     }

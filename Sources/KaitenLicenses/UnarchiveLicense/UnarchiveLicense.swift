@@ -5,6 +5,7 @@ import KaitenHTTP
 
 /// `POST /licenses/{licenseSlug}/unarchive`: a withdrawn version goes back on sale.
 enum UnarchiveLicense {
+    static let operation = APIOperation("unarchive-license", .post, "/licenses/{licenseSlug}/unarchive")
     static let requiredScope = Scope.write(.licenses)
 
     static let transition = LicenseTransition(
@@ -19,8 +20,8 @@ enum UnarchiveLicense {
             : "License \"\(slug)\" is not archived"
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.post("/licenses/:licenseSlug/unarchive") { _, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { _, context in
             try JSONResponse.make(try await module.unarchive(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
         }
     }

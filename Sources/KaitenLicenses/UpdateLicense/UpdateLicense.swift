@@ -8,6 +8,7 @@ import PostgresNIO
 /// flag. What a version never changes here (slug, version, family, lifecycle state) is accepted only as an
 /// echo of the stored value, so a representation can be written back as it was read.
 enum UpdateLicense {
+    static let operation = APIOperation("update-license", .put, "/licenses/{licenseSlug}")
     static let requiredScope = Scope.write(.licenses)
 
     struct Command {
@@ -18,8 +19,8 @@ enum UpdateLicense {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.put("/licenses/:licenseSlug") { request, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.update(slug: try context.parameters.path("licenseSlug"), command, caller: try context.organizationCaller())
             return JSONResponse.noContent

@@ -7,6 +7,7 @@ import PostgresNIO
 /// `PUT /licenses/{licenseSlug}/entitlements/{entitlementSlug}`: replaces the grant's value and overage
 /// percent. The entitlement is the path's; a body naming another is refused.
 enum UpdateLicenseEntitlement {
+    static let operation = APIOperation("update-license-entitlement", .put, "/licenses/{licenseSlug}/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.licenses)
 
     struct Command {
@@ -17,8 +18,8 @@ enum UpdateLicenseEntitlement {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: LicensesModule) {
-        router.put("/licenses/:licenseSlug/entitlements/:entitlementSlug") { request, context in
+    static func register(on router: OperationRouter, module: LicensesModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.updateEntitlement(
                 licenseSlug: try context.parameters.path("licenseSlug"),

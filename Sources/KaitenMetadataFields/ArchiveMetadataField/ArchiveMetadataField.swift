@@ -7,10 +7,11 @@ import PostgresNIO
 /// `POST /metadata-fields/{id}/archive`: the soft delete. The row stays, so values stored under the key keep
 /// their meaning, and the key is free for a new field.
 enum ArchiveMetadataField {
+    static let operation = APIOperation("archive-metadata-field", .post, "/metadata-fields/{id}/archive")
     static let requiredScope = Scope.write(.metadataFields)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: MetadataFieldsModule) {
-        router.post("/metadata-fields/:id/archive") { _, context in
+    static func register(on router: OperationRouter, module: MetadataFieldsModule) {
+        router.on(operation) { _, context in
             let id = try MetadataFieldPath.id(context)
             return try JSONResponse.make(try await module.archive(id: id, caller: try context.organizationCaller()))
         }

@@ -6,6 +6,7 @@ import PostgresNIO
 
 /// `POST /metadata-fields`: declares a field. Its key is unique among the active fields of its resource type.
 enum CreateMetadataField {
+    static let operation = APIOperation("create-metadata-field", .post, "/metadata-fields")
     static let requiredScope = Scope.write(.metadataFields)
 
     struct Command {
@@ -27,8 +28,8 @@ enum CreateMetadataField {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: MetadataFieldsModule) {
-        router.post("/metadata-fields") { request, context in
+    static func register(on router: OperationRouter, module: MetadataFieldsModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             let field = try await module.create(command, caller: try context.organizationCaller())
             return try JSONResponse.make(field, status: .created)

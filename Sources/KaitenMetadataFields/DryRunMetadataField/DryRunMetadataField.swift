@@ -8,6 +8,7 @@ import PostgresNIO
 /// value under its key that a candidate schema would refuse, with a few of them. Nothing changes; it needs the
 /// scope of the update it previews.
 enum DryRunMetadataField {
+    static let operation = APIOperation("dry-run-metadata-field", .post, "/metadata-fields/{id}/dry-run")
     static let requiredScope = Scope.write(.metadataFields)
     static let maximumSamples = 5
 
@@ -21,8 +22,8 @@ enum DryRunMetadataField {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: MetadataFieldsModule) {
-        router.post("/metadata-fields/:id/dry-run") { request, context in
+    static func register(on router: OperationRouter, module: MetadataFieldsModule) {
+        router.on(operation) { request, context in
             let id = try MetadataFieldPath.id(context)
             let command = try Command(body: try await request.jsonBody())
             return try JSONResponse.make(try await module.dryRun(id: id, command, caller: try context.organizationCaller()))

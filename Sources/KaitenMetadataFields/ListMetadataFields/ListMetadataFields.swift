@@ -7,6 +7,7 @@ import PostgresNIO
 /// `GET /metadata-fields?resourceType=…`: the fields of one resource type in display order, active ones only
 /// unless `includeArchived=true`.
 enum ListMetadataFields {
+    static let operation = APIOperation("list-metadata-fields", .get, "/metadata-fields")
     static let requiredScope = Scope.read(.metadataFields)
 
     struct Query {
@@ -46,8 +47,8 @@ enum ListMetadataFields {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: MetadataFieldsModule) {
-        router.get("/metadata-fields") { request, context in
+    static func register(on router: OperationRouter, module: MetadataFieldsModule) {
+        router.on(operation) { request, context in
             let parameters = request.uri.queryParameters
             let query = try Query(
                 resourceType: parameters["resourceType"].map(String.init),

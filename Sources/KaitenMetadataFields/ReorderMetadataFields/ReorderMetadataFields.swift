@@ -7,6 +7,7 @@ import PostgresNIO
 /// `POST /metadata-fields/reorder`: each listed field's display order becomes its index in `ids`, all or
 /// nothing. The fields must be active and of one resource type.
 enum ReorderMetadataFields {
+    static let operation = APIOperation("reorder-metadata-fields", .post, "/metadata-fields/reorder")
     static let requiredScope = Scope.write(.metadataFields)
 
     struct Command {
@@ -32,8 +33,8 @@ enum ReorderMetadataFields {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: MetadataFieldsModule) {
-        router.post("/metadata-fields/reorder") { request, context in
+    static func register(on router: OperationRouter, module: MetadataFieldsModule) {
+        router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
             try await module.reorder(command, caller: try context.organizationCaller())
             return JSONResponse.noContent

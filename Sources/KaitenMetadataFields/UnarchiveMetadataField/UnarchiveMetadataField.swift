@@ -7,10 +7,11 @@ import PostgresNIO
 /// `POST /metadata-fields/{id}/unarchive`: the field rejoins the active schema, unless an active field has
 /// taken its key meanwhile.
 enum UnarchiveMetadataField {
+    static let operation = APIOperation("unarchive-metadata-field", .post, "/metadata-fields/{id}/unarchive")
     static let requiredScope = Scope.write(.metadataFields)
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: MetadataFieldsModule) {
-        router.post("/metadata-fields/:id/unarchive") { _, context in
+    static func register(on router: OperationRouter, module: MetadataFieldsModule) {
+        router.on(operation) { _, context in
             let id = try MetadataFieldPath.id(context)
             return try JSONResponse.make(try await module.unarchive(id: id, caller: try context.organizationCaller()))
         }

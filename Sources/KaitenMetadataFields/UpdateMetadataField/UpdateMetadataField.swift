@@ -8,6 +8,7 @@ import PostgresNIO
 /// as stored; `displayOrder` belongs to the reorder operation, so that an edit form opened before a reorder
 /// cannot rewind it.
 enum UpdateMetadataField {
+    static let operation = APIOperation("update-metadata-field", .patch, "/metadata-fields/{id}")
     static let requiredScope = Scope.write(.metadataFields)
 
     struct Command {
@@ -29,8 +30,8 @@ enum UpdateMetadataField {
         }
     }
 
-    static func register(on router: RouterGroup<KaitenRequestContext>, module: MetadataFieldsModule) {
-        router.patch("/metadata-fields/:id") { request, context in
+    static func register(on router: OperationRouter, module: MetadataFieldsModule) {
+        router.on(operation) { request, context in
             let id = try MetadataFieldPath.id(context)
             let command = try Command(body: try await request.jsonBody())
             return try JSONResponse.make(try await module.update(id: id, command, caller: try context.organizationCaller()))

@@ -33,8 +33,8 @@ struct TestKaiten {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
         let modules = Modules(database: database, jwtVerifier: JWTVerifier(secret: jwtSecret), migrator: try Migrator(), webhooks: webhooks)
-        let coreApp = Application(router: modules.coreRouter(), services: [client], logger: logger)
-        let platformApp = Application(router: modules.platformRouter(), logger: logger)
+        let coreApp = Application(router: modules.coreListener().router, services: [client], logger: logger)
+        let platformApp = Application(router: modules.platformListener().router, logger: logger)
         try await coreApp.test(.router) { core in
             try await platformApp.test(.router) { platform in
                 let token = try await IdentityModule(database: database).createPlatformToken(name: "tests", scopes: [.writeAll])

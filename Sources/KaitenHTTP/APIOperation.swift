@@ -1,0 +1,75 @@
+import HTTPTypes
+import Hummingbird
+import Synchronization
+
+/// One operation of the API as the OpenAPI document names it: its `operationId`, method and path template
+/// below `/api` (`/customers/{customerSlug}`). A slice declares it once; the route is registered from it, and
+/// the catalog of registered operations is what the served document is checked against.
+public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
+    public let id: String
+    public let method: HTTPRequest.Method
+    public let path: String
+
+    public init(_ id: String, _ method: HTTPRequest.Method, _ path: String) {
+        self.id = id
+        self.method = method
+        self.path = path
+    }
+
+    public var description: String { "\(id) (\(method) \(path))" }
+
+    /// Whether a concrete request path (below `/api`) fits this operation's template: same number of
+    /// segments, each literal equal and each `{parameter}` non-empty.
+    public func matches(path requestPath: some StringProtocol) -> Bool {
+        let template = path.split(separator: "/", omittingEmptySubsequences: true)
+        let segments = requestPath.split(separator: "/", omittingEmptySubsequences: true)
+        guard template.count == segments.count else { return false }
+        return zip(template, segments).allSatisfy { expected, actual in
+            expected.first == "{" ? !actual.isEmpty : expected == actual
+        }
+    }
+}
+
+/// The operations a listener serves, in the order they were registered.
+public final class OperationCatalog: Sendable {
+    private let registered = Mutex<[APIOperation]>([])
+
+    public init() {}
+
+    public var operations: [APIOperation] { registered.withLock { $0 } }
+
+    func record(_ operation: APIOperation) {
+        registered.withLock { $0.append(operation) }
+    }
+
+    /// The methods served at a concrete request path, in alphabetical order for a 405's `Allow`; empty when
+    /// no operation has the path.
+    public func methods(servingPath path: some StringProtocol) -> [HTTPRequest.Method] {
+        let methods = registered.withLock { operations in Set(operations.filter { $0.matches(path: path) }.map(\.method)) }
+        return methods.sorted { $0.rawValue < $1.rawValue }
+    }
+}
+
+/// Registers operations on a router group, recording each in the listener's catalog.
+public struct OperationRouter: Sendable {
+    public let group: RouterGroup<KaitenRequestContext>
+    public let catalog: OperationCatalog
+
+    public init(group: RouterGroup<KaitenRequestContext>, catalog: OperationCatalog) {
+        self.group = group
+        self.catalog = catalog
+    }
+
+    public func on(
+        _ operation: APIOperation,
+        use handler: @escaping @Sendable (Request, KaitenRequestContext) async throws -> some ResponseGenerator
+    ) {
+        catalog.record(operation)
+        group.on(RouterPath(operation.path), method: operation.method, use: handler)
+    }
+
+    /// The same router behind another middleware, sharing the catalog.
+    public func adding(middleware: some RouterMiddleware<KaitenRequestContext>) -> OperationRouter {
+        OperationRouter(group: group.group().add(middleware: middleware), catalog: catalog)
+    }
+}

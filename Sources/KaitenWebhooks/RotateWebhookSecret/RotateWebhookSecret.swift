@@ -1,0 +1,72 @@
+import Foundation
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import PostgresNIO
+
+/// `POST /webhooks/endpoints/{endpointId}/secret/rotate`: a new signing secret (generated, or the client's
+/// own `whsec_` one). The previous secret keeps signing alongside it for the configured overlap, so
+/// receivers can switch without rejecting a delivery.
+enum RotateWebhookSecret {
+    static let operation = APIOperation("rotate-webhook-secret", .post, "/webhooks/endpoints/{endpointId}/secret/rotate")
+    static let requiredScope = Scope.write(.webhooks)
+    static let errorCodePrefix = "RotateWebhookSecret"
+
+    struct Command {
+        let secret: String?
+
+        init(body: JSONValue?) throws {
+            guard let body else {
+                secret = nil
+                return
+            }
+            var reader = JSONObjectReader(body)
+            secret = reader.string("secret", nullable: true, maxLength: 200)
+            try reader.finish()
+        }
+    }
+
+    static func register(on router: OperationRouter, module: WebhooksModule) {
+        router.on(operation) { request, context in
+            let id = try EndpointPath.id(context, notFound: "\(errorCodePrefix).NotFound")
+            let command = try Command(body: try await request.optionalJSONBody())
+            return try JSONResponse.make(try await module.rotateSecret(id, command, caller: try context.organizationCaller()))
+        }
+    }
+}
+
+extension WebhooksModule {
+    func rotateSecret(_ id: UUID, _ command: RotateWebhookSecret.Command, caller: OrganizationCaller) async throws -> RotatedSecretResource {
+        try caller.require(RotateWebhookSecret.requiredScope)
+        let secret = try WebhookSecret.supplied(command.secret, operation: RotateWebhookSecret.errorCodePrefix) ?? .generate()
+        guard let expiresAt = try await database.client.first(
+            """
+            UPDATE webhook_endpoint
+            SET previous_secret = secret, secret = \(secret.text),
+                previous_secret_expires_at = now() + make_interval(secs => \(configuration.secretOverlap.seconds)),
+                updated_at = now()
+            WHERE organization_id = \(caller.organizationID) AND id = \(id)
+            RETURNING previous_secret_expires_at
+            """,
+            as: Date.self,
+            logger: database.logger
+        ) else {
+            throw EndpointPath.notFound("\(RotateWebhookSecret.errorCodePrefix).NotFound", id.lowercased)
+        }
+        return RotatedSecretResource(secret: secret.text, previousSecretExpiresAt: expiresAt)
+    }
+}
+
+extension Request {
+    /// The body as JSON when there is one; nil for an empty body.
+    func optionalJSONBody() async throws -> JSONValue? {
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: RequestBodyLimit.bytes)
+        } catch {
+            throw APIError.bodyTooLarge
+        }
+        guard buffer.readableBytes > 0 else { return nil }
+        return try JSONValue.parse(buffer.readableBytesView)
+    }
+}
