@@ -37,7 +37,12 @@ let package = Package(
             name: "kaiten",
             dependencies: [
                 "KaitenApp",
+                "KaitenBenchmarks",
+                "KaitenCore",
+                "KaitenDevelopment",
+                "KaitenPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -45,7 +50,6 @@ let package = Package(
             name: "KaitenApp",
             dependencies: [
                 "AMQPClient",
-                "EmbeddedServers",
                 "KaitenAuditTrail",
                 "KaitenConnectors",
                 "KaitenCore",
@@ -63,13 +67,47 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KaitenDevelopment",
+            dependencies: [
+                "EmbeddedServers",
+                "KaitenApp",
+                "KaitenCore",
+                "KaitenIdentity",
+                "KaitenMigrations",
+                "KaitenWebhooks",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "KaitenBenchmarks",
+            dependencies: [
+                "AMQPClient",
+                "AMQPProtocol",
+                "EmbeddedServers",
+                "KaitenApp",
+                "KaitenCore",
+                "KaitenDevelopment",
+                "KaitenMigrations",
+                "KaitenPipeline",
+                "KaitenWebhooks",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .target(

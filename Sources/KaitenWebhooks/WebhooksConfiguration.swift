@@ -4,7 +4,7 @@ import KaitenCore
 /// How webhooks are delivered; tests compress the schedule and allow their loopback receivers.
 ///
 /// - Configuration keys (environment):
-///   - `KAITEN_WEBHOOKS_ALLOW_PRIVATE` (`1`/`true`, default off): deliver to loopback, private, link-local,
+///   - `KAITEN_WEBHOOKS_ALLOW_PRIVATE` (`1` or `0`; off, but on in `kaiten dev`): deliver to loopback, private, link-local,
 ///     unique-local and other non-public addresses.
 ///   - `KAITEN_WEBHOOKS_RETRY_SCHEDULE` (comma-separated Go durations, default
 ///     `0s,5s,5m,30m,2h,5h,10h,10h`): the delay before each attempt, the first one included.
@@ -36,9 +36,15 @@ public struct WebhooksConfiguration: Sendable {
 
     public init() {}
 
-    public init(environment: [String: String]) throws {
+    /// `defaults` with what `environment` sets.
+    public init(environment: [String: String], defaults: WebhooksConfiguration = WebhooksConfiguration()) throws {
+        self = defaults
         if let flag = environment["KAITEN_WEBHOOKS_ALLOW_PRIVATE"] {
-            allowPrivateAddresses = ["1", "true", "yes"].contains(flag.lowercased())
+            switch flag.lowercased() {
+            case "1", "true", "yes": allowPrivateAddresses = true
+            case "0", "false", "no": allowPrivateAddresses = false
+            default: throw WebhooksConfigurationError(key: "KAITEN_WEBHOOKS_ALLOW_PRIVATE", reason: "expected 1 or 0")
+            }
         }
         if let text = environment["KAITEN_WEBHOOKS_RETRY_SCHEDULE"] {
             let delays = text.split(separator: ",").map { GoDuration.seconds($0.trimmingCharacters(in: .whitespaces)) }

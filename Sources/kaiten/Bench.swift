@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import KaitenApp
+import KaitenBenchmarks
 import Logging
 
 struct Bench: AsyncParsableCommand {
@@ -21,7 +21,6 @@ struct Bench: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            LoggingSystem.bootstrap(StreamLogHandler.standardError)
             try await storage.withDirectory { directory in
                 var benchmark = UsageBenchmark(dataDirectory: directory)
                 benchmark.clients = clients

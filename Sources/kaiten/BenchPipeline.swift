@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import KaitenApp
+import KaitenBenchmarks
 import KaitenPipeline
 import Logging
 
@@ -25,7 +25,6 @@ extension Bench {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            LoggingSystem.bootstrap(StreamLogHandler.standardError)
             try await storage.withDirectory { directory in
                 var benchmark = PipelineBenchmark(dataDirectory: directory, relayExecutable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
                 benchmark.mode = mode

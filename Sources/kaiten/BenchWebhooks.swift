@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import KaitenApp
+import KaitenBenchmarks
 import Logging
 
 extension Bench {
@@ -19,7 +19,6 @@ extension Bench {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            LoggingSystem.bootstrap(StreamLogHandler.standardError)
             try await storage.withDirectory { directory in
                 var benchmark = WebhooksBenchmark(dataDirectory: directory)
                 benchmark.endpoints = endpoints

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import KaitenApp
+import KaitenDevelopment
 import KaitenCore
 import Logging
 
@@ -11,15 +12,40 @@ struct Kaiten: AsyncParsableCommand {
         abstract: "Kaiten, the control plane for B2B SaaS.",
         subcommands: [Dev.self, Serve.self, Migrate.self, PlatformToken.self, Bench.self, Relay.self, Worker.self]
     )
+
+    /// Every subcommand logs to standard error, bootstrapped once here.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? any AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 struct LoggingOptions: ParsableArguments {
-    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL).")
+    @Option(name: .long, help: "trace, debug, info, notice, warning, error or critical (LOG_LEVEL; default warning).")
     var logLevel: String = ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "warning"
+
+    private var level: Logger.Level? {
+        let name = logLevel.lowercased()
+        return Logger.Level(rawValue: name == "warn" ? "warning" : name)
+    }
+
+    func validate() throws {
+        guard level != nil else {
+            throw ValidationError("unknown log level \"\(logLevel)\": expected trace, debug, info, notice, warning, error or critical")
+        }
+    }
 
     func makeLogger() -> Logger {
         var logger = Logger(label: "kaiten")
-        logger.logLevel = Logger.Level(rawValue: logLevel.lowercased() == "warn" ? "warning" : logLevel.lowercased()) ?? .warning
+        logger.logLevel = level ?? .warning
         return logger
     }
 }
@@ -37,8 +63,10 @@ struct Dev: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        var environment = DevelopmentEnvironment(dataDirectory: URL(fileURLWithPath: dataDir).standardizedFileURL)
+        var environment = DevelopmentEnvironment(
+            dataDirectory: URL(fileURLWithPath: dataDir).standardizedFileURL,
+            webhooks: try DevelopmentEnvironment.webhooks(environment: ProcessInfo.processInfo.environment)
+        )
         environment.apiPort = port
         environment.platformPort = platformPort
         environment.postgresPort = postgresPort
@@ -55,8 +83,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        try await KaitenServer.run(try ServerConfiguration.fromEnvironment(), migrate: migrate, logger: logging.makeLogger())
+        try await CompositionRoot.serve(try ServerConfiguration.fromEnvironment(), migrate: migrate, logger: logging.makeLogger())
     }
 }
 
@@ -66,7 +93,6 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
         let applied = try await Operator.migrate(try ServerConfiguration.fromEnvironment(), logger: logging.makeLogger())
         print(applied.isEmpty ? "already up to date" : "applied \(applied.joined(separator: ", "))")
     }

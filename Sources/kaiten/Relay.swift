@@ -27,9 +27,8 @@ struct Relay: AsyncParsableCommand {
         }
 
         func run() async throws {
-            LoggingSystem.bootstrap(StreamLogHandler.standardError)
             let configuration = try PipelineConfiguration.fromEnvironment()
-            try await RelayRole.run(configuration, mode: mode ?? configuration.relayMode, logger: logging.makeLogger())
+            try await CompositionRoot.relay(configuration, mode: mode ?? configuration.relayMode, logger: logging.makeLogger())
         }
     }
 
@@ -47,8 +46,7 @@ struct Relay: AsyncParsableCommand {
         @OptionGroup var logging: LoggingOptions
 
         func run() async throws {
-            LoggingSystem.bootstrap(StreamLogHandler.standardError)
-            print(try await RelayRole.cutover(try PipelineConfiguration.fromEnvironment(), to: to, logger: logging.makeLogger()))
+            print(try await Operator.cutoverRelay(try PipelineConfiguration.fromEnvironment(), to: to, logger: logging.makeLogger()))
         }
     }
 }

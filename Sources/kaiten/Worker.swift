@@ -3,7 +3,7 @@ import Foundation
 import KaitenApp
 import Logging
 
-extension WorkerRole.Transport: ExpressibleByArgument {}
+extension WorkerTransport: ExpressibleByArgument {}
 
 struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -11,11 +11,10 @@ struct Worker: AsyncParsableCommand {
     )
 
     @Option(help: "rabbitmq: consume the queue <KAITEN_WORKER_CONSUMER_ID>-kaiten.events at KAITEN_AMQP_URL; dapr: serve a Dapr sidecar on KAITEN_DAPR_APP_PORT (6070).")
-    var transport: WorkerRole.Transport = .rabbitmq
+    var transport: WorkerTransport = .rabbitmq
     @OptionGroup var logging: LoggingOptions
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
-        try await WorkerRole.run(try PipelineConfiguration.fromEnvironment(), transport: transport, logger: logging.makeLogger())
+        try await CompositionRoot.worker(try PipelineConfiguration.fromEnvironment(), transport: transport, logger: logging.makeLogger())
     }
 }

@@ -1,10 +1,9 @@
 import Foundation
 import KaitenCore
 import KaitenPipeline
+import KaitenWebhooks
 import Logging
 import PostgresNIO
-import ServiceLifecycle
-import UnixSignals
 
 /// What the relay and worker roles talk to.
 ///
@@ -21,6 +20,7 @@ import UnixSignals
 ///     queues with; `classic` to keep queues that already exist as classic ones, such as Dapr's.
 ///   - `KAITEN_DAPR_APP_HOST` (default `127.0.0.1`) and `KAITEN_DAPR_APP_PORT` (default 6070): where the
 ///     worker listens for its Dapr sidecar.
+///   - `KAITEN_WEBHOOKS_*`: the worker's webhook delivery, as ``WebhooksConfiguration`` lists.
 public struct PipelineConfiguration: Sendable {
     public var database: PostgresClient.Configuration
     public var amqpURL: String
@@ -30,6 +30,7 @@ public struct PipelineConfiguration: Sendable {
     public var queueType = KaitenExchange.QueueType.quorum
     public var daprHost: String
     public var daprPort: Int
+    public var webhooks = WebhooksConfiguration()
 
     public init(
         database: PostgresClient.Configuration, amqpURL: String = "amqp://guest:guest@127.0.0.1:5672/", relayMode: RelayMode = .poll,
@@ -68,21 +69,7 @@ public struct PipelineConfiguration: Sendable {
             guard let port = Int(text), (0...65535).contains(port) else { throw ConfigurationError.invalid("KAITEN_DAPR_APP_PORT", "expected a port number") }
             configuration.daprPort = port
         }
+        configuration.webhooks = try WebhooksConfiguration(environment: environment)
         return configuration
-    }
-
-    /// Runs a role: a pool alongside the role's services, until SIGTERM or SIGINT shuts them down gracefully
-    /// (in reverse order, so consumers stop before the connections they use).
-    func run(logger: Logger, services: (Database) throws -> [any Service]) async throws {
-        let client = PostgresClient(configuration: database, backgroundLogger: logger)
-        let database = Database(client: client, logger: logger)
-        try await withThrowingDiscardingTaskGroup { group in
-            group.addTask { await client.run() }
-            let services = ServiceGroup(
-                configuration: .init(services: try services(database), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            )
-            try await services.run()
-            group.cancelAll()
-        }
     }
 }

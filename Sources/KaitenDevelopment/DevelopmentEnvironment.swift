@@ -1,5 +1,6 @@
 import EmbeddedServers
 import Foundation
+import KaitenApp
 import KaitenCore
 import KaitenMigrations
 import KaitenWebhooks
@@ -15,9 +16,19 @@ public struct DevelopmentEnvironment: Sendable {
     public var postgresPort = 6432
     /// Print the banner (URLs and credentials) once serving; off for tests that read the file instead.
     public var printBanner = true
+    public var webhooks: WebhooksConfiguration
 
-    public init(dataDirectory: URL) {
+    /// A developer's webhook receiver runs on their own machine, so unlike `kaiten serve`, `kaiten dev` delivers
+    /// to loopback and private addresses unless `KAITEN_WEBHOOKS_ALLOW_PRIVATE=0` says otherwise.
+    public static func webhooks(environment: [String: String]) throws -> WebhooksConfiguration {
+        var defaults = WebhooksConfiguration()
+        defaults.allowPrivateAddresses = true
+        return try WebhooksConfiguration(environment: environment, defaults: defaults)
+    }
+
+    public init(dataDirectory: URL, webhooks: WebhooksConfiguration) {
         self.dataDirectory = dataDirectory
+        self.webhooks = webhooks
     }
 
     public func run(logger: Logger) async throws {
@@ -46,13 +57,13 @@ public struct DevelopmentEnvironment: Sendable {
             database: .init(host: "127.0.0.1", port: postgresPort, username: user, password: nil, database: "kaiten", tls: .disable),
             jwtSecret: jwtSecret
         )
-        configuration.webhooks = try WebhooksConfiguration(environment: ProcessInfo.processInfo.environment)
-        let webhooks = configuration.webhooks
+        configuration.webhooks = webhooks
+        let webhooks = webhooks
         let directory = dataDirectory
         let credentials = CredentialsBox()
         let printBanner = printBanner
         let postgresPort = postgresPort
-        try await KaitenServer.run(
+        try await CompositionRoot.serve(
             configuration,
             migrate: true,
             logger: logger,
@@ -74,13 +85,15 @@ public struct DevelopmentEnvironment: Sendable {
                       Platform token  \(credentials.platformToken)    (ksm_, write:*)
                       JWT secret      \(credentials.jwtSecret)    (HS256)
 
+                      Webhooks        \(webhooks.allowPrivateAddresses ? "delivered to loopback and private addresses too (KAITEN_WEBHOOKS_ALLOW_PRIVATE=0 to refuse them)" : "public addresses only")
+
                       Saved in \(directory.appendingPathComponent("credentials.json").path)
 
 
                     """
                 FileHandle.standardOutput.write(Data(banner.utf8))
             },
-            services: { InProcessPipeline.services($0, webhooks: webhooks) }
+            services: { CompositionRoot.inProcessPipeline($0, webhooks: webhooks) }
         )
     }
 }

@@ -1,6 +1,8 @@
 import EmbeddedServers
 import Foundation
+import KaitenApp
 import KaitenCore
+import KaitenDevelopment
 import KaitenMigrations
 import Logging
 import NIOCore
@@ -80,7 +82,7 @@ public struct UsageBenchmark: Sendable {
         let reports = try await withThrowingTaskGroup(of: Void.self) { group -> ReportMeasurement in
             group.addTask {
                 do {
-                    try await KaitenServer.run(
+                    try await CompositionRoot.serve(
                         server,
                         migrate: true,
                         logger: logger,

@@ -2,6 +2,7 @@ import AMQPClient
 import AMQPProtocol
 import EmbeddedServers
 import Foundation
+import KaitenApp
 import KaitenCore
 import KaitenMigrations
 import KaitenPipeline
@@ -94,12 +95,8 @@ public struct PipelineBenchmark: Sendable {
         let amqp = AMQPConfiguration(host: broker.host, port: broker.port, connectionName: "kaiten-bench")
         var pool = connection
         pool.options.maximumConnections = writers + 2
-        let client = PostgresClient(configuration: pool, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            let database = Database(client: client, logger: logger)
-            try await Migrator().migrate(client, logger: logger)
+        return try await CompositionRoot.withDatabase(pool, logger: logger) { database in
+            try await Migrator().migrate(database.client, logger: logger)
             let organization = try await Self.prepare(database, amqp: amqp, queueType: queueType, logger: logger)
             let arrivals = try await Arrivals.consume(amqp, queue: Self.queue, logger: logger)
 

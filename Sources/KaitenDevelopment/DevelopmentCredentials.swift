@@ -1,4 +1,5 @@
 import Foundation
+import KaitenApp
 import KaitenCore
 import KaitenIdentity
 import PostgresNIO
@@ -19,7 +20,7 @@ public struct DevelopmentCredentials: Codable, Sendable {
     public var jwtSecret: String
 
     /// Loads the saved credentials, replacing whatever is missing or no longer active.
-    static func ensure(in directory: URL, jwtSecret: String, database: Database) async throws -> DevelopmentCredentials {
+    public static func ensure(in directory: URL, jwtSecret: String, database: Database) async throws -> DevelopmentCredentials {
         let saved = load(from: directory)
         let identity = IdentityModule(database: database)
         let organizationID = DeterministicIdentifiers.organizationID(externalID: organizationExternalID)

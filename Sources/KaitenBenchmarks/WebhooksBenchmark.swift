@@ -1,6 +1,7 @@
 import EmbeddedServers
 import Foundation
 import Hummingbird
+import KaitenApp
 import KaitenCore
 import KaitenMigrations
 import KaitenWebhooks
@@ -209,15 +210,10 @@ public struct WebhooksBenchmark: Sendable {
         let port = postgres.configuration.port
         let user = postgres.configuration.superuser
         try await DatabaseProvisioning.ensureDatabase(name, host: "127.0.0.1", port: port, user: user, logger: logger)
-        let client = PostgresClient(
-            configuration: .init(host: "127.0.0.1", port: port, username: user, password: nil, database: name, tls: .disable),
-            backgroundLogger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            _ = try await Migrator().migrate(client, logger: logger)
-            return try await body(Database(client: client, logger: logger))
+        let configuration = PostgresClient.Configuration(host: "127.0.0.1", port: port, username: user, password: nil, database: name, tls: .disable)
+        return try await CompositionRoot.withDatabase(configuration, logger: logger) { database in
+            _ = try await Migrator().migrate(database.client, logger: logger)
+            return try await body(database)
         }
     }
 

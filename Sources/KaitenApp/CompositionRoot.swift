@@ -1,0 +1,196 @@
+import AMQPClient
+import Hummingbird
+import KaitenAuditTrail
+import KaitenCore
+import KaitenIdentity
+import KaitenMigrations
+import KaitenPipeline
+import KaitenWebhooks
+import Logging
+import NIOCore
+import PostgresNIO
+import ServiceLifecycle
+import UnixSignals
+
+/// The one place a Kaiten process is put together: every role's services, built from its configuration, and
+/// the one way they run, a connection pool beside a service group that SIGTERM and SIGINT stop gracefully.
+public enum CompositionRoot {
+    // MARK: Running
+
+    /// Runs `body` with a pool that lives as long as it does: one-shot tasks and benchmarks.
+    public static func withDatabase<Result: Sendable>(
+        _ configuration: PostgresClient.Configuration, logger: Logger, _ body: @Sendable (Database) async throws -> Result
+    ) async throws -> Result {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(Database(client: client, logger: logger))
+        }
+    }
+
+    /// Runs a pool and the services `build` makes over it until SIGTERM or SIGINT. The services shut down in
+    /// reverse order, so consumers stop before the connections they use.
+    public static func run(
+        _ configuration: PostgresClient.Configuration, logger: Logger, _ build: @Sendable (Database) async throws -> [any Service]
+    ) async throws {
+        try await withDatabase(configuration, logger: logger) { database in
+            let services = ServiceGroup(
+                configuration: .init(services: try await build(database), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+            )
+            try await services.run()
+        }
+    }
+
+    // MARK: Roles
+
+    /// `kaiten serve`: the Core and Platform listeners, beside `services` (the pipeline of `kaiten dev`).
+    ///
+    /// - Parameters:
+    ///   - migrate: applies pending migrations before serving.
+    ///   - prepare: runs against the migrated database before the listeners open (development bootstrap).
+    ///   - onListening: called once both listeners accept connections.
+    public static func serve(
+        _ configuration: ServerConfiguration,
+        migrate: Bool,
+        logger: Logger,
+        prepare: @Sendable (Database) async throws -> Void = { _ in },
+        onListening: @escaping @Sendable (ServerEndpoints) async -> Void = { _ in },
+        services: @Sendable (Database) -> [any Service] = { _ in [] }
+    ) async throws {
+        let migrator = try Migrator()
+        try await run(configuration.database, logger: logger) { database in
+            if migrate { try await migrator.migrate(database.client, logger: logger) }
+            try await prepare(database)
+            let modules = Modules(
+                database: database,
+                jwtVerifier: configuration.jwtSecret.map(JWTVerifier.init(secret:)),
+                migrator: migrator,
+                webhooks: configuration.webhooks
+            )
+            let bound = BoundAddresses(expected: 2, onComplete: onListening)
+            let core = Application(
+                router: modules.coreListener().router,
+                configuration: .init(address: .hostname(configuration.host, port: configuration.apiPort), serverName: "kaiten"),
+                onServerRunning: { await bound.record(\.core, $0) },
+                logger: logger
+            )
+            let platform = Application(
+                router: modules.platformListener().router,
+                configuration: .init(address: .hostname(configuration.host, port: configuration.platformPort), serverName: "kaiten-platform"),
+                onServerRunning: { await bound.record(\.platform, $0) },
+                logger: logger
+            )
+            return [core, platform] + services(database)
+        }
+    }
+
+    /// `kaiten relay`: the broker connection, then the relay publishing through it.
+    public static func relay(_ configuration: PipelineConfiguration, mode: RelayMode, logger: Logger) async throws {
+        try await run(configuration.database, logger: logger) { database in
+            let broker = AMQPConnectionService(
+                configuration: try AMQPConfiguration(url: configuration.amqpURL, connectionName: "kaiten-relay"),
+                topology: KaitenExchange.standard.publisherTopology,
+                logger: logger
+            )
+            let publisher = RabbitMQPublisher(connection: broker)
+            switch mode {
+            case .poll:
+                return [broker, PollingRelay(database: database, publisher: publisher)]
+            case .cdc:
+                var streaming = CDCRelay.Configuration()
+                streaming.slot = configuration.relaySlot
+                return [broker, try CDCRelay(database: database, connection: configuration.database, publisher: publisher, configuration: streaming)]
+            }
+        }
+    }
+
+    /// `kaiten worker`: the consumers behind the bus, webhook delivery and the retention sweep.
+    public static func worker(_ configuration: PipelineConfiguration, transport: WorkerTransport, logger: Logger) async throws {
+        try await run(configuration.database, logger: logger) { database in
+            let webhooks = WebhooksModule(database: database, configuration: configuration.webhooks)
+            let dispatcher = dispatcher(database, webhooks: webhooks)
+            var sweeping = RetentionSweeper.Configuration()
+            sweeping.relayMode = configuration.relayMode
+            let sweeper = RetentionSweeper(database: database, configuration: sweeping)
+            switch transport {
+            case .rabbitmq:
+                var consuming = RabbitMQWorker.Configuration()
+                consuming.consumerID = configuration.consumerID
+                consuming.queueType = configuration.queueType
+                let broker = AMQPConnectionService(
+                    configuration: try AMQPConfiguration(url: configuration.amqpURL, connectionName: "kaiten-worker"),
+                    topology: RabbitMQWorker.topology(consuming),
+                    logger: logger
+                )
+                let consumer = RabbitMQWorker(connection: broker, dispatcher: dispatcher, configuration: consuming, logger: logger)
+                return [broker, consumer, sweeper, webhooks.deliveryService]
+            case .dapr:
+                let listener = Application(
+                    router: DaprSubscription.router(dispatcher: dispatcher, logger: logger),
+                    configuration: .init(address: .hostname(configuration.daprHost, port: configuration.daprPort), serverName: "kaiten-worker"),
+                    logger: logger
+                )
+                return [listener, sweeper, webhooks.deliveryService]
+            }
+        }
+    }
+
+    /// The event pipeline of a single process (`kaiten dev`): the polling relay hands each committed outbox
+    /// event straight to the worker's consumers, no broker in between; the retention sweeper keeps the
+    /// outbox, the inbox and retired tokens from growing without bound; the webhook delivery service sends
+    /// what the webhook consumer queued.
+    public static func inProcessPipeline(_ database: Database, webhooks configuration: WebhooksConfiguration) -> [any Service] {
+        let webhooks = WebhooksModule(database: database, configuration: configuration)
+        return [
+            PollingRelay(database: database, publisher: InProcessBus(dispatcher: dispatcher(database, webhooks: webhooks))),
+            RetentionSweeper(database: database),
+            webhooks.deliveryService,
+        ]
+    }
+
+    /// Every consumer of Kaiten's events, behind one inbox.
+    static func dispatcher(_ database: Database, webhooks: WebhooksModule) -> EventDispatcher {
+        EventDispatcher(database: database, consumers: [AuditTrailModule(database: database).consumer, webhooks.consumer])
+    }
+}
+
+/// How `kaiten worker` receives its events.
+public enum WorkerTransport: String, Sendable, CaseIterable {
+    /// Consumes the consumer group's queue itself.
+    case rabbitmq
+    /// Serves Dapr's subscription endpoints; a Dapr sidecar owns the broker connection.
+    case dapr
+}
+
+/// The addresses the listeners bound, once both accept connections.
+public struct ServerEndpoints: Sendable {
+    public let core: String
+    public let platform: String
+}
+
+/// Collects the listeners' bound addresses and reports them once all are up.
+private actor BoundAddresses {
+    struct Addresses {
+        var core = ""
+        var platform = ""
+    }
+
+    private var addresses = Addresses()
+    private var remaining: Int
+    private let onComplete: @Sendable (ServerEndpoints) async -> Void
+
+    init(expected: Int, onComplete: @escaping @Sendable (ServerEndpoints) async -> Void) {
+        remaining = expected
+        self.onComplete = onComplete
+    }
+
+    func record(_ key: WritableKeyPath<Addresses, String>, _ channel: any Channel) async {
+        let address = channel.localAddress
+        addresses[keyPath: key] = "http://\(address?.ipAddress ?? "127.0.0.1"):\(address?.port ?? 0)/api"
+        remaining -= 1
+        if remaining == 0 {
+            await onComplete(ServerEndpoints(core: addresses.core, platform: addresses.platform))
+        }
+    }
+}
