@@ -84,7 +84,7 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        logger.debug("AMQP connection error", metadata: ["error": "\(error)"])
+        logger.debug("AMQP connection error", metadata: ["kaiten.error": "\(error)"])
         let amqpError: AMQPError = switch error {
         case let error as AMQPError: error
         case let error as AMQPDecodingError: .protocolViolation(error.description)
@@ -95,7 +95,7 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        logger.trace("AMQP frame received", metadata: ["frame": "\(frame)"])
+        logger.trace("AMQP frame received", metadata: ["kaiten.amqp_frame": "\(frame)"])
         guard frame.channel != 0 else {
             switch frame {
             case .method(_, let method): run(connection.methodReceived(method), context: context)
@@ -193,7 +193,7 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
             self.negotiated = negotiated
             handshakeTimeout?.cancel()
             handshakeTimeout = nil
-            logger.debug("AMQP connection open", metadata: ["negotiated": "\(negotiated)"])
+            logger.debug("AMQP connection open", metadata: ["kaiten.amqp_negotiated": "\(negotiated)"])
             if negotiated.heartbeat > 0 { scheduleHeartbeat(context: context) }
             connectPromise?.succeed(negotiated)
             connectPromise = nil
@@ -201,13 +201,13 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
             encoder.frame(.heartbeat)
             flush(context: context)
         case .sendCloseOkAndClose(let error):
-            logger.info("AMQP connection closed by the broker", metadata: ["error": "\(error)"])
+            logger.info("AMQP connection closed by the broker", metadata: ["kaiten.error": "\(error)"])
             encoder.method(.connectionCloseOk, channel: 0)
             flush(context: context)
             failEverything(error, context: context)
             context.close(promise: nil)
         case .closeWithError(let error):
-            logger.info("AMQP connection failed", metadata: ["error": "\(error)"])
+            logger.info("AMQP connection failed", metadata: ["kaiten.error": "\(error)"])
             failEverything(error, context: context)
             context.close(promise: nil)
         case .closeSocket:
@@ -246,11 +246,11 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
             if let sink = consumers[id]?[consumerTag] {
                 sink.yield(RawDelivery(deliver: deliver, message: message))
             } else {
-                logger.debug("AMQP delivery for an unknown consumer", metadata: ["consumer": "\(consumerTag)"])
+                logger.debug("AMQP delivery for an unknown consumer", metadata: ["kaiten.amqp_consumer": "\(consumerTag)"])
             }
         case .returned(let basicReturn, _):
             logger.warning("AMQP message returned as unroutable", metadata: [
-                "exchange": "\(basicReturn.exchange)", "routing_key": "\(basicReturn.routingKey)", "reply": "\(basicReturn.replyText)",
+                "kaiten.amqp_exchange": "\(basicReturn.exchange)", "kaiten.amqp_routing_key": "\(basicReturn.routingKey)", "kaiten.amqp_reply": "\(basicReturn.replyText)",
             ])
         case .consumerCancelledByBroker(let consumerTag, let replyCancelOk):
             consumers[id]?.removeValue(forKey: consumerTag)?.finish(throwing: AMQPError.consumerCancelledByBroker(consumerTag: consumerTag))
@@ -263,7 +263,7 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
             promise.succeed(method)
         case .closed(let teardown, let sendCloseOk):
             if sendCloseOk {
-                logger.info("AMQP channel closed by the broker", metadata: ["channel": "\(id)", "error": "\(teardown.error)"])
+                logger.info("AMQP channel closed by the broker", metadata: ["kaiten.amqp_channel": "\(id)", "kaiten.error": "\(teardown.error)"])
                 encoder.method(.channelCloseOk, channel: id)
                 flush(context: context)
             }

@@ -79,7 +79,7 @@ public final class AMQPConnectionService: Service, Sendable {
                     let publisher = try await connection.openChannel()
                     try await publisher.confirmSelect()
                     attempt = 0
-                    logger.info("AMQP connected", metadata: ["host": "\(configuration.host)", "port": "\(configuration.port)"])
+                    logger.info("AMQP connected", metadata: ["kaiten.amqp_host": "\(configuration.host)", "kaiten.amqp_port": "\(configuration.port)"])
                     install(Connected(connection: connection, publisher: publisher))
                     await withTaskCancellationHandler {
                         try? await connection.closeFuture.get()
@@ -89,11 +89,11 @@ public final class AMQPConnectionService: Service, Sendable {
                     state.withLock { $0.current = nil }
                     if !Task.isCancelled { logger.warning("AMQP connection lost; reconnecting") }
                 } catch {
-                    logger.warning("AMQP connection setup failed", metadata: ["error": "\(error)"])
+                    logger.warning("AMQP connection setup failed", metadata: ["kaiten.error": "\(error)"])
                     try? await connection.close()
                 }
             } catch {
-                logger.warning("AMQP connect failed", metadata: ["error": "\(error)", "attempt": "\(attempt)"])
+                logger.warning("AMQP connect failed", metadata: ["kaiten.error": "\(error)", "kaiten.amqp_attempt": "\(attempt)"])
             }
             guard !Task.isCancelled else { return }
             try? await Task.sleep(for: backoff.delay(attempt: attempt))

@@ -36,23 +36,43 @@ public struct OutboxRecord: Sendable, Equatable {
         ])
     }
 
-    /// Reads a row image, tolerating both encodings Debezium may give a `jsonb` column: a JSON string holding
-    /// the document, or the document itself.
+    /// Reads a Debezium row image: a `jsonb` column may come as a JSON string holding the document or as the
+    /// document itself, and `occurred_at` as RFC 3339 text or as microseconds since the epoch.
     init(rowImage: JSONValue) throws {
         guard case .object(let row) = rowImage else { throw EnvelopeError.malformed("the row image is not an object") }
-        func text(_ key: String) throws -> String {
-            guard case .string(let value)? = row[key], !value.isEmpty else { throw EnvelopeError.malformed("the row has no \(key)") }
+        try self.init { column in
+            switch row[column] {
+            case .string(let text)?: .text(text)
+            case .null?, nil: nil
+            case let value?: .json(value)
+            }
+        }
+    }
+
+    /// A column as a source gives it: PostgreSQL's text output format, or a JSON value.
+    enum Column {
+        case text(String)
+        case json(JSONValue)
+    }
+
+    /// Reads a row from its columns by name: the one decoder of the row images on the bus and of the inserts
+    /// streamed from the WAL.
+    ///
+    /// - Throws: ``EnvelopeError/malformed(_:)`` when a column is missing or unreadable.
+    init(columns column: (String) -> Column?) throws {
+        func text(_ name: String) throws -> String {
+            guard case .text(let value)? = column(name), !value.isEmpty else { throw EnvelopeError.malformed("the row has no \(name)") }
             return value
         }
-        func document(_ key: String) throws -> JSONValue? {
-            switch row[key] {
-            case .string(let text)?:
-                guard let value = try? JSONValue.parse(Array(text.utf8)) else { throw EnvelopeError.malformed("\(key) is not JSON") }
+        func document(_ name: String) throws -> JSONValue? {
+            switch column(name) {
+            case .text(let text)?:
+                guard let value = try? JSONValue.parse(Array(text.utf8)) else { throw EnvelopeError.malformed("\(name) is not JSON") }
                 return value
-            case .null?, nil:
+            case .json(let value)?:
+                return value
+            case nil:
                 return nil
-            case let value?:
-                return value
             }
         }
         guard let id = UUID(uuidString: try text("id")) else { throw EnvelopeError.malformed("id is not a UUID") }
@@ -60,11 +80,13 @@ public struct OutboxRecord: Sendable, Equatable {
             throw EnvelopeError.malformed("organization_id is not a UUID")
         }
         let occurredAt: Date
-        switch row["occurred_at"] {
-        case .string(let text)?:
-            guard let date = Timestamp.parse(text) else { throw EnvelopeError.malformed("occurred_at is not RFC 3339") }
+        switch column("occurred_at") {
+        case .text(let text)?:
+            guard let date = Timestamp.parse(text) ?? Timestamp.parsePostgres(text) else {
+                throw EnvelopeError.malformed("occurred_at '\(text)' is neither RFC 3339 nor PostgreSQL's ISO output")
+            }
             occurredAt = date
-        case .integer(let micros)?:
+        case .json(.integer(let micros))?:
             // Debezium's default time precision writes timestamptz as microseconds since the epoch.
             occurredAt = Date(timeIntervalSince1970: Double(micros) / 1_000_000)
         default:
@@ -72,10 +94,10 @@ public struct OutboxRecord: Sendable, Equatable {
         }
         guard let data = try document("data") else { throw EnvelopeError.malformed("the row has no data") }
         var headers: [String: String] = [:]
-        if case .object(let members)? = try document("headers") {
-            for (key, value) in members {
-                if case .string(let text) = value { headers[key] = text }
-            }
+        switch try document("headers") {
+        case .object(let members)?: headers = members.compactMapValues(\.stringValue)
+        case nil, .null?: break
+        default: throw EnvelopeError.malformed("headers is not a JSON object")
         }
         self.init(
             id: id,

@@ -397,12 +397,11 @@ struct ReplicationStateMachine {
         case .logicalMessage(let message):
             if message.transactional {
                 guard stream.transaction != nil else { throw .protocolViolation("transactional Message outside a transaction") }
-                stream.transaction!.changes.append(.message(LogicalMessage(message)))
+                stream.transaction!.changes.append(.message(message))
                 return .none
             }
-            let event = LogicalMessage(message)
-            stream.tracker.delivered(event.position)
-            return .deliver(.message(event))
+            stream.tracker.delivered(message.position)
+            return .deliver(.message(message))
         case .commit(let commit):
             guard var transaction = stream.transaction else { throw .protocolViolation("Commit outside a transaction") }
             stream.transaction = nil
