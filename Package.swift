@@ -55,6 +55,7 @@ let package = Package(
                 "KaitenCore",
                 "KaitenCustomers",
                 "KaitenEntitlements",
+                "KaitenFeatureFlags",
                 "KaitenHTTP",
                 "KaitenIdentity",
                 "KaitenInstances",
@@ -148,6 +149,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "KaitenAuditTrail", dependencies: moduleDependencies, swiftSettings: swiftSettings),
+        .target(name: "KaitenFeatureFlags", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenEntitlements", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenLicenses", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenInstances", dependencies: moduleDependencies, swiftSettings: swiftSettings),
@@ -288,6 +290,7 @@ let package = Package(
                 "EmbeddedServers",
                 "KaitenApp",
                 "KaitenAuditTrail",
+                "KaitenFeatureFlags",
                 "KaitenPipeline",
                 "KaitenCore",
                 "KaitenIdentity",

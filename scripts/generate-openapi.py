@@ -101,6 +101,12 @@ CORE_OPERATIONS = [
     "getEntitlementUsageMetrics",
     "reportEntitlementUsageMetric",
     "getAuditTrails",
+    # Feature flags
+    "get-feature-flags",
+    "create-feature-flag",
+    "get-feature-flag",
+    "update-feature-flag",
+    "delete-feature-flag",
 ]
 
 CORE_WEBHOOKS = [
@@ -129,6 +135,9 @@ CORE_WEBHOOKS = [
     "com.kaiten.entitlement.v1.deleted",
     "com.kaiten.entitlement.v1.updated",
     "com.kaiten.entitlement_group.v1.created",
+    "com.kaiten.feature_flag.v1.created",
+    "com.kaiten.feature_flag.v1.updated",
+    "com.kaiten.feature_flag.v1.deleted",
     "com.kaiten.entitlement_group.v1.deleted",
     "com.kaiten.entitlement_group.v1.updated",
     "com.kaiten.instance.v1.created",
@@ -200,6 +209,29 @@ SECURITY_SCHEME_TEXT = {
 
 # operationId -> (summary, description)
 OPERATION_TEXT = {
+    # Feature flags
+    "get-feature-flags": (
+        "Page through feature flags",
+        "Returns one page of the organization's feature flags, newest first.",
+    ),
+    "create-feature-flag": (
+        "Create a feature flag",
+        "Creates a flag from its variants, its default strategy and its ordered targeting rules. A definition "
+        "whose variants, strategies or rules do not fit together is refused with 400 `VALIDATION_FAILED`, "
+        "listing each problem at its location; a slug already taken with 409.",
+    ),
+    "get-feature-flag": (
+        "Fetch one feature flag",
+        "Returns the flag with this slug.",
+    ),
+    "update-feature-flag": (
+        "Replace a feature flag's definition",
+        "Overwrites the whole definition with the body; the slug stays. Succeeds with 204 and no body.",
+    ),
+    "delete-feature-flag": (
+        "Remove a feature flag",
+        "Deletes the flag with this slug; evaluating it then answers `FLAG_NOT_FOUND`. Succeeds with 204.",
+    ),
     # Customers
     "list-customers": (
         "Page through customers",
@@ -553,6 +585,7 @@ OPERATION_TEXT = {
 
 # Parameter name -> description.
 PARAMETER_TEXT = {
+    "featureFlagSlug": "The feature flag's slug, which is also its evaluation key.",
     "cursor": "The `nextCursor` of the previous page. Leave out to start at the first page.",
     "limit": "How many items to return at most: 1 to 200, 50 when left out.",
     "customerSlug": "The customer's slug.",
@@ -599,6 +632,18 @@ RESPONSE_TEXT = {
 
 # Webhook event type -> (summary, description)
 WEBHOOK_TEXT = {
+    "com.kaiten.feature_flag.v1.created": (
+        "A feature flag was created",
+        "Delivered after a flag is created. `data` is the new flag.",
+    ),
+    "com.kaiten.feature_flag.v1.updated": (
+        "A feature flag changed",
+        "Delivered after a flag's definition is replaced. `data` is the flag after the change.",
+    ),
+    "com.kaiten.feature_flag.v1.deleted": (
+        "A feature flag was removed",
+        "Delivered after a flag is deleted. `data` is the flag as it was just before.",
+    ),
     "com.kaiten.customer.v1.created": (
         "A customer was created",
         "Delivered after a customer is created. `data` is the new customer.",
@@ -787,6 +832,18 @@ WEBHOOK_RESPONSE_TEXT = "The receiver accepted the delivery."
 
 # Component schema name -> description.
 SCHEMA_TEXT = {
+    "FeatureFlag": "A feature flag: the values it can serve and how it chooses one for an evaluation context.",
+    "PageFeatureFlag": "One page of feature flags.",
+    "Variant": "One value a flag can serve, by name.",
+    "DefaultVariant": "How the flag chooses a variant when no targeting rule matches.",
+    "Basic": "One variant for everyone.",
+    "RolloutPercentage": "A weighted split of the targeting keys among variants, stable per key.",
+    "RolloutDate": "A split that moves keys from one variant to another between two dates.",
+    "RolloutStep": "One end of a date rollout: the variant and the share of keys on it at that date.",
+    "Targetings": "The targeting rules, tried in order; the first whose rule holds chooses the variant.",
+    "BasicTargeting": "A rule that serves one variant to the contexts it matches.",
+    "RolloutPercentageTargeting": "A rule that splits the contexts it matches among variants by weight.",
+    "RolloutDateTargeting": "A rule that moves the contexts it matches from one variant to another over time.",
     "Customer": "A customer of the organization: an end client that instances and licenses belong to.",
     "CustomerIntegration": "How a customer is linked to its record in one third-party system.",
     "PageCustomer": "One page of customers.",

@@ -51,7 +51,7 @@ public final class OperationCatalog: Sendable {
 }
 
 /// Registers operations on a router group, recording each in the listener's catalog.
-public struct OperationRouter: Sendable {
+public struct OperationRouter {
     public let group: RouterGroup<KaitenRequestContext>
     public let catalog: OperationCatalog
 

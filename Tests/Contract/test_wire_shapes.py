@@ -764,6 +764,69 @@ def test_entitlement_operations(core, anonymous_core, token_with, org, db, serve
     assert_emitted(payloads, ENTITLEMENT_EVENTS, exactly=True)
 
 
+FEATURE_FLAG_EVENTS = {
+    "com.kaiten.feature_flag.v1.created", "com.kaiten.feature_flag.v1.updated", "com.kaiten.feature_flag.v1.deleted",
+}
+FEATURE_FLAG_OPERATIONS = (
+    "get-feature-flags", "create-feature-flag", "get-feature-flag", "update-feature-flag", "delete-feature-flag",
+)
+
+
+def feature_flag(**overrides) -> dict:
+    body = {
+        "name": "New checkout", "type": "boolean", "description": None, "enabled": True, "event_name": "",
+        "variants": [{"name": "on", "description": "", "value": True}, {"name": "off", "description": "", "value": False}],
+        "default_variant": {"type": "basic", "value": "off"},
+        "targetings": [{"type": "basic", "name": "pro", "rule": "plan == 'pro'", "variant": "on"}],
+        "metadata": {"fallback_value": False},
+    }
+    body.update(overrides)
+    return body
+
+
+def test_feature_flag_operations(core, anonymous_core, token_with, org, db, served_core):
+    require_implemented(core, *FEATURE_FLAG_OPERATIONS, events=FEATURE_FLAG_EVENTS)
+    reader = token_with("read:customers")
+    organization_id = org[0]
+    before = outbox(db, organization_id)
+
+    assert CORE.check("get-feature-flags", core.get("/feature-flags"), 200) == {"items": [], "hasMore": False}
+    checkout = CORE.check("create-feature-flag", core.post("/feature-flags", json=feature_flag(slug="checkout")), 201)
+    assert (checkout["slug"], checkout["default_variant"]) == ("checkout", {"type": "basic", "value": "off"})
+    split = {"type": "rollout_percentage", "distribution": {"on": 30, "off": 70}}
+    CORE.check("create-feature-flag", core.post("/feature-flags", json=feature_flag(name="Split", default_variant=split)), 201)
+    CORE.check("create-feature-flag", core.post("/feature-flags", json=feature_flag(slug="checkout")), 409)
+    CORE.check("create-feature-flag", core.post("/feature-flags", json=feature_flag(default_variant={"type": "basic", "value": "maybe"})), 400)
+    CORE.check("create-feature-flag", core.post("/feature-flags", json=feature_flag(type="colour")), 422)
+    CORE.check("create-feature-flag", core.post("/feature-flags", content=oversized_body(), headers={"content-type": "application/json"}), 413)
+    CORE.check("create-feature-flag", anonymous_core.post("/feature-flags", json=feature_flag()), 401)
+    CORE.check("create-feature-flag", reader.post("/feature-flags", json=feature_flag()), 403)
+
+    first = CORE.check("get-feature-flags", core.get("/feature-flags", params={"limit": 1}), 200)
+    assert first["hasMore"] is True
+    CORE.check("get-feature-flags", core.get("/feature-flags", params={"limit": 1, "cursor": first["nextCursor"]}), 200)
+    CORE.check("get-feature-flags", core.get("/feature-flags", params={"limit": 0}), 422)
+    CORE.check("get-feature-flags", reader.get("/feature-flags"), 403)
+
+    assert CORE.check("get-feature-flag", core.get("/feature-flags/checkout"), 200)["id"] == checkout["id"]
+    CORE.check("get-feature-flag", core.get("/feature-flags/no-such-flag"), 404)
+    CORE.check("get-feature-flag", reader.get("/feature-flags/checkout"), 403)
+
+    CORE.check("update-feature-flag", core.put("/feature-flags/checkout", json=feature_flag(enabled=False)), 204)
+    assert CORE.check("get-feature-flag", core.get("/feature-flags/checkout"), 200)["enabled"] is False
+    CORE.check("update-feature-flag", core.put("/feature-flags/no-such-flag", json=feature_flag()), 404)
+    CORE.check("update-feature-flag", core.put("/feature-flags/checkout", json={"name": "X"}), 422)
+    CORE.check("update-feature-flag", core.put("/feature-flags/checkout", json=feature_flag(variants=[])), 400)
+    CORE.check("update-feature-flag", reader.put("/feature-flags/checkout", json=feature_flag()), 403)
+
+    CORE.check("delete-feature-flag", reader.delete("/feature-flags/checkout"), 403)
+    CORE.check("delete-feature-flag", core.delete("/feature-flags/checkout"), 204)
+    CORE.check("delete-feature-flag", core.delete("/feature-flags/checkout"), 404)
+
+    payloads = check_new_events(db, organization_id, before, served_core)
+    assert_emitted(payloads, FEATURE_FLAG_EVENTS, exactly=True)
+
+
 LICENSE_OPERATIONS = (
     "get-licenses", "create-license", "get-license", "update-license", "delete-license", "publish-license",
     "archive-license", "unarchive-license", "get-license-entitlements", "associate-entitlement-with-license",

@@ -4,6 +4,7 @@ import KaitenConnectors
 import KaitenCore
 import KaitenCustomers
 import KaitenEntitlements
+import KaitenFeatureFlags
 import KaitenHTTP
 import KaitenIdentity
 import KaitenInstances
@@ -20,6 +21,7 @@ struct Modules {
     let customers: CustomersModule
     let connectors: ConnectorsModule
     let entitlements: EntitlementsModule
+    let featureFlags: FeatureFlagsModule
     let licenses: LicensesModule
     let instances: InstancesModule
     let metadataFields: MetadataFieldsModule
@@ -34,6 +36,7 @@ struct Modules {
         customers = CustomersModule(database: database)
         connectors = ConnectorsModule(database: database)
         entitlements = EntitlementsModule(database: database)
+        featureFlags = FeatureFlagsModule(database: database)
         licenses = LicensesModule(database: database)
         instances = InstancesModule(database: database, metadataValidator: MetadataValidator(database: database))
         metadataFields = MetadataFieldsModule(database: database)
@@ -64,6 +67,7 @@ struct Modules {
         identity.registerCoreRoutes(on: protected)
         customers.registerRoutes(on: protected)
         entitlements.registerRoutes(on: protected)
+        featureFlags.registerRoutes(on: protected)
         licenses.registerRoutes(on: protected)
         instances.registerRoutes(on: protected)
         metadataFields.registerRoutes(on: protected)

@@ -31,11 +31,18 @@ public struct JSONObjectReader {
 
     /// Throws every violation collected, and one for each member no accessor read.
     public mutating func finish() throws {
+        rejectUnread()
+        if !violations.isEmpty { throw APIError.schemaViolations(violations) }
+    }
+
+    private mutating func rejectUnread() {
         for key in members.keys.sorted() where !consumed.contains(key) {
             violations.append(ErrorDetail(message: "unexpected property", location: path(key), value: members[key]))
         }
-        if !violations.isEmpty { throw APIError.schemaViolations(violations) }
     }
+
+    /// The names of the object's members, sorted.
+    public var memberNames: [String] { members.keys.sorted() }
 
     /// Whether the member is present at all (null counts as present).
     public func contains(_ key: String) -> Bool { members[key] != nil }
@@ -149,6 +156,42 @@ public struct JSONObjectReader {
             return nil
         }
         return members
+    }
+
+    /// A member that is itself a closed object, read by `read` with a reader located at the member; what that
+    /// reader finds joins this one's violations.
+    public mutating func object<Result>(_ key: String, required: Bool = false, _ read: (inout JSONObjectReader) -> Result?) -> Result? {
+        guard let value = take(key, required: required) else { return nil }
+        return nested(value, location: path(key), read)
+    }
+
+    /// An array member whose items are closed objects, each read by `read`; nil when any item is unreadable.
+    /// Null reads as nil when `nullable`.
+    public mutating func objects<Result>(
+        _ key: String, required: Bool = false, nullable: Bool = false, maxItems: Int = 1_000, _ read: (inout JSONObjectReader) -> Result?
+    ) -> [Result]? {
+        guard let value = take(key, required: required) else { return nil }
+        switch value {
+        case .null where nullable:
+            return nil
+        case .array(let items) where items.count <= maxItems:
+            let results = items.enumerated().compactMap { index, item in nested(item, location: "\(path(key))[\(index)]", read) }
+            return results.count == items.count ? results : nil
+        case .array:
+            reject(key, "expected array length <= \(maxItems)", value: value)
+            return nil
+        default:
+            reject(key, "expected array, got \(value.typeName)", value: value)
+            return nil
+        }
+    }
+
+    private mutating func nested<Result>(_ value: JSONValue, location: String, _ read: (inout JSONObjectReader) -> Result?) -> Result? {
+        var reader = JSONObjectReader(value, location: location)
+        let result = reader.hasViolations ? nil : read(&reader)
+        reader.rejectUnread()
+        violations += reader.violations
+        return reader.violations.isEmpty ? result : nil
     }
 
     /// An RFC 3339 timestamp member.
