@@ -1,0 +1,85 @@
+/// A parsed CEL expression. `offset` is the position of the node's first character (in Unicode
+/// scalars) in the source; `depth` is the height of the tree below it (a leaf has depth 1).
+public struct Expr: Sendable {
+    public let kind: ExprKind
+    public let offset: Int
+    let depth: Int
+
+    init(_ kind: ExprKind, at offset: Int) {
+        self.kind = kind
+        self.offset = offset
+        var d = 0
+        switch kind {
+        case .literal, .ident: d = 0
+        case .select(let operand, _, _): d = operand.depth
+        case .call(let target, _, let args):
+            d = target?.depth ?? 0
+            for a in args { d = max(d, a.depth) }
+        case .list(let elements): for e in elements { d = max(d, e.depth) }
+        case .map(let entries): for e in entries { d = max(d, e.key.depth, e.value.depth) }
+        case .message(_, let fields): for f in fields { d = max(d, f.value.depth) }
+        case .comprehension(let c):
+            d = max(c.range.depth, c.predicate?.depth ?? 0, c.transform?.depth ?? 0)
+        }
+        depth = d + 1
+    }
+}
+
+public indirect enum ExprKind: Sendable {
+    case literal(CELValue)
+    case ident(String)
+    /// `operand.field`; `testOnly` marks the presence test of `has(operand.field)`.
+    case select(operand: Expr, field: String, testOnly: Bool)
+    /// A global call (`target == nil`) or a receiver-style call `target.function(args)`.
+    /// Operators are calls too, named as in cel-go: `_+_`, `_&&_`, `_?_:_`, `_[_]`, `!_`, `-_`, `@in`.
+    case call(target: Expr?, function: String, args: [Expr])
+    case list([Expr])
+    case map([MapEntry])
+    /// `Type{field: value}` message construction (parsed; evaluating it needs protobuf types).
+    case message(type: String, fields: [MessageField])
+    case comprehension(Comprehension)
+}
+
+public struct MapEntry: Sendable {
+    public let key: Expr
+    public let value: Expr
+}
+
+public struct MessageField: Sendable {
+    public let name: String
+    public let value: Expr
+    public let offset: Int
+}
+
+/// The expansion of a comprehension macro.
+public struct Comprehension: Sendable {
+    public enum Kind: String, Sendable { case all, exists, existsOne = "exists_one", map, filter }
+    public let kind: Kind
+    public let iterVar: String
+    public let range: Expr
+    /// The predicate of all/exists/exists_one/filter, and the filter of three-argument map.
+    public let predicate: Expr?
+    /// The transform of map.
+    public let transform: Expr?
+}
+
+/// A position in the source: 1-based line and column, in Unicode scalars.
+public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
+    public let offset: Int
+    public let line: Int
+    public let column: Int
+    public var description: String { "\(line):\(column)" }
+
+    init(offset: Int, in source: [Unicode.Scalar]) {
+        var line = 1
+        var col = 1
+        var i = 0
+        while i < offset && i < source.count {
+            if source[i] == "\n" { line += 1; col = 1 } else { col += 1 }
+            i += 1
+        }
+        self.offset = offset
+        self.line = line
+        self.column = col
+    }
+}

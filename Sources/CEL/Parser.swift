@@ -1,0 +1,411 @@
+/// Options of the parser.
+public struct ParserOptions: Sendable {
+    /// Expand `has`, `all`, `exists`, `exists_one`, `map` and `filter` (on by default).
+    public var macros = true
+    /// Deepest nesting of parentheses, lists, maps, calls and indexes the parser accepts.
+    public var maxNesting = 100
+    /// Highest AST the parser builds (also bounds left-associative operator chains).
+    public var maxDepth = 250
+    /// Longest source accepted, in code points.
+    public var maxLength = 100_000
+    public init() {}
+}
+
+/// A recursive-descent parser for CEL's grammar (cel-spec `doc/langdef.md`, §Syntax).
+struct Parser {
+    var lexer: Lexer
+    var tok: Token
+    var nesting = 0
+    let options: ParserOptions
+
+    static func parse(_ source: String, options: ParserOptions = ParserOptions()) throws(CELSyntaxError) -> Expr {
+        let scalars = Array(source.unicodeScalars)
+        if scalars.count > options.maxLength {
+            throw CELSyntaxError(
+                message: "expression is longer than \(options.maxLength) code points",
+                position: SourcePosition(offset: 0, in: []))
+        }
+        var p = try Parser(scalars, options: options)
+        let e = try p.parseExpr()
+        guard case .eof = p.tok.kind else { throw p.error("unexpected \(p.describe(p.tok))") }
+        return e
+    }
+
+    init(_ src: [Unicode.Scalar], options: ParserOptions) throws(CELSyntaxError) {
+        lexer = Lexer(src)
+        self.options = options
+        tok = Token(kind: .eof, offset: 0)
+        tok = try lexer.next()
+    }
+
+    func error(_ message: String, at offset: Int? = nil) -> CELSyntaxError {
+        lexer.error(message, at: offset ?? tok.offset)
+    }
+
+    func describe(_ t: Token) -> String {
+        switch t.kind {
+        case .eof: "end of input"
+        case .punct(let p): "'\(p)'"
+        case .ident(let s), .quotedIdent(let s): "identifier '\(s)'"
+        default: "literal"
+        }
+    }
+
+    mutating func advance() throws(CELSyntaxError) { tok = try lexer.next() }
+
+    func isPunct(_ p: String) -> Bool {
+        if case .punct(let q) = tok.kind { return q == p }
+        return false
+    }
+
+    mutating func expect(_ p: String) throws(CELSyntaxError) {
+        guard isPunct(p) else { throw error("expected '\(p)' but found \(describe(tok))") }
+        try advance()
+    }
+
+    func make(_ kind: ExprKind, at offset: Int) throws(CELSyntaxError) -> Expr {
+        let e = Expr(kind, at: offset)
+        if e.depth > options.maxDepth {
+            throw error("expression nesting exceeds the limit of \(options.maxDepth)", at: offset)
+        }
+        return e
+    }
+
+    mutating func enter() throws(CELSyntaxError) {
+        nesting += 1
+        if nesting > options.maxNesting {
+            throw error("expression nesting exceeds the limit of \(options.maxNesting)")
+        }
+    }
+
+    // expr: or ('?' or ':' expr)?
+    mutating func parseExpr() throws(CELSyntaxError) -> Expr {
+        try enter()
+        defer { nesting -= 1 }
+        let cond = try parseOr()
+        guard isPunct("?") else { return cond }
+        let at = tok.offset
+        try advance()
+        let a = try parseOr()
+        try expect(":")
+        let b = try parseExpr()
+        return try make(.call(target: nil, function: "_?_:_", args: [cond, a, b]), at: at)
+    }
+
+    mutating func parseOr() throws(CELSyntaxError) -> Expr {
+        var terms = [try parseAnd()]
+        var ats: [Int] = []
+        while isPunct("||") {
+            ats.append(tok.offset)
+            try advance()
+            terms.append(try parseAnd())
+        }
+        return try balance(terms, ats, "_||_")
+    }
+
+    mutating func parseAnd() throws(CELSyntaxError) -> Expr {
+        var terms = [try parseRelation()]
+        var ats: [Int] = []
+        while isPunct("&&") {
+            ats.append(tok.offset)
+            try advance()
+            terms.append(try parseRelation())
+        }
+        return try balance(terms, ats, "_&&_")
+    }
+
+    /// Builds a balanced tree for a chain of `&&` or `||` (as cel-go does), so long chains stay shallow.
+    func balance(_ terms: [Expr], _ ats: [Int], _ op: String) throws(CELSyntaxError) -> Expr {
+        if terms.count == 1 { return terms[0] }
+        func build(_ lo: Int, _ hi: Int) throws(CELSyntaxError) -> Expr {
+            if lo == hi { return terms[lo] }
+            let mid = (lo + hi + 1) / 2
+            let l = try build(lo, mid - 1)
+            let r = try build(mid, hi)
+            return try make(.call(target: nil, function: op, args: [l, r]), at: ats[mid - 1])
+        }
+        return try build(0, terms.count - 1)
+    }
+
+    static let relations: [String: String] = [
+        "==": "_==_", "!=": "_!=_", "<": "_<_", "<=": "_<=_", ">": "_>_", ">=": "_>=_",
+    ]
+
+    mutating func parseRelation() throws(CELSyntaxError) -> Expr {
+        var lhs = try parseAdditive()
+        while true {
+            let at = tok.offset
+            var fn: String?
+            if case .punct(let p) = tok.kind { fn = Self.relations[p] }
+            if case .ident("in") = tok.kind { fn = "@in" }
+            guard let f = fn else { return lhs }
+            try advance()
+            let rhs = try parseAdditive()
+            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
+        }
+    }
+
+    mutating func parseAdditive() throws(CELSyntaxError) -> Expr {
+        var lhs = try parseMultiplicative()
+        while isPunct("+") || isPunct("-") {
+            let at = tok.offset
+            let f = isPunct("+") ? "_+_" : "_-_"
+            try advance()
+            let rhs = try parseMultiplicative()
+            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
+        }
+        return lhs
+    }
+
+    mutating func parseMultiplicative() throws(CELSyntaxError) -> Expr {
+        var lhs = try parseUnary()
+        while isPunct("*") || isPunct("/") || isPunct("%") {
+            let at = tok.offset
+            let f = isPunct("*") ? "_*_" : (isPunct("/") ? "_/_" : "_%_")
+            try advance()
+            let rhs = try parseUnary()
+            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
+        }
+        return lhs
+    }
+
+    mutating func parseUnary() throws(CELSyntaxError) -> Expr {
+        if isPunct("!") {
+            var ats: [Int] = []
+            while isPunct("!") { ats.append(tok.offset); try advance() }
+            var e = try parseMember()
+            for at in ats.reversed() { e = try make(.call(target: nil, function: "!_", args: [e]), at: at) }
+            return e
+        }
+        if isPunct("-") {
+            var ats: [Int] = []
+            while isPunct("-") { ats.append(tok.offset); try advance() }
+            // The grammar's literal rule takes one minus sign: `-9223372036854775808` is a literal.
+            var e: Expr
+            switch tok.kind {
+            case .int(let v):
+                let at = ats.removeLast()
+                try advance()
+                e = try parseMemberSuffix(try make(.literal(.int(-v)), at: at))
+            case .intMinMagnitude:
+                let at = ats.removeLast()
+                try advance()
+                e = try parseMemberSuffix(try make(.literal(.int(Int64.min)), at: at))
+            case .double(let v):
+                let at = ats.removeLast()
+                try advance()
+                e = try parseMemberSuffix(try make(.literal(.double(-v)), at: at))
+            default:
+                e = try parseMember()
+            }
+            for at in ats.reversed() { e = try make(.call(target: nil, function: "-_", args: [e]), at: at) }
+            return e
+        }
+        return try parseMember()
+    }
+
+    mutating func parseMember() throws(CELSyntaxError) -> Expr {
+        try parseMemberSuffix(try parsePrimary())
+    }
+
+    /// The dotted name an expression spells (`a.b.c`), if it is only identifiers and selections.
+    static func qualifiedName(_ e: Expr) -> String? {
+        switch e.kind {
+        case .ident(let n): return n
+        case .select(let operand, let field, false):
+            guard let p = qualifiedName(operand) else { return nil }
+            return p + "." + field
+        default: return nil
+        }
+    }
+
+    mutating func parseMemberSuffix(_ start: Expr) throws(CELSyntaxError) -> Expr {
+        var e = start
+        while true {
+            if isPunct(".") {
+                let at = tok.offset
+                try advance()
+                let name: String
+                var quoted = false
+                switch tok.kind {
+                case .ident(let n): name = n
+                case .quotedIdent(let n): name = n; quoted = true
+                default: throw error("expected a field name after '.' but found \(describe(tok))")
+                }
+                try advance()
+                if isPunct("(") && !quoted {
+                    try advance()
+                    let args = try parseArgs(closing: ")")
+                    e = try expandReceiverCall(target: e, name: name, args: args, at: at)
+                } else {
+                    e = try make(.select(operand: e, field: name, testOnly: false), at: at)
+                }
+            } else if isPunct("[") {
+                let at = tok.offset
+                try advance()
+                try enter()
+                let index = try parseExpr()
+                nesting -= 1
+                try expect("]")
+                e = try make(.call(target: nil, function: "_[_]", args: [e, index]), at: at)
+            } else if isPunct("{"), let name = Self.qualifiedName(e), e.offset == start.offset,
+                isMessageStart(start)
+            {
+                let at = tok.offset
+                try advance()
+                let fields = try parseFieldInits()
+                e = try make(.message(type: name, fields: fields), at: at)
+            } else {
+                return e
+            }
+        }
+    }
+
+    /// Message construction only follows a plain (possibly dotted) name.
+    func isMessageStart(_ start: Expr) -> Bool {
+        if case .ident = start.kind { return true }
+        return false
+    }
+
+    mutating func parsePrimary() throws(CELSyntaxError) -> Expr {
+        let at = tok.offset
+        switch tok.kind {
+        case .int(let v): try advance(); return try make(.literal(.int(v)), at: at)
+        case .intMinMagnitude: throw error("int literal out of range")
+        case .uint(let v): try advance(); return try make(.literal(.uint(v)), at: at)
+        case .double(let v): try advance(); return try make(.literal(.double(v)), at: at)
+        case .string(let s): try advance(); return try make(.literal(.string(s)), at: at)
+        case .bytes(let b): try advance(); return try make(.literal(.bytes(b)), at: at)
+        case .quotedIdent: throw error("a quoted identifier can only follow '.'")
+        case .eof: throw error("unexpected end of input")
+        case .ident(let name):
+            try advance()
+            switch name {
+            case "true": return try make(.literal(.bool(true)), at: at)
+            case "false": return try make(.literal(.bool(false)), at: at)
+            case "null": return try make(.literal(.null), at: at)
+            case "in": throw error("reserved word 'in' cannot be an identifier", at: at)
+            default: break
+            }
+            if Lexer.reserved.contains(name) { throw error("reserved identifier '\(name)'", at: at) }
+            if isPunct("(") {
+                try advance()
+                let args = try parseArgs(closing: ")")
+                return try expandGlobalCall(name: name, args: args, at: at)
+            }
+            return try make(.ident(name), at: at)
+        case .punct(let p):
+            switch p {
+            case ".":
+                // A leading dot names the root scope: `.a.b`.
+                try advance()
+                guard case .ident(let name) = tok.kind, !Lexer.reserved.contains(name) else {
+                    throw error("expected an identifier after leading '.'")
+                }
+                try advance()
+                if isPunct("(") {
+                    try advance()
+                    let args = try parseArgs(closing: ")")
+                    return try make(.call(target: nil, function: "." + name, args: args), at: at)
+                }
+                return try make(.ident("." + name), at: at)
+            case "(":
+                try advance()
+                let e = try parseExpr()
+                try expect(")")
+                return e
+            case "[":
+                try advance()
+                let elements = try parseArgs(closing: "]")
+                return try make(.list(elements), at: at)
+            case "{":
+                try advance()
+                try enter()
+                defer { nesting -= 1 }
+                var entries: [MapEntry] = []
+                while !isPunct("}") {
+                    let k = try parseExpr()
+                    try expect(":")
+                    let v = try parseExpr()
+                    entries.append(MapEntry(key: k, value: v))
+                    if isPunct(",") { try advance() } else { break }
+                }
+                try expect("}")
+                return try make(.map(entries), at: at)
+            default:
+                throw error("unexpected '\(p)'")
+            }
+        }
+    }
+
+    mutating func parseArgs(closing: String) throws(CELSyntaxError) -> [Expr] {
+        try enter()
+        defer { nesting -= 1 }
+        var args: [Expr] = []
+        while !isPunct(closing) {
+            args.append(try parseExpr())
+            if isPunct(",") { try advance() } else { break }
+        }
+        try expect(closing)
+        return args
+    }
+
+    mutating func parseFieldInits() throws(CELSyntaxError) -> [MessageField] {
+        try enter()
+        defer { nesting -= 1 }
+        var fields: [MessageField] = []
+        while !isPunct("}") {
+            let at = tok.offset
+            let name: String
+            switch tok.kind {
+            case .ident(let n), .quotedIdent(let n): name = n
+            default: throw error("expected a field name but found \(describe(tok))")
+            }
+            try advance()
+            try expect(":")
+            fields.append(MessageField(name: name, value: try parseExpr(), offset: at))
+            if isPunct(",") { try advance() } else { break }
+        }
+        try expect("}")
+        return fields
+    }
+
+    // MARK: Macros
+
+    mutating func expandGlobalCall(name: String, args: [Expr], at: Int) throws(CELSyntaxError) -> Expr {
+        if options.macros && name == "has" && args.count == 1 {
+            guard case .select(let operand, let field, false) = args[0].kind else {
+                throw error("invalid argument to has() macro", at: args[0].offset)
+            }
+            return try make(.select(operand: operand, field: field, testOnly: true), at: at)
+        }
+        return try make(.call(target: nil, function: name, args: args), at: at)
+    }
+
+    mutating func expandReceiverCall(target: Expr, name: String, args: [Expr], at: Int) throws(CELSyntaxError) -> Expr {
+        guard options.macros else { return try make(.call(target: target, function: name, args: args), at: at) }
+        let kind: Comprehension.Kind?
+        switch (name, args.count) {
+        case ("all", 2): kind = .all
+        case ("exists", 2): kind = .exists
+        case ("exists_one", 2): kind = .existsOne
+        case ("map", 2), ("map", 3): kind = .map
+        case ("filter", 2): kind = .filter
+        default: kind = nil
+        }
+        guard let kind else { return try make(.call(target: target, function: name, args: args), at: at) }
+        guard case .ident(let v) = args[0].kind, !v.hasPrefix(".") else {
+            throw error("argument is not an identifier", at: args[0].offset)
+        }
+        let c: Comprehension
+        switch kind {
+        case .map where args.count == 3:
+            c = Comprehension(kind: .map, iterVar: v, range: target, predicate: args[1], transform: args[2])
+        case .map:
+            c = Comprehension(kind: .map, iterVar: v, range: target, predicate: nil, transform: args[1])
+        default:
+            c = Comprehension(kind: kind, iterVar: v, range: target, predicate: args[1], transform: nil)
+        }
+        return try make(.comprehension(c), at: at)
+    }
+}

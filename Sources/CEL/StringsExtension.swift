@@ -1,0 +1,310 @@
+import Foundation
+
+// CEL's strings extension as cel-go's `ext.Strings()` defines it (latest version): indices and
+// lengths count code points.
+
+enum StringsExt {
+    static func str(_ fn: String, _ v: CELValue, _ all: [CELValue]) throws(CELError) -> String {
+        guard case .string(let s) = v else { throw CELError.noOverload(fn, all) }
+        return s
+    }
+
+    static func int(_ fn: String, _ v: CELValue, _ all: [CELValue]) throws(CELError) -> Int64 {
+        guard case .int(let i) = v else { throw CELError.noOverload(fn, all) }
+        return i
+    }
+
+    static func charAt(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {
+        let s = Array(try str("charAt", a, [a, b]).unicodeScalars)
+        let i = try int("charAt", b, [a, b])
+        guard i >= 0, i <= s.count else { throw CELError("index out of range: \(i)") }
+        return .string(i == s.count ? "" : String(s[Int(i)]))
+    }
+
+    static func indexOf(_ args: [CELValue]) throws(CELError) -> CELValue {
+        let s = Array(try str("indexOf", args[0], args).unicodeScalars)
+        let sub = Array(try str("indexOf", args[1], args).unicodeScalars)
+        var start: Int64 = 0
+        if args.count == 3 { start = try int("indexOf", args[2], args) }
+        guard start >= 0, start <= s.count else { throw CELError("index out of range: \(start)") }
+        if sub.isEmpty { return .int(start) }
+        if sub.count > s.count { return .int(-1) }
+        var i = Int(start)
+        while i + sub.count <= s.count {
+            if s[i..<(i + sub.count)].elementsEqual(sub) { return .int(Int64(i)) }
+            i += 1
+        }
+        return .int(-1)
+    }
+
+    static func lastIndexOf(_ args: [CELValue]) throws(CELError) -> CELValue {
+        let s = Array(try str("lastIndexOf", args[0], args).unicodeScalars)
+        let sub = Array(try str("lastIndexOf", args[1], args).unicodeScalars)
+        var start = Int64(s.count)
+        if args.count == 3 {
+            start = try int("lastIndexOf", args[2], args)
+            guard start >= 0, start <= s.count else { throw CELError("index out of range: \(start)") }
+        }
+        if sub.isEmpty { return .int(start) }
+        var i = min(Int(start), s.count - sub.count)
+        while i >= 0 {
+            if s[i..<(i + sub.count)].elementsEqual(sub) { return .int(Int64(i)) }
+            i -= 1
+        }
+        return .int(-1)
+    }
+
+    static func lowerAscii(_ a: CELValue) throws(CELError) -> CELValue {
+        let s = try str("lowerAscii", a, [a])
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            out.append(u >= "A" && u <= "Z" ? Unicode.Scalar(u.value + 32)! : u)
+        }
+        return .string(String(out))
+    }
+
+    static func upperAscii(_ a: CELValue) throws(CELError) -> CELValue {
+        let s = try str("upperAscii", a, [a])
+        var out = String.UnicodeScalarView()
+        for u in s.unicodeScalars {
+            out.append(u >= "a" && u <= "z" ? Unicode.Scalar(u.value - 32)! : u)
+        }
+        return .string(String(out))
+    }
+
+    static func replace(_ args: [CELValue]) throws(CELError) -> CELValue {
+        let s = Array(try str("replace", args[0], args).unicodeScalars)
+        let old = Array(try str("replace", args[1], args).unicodeScalars)
+        let new = try str("replace", args[2], args)
+        var limit: Int64 = -1
+        if args.count == 4 { limit = try int("replace", args[3], args) }
+        if limit == 0 { return args[0] }
+        var out = String.UnicodeScalarView()
+        var i = 0
+        var done: Int64 = 0
+        while i <= s.count {
+            if limit >= 0 && done >= limit { break }
+            if old.isEmpty {
+                // Go's strings.Replace inserts `new` around every code point.
+                out.append(contentsOf: new.unicodeScalars)
+                done += 1
+                if i < s.count { out.append(s[i]) }
+                i += 1
+                continue
+            }
+            if i + old.count <= s.count && s[i..<(i + old.count)].elementsEqual(old) {
+                out.append(contentsOf: new.unicodeScalars)
+                i += old.count
+                done += 1
+            } else {
+                if i < s.count { out.append(s[i]) }
+                i += 1
+            }
+        }
+        if i < s.count { out.append(contentsOf: s[i...]) }
+        return .string(String(out))
+    }
+
+    static func split(_ args: [CELValue]) throws(CELError) -> CELValue {
+        let s = try str("split", args[0], args)
+        let sep = try str("split", args[1], args)
+        var limit: Int64 = -1
+        if args.count == 3 { limit = try int("split", args[2], args) }
+        if limit == 0 { return .list([]) }
+        let chars = Array(s.unicodeScalars)
+        let sepChars = Array(sep.unicodeScalars)
+        var parts: [CELValue] = []
+        if sepChars.isEmpty {
+            for (k, c) in chars.enumerated() {
+                if limit > 0 && Int64(parts.count) == limit - 1 {
+                    parts.append(.string(String(String.UnicodeScalarView(chars[k...]))))
+                    return .list(parts)
+                }
+                parts.append(.string(String(c)))
+            }
+            return .list(parts)
+        }
+        var start = 0
+        var i = 0
+        while i + sepChars.count <= chars.count {
+            if limit > 0 && Int64(parts.count) == limit - 1 { break }
+            if chars[i..<(i + sepChars.count)].elementsEqual(sepChars) {
+                parts.append(.string(String(String.UnicodeScalarView(chars[start..<i]))))
+                i += sepChars.count
+                start = i
+            } else {
+                i += 1
+            }
+        }
+        parts.append(.string(String(String.UnicodeScalarView(chars[start...]))))
+        return .list(parts)
+    }
+
+    static func substring(_ args: [CELValue]) throws(CELError) -> CELValue {
+        let s = Array(try str("substring", args[0], args).unicodeScalars)
+        let start = try int("substring", args[1], args)
+        var end = Int64(s.count)
+        if args.count == 3 { end = try int("substring", args[2], args) }
+        guard start >= 0, start <= s.count else { throw CELError("index out of range: \(start)") }
+        guard end >= 0, end <= s.count else { throw CELError("index out of range: \(end)") }
+        guard start <= end else { throw CELError("invalid substring range. start: \(start), end: \(end)") }
+        return .string(String(String.UnicodeScalarView(s[Int(start)..<Int(end)])))
+    }
+
+    static func trim(_ a: CELValue) throws(CELError) -> CELValue {
+        let s = try str("trim", a, [a])
+        let u = Array(s.unicodeScalars)
+        var lo = 0
+        var hi = u.count
+        while lo < hi && u[lo].properties.isWhitespace { lo += 1 }
+        while hi > lo && u[hi - 1].properties.isWhitespace { hi -= 1 }
+        return .string(String(String.UnicodeScalarView(u[lo..<hi])))
+    }
+
+    static func join(_ args: [CELValue]) throws(CELError) -> CELValue {
+        guard case .list(let l) = args[0] else { throw CELError.noOverload("join", args) }
+        var sep = ""
+        if args.count == 2 { sep = try str("join", args[1], args) }
+        var parts: [String] = []
+        for e in l {
+            guard case .string(let s) = e else { throw CELError.noOverload("join", args) }
+            parts.append(s)
+        }
+        return .string(parts.joined(separator: sep))
+    }
+
+    static func reverse(_ a: CELValue) throws(CELError) -> CELValue {
+        let s = try str("reverse", a, [a])
+        return .string(String(String.UnicodeScalarView(s.unicodeScalars.reversed())))
+    }
+
+    static func quote(_ a: CELValue) throws(CELError) -> CELValue {
+        let s = try str("strings.quote", a, [a])
+        return .string(Std.quote(s))
+    }
+
+    // MARK: format
+
+    /// `"%s is %d".format([a, b])`: verbs %s %d %f %e %b %o %x %X %%, with an optional `.N` precision.
+    static func format(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {
+        let f = try str("format", a, [a, b])
+        guard case .list(let args) = b else { throw CELError.noOverload("format", [a, b]) }
+        var out = ""
+        var it = Array(f.unicodeScalars)[...]
+        var argIndex = 0
+        while let c = it.popFirst() {
+            if c != "%" { out.unicodeScalars.append(c); continue }
+            var precision: Int?
+            if it.first == "." {
+                it.removeFirst()
+                var p = 0
+                var any = false
+                while let d = it.first, d >= "0" && d <= "9" { p = p * 10 + Int(d.value - 48); any = true; it.removeFirst() }
+                guard any else { throw CELError("could not parse formatting clause: missing precision") }
+                precision = p
+            }
+            guard let verb = it.popFirst() else { throw CELError("could not parse formatting clause: unexpected end of string") }
+            if verb == "%" { out += "%"; continue }
+            guard argIndex < args.count else { throw CELError("index \(argIndex) out of range") }
+            let arg = args[argIndex]
+            argIndex += 1
+            switch verb {
+            case "s": out += try formatString(arg)
+            case "d": out += try formatDecimal(arg)
+            case "f": out += try formatFixed(arg, precision ?? 6)
+            case "e": out += try formatScientific(arg, precision ?? 6)
+            case "b": out += try formatRadix(arg, 2, verb: "b")
+            case "o": out += try formatRadix(arg, 8, verb: "o")
+            case "x": out += try formatHex(arg, upper: false)
+            case "X": out += try formatHex(arg, upper: true)
+            default: throw CELError("could not parse formatting clause: unrecognized formatting clause \"\(verb)\"")
+            }
+        }
+        return .string(out)
+    }
+
+    static func formatString(_ v: CELValue) throws(CELError) -> String {
+        switch v {
+        case .string(let s): return s
+        case .bytes(let b): return String(decoding: b, as: UTF8.self)
+        case .null: return "null"
+        case .type(let t): return t.name
+        case .double(let d):
+            if d.isNaN { return "NaN" }
+            if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
+            return Std.formatDouble(d)
+        case .list(let l): return "[" + (try l.map { (e) throws(CELError) -> String in try formatNested(e) }).joined(separator: ", ") + "]"
+        case .map(let m):
+            let sorted = m.entries.sorted { Std.debugString($0.key) < Std.debugString($1.key) }
+            var parts: [String] = []
+            for e in sorted { parts.append(try formatNested(e.key) + ": " + formatNested(e.value)) }
+            return "{" + parts.joined(separator: ", ") + "}"
+        default:
+            guard case .string(let s) = try Std.toStringValue(v) else { return "" }
+            return s
+        }
+    }
+
+    static func formatNested(_ v: CELValue) throws(CELError) -> String {
+        if case .string(let s) = v { return Std.quote(s) }
+        return try formatString(v)
+    }
+
+    static func formatDecimal(_ v: CELValue) throws(CELError) -> String {
+        switch v {
+        case .int(let i): return String(i)
+        case .uint(let u): return String(u)
+        case .double(let d) where d.isNaN: return "NaN"
+        case .double(let d) where d.isInfinite: return d < 0 ? "-Inf" : "Inf"
+        default: throw CELError("error during formatting: decimal clause can only be used on integers, was given \(v.celType.name)")
+        }
+    }
+
+    static func number(_ v: CELValue, _ clause: String) throws(CELError) -> Double {
+        switch v {
+        case .int(let i): return Double(i)
+        case .uint(let u): return Double(u)
+        case .double(let d): return d
+        default: throw CELError("error during formatting: \(clause) clause can only be used on numbers, was given \(v.celType.name)")
+        }
+    }
+
+    static func formatFixed(_ v: CELValue, _ p: Int) throws(CELError) -> String {
+        let d = try number(v, "fixed-point")
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
+        return String(format: "%.\(p)f", d)
+    }
+
+    static func formatScientific(_ v: CELValue, _ p: Int) throws(CELError) -> String {
+        let d = try number(v, "scientific")
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
+        return String(format: "%.\(p)e", d)
+    }
+
+    static func formatRadix(_ v: CELValue, _ radix: Int, verb: String) throws(CELError) -> String {
+        switch v {
+        case .int(let i): return (i < 0 ? "-" : "") + String(i.magnitude, radix: radix)
+        case .uint(let u): return String(u, radix: radix)
+        case .bool(let b) where radix == 2: return b ? "1" : "0"
+        default:
+            let name = radix == 2 ? "binary" : "octal"
+            throw CELError("error during formatting: only integers\(radix == 2 ? " and bools" : "") can be formatted as \(name), was given \(v.celType.name)")
+        }
+    }
+
+    static func formatHex(_ v: CELValue, upper: Bool) throws(CELError) -> String {
+        var s: String
+        switch v {
+        case .int(let i): s = (i < 0 ? "-" : "") + String(i.magnitude, radix: 16)
+        case .uint(let u): s = String(u, radix: 16)
+        case .string(let str): s = str.utf8.map { String(format: "%02x", $0) }.joined()
+        case .bytes(let b): s = b.map { String(format: "%02x", $0) }.joined()
+        default:
+            throw CELError("error during formatting: only integers, byte buffers, and strings can be formatted as hex, was given \(v.celType.name)")
+        }
+        if upper { s = s.uppercased() }
+        return s
+    }
+}

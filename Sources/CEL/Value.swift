@@ -1,0 +1,407 @@
+import Foundation
+
+/// A CEL runtime value.
+///
+/// Values are immutable and `Sendable`. Lists are Swift arrays; maps are ``CELMap`` (an immutable
+/// class, so copying a map value is one retain). Errors are not values: evaluation throws ``CELError``.
+public enum CELValue: Sendable {
+    case null
+    case bool(Bool)
+    case int(Int64)
+    case uint(UInt64)
+    case double(Double)
+    case string(String)
+    case bytes([UInt8])
+    case list([CELValue])
+    case map(CELMap)
+    case timestamp(CELTimestamp)
+    case duration(CELDuration)
+    case type(CELType)
+}
+
+/// An evaluation or compilation error. CEL errors carry a message; the evaluator never traps.
+public struct CELError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var message: String
+    /// Set for the evaluation limits (cost, deadline): such errors are never absorbed by `&&`, `||`
+    /// or the macros, so a runaway evaluation always stops.
+    public var isLimit: Bool
+    public init(_ message: String) {
+        self.message = message
+        self.isLimit = false
+    }
+    init(limit message: String) {
+        self.message = message
+        self.isLimit = true
+    }
+    public var description: String { message }
+
+    static func noOverload(_ function: String, _ args: [CELValue] = []) -> CELError {
+        if args.isEmpty { return CELError("no matching overload for '\(function)'") }
+        let types = args.map { $0.celType.name }.joined(separator: ", ")
+        return CELError("no matching overload for '\(function)' applied to (\(types))")
+    }
+    static let divisionByZero = CELError("division by zero")
+    static let moduloByZero = CELError("modulus by zero")
+    static let overflow = CELError("integer overflow")
+    static let costLimitExceeded = CELError(limit: "cost limit exceeded")
+    static let deadlineExceeded = CELError(limit: "evaluation deadline exceeded")
+}
+
+/// The type of a CEL value, as returned by `type(x)` and usable as a value (`type(1) == int`).
+public enum CELType: Sendable, Hashable, CustomStringConvertible {
+    case null, bool, int, uint, double, string, bytes, list, map, timestamp, duration, type, dyn
+    /// A message type known by name only (this library has no protobuf messages).
+    case named(String)
+
+    public var name: String {
+        switch self {
+        case .null: "null_type"
+        case .bool: "bool"
+        case .int: "int"
+        case .uint: "uint"
+        case .double: "double"
+        case .string: "string"
+        case .bytes: "bytes"
+        case .list: "list"
+        case .map: "map"
+        case .timestamp: "google.protobuf.Timestamp"
+        case .duration: "google.protobuf.Duration"
+        case .type: "type"
+        case .dyn: "dyn"
+        case .named(let n): n
+        }
+    }
+    public var description: String { name }
+
+    /// The identifiers that denote types in expressions.
+    static let byIdentifier: [String: CELType] = [
+        "null_type": .null, "bool": .bool, "int": .int, "uint": .uint, "double": .double,
+        "string": .string, "bytes": .bytes, "list": .list, "map": .map, "type": .type,
+        "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration, "dyn": .dyn,
+    ]
+}
+
+// MARK: - Map
+
+/// A map key: CEL allows int, uint, bool and string keys. Numeric keys compare by value
+/// (`1`, `1u` and `1.0` find the same entry), and strings compare by code points.
+struct CELMapKey: Hashable, Sendable {
+    enum Storage: Sendable {
+        case bool(Bool)
+        case int(Int64)
+        case bigUInt(UInt64)  // only for values above Int64.max
+        case string(String)
+    }
+    let storage: Storage
+
+    init(string: String) { storage = .string(string) }
+
+    /// The key for a value, or nil if the value cannot be a key (or is a non-integral double).
+    init?(lookup value: CELValue) {
+        switch value {
+        case .bool(let b): storage = .bool(b)
+        case .int(let i): storage = .int(i)
+        case .uint(let u): storage = u <= UInt64(Int64.max) ? .int(Int64(u)) : .bigUInt(u)
+        case .string(let s): storage = .string(s)
+        case .double(let d):
+            if let i = Int64(exactly: d) { storage = .int(i) } else if let u = UInt64(exactly: d) {
+                storage = .bigUInt(u)
+            } else { return nil }
+        default: return nil
+        }
+    }
+
+    static func == (a: CELMapKey, b: CELMapKey) -> Bool {
+        switch (a.storage, b.storage) {
+        case (.bool(let x), .bool(let y)): x == y
+        case (.int(let x), .int(let y)): x == y
+        case (.bigUInt(let x), .bigUInt(let y)): x == y
+        case (.string(let x), .string(let y)): celStringEqual(x, y)
+        default: false
+        }
+    }
+
+    func hash(into hasher: inout Hasher) {
+        switch storage {
+        case .bool(let b): hasher.combine(0 as UInt8); hasher.combine(b)
+        case .int(let i): hasher.combine(1 as UInt8); hasher.combine(i)
+        case .bigUInt(let u): hasher.combine(2 as UInt8); hasher.combine(u)
+        case .string(let s):
+            hasher.combine(3 as UInt8)
+            var s = s
+            s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
+}
+
+/// An immutable CEL map. Iteration follows insertion order.
+public final class CELMap: Sendable {
+    let index: [CELMapKey: Int]
+    /// Entries in insertion order.
+    public let entries: [(key: CELValue, value: CELValue)]
+
+    /// Builds a map; fails on a key that is not int, uint, bool or string, or on a repeated key.
+    public init(entries: [(key: CELValue, value: CELValue)]) throws(CELError) {
+        var index: [CELMapKey: Int] = [:]
+        index.reserveCapacity(entries.count)
+        for (i, entry) in entries.enumerated() {
+            switch entry.key {
+            case .bool, .int, .uint, .string: break
+            default: throw CELError("unsupported key type")
+            }
+            guard let k = CELMapKey(lookup: entry.key) else { throw CELError("unsupported key type") }
+            if index.updateValue(i, forKey: k) != nil { throw CELError("Failed with repeated key") }
+        }
+        self.index = index
+        self.entries = entries
+    }
+
+    /// A map with string keys (JSON objects).
+    public init(_ dictionary: [String: CELValue]) {
+        var index: [CELMapKey: Int] = [:]
+        var entries: [(key: CELValue, value: CELValue)] = []
+        index.reserveCapacity(dictionary.count)
+        entries.reserveCapacity(dictionary.count)
+        for (k, v) in dictionary.sorted(by: { celStringLess($0.key, $1.key) }) {
+            index[CELMapKey(string: k)] = entries.count
+            entries.append((.string(k), v))
+        }
+        self.index = index
+        self.entries = entries
+    }
+
+    public var count: Int { entries.count }
+
+    /// The value under a key, using CEL's numeric key equivalence.
+    public subscript(key: CELValue) -> CELValue? {
+        guard let k = CELMapKey(lookup: key), let i = index[k] else { return nil }
+        return entries[i].value
+    }
+
+    @inline(__always)
+    func value(forKey key: CELMapKey) -> CELValue? {
+        guard let i = index[key] else { return nil }
+        return entries[i].value
+    }
+}
+
+// MARK: - Time values
+
+/// A point in time with nanosecond precision, in CEL's range 0001-01-01 … 9999-12-31 UTC.
+public struct CELTimestamp: Sendable, Hashable, Comparable {
+    public let seconds: Int64  // since the Unix epoch
+    public let nanos: Int32  // 0 ..< 1e9
+
+    static let minSeconds: Int64 = -62_135_596_800  // 0001-01-01T00:00:00Z
+    static let maxSeconds: Int64 = 253_402_300_799  // 9999-12-31T23:59:59Z
+
+    public init(seconds: Int64, nanos: Int32 = 0) throws(CELError) {
+        var s = seconds
+        var n = Int64(nanos)
+        s += n / 1_000_000_000  // cannot overflow for in-range inputs checked below
+        n %= 1_000_000_000
+        if n < 0 { n += 1_000_000_000; s -= 1 }
+        guard s >= Self.minSeconds, s <= Self.maxSeconds else { throw CELError("timestamp out of range") }
+        self.seconds = s
+        self.nanos = Int32(n)
+    }
+
+    public init(date: Date) throws(CELError) {
+        let t = date.timeIntervalSince1970
+        let s = t.rounded(.down)
+        guard s.isFinite, let secs = Int64(exactly: s) else { throw CELError("timestamp out of range") }
+        try self.init(seconds: secs, nanos: Int32(((t - s) * 1e9).rounded()).clamped(0, 999_999_999))
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
+}
+
+/// A signed span of time with nanosecond precision, within ±10,000 years as protobuf's Duration.
+public struct CELDuration: Sendable, Hashable, Comparable {
+    public let seconds: Int64
+    public let nanos: Int32  // same sign as seconds, |nanos| < 1e9
+
+    static let maxSeconds: Int64 = 315_576_000_000
+
+    public init(seconds: Int64, nanos: Int32 = 0) throws(CELError) {
+        var s = seconds
+        var n = Int64(nanos)
+        let (q, overflow) = s.addingReportingOverflow(n / 1_000_000_000)
+        guard !overflow else { throw CELError("duration out of range") }
+        s = q
+        n %= 1_000_000_000
+        if s > 0 && n < 0 { s -= 1; n += 1_000_000_000 } else if s < 0 && n > 0 { s += 1; n -= 1_000_000_000 }
+        guard s >= -Self.maxSeconds, s <= Self.maxSeconds else { throw CELError("duration out of range") }
+        self.seconds = s
+        self.nanos = Int32(n)
+    }
+
+    public static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
+
+    /// Total nanoseconds, if representable in Int64.
+    var totalNanos: Int64? {
+        let (m, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        let (t, o2) = m.addingReportingOverflow(Int64(nanos))
+        return o1 || o2 ? nil : t
+    }
+}
+
+extension Comparable {
+    func clamped(_ lo: Self, _ hi: Self) -> Self { Swift.min(Swift.max(self, lo), hi) }
+}
+
+// MARK: - Strings compared by code points
+
+/// CEL compares strings by code points; Swift's `==` uses canonical equivalence, so compare UTF-8.
+@inline(__always)
+func celStringEqual(_ a: String, _ b: String) -> Bool {
+    if a.utf8.count != b.utf8.count { return false }
+    var a = a
+    var b = b
+    return a.withUTF8 { pa in b.withUTF8 { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 } }
+}
+
+/// Code-point order equals UTF-8 byte order.
+func celStringLess(_ a: String, _ b: String) -> Bool {
+    a.utf8.lexicographicallyPrecedes(b.utf8)
+}
+
+// MARK: - Type, equality, conversions from Swift
+
+extension CELValue {
+    /// The runtime type of the value.
+    public var celType: CELType {
+        switch self {
+        case .null: .null
+        case .bool: .bool
+        case .int: .int
+        case .uint: .uint
+        case .double: .double
+        case .string: .string
+        case .bytes: .bytes
+        case .list: .list
+        case .map: .map
+        case .timestamp: .timestamp
+        case .duration: .duration
+        case .type: .type
+        }
+    }
+}
+
+extension CELValue: Equatable {
+    /// CEL equality: heterogeneous numeric equality, NaN unequal to itself, lists and maps by content.
+    public static func == (a: CELValue, b: CELValue) -> Bool { celEquals(a, b) }
+}
+
+func celEquals(_ a: CELValue, _ b: CELValue) -> Bool {
+    switch (a, b) {
+    case (.string(let x), .string(let y)): return celStringEqual(x, y)
+    case (.int(let x), .int(let y)): return x == y
+    case (.bool(let x), .bool(let y)): return x == y
+    case (.null, .null): return true
+    case (.uint(let x), .uint(let y)): return x == y
+    case (.double(let x), .double(let y)): return x == y
+    case (.int, .uint), (.int, .double), (.uint, .int), (.uint, .double), (.double, .int), (.double, .uint):
+        return compareNumbers(a, b) == 0
+    case (.bytes(let x), .bytes(let y)): return x == y
+    case (.list(let x), .list(let y)):
+        guard x.count == y.count else { return false }
+        for i in x.indices where !celEquals(x[i], y[i]) { return false }
+        return true
+    case (.map(let x), .map(let y)):
+        if x === y { return true }
+        guard x.count == y.count else { return false }
+        for (k, v) in x.entries {
+            guard let ok = CELMapKey(lookup: k), let w = y.value(forKey: ok), celEquals(v, w) else { return false }
+        }
+        return true
+    case (.timestamp(let x), .timestamp(let y)): return x == y
+    case (.duration(let x), .duration(let y)): return x == y
+    case (.type(let x), .type(let y)): return x == y
+    default: return false
+    }
+}
+
+/// Compares two numbers of any numeric type on the real number line: -1, 0, 1, or nil when
+/// either is NaN or a value is not a number.
+func compareNumbers(_ a: CELValue, _ b: CELValue) -> Int? {
+    switch (a, b) {
+    case (.int(let x), .int(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+    case (.uint(let x), .uint(let y)): return x < y ? -1 : (x == y ? 0 : 1)
+    case (.double(let x), .double(let y)):
+        if x.isNaN || y.isNaN { return nil }
+        return x < y ? -1 : (x == y ? 0 : 1)
+    case (.int(let x), .uint(let y)):
+        if x < 0 { return -1 }
+        let ux = UInt64(x)
+        return ux < y ? -1 : (ux == y ? 0 : 1)
+    case (.uint, .int): return compareNumbers(b, a).map { -$0 }
+    case (.int(let x), .double(let y)): return compareIntDouble(x, y)
+    case (.double, .int): return compareNumbers(b, a).map { -$0 }
+    case (.uint(let x), .double(let y)):
+        if y.isNaN { return nil }
+        if y < 0 { return 1 }
+        if y >= 18_446_744_073_709_551_616.0 { return -1 }
+        let t = y.rounded(.towardZero)
+        let ty = UInt64(t)
+        if x < ty { return -1 }
+        if x > ty { return 1 }
+        return t < y ? -1 : 0
+    case (.double, .uint): return compareNumbers(b, a).map { -$0 }
+    default: return nil
+    }
+}
+
+private func compareIntDouble(_ x: Int64, _ y: Double) -> Int? {
+    if y.isNaN { return nil }
+    if y < -9_223_372_036_854_775_808.0 { return 1 }
+    if y >= 9_223_372_036_854_775_808.0 { return -1 }
+    let t = y.rounded(.towardZero)
+    let ty = Int64(t)
+    if x < ty { return -1 }
+    if x > ty { return 1 }
+    // x == trunc(y): the fractional part decides.
+    return t < y ? -1 : (t > y ? 1 : 0)
+}
+
+extension CELValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(integerLiteral value: Int64) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: CELValue...) { self = .list(elements) }
+    public init(dictionaryLiteral elements: (String, CELValue)...) {
+        self = .map(CELMap(Dictionary(elements, uniquingKeysWith: { _, last in last })))
+    }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+extension CELValue {
+    /// A JSON object becomes a `map(string, dyn)`.
+    public init(_ object: [String: CELValue]) { self = .map(CELMap(object)) }
+    public init(_ list: [CELValue]) { self = .list(list) }
+    public init(_ string: String) { self = .string(string) }
+    public init(_ int: Int) { self = .int(Int64(int)) }
+    public init(_ double: Double) { self = .double(double) }
+    public init(_ bool: Bool) { self = .bool(bool) }
+}
+
+/// Decodes JSON (or any Decoder) into CEL values: objects become `map(string, dyn)`, arrays lists,
+/// integral numbers that fit `int` (JSON itself only has doubles; CEL's JSON mapping says double, but
+/// a flag context usually means `42` to be an int, and heterogeneous equality makes `42 == 42.0` true),
+/// other numbers doubles.
+extension CELValue: Decodable {
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if c.decodeNil() { self = .null; return }
+        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
+        if let i = try? c.decode(Int64.self) { self = .int(i); return }
+        if let d = try? c.decode(Double.self) { self = .double(d); return }
+        if let s = try? c.decode(String.self) { self = .string(s); return }
+        if let a = try? c.decode([CELValue].self) { self = .list(a); return }
+        let o = try c.decode([String: CELValue].self)
+        self = .map(CELMap(o))
+    }
+}
