@@ -149,7 +149,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "KaitenAuditTrail", dependencies: moduleDependencies, swiftSettings: swiftSettings),
-        .target(name: "KaitenFeatureFlags", dependencies: moduleDependencies, swiftSettings: swiftSettings),
+        .target(
+            name: "KaitenFeatureFlags",
+            dependencies: moduleDependencies + [
+                "CEL",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "CEL", swiftSettings: swiftSettings),
         .target(name: "KaitenEntitlements", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenLicenses", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenInstances", dependencies: moduleDependencies, swiftSettings: swiftSettings),
@@ -244,6 +253,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CELTests",
+            dependencies: ["CEL"],
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

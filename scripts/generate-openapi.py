@@ -107,6 +107,12 @@ CORE_OPERATIONS = [
     "get-feature-flag",
     "update-feature-flag",
     "delete-feature-flag",
+    "get-targeting-context",
+    "lint-targeting-rule",
+    "test-targeting-rule",
+    "evaluateFlag",
+    "evaluateFlagsBulk",
+    "get-openfeature-manifest",
 ]
 
 CORE_WEBHOOKS = [
@@ -138,6 +144,7 @@ CORE_WEBHOOKS = [
     "com.kaiten.feature_flag.v1.created",
     "com.kaiten.feature_flag.v1.updated",
     "com.kaiten.feature_flag.v1.deleted",
+    "com.kaiten.feature_flag.v1.evaluated",
     "com.kaiten.entitlement_group.v1.deleted",
     "com.kaiten.entitlement_group.v1.updated",
     "com.kaiten.instance.v1.created",
@@ -209,6 +216,35 @@ SECURITY_SCHEME_TEXT = {
 
 # operationId -> (summary, description)
 OPERATION_TEXT = {
+    "get-targeting-context": (
+        "Describe what a targeting rule can read",
+        "Returns the tree of roots and fields a rule may use: the targeting key, the caller's own context "
+        "attributes, and the facts the server fills under `__kaiten`, with the organization's entitlement slugs.",
+    ),
+    "lint-targeting-rule": (
+        "Check a targeting rule",
+        "Parses and checks a CEL rule as the flag editor types it: syntax, unknown functions, arity, the cost "
+        "estimate and `__kaiten` fields. A rule with issues is still a 200, with `valid` false.",
+    ),
+    "test-targeting-rule": (
+        "Try a targeting rule against a context",
+        "Runs the rule once for the given targeting key and context and shows the facts it saw. Records nothing.",
+    ),
+    "evaluateFlag": (
+        "Evaluate one flag (OFREP)",
+        "Evaluates the flag whose slug is `key` for the context. An evaluation that gives no value answers 400 "
+        "with an OpenFeature error code: `FLAG_NOT_FOUND`, `TARGETING_KEY_MISSING` for a split without a key, "
+        "`INVALID_CONTEXT` for a body that is not `{\"context\": {…}}`.",
+    ),
+    "evaluateFlagsBulk": (
+        "Evaluate every flag (OFREP)",
+        "Evaluates all the organization's flags for the context. The answer carries an `ETag`; send it back as "
+        "`If-None-Match` to get 304 while nothing the evaluation reads has changed.",
+    ),
+    "get-openfeature-manifest": (
+        "List flags for OpenFeature code generation",
+        "Returns the flags whose metadata names a `fallback_value`, with that value as their default.",
+    ),
     # Feature flags
     "get-feature-flags": (
         "Page through feature flags",
@@ -585,6 +621,8 @@ OPERATION_TEXT = {
 
 # Parameter name -> description.
 PARAMETER_TEXT = {
+    "key": "The flag's slug.",
+    "If-None-Match": "The `ETag` of an earlier bulk evaluation.",
     "featureFlagSlug": "The feature flag's slug, which is also its evaluation key.",
     "cursor": "The `nextCursor` of the previous page. Leave out to start at the first page.",
     "limit": "How many items to return at most: 1 to 200, 50 when left out.",
@@ -624,7 +662,9 @@ RESPONSE_TEXT = {
     "403": "The credential may not perform this operation (missing scope, or the wrong kind of credential).",
     "404": "Nothing exists at this address.",
     "409": "The request conflicts with the current state, for example a slug that is already taken.",
+    "304": "Nothing changed since the evaluation whose `ETag` the request sent; no body.",
     "413": "The request body is larger than this server accepts.",
+    "429": "Reserved by OFREP for rate limiting; this server does not rate-limit evaluations.",
     "422": "The request is well-formed but invalid; `errors` lists each offending location.",
     "500": "The server failed. `errorId` identifies the log entry with the cause.",
     "503": "The server cannot serve the request right now; retry later.",
@@ -632,6 +672,11 @@ RESPONSE_TEXT = {
 
 # Webhook event type -> (summary, description)
 WEBHOOK_TEXT = {
+    "com.kaiten.feature_flag.v1.evaluated": (
+        "A feature flag was evaluated",
+        "Delivered for OFREP evaluations, asynchronously and best effort: under overload some are dropped and "
+        "counted. `data` names the flag, the reason and variant or the error; never the evaluation context.",
+    ),
     "com.kaiten.feature_flag.v1.created": (
         "A feature flag was created",
         "Delivered after a flag is created. `data` is the new flag.",
@@ -832,6 +877,21 @@ WEBHOOK_RESPONSE_TEXT = "The receiver accepted the delivery."
 
 # Component schema name -> description.
 SCHEMA_TEXT = {
+    "TargetingContext": "What a targeting rule can read.",
+    "TargetingContextNode": "One root or field a rule can read, with its type.",
+    "TargetingRuleDraft": "A targeting rule to check.",
+    "TargetingRuleVerdict": "What is wrong with a rule, if anything.",
+    "TargetingRuleIssue": "One problem in a rule, at its line and column.",
+    "TargetingRuleTrial": "A rule with the context to try it against.",
+    "TargetingRuleRehearsal": "The outcome of trying a rule: the facts, the issues and whether it matched.",
+    "EvaluationRequest": "The evaluation context, under `context`.",
+    "BulkEvaluationRequest": "The evaluation context, under `context`.",
+    "EvaluationSuccess": "A flag's value for the context, with the variant and the reason.",
+    "EvaluationFailure": "Why a flag gave no value: an OpenFeature error code and its details.",
+    "BulkEvaluationFailure": "Why the bulk request could not be evaluated.",
+    "ManifestEnvelope": "The flags OpenFeature tooling may generate accessors for.",
+    "ManifestFlag": "One flag with its type and default.",
+    "FeatureFlagEvaluated": "One evaluation's outcome, without its context.",
     "FeatureFlag": "A feature flag: the values it can serve and how it chooses one for an evaluation context.",
     "PageFeatureFlag": "One page of feature flags.",
     "Variant": "One value a flag can serve, by name.",

@@ -2,6 +2,7 @@ import AMQPClient
 import Hummingbird
 import KaitenAuditTrail
 import KaitenCore
+import KaitenFeatureFlags
 import KaitenIdentity
 import KaitenMigrations
 import KaitenPipeline
@@ -81,7 +82,7 @@ public enum CompositionRoot {
                 onServerRunning: { await bound.record(\.platform, $0) },
                 logger: logger
             )
-            return [core, platform] + services(database)
+            return [core, platform, modules.featureFlags.evaluationEvents] + services(database)
         }
     }
 

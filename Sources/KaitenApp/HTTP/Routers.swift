@@ -36,7 +36,7 @@ struct Modules {
         customers = CustomersModule(database: database)
         connectors = ConnectorsModule(database: database)
         entitlements = EntitlementsModule(database: database)
-        featureFlags = FeatureFlagsModule(database: database)
+        featureFlags = FeatureFlagsModule(database: database, evaluationEvents: EvaluationEvents(database: database))
         licenses = LicensesModule(database: database)
         instances = InstancesModule(database: database, metadataValidator: MetadataValidator(database: database))
         metadataFields = MetadataFieldsModule(database: database)

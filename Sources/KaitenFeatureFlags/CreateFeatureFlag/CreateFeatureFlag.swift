@@ -35,7 +35,7 @@ extension FeatureFlagsModule {
     func create(_ command: CreateFeatureFlag.Command, caller: OrganizationCaller) async throws -> FeatureFlagResource {
         try caller.require(CreateFeatureFlag.requiredScope)
         let definition = command.definition
-        try definition.validate(lint: lint)
+        try await validate(definition, organizationID: caller.organizationID)
         return try await SlugAttempts.run(
             given: command.slug,
             base: definition.name,

@@ -35,7 +35,7 @@ extension FeatureFlagsModule {
     func update(slug: String, _ command: UpdateFeatureFlag.Command, caller: OrganizationCaller) async throws {
         try caller.require(UpdateFeatureFlag.requiredScope)
         let definition = command.definition
-        try definition.validate(lint: lint)
+        try await validate(definition, organizationID: caller.organizationID)
         try await database.transaction { connection in
             guard let id = try await connection.first(
                 """

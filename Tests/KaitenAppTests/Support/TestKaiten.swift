@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdTesting
 @testable import KaitenApp
 import KaitenCore
+import KaitenFeatureFlags
 import KaitenIdentity
 import KaitenMigrations
 import KaitenTestSupport
@@ -33,7 +34,7 @@ struct TestKaiten {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
         let modules = Modules(database: database, jwtVerifier: JWTVerifier(secret: jwtSecret), migrator: try Migrator(), webhooks: webhooks)
-        let coreApp = Application(router: modules.coreListener().router, services: [client], logger: logger)
+        let coreApp = Application(router: modules.coreListener().router, services: [client, modules.featureFlags.evaluationEvents], logger: logger)
         let platformApp = Application(router: modules.platformListener().router, logger: logger)
         try await coreApp.test(.router) { core in
             try await platformApp.test(.router) { platform in

@@ -1,0 +1,21 @@
+import KaitenCore
+
+/// An evaluation that could not give a value: an OpenFeature error code with its details.
+struct OFREPError: Error, Sendable, Equatable {
+    /// The OpenFeature error codes this server answers with.
+    enum Code: String, Sendable {
+        case flagNotFound = "FLAG_NOT_FOUND"
+        case targetingKeyMissing = "TARGETING_KEY_MISSING"
+        case invalidContext = "INVALID_CONTEXT"
+        case parseError = "PARSE_ERROR"
+        case general = "GENERAL"
+    }
+
+    let code: Code
+    let details: String
+
+    init(_ code: Code, _ details: String) {
+        self.code = code
+        self.details = details
+    }
+}
