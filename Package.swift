@@ -252,6 +252,7 @@ let package = Package(
                 "KaitenAuditTrail",
                 "KaitenPipeline",
                 "KaitenCore",
+                "KaitenHTTP",
                 "KaitenIdentity",
                 "KaitenMigrations",
                 "KaitenWebhooks",

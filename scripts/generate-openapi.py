@@ -9,7 +9,7 @@ the contract's prose (summaries and descriptions, examples) with this project's 
 no text of its own for a schema property, the property simply carries no description.
 
 Operations the contract does not have (health, readiness, token validation) are added here and marked
-`x-kaiten-extension: true`, as are the 413 responses of operations that take a request body, the usage
+`x-kaiten-extension: true`, as are the 413 and 415 responses of operations that take a request body, the usage
 report's optional `transactionId` and the usage report's `Idempotent-Replayed` and `Kaiten-Metadata-Dropped`
 response headers, and the webhook management operations under `/webhooks` (the contract reserves their
 scopes but has no operations).
@@ -592,6 +592,7 @@ RESPONSE_TEXT = {
     "404": "Nothing exists at this address.",
     "409": "The request conflicts with the current state, for example a slug that is already taken.",
     "413": "The request body is larger than this server accepts.",
+    "415": "The request body is declared as something other than JSON (`application/json` or a `+json` type).",
     "422": "The request is well-formed but invalid; `errors` lists each offending location.",
     "500": "The server failed. `errorId` identifies the log entry with the cause.",
     "503": "The server cannot serve the request right now; retry later.",
@@ -1311,7 +1312,7 @@ def webhook_operation(op_id: str, scope: str, summary: str, description: str, re
                       parameters: list | None = None, body_required: bool = True) -> dict:
     statuses = {"401", "403", "500"} | ({"404"} if "{endpointId}" in description or parameters else set())
     if body is not None:
-        statuses |= {"400", "413", "422"}
+        statuses |= {"400", "413", "415", "422"}
     operation = {
         "operationId": op_id,
         "summary": summary,
@@ -1501,6 +1502,12 @@ BODY_TOO_LARGE = {
     "x-kaiten-extension": True,
 }
 
+UNSUPPORTED_MEDIA_TYPE = {
+    "description": RESPONSE_TEXT["415"],
+    "content": PROBLEM_CONTENT,
+    "x-kaiten-extension": True,
+}
+
 # --------------------------------------------------------------------------------------------------------
 # Rewriting.
 
@@ -1628,6 +1635,8 @@ class Generator:
             existing.update(copy.deepcopy(headers))
         if "requestBody" in out and "413" not in out["responses"]:
             out["responses"]["413"] = copy.deepcopy(BODY_TOO_LARGE)
+        if "requestBody" in out and "415" not in out["responses"]:
+            out["responses"]["415"] = copy.deepcopy(UNSUPPORTED_MEDIA_TYPE)
         if operation_id not in OPERATION_TEXT:
             self.fail_missing(f"operation {operation_id}")
         else:
