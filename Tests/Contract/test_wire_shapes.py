@@ -285,7 +285,7 @@ def test_service_account_operations(core, anonymous_core, token_with):
     CORE.check("create-service-account-token", core.post(tokens, json={"name": "bad", "scopes": ["no:such-scope"]}), 400)
     CORE.check("create-service-account-token", core.post(tokens, json={"name": "bad", "token": "ksh_mine"}), 422)
     CORE.check("create-service-account-token", core.post(tokens, content=oversized_body(), headers={"content-type": "application/json"}), 413)
-    CORE.check("create-service-account-token", core.post("/service-accounts/no-such-account/tokens", json={"name": "x"}), 404)
+    CORE.check("create-service-account-token", core.post("/service-accounts/no-such-account/tokens", json={"name": "x", "scopes": None}), 404)
     CORE.check("create-service-account-token", anonymous_core.post(tokens, json={"name": "x"}), 401)
     CORE.check("create-service-account-token", reader.post(tokens, json={"name": "x"}), 403)
 
