@@ -159,8 +159,12 @@ public struct JSONObjectReader {
             reject(key, "expected string, got \(value.typeName)", value: value)
             return nil
         }
-        guard let date = Timestamp.parse(text) else {
+        guard Timestamp.parse(text) != nil else {
             reject(key, "expected string to be RFC 3339 date-time", value: value)
+            return nil
+        }
+        guard let date = Timestamp.parseStorable(text) else {
+            reject(key, "expected a date-time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z that can be stored to the microsecond", value: value)
             return nil
         }
         return date
