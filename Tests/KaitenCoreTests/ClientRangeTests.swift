@@ -37,7 +37,7 @@ import Testing
         do {
             try reader.finish()
         } catch let error as APIError {
-            #expect(error.status == 422 && error.code == "UNPROCESSABLE")
+            #expect(error.status == 422 && error.code == "Request.TimestampOutOfRange")
             #expect(error.errors.map(\.location) == ["body.at"])
         }
     }

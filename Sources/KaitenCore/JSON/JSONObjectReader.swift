@@ -5,12 +5,15 @@ import Foundation
 /// Each accessor consumes one member; ``finish()`` then refuses any member nobody consumed (every Kaiten
 /// request schema is closed) and throws all collected violations at once as a 422 `UNPROCESSABLE` problem,
 /// each with its `body.<member>` location. Nothing is thrown before ``finish()``, so a client learns about
-/// every mistake in one round trip.
+/// every mistake in one round trip. When the only violations are timestamps that are valid RFC 3339 but would
+/// not read back as sent, the code is `Request.TimestampOutOfRange` instead.
 public struct JSONObjectReader {
     private let members: [String: JSONValue]
     private let location: String
     private var consumed: Set<String> = []
     private var violations: [ErrorDetail] = []
+    /// Locations of well-formed timestamps refused only because they would not read back as sent.
+    private var unrepresentable: Set<String> = []
 
     public init(_ value: JSONValue, location: String = "body") {
         self.location = location
@@ -33,6 +36,14 @@ public struct JSONObjectReader {
     public mutating func finish() throws {
         for key in members.keys.sorted() where !consumed.contains(key) {
             violations.append(ErrorDetail(message: "unexpected property", location: path(key), value: members[key]))
+        }
+        if !violations.isEmpty, violations.allSatisfy({ unrepresentable.contains($0.location) }) {
+            // Valid RFC 3339, so no schema refuses it: a code of its own, not a schema violation.
+            throw APIError.unprocessable(
+                "Request.TimestampOutOfRange",
+                "a timestamp cannot be stored and read back as sent",
+                errors: violations.sorted { $0.location < $1.location }
+            )
         }
         if !violations.isEmpty { throw APIError.schemaViolations(violations) }
     }
@@ -165,6 +176,7 @@ public struct JSONObjectReader {
         }
         guard let date = Timestamp.parseStorable(text) else {
             reject(key, "expected a date-time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z that can be stored to the microsecond", value: value)
+            unrepresentable.insert(path(key))
             return nil
         }
         return date
