@@ -308,6 +308,7 @@ let package = Package(
                 "KaitenFeatureFlags",
                 "KaitenPipeline",
                 "KaitenCore",
+                "KaitenHTTP",
                 "KaitenIdentity",
                 "KaitenMigrations",
                 "KaitenWebhooks",

@@ -9,7 +9,7 @@ the contract's prose (summaries and descriptions, examples) with this project's 
 no text of its own for a schema property, the property simply carries no description.
 
 Operations the contract does not have (health, readiness, token validation) are added here and marked
-`x-kaiten-extension: true`, as are the 413 responses of operations that take a request body, the usage
+`x-kaiten-extension: true`, as are the 413 and 415 responses of operations that take a request body, the usage
 report's optional `transactionId` and the usage report's `Idempotent-Replayed` and `Kaiten-Metadata-Dropped`
 response headers, and the webhook management operations under `/webhooks` (the contract reserves their
 scopes but has no operations).
@@ -664,6 +664,7 @@ RESPONSE_TEXT = {
     "409": "The request conflicts with the current state, for example a slug that is already taken.",
     "304": "Nothing changed since the evaluation whose `ETag` the request sent; no body.",
     "413": "The request body is larger than this server accepts.",
+    "415": "The request body is declared as something other than JSON (`application/json` or a `+json` type).",
     "429": "Reserved by OFREP for rate limiting; this server does not rate-limit evaluations.",
     "422": "The request is well-formed but invalid; `errors` lists each offending location.",
     "500": "The server failed. `errorId` identifies the log entry with the cause.",
@@ -1417,7 +1418,7 @@ def _page(item: dict) -> dict:
 
 
 WEBHOOK_PAGE_PARAMETERS = [
-    {"in": "query", "name": "cursor", "description": "The `nextCursor` of the previous page.", "schema": {"type": "string"}},
+    {"in": "query", "name": "cursor", "description": "The `nextCursor` of the previous page.", "schema": {"pattern": "^[A-Za-z0-9_-]*$", "type": "string"}},
     {"in": "query", "name": "limit", "description": "Page size, 1 to 200 (50 by default).", "schema": {"maximum": 200, "minimum": 1, "type": "integer"}},
 ]
 
@@ -1428,7 +1429,10 @@ def webhook_operation(op_id: str, scope: str, summary: str, description: str, re
                       parameters: list | None = None, body_required: bool = True) -> dict:
     statuses = {"401", "403", "500"} | ({"404"} if "{endpointId}" in description or parameters else set())
     if body is not None:
-        statuses |= {"400", "413", "422"}
+        statuses |= {"400", "413", "415", "422"}
+    if any(parameter["in"] == "query" for parameter in parameters or []):
+        # A query value that fails its schema is a 422; a cursor this server did not issue, a 400.
+        statuses |= {"422"} | ({"400"} if any(parameter["name"] == "cursor" for parameter in parameters or []) else set())
     operation = {
         "operationId": op_id,
         "summary": summary,
@@ -1594,6 +1598,45 @@ SCHEMA_PROPERTY_EXTENSIONS = {
     },
 }
 
+# What the server enforces that the contract does not state, so that clients and fuzzers see it: keywords added
+# to a contract schema's property, (schema, property) -> keywords. Every schema so extended lists the keywords
+# added under `x-kaiten-extension-keywords`, which the conformance suite sets aside.
+SCHEMA_KEYWORD_EXTENSIONS = {
+    ("Instance", "customerId"): {"format": "uuid"},
+    ("Instance", "licenseId"): {"format": "uuid"},
+    ("Instance", "deploymentZoneId"): {"format": "uuid"},
+    ("License", "familyId"): {"format": "uuid"},
+    ("Token", "name"): {"maxLength": 255, "minLength": 1},
+    ("PlainToken", "name"): {"maxLength": 255, "minLength": 1},
+    ("ReorderMetadataFieldsInput", "ids"): {"minItems": 1, "not": {"type": "null"}},
+    ("ReorderMetadataFieldsInput", "ids/items"): {"format": "uuid"},
+    # Integrations are not implemented: a create refuses any, a replacement may not set them.
+    ("Customer", "integrations"): {"maxProperties": 0},
+    ("Instance", "integrations"): {"maxProperties": 0},
+    ("RegisterConnectorBody", "name"): {"maxLength": 255, "minLength": 1, "pattern": "^kaiten(\\.[a-z0-9][a-z0-9_-]*)+$"},
+    ("RegisterConnectorBody", "version"): {"maxLength": 100, "minLength": 1},
+    ("RegisterConnectorBody", "entitlement_slug"): {"maxLength": 100, "minLength": 2, "pattern": "^[a-z0-9][a-z0-9-]*[a-z0-9]$"},
+}
+
+# The same for parameters: (operationId, or "*" for every operation, parameter name, location) -> keywords.
+PARAMETER_KEYWORD_EXTENSIONS = {
+    # A cursor is the URL-safe base64 (no padding) of what the previous page ended on.
+    ("*", "cursor", "query"): {"pattern": "^[A-Za-z0-9_-]*$"},
+    ("getAuditTrails", "after", "query"): {"format": "date-time"},
+    ("getAuditTrails", "before", "query"): {"format": "date-time"},
+    ("get-entitlement-group-usage", "instance", "query"): {"minLength": 1},
+    ("update-metadata-field", "id", "path"): {"format": "uuid"},
+    ("archive-metadata-field", "id", "path"): {"format": "uuid"},
+    ("unarchive-metadata-field", "id", "path"): {"format": "uuid"},
+    ("dry-run-metadata-field", "id", "path"): {"format": "uuid"},
+}
+
+# operationId -> statuses the server answers that the contract does not list (all problems).
+STATUS_EXTENSIONS: dict[str, list[str]] = {
+    # An entitlement a license still grants is not deleted (DeleteEntitlement.InUseConflict), as in Go.
+    "delete-entitlement": ["409"],
+}
+
 # (operationId, status) -> {header name: header}: response headers the contract does not list.
 RESPONSE_HEADER_EXTENSIONS = {
     ("reportEntitlementUsageMetric", "200"): {
@@ -1614,6 +1657,12 @@ RESPONSE_HEADER_EXTENSIONS = {
 
 BODY_TOO_LARGE = {
     "description": RESPONSE_TEXT["413"],
+    "content": PROBLEM_CONTENT,
+    "x-kaiten-extension": True,
+}
+
+UNSUPPORTED_MEDIA_TYPE = {
+    "description": RESPONSE_TEXT["415"],
     "content": PROBLEM_CONTENT,
     "x-kaiten-extension": True,
 }
@@ -1659,10 +1708,29 @@ class Generator:
                 out[key] = self.schema(value)
         return out
 
+    def extend_keywords(self, schema: dict, keywords: dict, what: str) -> None:
+        """Adds keywords the contract does not state to `schema`, and lists them under x-kaiten-extension-keywords."""
+        added = schema.setdefault("x-kaiten-extension-keywords", [])
+        for keyword, value in keywords.items():
+            if keyword in schema:
+                raise SystemExit(f"{self.spec}: {what} already states {keyword}; drop the extension")
+            schema[keyword] = copy.deepcopy(value)
+            added.append(keyword)
+        added.sort()
+
     def component_schemas(self, schemas: dict) -> dict:
         out = {}
         for name, node in schemas.items():
             rewritten = self.schema(node, owner=name)
+            for (owner, property_path), keywords in SCHEMA_KEYWORD_EXTENSIONS.items():
+                if owner == name:
+                    property_name, *inner = property_path.split("/")
+                    if property_name not in rewritten.get("properties", {}):
+                        raise SystemExit(f"{self.spec}: keyword extension of {name}.{property_name}, which is not a property")
+                    target = rewritten["properties"][property_name]
+                    for key in inner:
+                        target = target[key]
+                    self.extend_keywords(target, keywords, f"{name}.{property_path}")
             for property_name, extension in SCHEMA_PROPERTY_EXTENSIONS.get(name, {}).items():
                 if property_name in rewritten.get("properties", {}):
                     raise SystemExit(f"{self.spec}: extension property {name}.{property_name} is a contract property")
@@ -1694,6 +1762,9 @@ class Generator:
                 continue
             out[key] = self.schema(value) if key == "schema" else copy.deepcopy(value)
         name = parameter["name"]
+        for key in ((operation_id, name, parameter["in"]), ("*", name, parameter["in"])):
+            if key in PARAMETER_KEYWORD_EXTENSIONS:
+                self.extend_keywords(out["schema"], PARAMETER_KEYWORD_EXTENSIONS[key], f"parameter {name} of {operation_id}")
         text = PARAMETER_TEXT_BY_OPERATION.get((operation_id, name), PARAMETER_TEXT.get(name))
         if text is None:
             self.fail_missing(f"parameter {name}")
@@ -1745,6 +1816,12 @@ class Generator:
             existing.update(copy.deepcopy(headers))
         if "requestBody" in out and "413" not in out["responses"]:
             out["responses"]["413"] = copy.deepcopy(BODY_TOO_LARGE)
+        if "requestBody" in out and "415" not in out["responses"]:
+            out["responses"]["415"] = copy.deepcopy(UNSUPPORTED_MEDIA_TYPE)
+        for status in STATUS_EXTENSIONS.get(operation_id, []):
+            if status in out["responses"]:
+                raise SystemExit(f"{self.spec}: {operation_id} already lists {status}; drop the extension")
+            out["responses"][status] = {"description": RESPONSE_TEXT[status], "content": PROBLEM_CONTENT, "x-kaiten-extension": True}
         if operation_id not in OPERATION_TEXT:
             self.fail_missing(f"operation {operation_id}")
         else:

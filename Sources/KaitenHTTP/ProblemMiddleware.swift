@@ -77,6 +77,7 @@ public struct ProblemMiddleware: RouterMiddleware {
         case let error as HTTPError:
             switch error.status {
             case .contentTooLarge: return .bodyTooLarge
+            case .unsupportedMediaType: return .unsupportedMediaType
             case .unauthorized: return .unauthorized("UNAUTHORIZED", error.body ?? "unauthorized")
             default:
                 if (400..<500).contains(error.status.code) {
@@ -93,6 +94,13 @@ public struct ProblemMiddleware: RouterMiddleware {
 extension APIError {
     static let internalFailure = APIError(.internalFailure, code: "INTERNAL", detail: "An unexpected error occurred")
     public static let bodyTooLarge = APIError(.contentTooLarge, code: "Request.BodyTooLarge", detail: "the request body exceeds \(RequestBodyLimit.bytes) bytes")
+    public static let unsupportedMediaType = APIError(
+        .unsupportedMediaType,
+        code: "Request.UnsupportedMediaType",
+        detail: "the request body must be JSON: Content-Type application/json or another +json type"
+    )
+    /// The body could not be read for a reason other than its size (the connection broke, a malformed chunk).
+    public static let unreadableBody = APIError.validation("Request.UnreadableBody", "the request body could not be read")
 }
 
 /// The RFC 9457 document.
@@ -119,11 +127,12 @@ struct Problem: Encodable {
 
     func response() -> Response {
         let body = (try? WireJSON.encode(self)) ?? Data()
-        return Response(
-            status: .init(code: status),
-            headers: [.contentType: "application/problem+json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body))
-        )
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if status == 415 {
+            // RFC 9110 §15.5.16: say which media type would have been accepted.
+            headers[.accept] = "application/json"
+        }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     static func reasonPhrase(_ status: Int) -> String {
@@ -135,6 +144,7 @@ struct Problem: Encodable {
         case 405: "Method Not Allowed"
         case 409: "Conflict"
         case 413: "Content Too Large"
+        case 415: "Unsupported Media Type"
         case 422: "Unprocessable Entity"
         case 503: "Service Unavailable"
         default: "Internal Server Error"
@@ -151,6 +161,7 @@ struct Problem: Encodable {
         case 405: "https://tools.ietf.org/html/rfc7231#section-6.5.5"
         case 409: "https://tools.ietf.org/html/rfc7231#section-6.5.8"
         case 413: "https://tools.ietf.org/html/rfc9110#section-15.5.14"
+        case 415: "https://tools.ietf.org/html/rfc9110#section-15.5.16"
         case 422: "https://tools.ietf.org/html/rfc4918#section-11.2"
         case 503: "https://tools.ietf.org/html/rfc7231#section-6.6.4"
         default: "https://tools.ietf.org/html/rfc7231#section-6.6.1"

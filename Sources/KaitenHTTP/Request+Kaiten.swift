@@ -9,18 +9,45 @@ public enum RequestBodyLimit {
 }
 
 extension Request {
-    /// The body as JSON: 413 past ``RequestBodyLimit``, 400 when it is not JSON.
+    /// The body as JSON: 415 when it is declared as anything but JSON, 413 past ``RequestBodyLimit``, 400 when
+    /// it cannot be read or is not JSON.
     public func jsonBody() async throws -> JSONValue {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: RequestBodyLimit.bytes)
-        } catch {
-            throw APIError.bodyTooLarge
-        }
+        try requireJSONMediaType()
+        let buffer = try await collectBody()
         guard buffer.readableBytes > 0 else {
             throw APIError.validation("Request.MissingBody", "this operation needs a JSON request body")
         }
         return try JSONValue.parse(buffer.readableBytesView)
+    }
+
+    /// The body as JSON when there is one, nil for an empty body (whatever its declared type): for operations
+    /// whose body is optional.
+    public func optionalJSONBody() async throws -> JSONValue? {
+        let buffer = try await collectBody()
+        guard buffer.readableBytes > 0 else { return nil }
+        try requireJSONMediaType()
+        return try JSONValue.parse(buffer.readableBytesView)
+    }
+
+    /// The whole body, up to ``RequestBodyLimit``: 413 past it, 400 when reading fails for any other reason.
+    public func collectBody() async throws -> ByteBuffer {
+        do {
+            return try await body.collect(upTo: RequestBodyLimit.bytes)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            // NIO's NIOTooManyBytesError, which Hummingbird reports as 413.
+            throw APIError.bodyTooLarge
+        } catch let error as APIError {
+            throw error
+        } catch {
+            throw APIError.unreadableBody
+        }
+    }
+
+    /// Refuses (415) a body declared as anything but `application/json` or a `+json` type; parameters such as
+    /// `charset` are allowed. A body with no `Content-Type` is read as JSON, as Kaiten's Go server reads it.
+    public func requireJSONMediaType() throws {
+        guard let value = headers[.contentType] else { return }
+        guard JSONMediaType.accepts(value) else { throw APIError.unsupportedMediaType }
     }
 
     /// The page a list operation was asked for, from `limit` and `cursor`.
@@ -33,6 +60,18 @@ extension Parameters {
     /// A path parameter the route guarantees.
     public func path(_ name: String) throws -> String {
         try require(name)
+    }
+}
+
+/// Which `Content-Type` values declare a JSON body.
+public enum JSONMediaType {
+    /// `application/json` or `application/<anything>+json`, in any case, with or without parameters.
+    public static func accepts(_ contentType: String) -> Bool {
+        let essence = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
+        let mediaType = essence.trimmingCharacters(in: .whitespaces).lowercased()
+        let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] == "application" else { return false }
+        return parts[1] == "json" || (parts[1].hasSuffix("+json") && parts[1].count > "+json".count)
     }
 }
 

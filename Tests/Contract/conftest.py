@@ -274,6 +274,8 @@ def assert_problem():
         403: ("https://tools.ietf.org/html/rfc7231#section-6.5.3", "Forbidden"),
         404: ("https://tools.ietf.org/html/rfc7231#section-6.5.4", "Not Found"),
         409: ("https://tools.ietf.org/html/rfc7231#section-6.5.8", "Conflict"),
+        413: ("https://tools.ietf.org/html/rfc9110#section-15.5.14", "Content Too Large"),
+        415: ("https://tools.ietf.org/html/rfc9110#section-15.5.16", "Unsupported Media Type"),
         422: ("https://tools.ietf.org/html/rfc4918#section-11.2", "Unprocessable Entity"),
     }
 

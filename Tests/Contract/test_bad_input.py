@@ -45,6 +45,50 @@ def locations(problem: dict) -> list[str]:
     return [e.get("location") for e in problem.get("errors") or []]
 
 
+# --- media types --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "text/plain",
+        "application/octet-stream",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "text/json",
+        "application/jsonx",
+        "application/+json",
+        "json",
+        "",
+    ],
+)
+def test_a_body_declared_as_anything_but_json_is_415(http, content_type, assert_problem, nothing_written):
+    response = post_raw(http, "customers", '{"name":"Declared wrong"}', content_type)
+    problem = assert_problem(response, 415, "Request.UnsupportedMediaType")
+    assert response.headers.get("accept") == "application/json"
+    assert problem["instance"] == "/api/customers"
+    # The same on a replacement, and before anything else is looked at (the customer does not exist).
+    assert_problem(http.put("customers/nobody", content=b'{"name":"x"}', headers={"Content-Type": content_type}), 415, "Request.UnsupportedMediaType")
+    assert_problem(http.put("customers/existing", content=b"not even json", headers={"Content-Type": content_type}), 415)
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    ["application/json", "application/json; charset=utf-8", "Application/JSON;charset=UTF-8", "application/merge-patch+json", "application/vnd.kaiten+json"],
+)
+def test_json_media_types_with_parameters_are_read(http, content_type):
+    response = post_raw(http, "customers", '{"name":"Declared right"}', content_type)
+    assert response.status_code == 201, response.text
+
+
+def test_a_body_without_content_type_is_read_as_json_and_bodiless_operations_need_none(http):
+    response = http.post("customers", content=b'{"name":"Undeclared"}')
+    assert response.status_code == 201, response.text
+    slug = response.json()["slug"]
+    assert http.get(f"customers/{slug}").status_code == 200
+    assert http.delete(f"customers/{slug}").status_code == 204
+
+
 # --- creates ------------------------------------------------------------------------------------------------
 
 

@@ -165,7 +165,7 @@ def test_creating_an_instance_refuses_what_does_not_resolve(client, licensing, o
     refused = core_http(token).put(
         "/instances/prod",
         json={
-            "name": "Prod", "customerId": licensing.customer.id, "licenseId": licensing.license_id,
+            "name": "Prod", "description": "", "customerId": licensing.customer.id, "licenseId": licensing.license_id,
             "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
             "integrations": {"crm.attio": {"external_id": "rec_1"}},
         },

@@ -280,14 +280,14 @@ def test_service_account_operations(core, anonymous_core, token_with):
         201,
     )
     assert plain["token"].startswith("ksh_") and plain["scopes"] == ["read:customers"]
-    CORE.check("create-service-account-token", core.post(tokens, json={"name": "second"}), 201)
-    CORE.check("create-service-account-token", core.post(tokens, json={"name": "dup", "slug": "ci"}), 409)
+    CORE.check("create-service-account-token", core.post(tokens, json={"name": "second", "scopes": None}), 201)
+    CORE.check("create-service-account-token", core.post(tokens, json={"name": "dup", "slug": "ci", "scopes": None}), 409)
     CORE.check("create-service-account-token", core.post(tokens, json={"name": "bad", "scopes": ["no:such-scope"]}), 400)
     CORE.check("create-service-account-token", core.post(tokens, json={"name": "bad", "token": "ksh_mine"}), 422)
     CORE.check("create-service-account-token", core.post(tokens, content=oversized_body(), headers={"content-type": "application/json"}), 413)
-    CORE.check("create-service-account-token", core.post("/service-accounts/no-such-account/tokens", json={"name": "x"}), 404)
-    CORE.check("create-service-account-token", anonymous_core.post(tokens, json={"name": "x"}), 401)
-    CORE.check("create-service-account-token", reader.post(tokens, json={"name": "x"}), 403)
+    CORE.check("create-service-account-token", core.post("/service-accounts/no-such-account/tokens", json={"name": "x", "scopes": None}), 404)
+    CORE.check("create-service-account-token", anonymous_core.post(tokens, json={"name": "x", "scopes": None}), 401)
+    CORE.check("create-service-account-token", reader.post(tokens, json={"name": "x", "scopes": None}), 403)
 
     page = CORE.check("get-service-account-tokens", core.get(tokens, params={"limit": 1}), 200)
     assert page["hasMore"] is True and all("token" not in item for item in page["items"])

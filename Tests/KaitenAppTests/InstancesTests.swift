@@ -56,9 +56,20 @@ struct InstancesFixture {
         return id.lowercased
     }
 
+    /// The members every create or replace must send besides name, customer and license: a description and
+    /// the license term, from now for a year (what a create once defaulted to).
+    static func requiredMembers(from start: Date = Date()) -> [String: JSONValue] {
+        [
+            "description": "",
+            "startLicenseDate": .string(Timestamp.format(start)),
+            "endLicenseDate": .string(Timestamp.format(start.addingTimeInterval(365 * 86_400))),
+        ]
+    }
+
     /// Creates an instance through the API and returns its JSON.
     func instance(_ slug: String, extra: [String: JSONValue] = [:]) async throws -> [String: JSONValue] {
         var body: [String: JSONValue] = ["name": .string(slug.capitalized), "slug": .string(slug), "customerId": .string(customerID), "licenseId": .string(licenseID.lowercased)]
+        body.merge(Self.requiredMembers()) { old, _ in old }
         body.merge(extra) { _, new in new }
         let created = try await kaiten.core.json(.post, "/api/instances", token: token, body: body)
         try #require(created.status == .created, "\(created.json ?? [:])")
@@ -92,6 +103,7 @@ struct InstancesFixture {
             let created = try await kaiten.core.json(
                 .post, "/api/instances", token: fixture.token,
                 body: ["name": "Production", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
+                    .merging(InstancesFixture.requiredMembers()) { old, _ in old }
             )
             #expect(created.status == .created)
             let instance = try #require(created.json)
@@ -161,7 +173,7 @@ struct InstancesFixture {
             let id = try #require(instance["id"])
             var body: [String: JSONValue] = [
                 "name": "Production", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased),
-                "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z", "slug": "production",
+                "description": "", "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z", "slug": "production",
             ]
             let renamed = try await kaiten.core.json(.put, "/api/instances/prod", token: fixture.token, body: body)
             #expect(renamed.status == .noContent)
@@ -169,7 +181,7 @@ struct InstancesFixture {
             let replaced = try #require(try await kaiten.core.json(.get, "/api/instances/production", token: fixture.token).json)
             #expect(replaced["id"] == id)
             #expect(replaced["name"] == "Production")
-            #expect(replaced["description"] == "", "a full replacement clears what it leaves out")
+            #expect(replaced["description"] == "", "a full replacement replaces the description")
             #expect(replaced["metadata"] == .object([:]))
             #expect(replaced["endLicenseDate"] == "2027-01-01T00:00:00.000000Z")
             #expect(try await fixture.eventCount("INSTANCE_UPDATED") == 1)
@@ -263,6 +275,7 @@ struct InstancesFixture {
             ]
             for (field, value, code) in cases {
                 var body: [String: JSONValue] = ["name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
+                body.merge(InstancesFixture.requiredMembers()) { old, _ in old }
                 body[field] = .string(value)
                 let refused = try await kaiten.core.json(.post, "/api/instances", token: fixture.token, body: body)
                 #expect(refused.status == .notFound, "\(field)")
@@ -271,7 +284,17 @@ struct InstancesFixture {
             #expect(try await kaiten.count("SELECT count(*)::int FROM instance WHERE organization_id = \(fixture.organizationID)") == 0)
             _ = try await foreign.instance("theirs")
             #expect(try await kaiten.core.json(.get, "/api/instances/theirs", token: fixture.token).status == .notFound)
-            #expect(try await kaiten.core.json(.delete, "/api/instances/theirs", token: fixture.token).status == .notFound)
+            #expect(try await kaiten.core.json(.delete, "/api/instances/theirs", token: fixture.token).json?["code"] == "DeleteInstance.NotFound")
+            // Each operation names its own refusal, not the read's.
+            let replaced = try await kaiten.core.json(
+                .put, "/api/instances/theirs", token: fixture.token,
+                body: ["name": "Mine", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
+                    .merging(InstancesFixture.requiredMembers()) { old, _ in old }
+            )
+            #expect(replaced.status == .notFound && replaced.json?["code"] == "UpdateInstance.NotFound")
+            let patched = try await kaiten.core.json(.patch, "/api/instances/theirs", token: fixture.token, body: ["status": "INCIDENT"])
+            #expect(patched.status == .notFound && patched.json?["code"] == "PatchInstance.NotFound")
+            #expect(try await kaiten.core.json(.get, "/api/instances/theirs", token: fixture.token).json?["code"] == "GetInstance.NotFound")
         }
     }
 
@@ -281,6 +304,7 @@ struct InstancesFixture {
             let archived = try await fixture.withLicense("legacy", state: "ARCHIVED")
             let draft = try await fixture.withLicense("next", state: "DRAFT")
             let body: [String: JSONValue] = ["name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(archived.licenseID.lowercased)]
+                .merging(InstancesFixture.requiredMembers()) { old, _ in old }
             let refused = try await kaiten.core.json(.post, "/api/instances", token: fixture.token, body: body)
             #expect(refused.status == .unprocessableContent)
             #expect(refused.json?["code"] == "CreateInstance.LicenseArchived")
@@ -289,7 +313,7 @@ struct InstancesFixture {
             _ = try await fixture.instance("prod")
             var update: [String: JSONValue] = [
                 "name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(archived.licenseID.lowercased),
-                "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
+                "description": "", "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
             ]
             let moved = try await kaiten.core.json(.put, "/api/instances/prod", token: fixture.token, body: update)
             #expect(moved.status == .unprocessableContent && moved.json?["code"] == "UpdateInstance.LicenseArchived")
@@ -306,11 +330,12 @@ struct InstancesFixture {
             _ = try await fixture.instance("prod")
             _ = try await fixture.instance("staging")
             let body: [String: JSONValue] = ["name": "Prod", "slug": "prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
+                .merging(InstancesFixture.requiredMembers()) { old, _ in old }
             let taken = try await kaiten.core.json(.post, "/api/instances", token: fixture.token, body: body)
             #expect(taken.status == .conflict && taken.json?["code"] == "CreateInstance.SlugConflict")
             let rename: [String: JSONValue] = [
                 "name": "Staging", "slug": "prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased),
-                "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
+                "description": "", "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
             ]
             let clash = try await kaiten.core.json(.put, "/api/instances/staging", token: fixture.token, body: rename)
             #expect(clash.status == .conflict && clash.json?["code"] == "UpdateInstance.SlugConflict")
@@ -329,14 +354,17 @@ struct InstancesFixture {
             #expect(invalid.status == .unprocessableContent && invalid.json?["code"] == "UNPROCESSABLE")
             #expect(
                 invalid.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue }
-                    == ["body.customerId", "body.name", "body.slug", "body.status"]
+                    == [
+                        "body.customerId", "body.description", "body.endLicenseDate", "body.name", "body.slug", "body.startLicenseDate",
+                        "body.status",
+                    ]
             )
             _ = try await fixture.instance("prod")
             let withIntegrations = try await kaiten.core.json(
                 .put, "/api/instances/prod", token: fixture.token,
                 body: [
                     "name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased),
-                    "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
+                    "description": "", "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
                     "integrations": ["crm.attio": ["external_id": "rec_1"]],
                 ]
             )
@@ -346,18 +374,38 @@ struct InstancesFixture {
                 body: ["name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
             )
             #expect(withoutDates.status == .unprocessableContent)
-            let missing = try await kaiten.core.json(
-                .put, "/api/instances/nope", token: fixture.token,
+            let withoutDescription = try await kaiten.core.json(
+                .put, "/api/instances/prod", token: fixture.token,
                 body: [
                     "name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased),
                     "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
                 ]
             )
-            #expect(missing.status == .notFound && missing.json?["code"] == "GetInstance.NotFound")
+            #expect(withoutDescription.status == .unprocessableContent && withoutDescription.json?["code"] == "UNPROCESSABLE")
+            #expect(withoutDescription.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue } == ["body.description"])
+            // A license term the API could not give back as sent is refused, with a code of its own.
+            var farFuture = InstancesFixture.requiredMembers()
+            farFuture["endLicenseDate"] = "9999-12-31T23:59:59.999999Z"
+            let unstorable = try await kaiten.core.json(
+                .post, "/api/instances", token: fixture.token,
+                body: ["name": "Far", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
+                    .merging(farFuture) { old, _ in old }
+            )
+            #expect(unstorable.status == .unprocessableContent && unstorable.json?["code"] == "Request.TimestampOutOfRange")
+            #expect(unstorable.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue } == ["body.endLicenseDate"])
+            let missing = try await kaiten.core.json(
+                .put, "/api/instances/nope", token: fixture.token,
+                body: [
+                    "name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased),
+                    "description": "", "startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z",
+                ]
+            )
+            #expect(missing.status == .notFound && missing.json?["code"] == "UpdateInstance.NotFound")
             let (_, reader) = try await kaiten.organization(scopes: ["read:instances"])
             let forbidden = try await kaiten.core.json(
                 .post, "/api/instances", token: reader,
                 body: ["name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
+                    .merging(InstancesFixture.requiredMembers()) { old, _ in old }
             )
             #expect(forbidden.status == .forbidden && forbidden.json?["code"] == "Auth.MissingScope")
         }

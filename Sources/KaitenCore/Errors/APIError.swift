@@ -14,6 +14,7 @@ public struct APIError: Error, Sendable, Equatable {
         case methodNotAllowed = 405
         case conflict = 409
         case contentTooLarge = 413
+        case unsupportedMediaType = 415
         case unprocessable = 422
         case internalFailure = 500
         case unavailable = 503

@@ -5,12 +5,15 @@ import Foundation
 /// Each accessor consumes one member; ``finish()`` then refuses any member nobody consumed (every Kaiten
 /// request schema is closed) and throws all collected violations at once as a 422 `UNPROCESSABLE` problem,
 /// each with its `body.<member>` location. Nothing is thrown before ``finish()``, so a client learns about
-/// every mistake in one round trip.
+/// every mistake in one round trip. When the only violations are timestamps that are valid RFC 3339 but would
+/// not read back as sent, the code is `Request.TimestampOutOfRange` instead.
 public struct JSONObjectReader {
     private let members: [String: JSONValue]
     private let location: String
     private var consumed: Set<String> = []
     private var violations: [ErrorDetail] = []
+    /// Locations of well-formed timestamps refused only because they would not read back as sent.
+    private var unrepresentable: Set<String> = []
 
     public init(_ value: JSONValue, location: String = "body") {
         self.location = location
@@ -32,6 +35,14 @@ public struct JSONObjectReader {
     /// Throws every violation collected, and one for each member no accessor read.
     public mutating func finish() throws {
         rejectUnread()
+        if !violations.isEmpty, violations.allSatisfy({ unrepresentable.contains($0.location) }) {
+            // Valid RFC 3339, so no schema refuses it: a code of its own, not a schema violation.
+            throw APIError.unprocessable(
+                "Request.TimestampOutOfRange",
+                "a timestamp cannot be stored and read back as sent",
+                errors: violations.sorted { $0.location < $1.location }
+            )
+        }
         if !violations.isEmpty { throw APIError.schemaViolations(violations) }
     }
 
@@ -191,6 +202,7 @@ public struct JSONObjectReader {
         let result = reader.hasViolations ? nil : read(&reader)
         reader.rejectUnread()
         violations += reader.violations
+        unrepresentable.formUnion(reader.unrepresentable)
         return reader.violations.isEmpty ? result : nil
     }
 
@@ -202,8 +214,13 @@ public struct JSONObjectReader {
             reject(key, "expected string, got \(value.typeName)", value: value)
             return nil
         }
-        guard let date = Timestamp.parse(text) else {
+        guard Timestamp.parse(text) != nil else {
             reject(key, "expected string to be RFC 3339 date-time", value: value)
+            return nil
+        }
+        guard let date = Timestamp.parseStorable(text) else {
+            reject(key, "expected a date-time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z that can be stored to the microsecond", value: value)
+            unrepresentable.insert(path(key))
             return nil
         }
         return date

@@ -6,7 +6,14 @@ import Foundation
 /// seconds and with any offset, since Go clients trim trailing zeros and others send none.
 public enum Timestamp {
     public static func format(_ date: Date) -> String {
-        let microseconds = Int((date.timeIntervalSince1970 * 1_000_000).rounded())
+        // Clamped so that no instant traps the conversion; every instant the API accepts is far inside.
+        let scaled = (date.timeIntervalSince1970 * 1_000_000).rounded()
+        let microseconds = scaled.isNaN ? 0 : Int(min(max(scaled, -9.2e18), 9.2e18))
+        return format(microsecondsSince1970: microseconds)
+    }
+
+    /// The same text, from whole microseconds since 1970.
+    static func format(microsecondsSince1970 microseconds: Int) -> String {
         let seconds = microseconds.floorDivided(by: 1_000_000)
         let days = seconds.floorDivided(by: 86_400)
         let secondOfDay = seconds - days * 86_400
@@ -35,6 +42,46 @@ public enum Timestamp {
         }
         guard scanner.isAtEnd else { return nil }
         return Date(timeIntervalSince1970: local - TimeInterval(offset))
+    }
+
+    /// The latest instant the API accepts: the last microsecond whose four-digit year RFC 3339 can write.
+    public static let latestMicrosecondsSince1970 = 253_402_300_799_999_999
+
+    /// Reads an RFC 3339 date-time a client sent, as ``parse(_:)`` does, and refuses (nil) one that would not
+    /// read back as the instant it names: what is stored is read back through PostgreSQL's microseconds and
+    /// written with a four-digit year, and far from 1970 a `Date` cannot hold every microsecond (on
+    /// `9999-12-31T23:59:59.999999Z` it rounds up into year 10000). Sub-microsecond digits are dropped, as
+    /// PostgreSQL drops them; the driver's truncation to the microsecond below is tolerated.
+    public static func parseStorable(_ text: String) -> Date? {
+        guard let date = parse(text), let exact = exactMicrosecondsSince1970(text),
+            (-62_135_596_800_000_000...latestMicrosecondsSince1970).contains(exact)
+        else { return nil }
+        // The path of a stored value: PostgreSQL's driver binds whole microseconds since 2000 (truncating) and
+        // reads them back into a Date, which Kaiten writes rounded to the microsecond.
+        let sincePostgresEpoch = date.timeIntervalSince(postgresEpoch) * 1_000_000
+        guard sincePostgresEpoch.isFinite, abs(sincePostgresEpoch) < 9.0e18 else { return nil }
+        let stored = Date(timeInterval: Double(Int64(sincePostgresEpoch)) / 1_000_000, since: postgresEpoch)
+        let readBack = (stored.timeIntervalSince1970 * 1_000_000).rounded()
+        guard readBack.isFinite, abs(readBack) < 9.0e18, abs(Int(readBack) - exact) <= 1, Int(readBack) <= latestMicrosecondsSince1970 else {
+            return nil
+        }
+        return date
+    }
+
+    private static let postgresEpoch = Date(timeIntervalSince1970: 946_684_800)
+
+    /// The instant an RFC 3339 text names, in whole microseconds since 1970, computed without floating point.
+    static func exactMicrosecondsSince1970(_ text: String) -> Int? {
+        var scanner = TimestampScanner(text)
+        guard let local = scanner.exactDateTime(separators: [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")]) else { return nil }
+        var offset = 0
+        if !(scanner.take(UInt8(ascii: "Z")) || scanner.take(UInt8(ascii: "z"))) {
+            guard let sign = scanner.sign(), let hours = scanner.digits(2), scanner.take(UInt8(ascii: ":")), let minutes = scanner.digits(2)
+            else { return nil }
+            offset = sign * (hours * 3600 + minutes * 60)
+        }
+        guard scanner.isAtEnd else { return nil }
+        return local - offset * 1_000_000
     }
 
     /// Reads a `timestamptz` as PostgreSQL prints it in its default ISO style (text protocol, logical
@@ -94,6 +141,29 @@ private struct TimestampScanner {
         }
         index += count
         return value
+    }
+
+    /// `YYYY-MM-DD<separator>hh:mm:ss[.fraction]` as whole microseconds since 1970 in the local time it states,
+    /// rounded half up from up to nine fractional digits.
+    mutating func exactDateTime(separators: [UInt8]) -> Int? {
+        let start = index
+        guard dateTime(separators: separators) != nil else { return nil }
+        // The shape is checked; read the fields again at their fixed offsets, as integers.
+        func number(_ offset: Int, _ count: Int) -> Int {
+            bytes[start + offset..<start + offset + count].reduce(0) { $0 * 10 + Int($1 - UInt8(ascii: "0")) }
+        }
+        let (year, month, day) = (number(0, 4), number(5, 2), number(8, 2))
+        let (hour, minute, second) = (number(11, 2), number(14, 2), number(17, 2))
+        // A leap second would read back as the next minute's first.
+        guard second < 60 else { return nil }
+        var nanoseconds = 0
+        var scale = 100_000_000
+        for byte in bytes[min(start + 20, index)..<index] {
+            nanoseconds += Int(byte - UInt8(ascii: "0")) * scale
+            scale /= 10
+        }
+        let days = ProlepticGregorian.daysSinceEpoch(year: year, month: month, day: day)
+        return (days * 86_400 + hour * 3600 + minute * 60 + second) * 1_000_000 + (nanoseconds + 500) / 1000
     }
 
     /// `YYYY-MM-DD<separator>hh:mm:ss[.fraction]` as seconds since 1970 in the local time it states.

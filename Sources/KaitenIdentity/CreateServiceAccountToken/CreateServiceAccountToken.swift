@@ -20,7 +20,8 @@ enum CreateServiceAccountToken {
             var reader = JSONObjectReader(body)
             let name = reader.string("name", required: true, minLength: 1, maxLength: 255)
             slug = reader.slug()
-            let scopeTexts = reader.stringArray("scopes", nullable: true, maxItems: 64)
+            // Required by the contract, and nullable: the SDK sends null when no scopes are named.
+            let scopeTexts = reader.stringArray("scopes", required: true, nullable: true, maxItems: 64)
             expiresAt = reader.timestamp("expiresAt")
             try reader.finish()
             self.name = name!

@@ -27,7 +27,20 @@ enum MintOrganizationToken {
             self.name = name!
             scopes = try scopeTexts.flatMap { $0.isEmpty ? nil : try RequestedScopes.parse($0, invalidCode: "MintOrganizationToken.InvalidScopes") }
             if let ttl {
-                guard let seconds = GoDuration.seconds(ttl), seconds > 0 else {
+                let seconds: TimeInterval
+                do {
+                    seconds = try GoDuration.parse(ttl)
+                } catch .outOfRange {
+                    // Go's own limit (about 292 years); a longer lifetime cannot be added to a date either.
+                    throw APIError.unprocessable(
+                        "MintOrganizationToken.TTLOutOfRange",
+                        "ttl must not exceed \(Int(GoDuration.maximumSeconds / 3600))h",
+                        errors: [ErrorDetail(message: "expected duration <= \(Int(GoDuration.maximumSeconds / 3600))h", location: "body.ttl", value: .string(ttl))]
+                    )
+                } catch {
+                    seconds = 0
+                }
+                guard seconds > 0 else {
                     throw APIError.validation("MintOrganizationToken.InvalidTTL", "ttl must be a positive duration such as \"15m\" or \"24h\"")
                 }
                 lifetime = seconds

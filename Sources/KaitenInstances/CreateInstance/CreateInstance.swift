@@ -4,8 +4,7 @@ import KaitenCore
 import KaitenHTTP
 import PostgresNIO
 
-/// `POST /instances`. The license term defaults to a year from now; the metadata is validated against the
-/// organization's INSTANCE metadata fields.
+/// `POST /instances`. The metadata is validated against the organization's INSTANCE metadata fields.
 enum CreateInstance {
     static let operation = APIOperation("createInstance", .post, "/instances")
     static let requiredScope = Scope.write(.instances)
@@ -15,7 +14,7 @@ enum CreateInstance {
 
         init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
-            fields = InstanceFields(reading: &reader, requiresLicenseDates: false)
+            fields = InstanceFields(reading: &reader)
             if fields.hasIntegrations {
                 reader.reject("integrations", "instance integrations are not supported by this server yet")
             }

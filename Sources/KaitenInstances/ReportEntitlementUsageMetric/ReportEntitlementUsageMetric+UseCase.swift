@@ -126,6 +126,14 @@ struct UsageReportBatch {
         var report = try UsageReport(pair: pair, state: state, command: command, trace: submission.trace)
         var reportEvents = try report.rollover(organizationID: organizationID)
         let updated = report.updatedUsage()
+        guard updated.value.isFinite else {
+            // A SUM past the largest double: no total can be stored, so the report is refused like a bad value.
+            throw APIError.unprocessable(
+                "ReportEntitlementUsageMetric.ValueOutOfRange",
+                "the usage total would exceed the largest representable number (about 1.8e308)",
+                errors: [ErrorDetail(message: "expected the resulting usage to stay finite", location: "body.value")]
+            )
+        }
         if report.cap.refuses(updated.value) {
             reportEvents.append(try report.outcomeEvent(InstanceEvents.reportRejected, updated, organizationID: organizationID))
             if report.rolledOver, let start = report.window?.start {

@@ -18,16 +18,15 @@ struct InstanceFields {
     /// Whether the body carried at least one integration, which only a create may.
     let hasIntegrations: Bool
 
-    /// - Parameter requiresLicenseDates: an update replaces both dates, so it must send them; a create
-    ///   defaults them to now and a year from now.
-    init(reading reader: inout JSONObjectReader, requiresLicenseDates: Bool) {
+    /// The contract requires `description` and both license dates on a create as on a replacement.
+    init(reading reader: inout JSONObjectReader) {
         name = reader.string("name", required: true, minLength: 1, maxLength: 255) ?? ""
-        description = reader.string("description", maxLength: 10_000) ?? ""
+        description = reader.string("description", required: true, maxLength: 10_000) ?? ""
         customerID = Self.identifier("customerId", required: true, in: &reader) ?? UUID()
         licenseID = Self.identifier("licenseId", required: true, in: &reader) ?? UUID()
         deploymentZoneID = Self.identifier("deploymentZoneId", required: false, in: &reader)
-        startLicenseDate = reader.timestamp("startLicenseDate", required: requiresLicenseDates)
-        endLicenseDate = reader.timestamp("endLicenseDate", required: requiresLicenseDates)
+        startLicenseDate = reader.timestamp("startLicenseDate", required: true)
+        endLicenseDate = reader.timestamp("endLicenseDate", required: true)
         metadata = reader.object("metadata") ?? [:]
         slug = reader.slug()
         hasIntegrations = !(reader.object("integrations") ?? [:]).isEmpty

@@ -16,7 +16,7 @@ enum UpdateInstance {
 
         init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
-            fields = InstanceFields(reading: &reader, requiresLicenseDates: true)
+            fields = InstanceFields(reading: &reader)
             try reader.finish()
         }
     }
@@ -45,7 +45,7 @@ extension InstancesModule {
                 guard let current = try await InstanceRows.find(
                     slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
                 ) else {
-                    throw GetInstance.notFound(slug)
+                    throw APIError.notFound("UpdateInstance.NotFound", "Instance with slug \"\(slug)\" not found")
                 }
                 let metadata = try await metadataValidator.validate(
                     fields.metadata, current: current.metadata, resourceType: .instance, organizationID: caller.organizationID, on: connection

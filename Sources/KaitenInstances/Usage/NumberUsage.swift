@@ -42,11 +42,19 @@ enum AggregationMethod: String {
         switch self {
         case .sum: current.value + reported
         case .count: current.value + 1
-        case .average: (current.value * Double(current.eventCount) + reported) / Double(current.eventCount + 1)
+        case .average: Self.average(current, reported)
         case .max: Swift.max(current.value, reported)
         case .min: Swift.min(current.value, reported)
         case .latest: reported
         }
+    }
+
+    /// Kaiten's running mean; when the weighted sum overflows, the same mean from the weights, which stays finite
+    /// for finite values (every fold's result is still checked for overflow by the caller).
+    private static func average(_ current: NumberUsage, _ reported: Double) -> Double {
+        let count = Double(current.eventCount)
+        let mean = (current.value * count + reported) / (count + 1)
+        return mean.isFinite ? mean : current.value * (count / (count + 1)) + reported / (count + 1)
     }
 }
 

@@ -56,17 +56,3 @@ extension WebhooksModule {
         return RotatedSecretResource(secret: secret.text, previousSecretExpiresAt: expiresAt)
     }
 }
-
-extension Request {
-    /// The body as JSON when there is one; nil for an empty body.
-    func optionalJSONBody() async throws -> JSONValue? {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: RequestBodyLimit.bytes)
-        } catch {
-            throw APIError.bodyTooLarge
-        }
-        guard buffer.readableBytes > 0 else { return nil }
-        return try JSONValue.parse(buffer.readableBytesView)
-    }
-}

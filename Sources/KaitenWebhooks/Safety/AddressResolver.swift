@@ -16,11 +16,14 @@ struct AddressResolver: Sendable {
     enum Failure: Error, CustomStringConvertible {
         case unresolvable(String)
         case forbidden(host: String, address: IPAddress, range: String)
+        /// Refused before any lookup: a non-public literal in any spelling, a zone identifier, a loopback name.
+        case refused(host: String, reason: String)
 
         var description: String {
             switch self {
             case .unresolvable(let host): "could not resolve \(host)"
             case .forbidden(let host, let address, let range): "refused to deliver to \(host): \(address) is a \(range) address"
+            case .refused(let host, let reason): "refused to deliver to \(host): \(reason)"
             }
         }
     }
@@ -28,8 +31,11 @@ struct AddressResolver: Sendable {
     /// The address to connect to: the host itself when it is a literal, else the first IPv4 answer (or the
     /// first answer). Every answer must be public, so a name cannot smuggle a private address in second place.
     func resolve(_ host: String) async throws -> IPAddress {
+        if !allowPrivate, let reason = WebhookURL.nonPublicReason(host: host) {
+            throw Failure.refused(host: host, reason: reason)
+        }
         let addresses: [IPAddress]
-        if let literal = IPAddress(host) {
+        if let literal = IPAddress(host: WebhookURL.withoutRootDot(host)) {
             addresses = [literal]
         } else {
             addresses = try await NIOThreadPool.singleton.runIfActive { try Self.lookUp(host) }

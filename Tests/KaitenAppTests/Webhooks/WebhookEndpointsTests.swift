@@ -77,6 +77,18 @@ import Testing
         }
     }
 
+    /// Loopback, private and link-local destinations as an attacker would spell them to slip past a check.
+    static let attackerSpellings = [
+        "http://localhost./hook", "http://api.localhost./hook", "http://LOCALHOST/hook", "http://LocalHost.:8080/hook",
+        "http://localhost.localdomain/hook", "http://ip6-localhost/hook", "http://[::1%25lo]/hook", "http://[fe80::1%25eth0]/hook",
+        "http://2130706433/hook", "http://0x7f.1/hook", "http://017700000001/hook", "http://0x7f000001/hook", "http://127.1/hook",
+        "http://0177.0.0.1/hook", "http://127.0.0.1./hook", "http://0/hook", "http://0.0.0.0/hook", "http://[::]/hook",
+        "http://[::ffff:127.0.0.1]/hook", "http://[::ffff:7f00:1]/hook", "http://[0:0:0:0:0:ffff:7f00:1]/hook", "http://[::127.0.0.1]/hook",
+        "http://[2002:7f00:1::]/hook", "http://[64:ff9b::a9fe:a9fe]/hook", "http://0xa9.0xfe.0xa9.0xfe/latest/meta-data",
+        "http://2852039166/latest/meta-data", "http://[fd00::1]/hook", "http://[FE80::1]/hook", "http://192.168.1.1:443/hook",
+        "https://172.16.0.1/hook", "http://[::1]:8080/hook",
+    ]
+
     static let badInput: [(body: [String: JSONValue], code: String)] = [
         (["url": "not a url"], "CreateWebhookEndpoint.InvalidURL"),
         (["url": "ftp://hooks.example.com/x"], "CreateWebhookEndpoint.InvalidURL"),
@@ -91,6 +103,12 @@ import Testing
         (["url": "http://169.254.169.254/latest/meta-data"], "CreateWebhookEndpoint.ForbiddenDestination"),
         (["url": "http://10.1.2.3/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
         (["url": "http://localhost:9000/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
+        (["url": "http://evil.com@127.0.0.1/hook"], "CreateWebhookEndpoint.InvalidURL"),
+        (["url": "http://127.0.0.1%2f@evil.com/hook"], "CreateWebhookEndpoint.InvalidURL"),
+        (["url": "http://%6c%6f%63%61%6c%68%6f%73%74/hook"], "CreateWebhookEndpoint.InvalidURL"),
+        (["url": "http://127.0.0.%31/hook"], "CreateWebhookEndpoint.InvalidURL"),
+        (["url": "http://1.2.3.999/hook"], "CreateWebhookEndpoint.InvalidURL"),
+        (["url": "http://hooks.example.com..//hook"], "CreateWebhookEndpoint.InvalidURL"),
         (["url": "https://hooks.example.com", "enabled": "yes"], "UNPROCESSABLE"),
         (["url": "https://hooks.example.com", "headers": [:]], "UNPROCESSABLE"),
         (["url": "https://hooks.example.com", "throttleRate": 0], "UNPROCESSABLE"),
@@ -98,7 +116,11 @@ import Testing
         (["url": "https://hooks.example.com", "throttleRate": 2.5], "UNPROCESSABLE"),
         (["url": "https://hooks.example.com", "throttleRate": "5"], "UNPROCESSABLE"),
         ([:], "UNPROCESSABLE"),
-    ]
+    ] + attackerInput
+
+    static let attackerInput: [(body: [String: JSONValue], code: String)] = attackerSpellings.map { url in
+        (body: ["url": JSONValue.string(url)], code: "CreateWebhookEndpoint.ForbiddenDestination")
+    }
 
     @Test(arguments: badInput)
     func badInputIsRefusedWithAStableCodeAndNothingIsStored(body: [String: JSONValue], code: String) async throws {
@@ -169,6 +191,29 @@ import Testing
     ])
     func nonPublicAddressesAreNamed(address: String, range: String) throws {
         #expect(try #require(IPAddress(address)).nonPublicRange == range)
+    }
+
+    @Test(arguments: WebhookEndpointsTests.attackerSpellings)
+    func attackerSpellingsAreRefusedAtDeliveryBeforeAnyConnection(url: String) async throws {
+        // What create refuses is refused again at delivery (an endpoint stored while private destinations were
+        // allowed, or a rule that changed since): the host, as the sender resolves it.
+        guard case .success(let parsed) = WebhookURL.parse(url, allowPrivate: true) else {
+            Issue.record("\(url) should parse when private destinations are allowed")
+            return
+        }
+        await #expect(throws: AddressResolver.Failure.self, "\(url)") { try await AddressResolver(allowPrivate: false).resolve(parsed.host) }
+    }
+
+    @Test func numericSpellingsResolveToTheAddressTheyName() async throws {
+        for host in ["2130706433", "0x7f.1", "017700000001", "127.1", "0x7f000001"] {
+            #expect(try await AddressResolver(allowPrivate: true).resolve(host) == .v4([127, 0, 0, 1]), "\(host)")
+        }
+        #expect(IPAddress(host: "0xa9.0xfe.0xa9.0xfe") == .v4([169, 254, 169, 254]))
+        #expect(IPAddress.lenientIPv4("1.2.3.999") == .invalid)
+        #expect(IPAddress.lenientIPv4("example.com") == .notNumeric)
+        #expect(IPAddress(host: "93.184.216.34")?.nonPublicRange == nil)
+        // Public names with the root's dot stay allowed.
+        #expect((try? WebhookURL.parse("https://hooks.example.com./x", allowPrivate: false).get()) != nil)
     }
 
     @Test func publicAddressesPass() throws {
