@@ -222,7 +222,7 @@ OPERATION_TEXT = {
         "attributes, and the facts the server fills under `__kaiten`, with the organization's entitlement slugs.",
     ),
     "lint-targeting-rule": (
-        "Check a targeting rule",
+        "Lint a targeting rule",
         "Parses and checks a CEL rule as the flag editor types it: syntax, unknown functions, arity, the cost "
         "estimate and `__kaiten` fields. A rule with issues is still a 200, with `valid` false.",
     ),

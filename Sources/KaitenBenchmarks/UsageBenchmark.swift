@@ -163,7 +163,7 @@ public struct UsageBenchmark: Sendable {
 }
 
 /// Hands the server's address and the benchmark's token from the server task to the load.
-private actor ReadySignal {
+actor ReadySignal {
     private var endpoint: String?
     private var token: String?
     private var waiter: CheckedContinuation<(String, String), any Error>?
@@ -203,11 +203,12 @@ struct ReportLoad {
     let clients: Int
 
     func run(warmUp: Duration, duration: Duration) async throws -> ReportMeasurement {
-        guard let url = URLComponents(string: endpoint), let host = url.host, let port = url.port else {
-            throw BenchmarkError.unexpectedResponse("endpoint \(endpoint)")
-        }
-        let path = url.path + "/instances/bench/entitlements/api-calls/usage"
+        let client = try KeepAliveClient(endpoint: endpoint)
+        let path = URLComponents(string: endpoint)!.path + "/instances/bench/entitlements/api-calls/usage"
         let body = ByteBuffer(string: #"{"value":{"type":"number","value":1},"behavior":"append"}"#)
+        let head = HTTPRequestHead(
+            version: .http1_1, method: .POST, uri: path, headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
+        )
         let clock = ContinuousClock()
         let start = clock.now
         let measuringFrom = start + warmUp
@@ -217,34 +218,13 @@ struct ReportLoad {
         var total = try await withThrowingTaskGroup(of: ReportMeasurement.self) { group in
             for _ in 0..<clients {
                 group.addTask {
-                    let connection = try await ClientBootstrap(group: loadGroup)
-                        .connect(host: host, port: port) { channel in
-                            channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                                return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                            }
-                        }
-                    return try await connection.executeThenClose { inbound, outbound in
+                    try await client.withConnection(on: loadGroup) { send in
                         var measurement = ReportMeasurement()
-                        var responses = inbound.makeAsyncIterator()
-                        var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path)
-                        head.headers.add(name: "Host", value: "\(host):\(port)")
-                        head.headers.add(name: "Authorization", value: "Bearer \(token)")
-                        head.headers.add(name: "Content-Type", value: "application/json")
-                        head.headers.add(name: "Content-Length", value: "\(body.readableBytes)")
                         while clock.now < end {
                             let sent = clock.now
-                            try await outbound.write(contentsOf: [.head(head), .body(.byteBuffer(body)), .end(nil)])
-                            var status: HTTPResponseStatus?
-                            loop: while let part = try await responses.next() {
-                                switch part {
-                                case .head(let response): status = response.status
-                                case .body: continue
-                                case .end: break loop
-                                }
-                            }
+                            let answer = try await send(head, body)
                             guard sent >= measuringFrom else { continue }
-                            if status == .ok {
+                            if answer.status == .ok {
                                 measurement.accepted += 1
                                 measurement.latency.record(clock.now - sent)
                             } else {

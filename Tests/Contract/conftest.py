@@ -146,6 +146,16 @@ def client(kaiten, organization):
         yield client
 
 
+def wait_for(condition, what: str, timeout: float = 30):
+    """Waits until `condition()` holds: what the in-process pipeline delivers arrives after the write answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
 # --- Helpers for the contract tests (added with the Foundation suite) -------------------------------------
 
 KAITEN_ROOT_NAMESPACE = "eb025416-6f74-4684-97e9-83e99784aaa5"

@@ -24,7 +24,7 @@ import svix.webhooks
 from kaitencloud import KaitenClient, KaitenPlatformClient
 from kaitencloud.webhooks import WEBHOOK_EVENTS, UnknownWebhookEvent, verify_webhook
 
-from conftest import start_kaiten_dev
+from conftest import start_kaiten_dev, wait_for
 
 WEBHOOK_ENV = {
     "KAITEN_WEBHOOKS_ALLOW_PRIVATE": "1",
@@ -134,15 +134,6 @@ def create_endpoint(org: Org, url: str, **extra) -> tuple[str, str]:
     answer = org.api.post("/webhooks/endpoints", json={"url": url, **extra})
     assert answer.status_code == 201, answer.text
     return answer.json()["id"], answer.json()["secret"]
-
-
-def wait_for(condition, what: str, timeout: float = 30):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def outbox_ids(server, organization_id: str, since: str) -> dict[str, str]:

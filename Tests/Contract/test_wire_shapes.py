@@ -25,6 +25,7 @@ from collections import defaultdict
 
 import httpx
 import pytest
+from conftest import wait_for
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
@@ -766,9 +767,12 @@ def test_entitlement_operations(core, anonymous_core, token_with, org, db, serve
 
 FEATURE_FLAG_EVENTS = {
     "com.kaiten.feature_flag.v1.created", "com.kaiten.feature_flag.v1.updated", "com.kaiten.feature_flag.v1.deleted",
+    "com.kaiten.feature_flag.v1.evaluated",
 }
 FEATURE_FLAG_OPERATIONS = (
     "get-feature-flags", "create-feature-flag", "get-feature-flag", "update-feature-flag", "delete-feature-flag",
+    "get-targeting-context", "lint-targeting-rule", "test-targeting-rule", "evaluateFlag", "evaluateFlagsBulk",
+    "get-openfeature-manifest",
 )
 
 
@@ -819,10 +823,41 @@ def test_feature_flag_operations(core, anonymous_core, token_with, org, db, serv
     CORE.check("update-feature-flag", core.put("/feature-flags/checkout", json=feature_flag(variants=[])), 400)
     CORE.check("update-feature-flag", reader.put("/feature-flags/checkout", json=feature_flag()), 403)
 
+    # Authoring helpers.
+    context = CORE.check("get-targeting-context", core.get("/feature-flags/targeting/context"), 200)
+    assert [root["name"] for root in context["roots"]][0] == "targetingKey"
+    CORE.check("get-targeting-context", reader.get("/feature-flags/targeting/context"), 403)
+    assert CORE.check("lint-targeting-rule", core.post("/feature-flags/targeting/lint", json={"rule": "plan == 'pro'"}), 200)["valid"] is True
+    verdict = CORE.check("lint-targeting-rule", core.post("/feature-flags/targeting/lint", json={"rule": "__kaiten.licence.slug == 'x'"}), 200)
+    assert verdict["valid"] is False and verdict["issues"][0]["line"] == 1
+    CORE.check("lint-targeting-rule", core.post("/feature-flags/targeting/lint", json={}), 422)
+    CORE.check("lint-targeting-rule", reader.post("/feature-flags/targeting/lint", json={"rule": "true"}), 403)
+    trial = CORE.check("test-targeting-rule", core.post("/feature-flags/targeting/test", json={"rule": "plan == 'pro'", "context": {"plan": "pro"}}), 200)
+    assert (trial["valid"], trial["matched"]) == (True, True)
+    CORE.check("test-targeting-rule", core.post("/feature-flags/targeting/test", json={"rule": 1}), 422)
+    CORE.check("test-targeting-rule", reader.post("/feature-flags/targeting/test", json={"rule": "true"}), 403)
+
+    # OFREP and the manifest.
+    pro = {"context": {"targetingKey": "user-1", "plan": "pro"}}
+    evaluated = CORE.check("evaluateFlag", core.post("/ofrep/v1/evaluate/flags/checkout", json=pro), 200)
+    assert (evaluated["value"], evaluated["reason"]) == (False, "DISABLED")
+    assert CORE.check("evaluateFlag", core.post("/ofrep/v1/evaluate/flags/no-such-flag", json=pro), 400)["errorCode"] == "FLAG_NOT_FOUND"
+    CORE.check("evaluateFlag", core.post("/ofrep/v1/evaluate/flags/checkout", json={"context": []}), 400)
+    bulk = core.post("/ofrep/v1/evaluate/flags", json=pro)
+    assert len(CORE.check("evaluateFlagsBulk", bulk, 200)["flags"]) == 2
+    CORE.check("evaluateFlagsBulk", core.post("/ofrep/v1/evaluate/flags", json=pro, headers={"If-None-Match": bulk.headers["etag"]}), 304)
+    CORE.check("evaluateFlagsBulk", core.post("/ofrep/v1/evaluate/flags", content=b"[", headers={"content-type": "application/json"}), 400)
+    manifest = CORE.check("get-openfeature-manifest", core.get("/openfeature/v0/manifest"), 200)
+    assert {entry["key"]: entry["defaultValue"] for entry in manifest["flags"]}["checkout"] is False
+    CORE.check("get-openfeature-manifest", reader.get("/openfeature/v0/manifest"), 403)
+
     CORE.check("delete-feature-flag", reader.delete("/feature-flags/checkout"), 403)
     CORE.check("delete-feature-flag", core.delete("/feature-flags/checkout"), 204)
     CORE.check("delete-feature-flag", core.delete("/feature-flags/checkout"), 404)
 
+    # Evaluated events are written off the evaluation's path: one for the single evaluation, two per bulk.
+    evaluated_count = "SELECT count(*) FROM outbox_events WHERE organization_id = %s AND event_name = 'FEATURE_FLAG_EVALUATED'"
+    wait_for(lambda: db.execute(evaluated_count, (organization_id,)).fetchone()["count"] >= 5, "the evaluated events")
     payloads = check_new_events(db, organization_id, before, served_core)
     assert_emitted(payloads, FEATURE_FLAG_EVENTS, exactly=True)
 
@@ -1125,8 +1160,12 @@ def test_instance_operations(core, anonymous_core, token_with, org, db, served_c
     assert [item["entitlementSlug"] for item in group_usage] == ["seats"]
     CORE.check("get-entitlement-group-usage", core.get("/entitlement-groups/no-such-group/usage", params={"instance": "prod"}), 404)
 
+    # The audit trail is written by the pipeline after the writes commit, behind whatever the session's earlier
+    # tests queued (the OpenFeature suite's 10,000 evaluations queue as many events).
+    wait_for(
+        lambda: core.get("/instances/prod/audit-trails").json()["items"], "the reads and reports in the instance's audit trail", timeout=180
+    )
     trail = CORE.check("getAuditTrails", core.get("/instances/prod/audit-trails"), 200)
-    assert trail["items"], "reads and reports are recorded in the instance's audit trail"
     CORE.check("getAuditTrails", core.get("/instances/prod/audit-trails", params={"event_name": "ENTITLEMENT_VALUE_GET", "limit": 1}), 200)
     CORE.check("getAuditTrails", core.get("/instances/prod/audit-trails", params={"after": "yesterday"}), 422)
     CORE.check("getAuditTrails", core.get("/instances/no-such-instance/audit-trails"), 404)
