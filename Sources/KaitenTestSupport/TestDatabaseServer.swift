@@ -44,12 +44,8 @@ public actor TestDatabaseServer {
     private func start() async throws -> EmbeddedPostgres {
         Self.removeAbandonedClusters()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.clusterPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
-        var configuration = EmbeddedPostgres.Configuration(dataDirectory: directory, port: try LoopbackPort.free())
-        configuration.durable = false
-        // Every test has a pool of its own, and all of them run at once: a full run peaks near 150 sessions.
-        configuration.extraSettings["max_connections"] = "400"
-        let server = EmbeddedPostgres(configuration: configuration, logger: logger)
-        try await server.start()
+        let server = try await launch(in: directory)
+        let configuration = server.configuration
         self.server = server
         try await DatabaseProvisioning.ensureDatabase(
             Self.templateName, host: "127.0.0.1", port: configuration.port, user: configuration.superuser, logger: logger
@@ -61,6 +57,25 @@ public actor TestDatabaseServer {
             group.cancelAll()
         }
         return server
+    }
+
+    /// Starts the cluster on a reserved port, and on another when a process that does not reserve ports took it
+    /// first (see `LoopbackPort.free()`).
+    private func launch(in directory: URL) async throws -> EmbeddedPostgres {
+        var attempt = 1
+        while true {
+            var configuration = EmbeddedPostgres.Configuration(dataDirectory: directory, port: try LoopbackPort.free())
+            configuration.durable = false
+            // Every test has a pool of its own, and all of them run at once: a full run peaks near 150 sessions.
+            configuration.extraSettings["max_connections"] = "400"
+            let server = EmbeddedPostgres(configuration: configuration, logger: logger)
+            do {
+                try await server.start()
+                return server
+            } catch EmbeddedPostgresError.serverExited(let log) where LoopbackPort.isAddressInUse(log) && attempt < 5 {
+                attempt += 1
+            }
+        }
     }
 
     private func configuration(database: String) -> PostgresClient.Configuration {

@@ -33,6 +33,9 @@ public struct WebhooksConfiguration: Sendable {
     public var deliveriesPerLease = 100
     /// How much of a response body an attempt keeps.
     public var responseBodyLimit = 4096
+    /// Paces delivery (the retry schedule, throttles, polling, the retention sweep) and gives the delivery queue's
+    /// SQL its "now" (see ``DatabaseClock``): the database's own in production; tests move a manual clock on.
+    public var clock: any DatabaseClock = ContinuousClock()
 
     public init() {}
 

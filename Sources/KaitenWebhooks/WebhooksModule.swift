@@ -28,7 +28,7 @@ public struct WebhooksModule: Sendable {
     }
 
     /// The consumer that turns events into webhook messages and deliveries; the worker runs it.
-    public var consumer: some EventConsumer { WebhookFanOut() }
+    public var consumer: some EventConsumer { WebhookFanOut(clock: configuration.clock) }
 
     /// The service that sends due deliveries.
     public var deliveryService: WebhookDeliveryService { WebhookDeliveryService(database: database, configuration: configuration) }

@@ -88,11 +88,13 @@ struct CDCRelayTests {
             try await harness.waitUntilPublished(by: [first])
             await firstRelay.stop()
 
-            let whileStopped = [try await harness.insert(organization: organization), try await harness.insert(organization: organization)]
+            let firstWhileStopped = try await harness.insert(organization: organization)
+            let beforeLast = try await harness.walPosition()
+            let whileStopped = [firstWhileStopped, try await harness.insert(organization: organization)]
             let second = Recorder()
             let secondRelay = try harness.start(second)
-            try await harness.waitUntil { await second.published.count == 2 }
-            try await Task.sleep(for: .milliseconds(300))
+            // Confirmed past the last insert, the relay has published all it ever will of what came before.
+            try await harness.waitUntilConfirmed(past: beforeLast)
             #expect(await second.published.compactMap(\.messageID) == whileStopped.map(\.lowercased), "a graceful stop leaves nothing unconfirmed")
 
             // A transport that takes the events and never confirms them, then the relay dies. One batch is in flight
@@ -106,9 +108,9 @@ struct CDCRelayTests {
 
             let third = Recorder()
             let thirdRelay = try harness.start(third)
+            let beforeAfter = try await harness.walPosition()
             let after = try await harness.insert(organization: organization)
-            try await harness.waitUntil { await third.published.count == 3 }
-            try await Task.sleep(for: .milliseconds(300))
+            try await harness.waitUntilConfirmed(past: beforeAfter)
             #expect(await third.published.compactMap(\.messageID) == (unconfirmed + [after]).map(\.lowercased))
             await thirdRelay.stop()
         }
@@ -154,7 +156,8 @@ struct CDCRelayTests {
             let streamed = Recorder()
             let relay = try harness.start(streamed)
             try await harness.waitUntilStreaming()
-            try await Task.sleep(for: .milliseconds(300))
+            // Past the backlog: the stream carries rows written after the slot was created.
+            try await harness.waitUntil { await streamed.published.contains { $0.id.contains(";lsn:") } }
             try await writer.stop()
 
             try await harness.waitUntilPublished(by: [polled, streamed])
@@ -200,8 +203,16 @@ struct CDCRelayTests {
             await streamed.set(delay: .milliseconds(40))
             let relay = try harness.start(streamed) { $0.batchSize = 10 }
             try await harness.waitUntilStreaming()
-            try await Task.sleep(for: .milliseconds(400))
+            // A streamed row confirmed: the cutover has rows to mark published.
+            var streamedCommit: Substring?
+            try await harness.waitUntil {
+                streamedCommit = await streamed.published.lazy.compactMap { $0.id.split(separator: ";").first { $0.hasPrefix("lsn:") } }.first
+                return streamedCommit != nil
+            }
+            try await harness.waitUntilConfirmed(past: String(try #require(streamedCommit).dropFirst("lsn:".count)))
             // The relay dies with a batch taken by the transport but unconfirmed.
+            await streamed.set(hanging: true)
+            try await harness.waitUntil { await streamed.attempted.count > streamed.published.count }
             await relay.kill()
             try await harness.waitUntil { try await harness.kaiten.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = \(harness.slot) AND active") == 0 }
 

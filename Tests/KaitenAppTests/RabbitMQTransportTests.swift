@@ -120,11 +120,12 @@ struct RabbitMQTransportTests {
                     let created = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": .string(name)], headers: headers)
                     #expect(created.status == .created)
                 }
-                try await eventually("three customers in the audit trail") {
+                // Each consumer commits its own inbox transaction: wait for both, not for one and then read the other.
+                try await eventually("three customers in the audit trail and the recorder") {
                     try await kaiten.count("SELECT count(*) FROM audit_trail WHERE event_name = 'CUSTOMER_CREATED'") == 3
+                        && recorder.events.filter { $0.event.name == "CUSTOMER_CREATED" }.count == 3
                 }
                 let customerEvents = recorder.events.filter { $0.event.name == "CUSTOMER_CREATED" }
-                #expect(customerEvents.count == 3)
                 #expect(customerEvents.allSatisfy { $0.headers["traceparent"] == traceparent && $0.organizationID.lowercased == organization.lowercased() })
                 // The relay marks rows published after the broker's confirm, which can be after the worker consumed them.
                 try await eventually("the relay marked every row published") {
@@ -155,7 +156,10 @@ struct RabbitMQTransportTests {
                     return
                 }
                 #expect(!reason.isEmpty)
-                #expect(pipeline.workers[0].worker.statistics.deadLettered.load(ordering: .relaxed) == 1)
+                // The worker counts a dead letter after publishing it, so it can arrive before it is counted.
+                try await eventually("the dead letter counted") {
+                    pipeline.workers[0].worker.statistics.deadLettered.load(ordering: .relaxed) == 1
+                }
                 try await connection.close()
             }
         }
@@ -239,8 +243,10 @@ struct RabbitMQTransportTests {
                     )
                 }
                 let events = try await kaiten.count("SELECT count(*) FROM outbox_events")
-                try await eventually("every event in the audit trail") {
-                    try await kaiten.count("SELECT count(*) FROM audit_trail") == events
+                // A dispatcher counts an event after its transaction committed: wait for the rows and the counts.
+                try await eventually("every event in the audit trail and counted") {
+                    let processed = pipeline.workers.map { $0.dispatcher.statistics.processed.load(ordering: .relaxed) }.reduce(0, +)
+                    return try await kaiten.count("SELECT count(*) FROM audit_trail") == events && processed == events
                 }
                 #expect(try await kaiten.count("SELECT count(*) FROM audit_trail WHERE event_name = 'CUSTOMER_CREATED'") == 400)
                 let processed = pipeline.workers.map { $0.dispatcher.statistics.processed.load(ordering: .relaxed) }

@@ -1,7 +1,9 @@
 import Foundation
 import KaitenCore
 import KaitenPipeline
+import KaitenTestSupport
 import PostgresNIO
+import ServiceLifecycle
 import Testing
 
 /// The retention sweep deletes what has served its purpose, and only that.
@@ -69,6 +71,44 @@ import Testing
             // With CDC rows are never marked: age alone decides.
             #expect(try await Self.sweeper(kaiten, mode: .cdc).sweep() == RetentionSweeper.Swept(outboxEvents: 1))
             #expect(try await kaiten.count("SELECT count(*) FROM outbox_events") == 1)
+        }
+    }
+
+    /// Passes run on the sweeper's clock, the first after the initial delay and then one per interval, and cut off
+    /// by the clock's time: a test sees a row age past the retention without waiting for it.
+    @Test func passesFollowTheClockAndCutOffByItsTime() async throws {
+        try await TestKaiten.run { kaiten in
+            let organizationID = UUID(uuidString: try await kaiten.organization().id)!
+            let clock = ManualClock()
+            try await kaiten.database.client.query("DELETE FROM outbox_events", logger: kaiten.database.logger)
+            // Relayed 167.5 hours before the clock's start: inside the 168-hour retention for the clock's first 30 minutes.
+            let relayed = clock.origin.addingTimeInterval(-167.5 * 3600)
+            try await kaiten.database.client.query(
+                """
+                INSERT INTO outbox_events (organization_id, event_name, event_type, data, occurred_at, published_at)
+                VALUES (\(organizationID), 'CUSTOMER_CREATED', 'com.kaiten.customer.v1.created', '{}', \(relayed), \(relayed))
+                """,
+                logger: kaiten.database.logger
+            )
+            let configuration = RetentionSweeper.Configuration()
+            let sweeper = RetentionSweeper(database: kaiten.database, configuration: configuration, clock: clock)
+            let services = ServiceGroup(services: [sweeper], logger: kaiten.database.logger)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await services.run() }
+                // The sweeper is one task: asleep on the clock, it has finished its pass.
+                try await eventually("the sweeper waits out its initial delay") { clock.sleeperCount == 1 }
+                clock.advance(by: configuration.initialDelay)
+                try await eventually("the first pass done") { clock.sleeperCount == 1 }
+                #expect(try await kaiten.count("SELECT count(*) FROM outbox_events") == 1, "a row inside the retention stays")
+                clock.advance(by: configuration.interval - .seconds(1))
+                #expect(clock.sleeperCount == 1)
+                #expect(try await kaiten.count("SELECT count(*) FROM outbox_events") == 1, "no pass before the interval ends")
+                clock.advance(by: .seconds(1))
+                try await eventually("the second pass done") { clock.sleeperCount == 1 }
+                #expect(try await kaiten.count("SELECT count(*) FROM outbox_events") == 0, "past the retention by the clock, the row goes")
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+            }
         }
     }
 

@@ -80,7 +80,19 @@ public actor RabbitMQBroker {
         process = nil
     }
 
+    /// Starts a node, on other ports when its ports were taken before it bound them (see ``LoopbackPort/free()``).
     private func firstStart() async throws -> Endpoint {
+        var attempt = 1
+        while true {
+            do {
+                return try await startNode()
+            } catch BrokerError.didNotStart(let log) where LoopbackPort.isAddressInUse(log) && attempt < 5 {
+                attempt += 1
+            }
+        }
+    }
+
+    private func startNode() async throws -> Endpoint {
         guard FileManager.default.isExecutableFile(atPath: Self.serverScript) else { throw BrokerError.notInstalled }
         var account: (uid: uid_t, gid: gid_t)?
         if getuid() == 0 {

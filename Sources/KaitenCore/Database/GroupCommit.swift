@@ -36,6 +36,11 @@ public final class GroupCommit<Key: Hashable & Sendable, Request: Sendable, Resp
         self.perform = perform
     }
 
+    /// How many requests wait for `key`'s next batch.
+    public func waitingCount(for key: Key) -> Int {
+        waiting.withLock { $0[key]?.count ?? 0 }
+    }
+
     /// The response to `request`, from the batch it joined.
     public func submit(_ request: Request, for key: Key) async throws -> Response {
         let turn = await withCheckedContinuation { continuation in

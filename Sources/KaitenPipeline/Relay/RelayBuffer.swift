@@ -36,17 +36,26 @@ final class RelayBuffer: Sendable {
         var closed = false
         /// Why publishing stopped; the reader rethrows it.
         var failure: (any Error)?
-        var lastAppend = ContinuousClock.now
+        /// When the last item arrived, as time since the buffer was made on its clock.
+        var lastAppend = Duration.zero
         var waitingPublisher: CheckedContinuation<Void, Never>?
         var waitingReader: CheckedContinuation<Void, Never>?
     }
 
     private let state = Mutex(State())
     private let capacity: Int
+    /// Time since the buffer was made, and a sleep, both on the buffer's clock.
+    private let elapsed: @Sendable () -> Duration
+    private let sleep: @Sendable (Duration) async throws -> Void
 
-    /// - Parameter capacity: How many outbox rows may wait; one transaction larger than that is still taken whole.
-    init(capacity: Int) {
+    /// - Parameters:
+    ///   - capacity: How many outbox rows may wait; one transaction larger than that is still taken whole.
+    ///   - clock: Times the batch delay and idleness; tests pass a manual clock.
+    init<C: Clock<Duration>>(capacity: Int, clock: C = ContinuousClock()) {
         self.capacity = capacity
+        let start = clock.now
+        elapsed = { start.duration(to: clock.now) }
+        sleep = { try await clock.sleep(for: $0) }
     }
 
     /// Queues an item, waiting while the buffer is full.
@@ -60,7 +69,7 @@ final class RelayBuffer: Sendable {
                 guard state.items.isEmpty || state.records + item.recordCount <= capacity else { return .success(false) }
                 state.items.append(item)
                 state.records += item.recordCount
-                state.lastAppend = .now
+                state.lastAppend = elapsed()
                 let publisher = state.waitingPublisher
                 state.waitingPublisher = nil
                 publisher?.resume()
@@ -102,7 +111,7 @@ final class RelayBuffer: Sendable {
             if let batch { return batch.isEmpty ? nil : batch }
             if Task.isCancelled { return nil }
             if state.withLock({ !$0.items.isEmpty }) {
-                try? await Task.sleep(for: delay)
+                try? await sleep(delay)
                 lingered = true
             } else {
                 await wait(\.waitingPublisher) { $0.items.isEmpty && !$0.closed }
@@ -129,7 +138,8 @@ final class RelayBuffer: Sendable {
 
     /// Whether nothing arrived from the stream for `interval`.
     func isIdle(for interval: Duration) -> Bool {
-        state.withLock { $0.lastAppend.duration(to: .now) >= interval }
+        let now = elapsed()
+        return state.withLock { now - $0.lastAppend >= interval }
     }
 
     private func wakeBoth(_ change: (inout State) -> Void) {

@@ -55,10 +55,14 @@ public struct RetentionSweeper: Service {
 
     let database: Database
     let configuration: Configuration
+    let clock: any DatabaseClock
 
-    public init(database: Database, configuration: Configuration = .init()) {
+    /// - Parameter clock: Times the passes and gives the cut-offs their "now" (this machine's wall time in
+    ///   production); tests pass a manual clock.
+    public init(database: Database, configuration: Configuration = .init(), clock: any DatabaseClock = ContinuousClock()) {
         self.database = database
         self.configuration = configuration
+        self.clock = clock
     }
 
     public func run() async throws {
@@ -83,7 +87,7 @@ public struct RetentionSweeper: Service {
 
     /// Sleeps, returning early on graceful shutdown.
     private func gracefulShutdownOrCancellation(after delay: Duration) async throws {
-        try await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+        try await cancelWhenGracefulShutdown { [clock] in try await clock.sleep(for: delay) }
     }
 
     /// One pass; nil when another replica holds the lock.
@@ -104,7 +108,7 @@ public struct RetentionSweeper: Service {
     }
 
     private func pass(on connection: PostgresConnection) async throws -> Swept {
-        let now = Date()
+        let now = clock.wallNow
         let outboxCutoff = now.addingTimeInterval(-configuration.outboxRetention.seconds)
         let inboxCutoff = now.addingTimeInterval(-configuration.inboxRetention.seconds)
         let tokenCutoff = now.addingTimeInterval(-configuration.retiredTokenRetention.seconds)

@@ -8,6 +8,8 @@ import PostgresNIO
 /// fanned out exactly once and never lost between the bus and the delivery queue.
 struct WebhookFanOut: EventConsumer {
     let name = "webhooks"
+    /// Whose "now" the deliveries are due at (see ``DatabaseClock``).
+    let clock: any DatabaseClock
 
     func accepts(_ event: EventType) -> Bool { true }
 
@@ -22,7 +24,7 @@ struct WebhookFanOut: EventConsumer {
                 RETURNING id, sequence
             )
             INSERT INTO webhook_delivery (organization_id, endpoint_id, message_id, sequence, next_attempt_at)
-            SELECT e.organization_id, e.id, m.id, m.sequence, now()
+            SELECT e.organization_id, e.id, m.id, m.sequence, COALESCE(\(clock.databaseNow)::timestamptz, now())
             FROM message m
             JOIN webhook_endpoint e ON e.organization_id = \(event.organizationID) AND e.enabled
                                    AND (e.event_types IS NULL OR \(event.event.type) = ANY (e.event_types))

@@ -35,22 +35,25 @@ struct DeliveryStore: Sendable {
     }
     /// Long enough for an attempt and the writes around it; a service that dies holds its endpoints this long.
     var lease: Duration { configuration.attemptTimeout * 2 + .seconds(5) }
+    /// The statements' "now": the configured clock's, or nil for the database's own `now()` (see ``DatabaseClock``).
+    /// Each statement binds it once, as `WITH clock AS (SELECT COALESCE($now::timestamptz, now()) AS now)`, and reads `clock.now`.
+    var now: Date? { configuration.clock.databaseNow }
 
     /// Leases up to `limit` enabled endpoints that have a due delivery, least recently served first.
     func leaseEndpoints(limit: Int) async throws -> [UUID] {
         try await database.client.all(
             """
-            WITH due AS (
-                SELECT e.id FROM webhook_endpoint e
-                WHERE e.enabled AND e.lease_until < now()
+            WITH clock AS (SELECT COALESCE(\(now)::timestamptz, now()) AS now), due AS (
+                SELECT e.id FROM webhook_endpoint e, clock
+                WHERE e.enabled AND e.lease_until < clock.now
                   AND EXISTS (SELECT 1 FROM webhook_delivery d
-                              WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now())
+                              WHERE d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= clock.now)
                 ORDER BY e.lease_until
                 LIMIT \(limit)
                 FOR UPDATE OF e SKIP LOCKED
             )
-            UPDATE webhook_endpoint e SET lease_until = now() + make_interval(secs => \(lease.seconds))
-            FROM due WHERE e.id = due.id
+            UPDATE webhook_endpoint e SET lease_until = clock.now + make_interval(secs => \(lease.seconds))
+            FROM due, clock WHERE e.id = due.id
             RETURNING e.id
             """,
             as: UUID.self,
@@ -62,6 +65,7 @@ struct DeliveryStore: Sendable {
     func head(of endpointID: UUID, on executor: some SQLExecutor) async throws -> Head? {
         try await firstHead(
             """
+            WITH clock AS (SELECT COALESCE(\(now)::timestamptz, now()) AS now)
             \(unescaped: Self.headSelection)
             FROM webhook_endpoint e
             \(unescaped: Self.headJoins)
@@ -101,36 +105,38 @@ struct DeliveryStore: Sendable {
         let window = configuration.disableAfter.seconds
         return try await firstHead(
             """
-            WITH attempt AS (
+            WITH clock AS (SELECT COALESCE(\(now)::timestamptz, now()) AS now), attempt AS (
                 INSERT INTO webhook_attempt (organization_id, delivery_id, endpoint_id, message_id, attempt_number, trigger, url,
                                              succeeded, response_status, response_body, error, duration_ms)
                 VALUES (\(head.organizationID), \(head.deliveryID), \(head.endpointID), \(head.messageID), \(attemptNumber), \(head.trigger),
                         \(head.url), \(delivered), \(outcome.statusCode), \(outcome.responseBody), \(outcome.error), \(durationMilliseconds))
             ), delivery AS (
                 UPDATE webhook_delivery
-                SET status = \(status), attempts = \(attemptNumber), last_attempt_at = now(),
+                SET status = \(status), attempts = \(attemptNumber), last_attempt_at = clock.now,
                     next_attempt_at = CASE WHEN \(nextDelay?.seconds)::float8 IS NULL THEN NULL
-                                           ELSE now() + make_interval(secs => \(nextDelay?.seconds)) END
+                                           ELSE clock.now + make_interval(secs => \(nextDelay?.seconds)) END
+                FROM clock
                 WHERE id = \(head.deliveryID)
             ), e AS (
                 UPDATE webhook_endpoint
-                SET failing_since = CASE WHEN \(answered) THEN NULL ELSE COALESCE(failing_since, now()) END,
+                SET failing_since = CASE WHEN \(answered) THEN NULL ELSE COALESCE(failing_since, clock.now) END,
                     enabled = enabled AND NOT \(gone)
-                              AND (\(answered) OR COALESCE(failing_since, now()) > now() - make_interval(secs => \(window))),
+                              AND (\(answered) OR COALESCE(failing_since, clock.now) > clock.now - make_interval(secs => \(window))),
                     disabled_reason = CASE
                         WHEN NOT enabled THEN disabled_reason
                         WHEN \(gone) THEN 'the endpoint answered 410 Gone'
-                        WHEN NOT \(answered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(window))
+                        WHEN NOT \(answered) AND COALESCE(failing_since, clock.now) <= clock.now - make_interval(secs => \(window))
                             THEN \(failingReason)
                     END,
                     disabled_at = CASE
                         WHEN NOT enabled THEN disabled_at
-                        WHEN \(gone) OR (NOT \(answered) AND COALESCE(failing_since, now()) <= now() - make_interval(secs => \(window)))
-                            THEN now()
+                        WHEN \(gone) OR (NOT \(answered) AND COALESCE(failing_since, clock.now) <= clock.now - make_interval(secs => \(window)))
+                            THEN clock.now
                     END,
-                    lease_until = now() + make_interval(secs => \(lease.seconds))
+                    lease_until = clock.now + make_interval(secs => \(lease.seconds))
+                FROM clock
                 WHERE id = \(head.endpointID)
-                RETURNING *
+                RETURNING webhook_endpoint.*
             )
             \(unescaped: Self.headSelection)
             FROM e
@@ -147,13 +153,14 @@ struct DeliveryStore: Sendable {
     /// What a head needs, read from an endpoint `e` joined as in `headJoins`.
     private static let headSelection = """
         SELECT e.organization_id, e.url, e.secret,
-               CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END, e.throttle_rate,
+               CASE WHEN e.previous_secret_expires_at > clock.now THEN e.previous_secret END, e.throttle_rate,
                d.id, d.message_id, d.attempts, d.round_start, d.trigger, m.payload
         """
 
-    /// The endpoint's due deliveries and their messages.
+    /// The endpoint's due deliveries and their messages, by the statement's `clock`.
     private static let headJoins = """
-        JOIN webhook_delivery d ON d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= now()
+        CROSS JOIN clock
+        JOIN webhook_delivery d ON d.endpoint_id = e.id AND d.status = 'pending' AND d.next_attempt_at <= clock.now
         JOIN webhook_message m ON m.id = d.message_id
         """
 
@@ -174,7 +181,10 @@ struct DeliveryStore: Sendable {
     /// endpoint stays leased for `pause`, until its next attempt is allowed, so no service claims it earlier.
     func release(_ endpointID: UUID, pause: Duration = .zero) async throws {
         try await database.client.execute(
-            "UPDATE webhook_endpoint SET lease_until = now() + make_interval(secs => \(max(pause, .zero).seconds)) WHERE id = \(endpointID)",
+            """
+            UPDATE webhook_endpoint SET lease_until = COALESCE(\(now)::timestamptz, now()) + make_interval(secs => \(max(pause, .zero).seconds))
+            WHERE id = \(endpointID)
+            """,
             logger: database.logger
         )
     }
@@ -188,7 +198,7 @@ struct DeliveryStore: Sendable {
                 DELETE FROM webhook_message m
                 WHERE m.id IN (
                     SELECT id FROM webhook_message
-                    WHERE created_at < now() - make_interval(secs => \(configuration.messageRetention.seconds))
+                    WHERE created_at < COALESCE(\(now)::timestamptz, now()) - make_interval(secs => \(configuration.messageRetention.seconds))
                     ORDER BY created_at LIMIT 5000
                 )
                 AND NOT EXISTS (SELECT 1 FROM webhook_delivery d WHERE d.message_id = m.id AND d.status = 'pending')

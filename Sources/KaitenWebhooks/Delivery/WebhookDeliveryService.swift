@@ -2,6 +2,7 @@ import Foundation
 import KaitenCore
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// Sends due webhook deliveries: leases endpoints with due deliveries from PostgreSQL and drains each in
 /// its own task, so a slow or failing endpoint only ever occupies its own task.
@@ -9,12 +10,17 @@ import ServiceLifecycle
 /// Everything it needs to resume is in PostgreSQL (the queue, the schedule, the leases), so a restarted
 /// service, or another replica, picks up where this one stopped. On graceful shutdown it stops leasing,
 /// lets in-flight attempts finish and gives their endpoints back.
+///
+/// Its waits (polling, throttles, the retention sweep) are on `configuration.clock`, and so is the "now" its
+/// statements compare the schedule with (see ``DatabaseClock``): a test moves that clock on instead of sleeping.
 public struct WebhookDeliveryService: Service {
     let store: DeliveryStore
     let sender: WebhookSender
     let clients: PinnedHTTPClients
     let configuration: WebhooksConfiguration
     let logger: Logger
+    /// Counts the service's tasks that are running; see ``Activity``.
+    let activity = Activity()
 
     public init(database: Database, configuration: WebhooksConfiguration) {
         self.configuration = configuration
@@ -35,13 +41,18 @@ public struct WebhookDeliveryService: Service {
     }
 
     public func run() async throws {
+        await run(pacedBy: configuration.clock)
+        await clients.shutdown()
+    }
+
+    private func run<C: DatabaseClock>(pacedBy clock: C) async {
         await withTaskGroup(of: Event.self) { group in
             var draining = 0
             var tickPending = false
-            var lastSweep = ContinuousClock.now - .seconds(3600)
+            var lastSweep: C.Instant?
             while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                if ContinuousClock.now - lastSweep > .seconds(600) {
-                    lastSweep = .now
+                if lastSweep.map({ $0.duration(to: clock.now) > .seconds(600) }) ?? true {
+                    lastSweep = clock.now
                     do { try await store.sweepExpiredMessages() } catch { warn("could not sweep expired webhook messages", error) }
                 }
                 var leased: [UUID] = []
@@ -54,46 +65,53 @@ public struct WebhookDeliveryService: Service {
                 }
                 for endpointID in leased {
                     draining += 1
+                    activity.started()
                     group.addTask {
-                        await drain(endpointID)
+                        await drain(endpointID, pacedBy: clock)
                         return .endpointDrained
                     }
                 }
                 if !leased.isEmpty && draining < configuration.maximumConcurrentEndpoints { continue }
                 if !tickPending {
                     tickPending = true
-                    let interval = configuration.pollInterval
+                    // The deadline is taken here, not in the task, so the next look is one interval after this one.
+                    // A graceful shutdown ends the wait: the loop stops without waiting for a clock that may not move.
+                    let deadline = clock.now.advanced(by: configuration.pollInterval)
+                    activity.started()
                     group.addTask {
-                        try? await Task.sleep(for: interval)
+                        try? await cancelWhenGracefulShutdown { try await clock.sleep(until: deadline, tolerance: nil) }
                         return .tick
                     }
                 }
-                switch await group.next() {
+                let event = await activity.waiting { await group.next() }
+                switch event {
                 case .endpointDrained: draining -= 1
                 case .tick: tickPending = false
                 case nil: break
                 }
+                if event != nil { activity.ended() }
             }
             while let event = await group.next() {
                 if case .endpointDrained = event { draining -= 1 }
+                activity.ended()
             }
         }
-        await clients.shutdown()
+        activity.ended()
     }
 
     /// Sends the leased endpoint's due deliveries one after another, then gives the endpoint back. A throttled
-    /// endpoint's attempts are allowed `1 / throttleRate` seconds apart; its task waits out the gap, as it
-    /// would wait for a slow answer, and hands the rest of it on with the lease.
-    private func drain(_ endpointID: UUID) async {
+    /// endpoint's attempts are allowed `1 / throttleRate` seconds of `clock` apart; its task waits out the gap, as
+    /// it would wait for a slow answer, and hands the rest of it on with the lease.
+    private func drain<C: DatabaseClock>(_ endpointID: UUID, pacedBy clock: C) async {
         var sent = 0
-        var nextAllowed = ContinuousClock.now
+        var nextAllowed = clock.now
         do {
             var next = try await store.head(of: endpointID, on: store.database.client)
             while let head = next {
-                if nextAllowed > .now {
-                    do { try await Task.sleep(until: nextAllowed) } catch { return }
+                if nextAllowed > clock.now {
+                    do { try await clock.sleep(until: nextAllowed, tolerance: nil) } catch { return }
                 }
-                let started = ContinuousClock.now
+                let started = clock.now
                 let outcome = await sender.send(
                     .init(endpointID: head.endpointID, url: head.url, messageID: head.messageID, body: Array(head.payload.utf8), secrets: head.secrets),
                     logger: logger
@@ -103,11 +121,11 @@ public struct WebhookDeliveryService: Service {
                 sent += 1
                 // Counted from when this attempt was allowed, not from when the sleep happened to end, so timer
                 // slack does not slow the rate down; never from before this attempt, so a slow answer earns no burst.
-                if let rate = head.throttleRate { nextAllowed = max(nextAllowed + .seconds(1) / rate, started) }
+                if let rate = head.throttleRate { nextAllowed = max(nextAllowed.advanced(by: .seconds(1) / rate), started) }
                 let continuing = sent < configuration.deliveriesPerLease && !Task.isCancelled && !Task.isShuttingDownGracefully
                 next = try await store.record(outcome, of: head, continuing: continuing)
             }
-            try await store.release(endpointID, pause: nextAllowed - .now)
+            try await store.release(endpointID, pause: clock.now.duration(to: nextAllowed))
         } catch {
             warn("webhook delivery failed to record; the endpoint's lease will expire", error, endpointID: endpointID)
         }
@@ -117,5 +135,31 @@ public struct WebhookDeliveryService: Service {
         var metadata: Logger.Metadata = ["kaiten.error": "\(String(reflecting: error))"]
         if let endpointID { metadata["kaiten.webhook_endpoint_id"] = "\(endpointID.lowercased)" }
         logger.warning(message, metadata: metadata)
+    }
+}
+
+extension WebhookDeliveryService {
+    /// How many of the service's tasks are running: its loop while it is not waiting for a task, and every task it
+    /// started until the loop has taken the task's result. A task asleep on the clock still counts.
+    ///
+    /// A test that moves a ``DatabaseClock`` on by hand waits, before it moves it again, until every running task
+    /// is asleep on that clock (`running == clock's sleepers`): then the service has done all that was due at the
+    /// clock's instant. The count only falls when the loop takes a result, so a task the clock just woke, not yet
+    /// asleep again nor finished, keeps the two apart.
+    final class Activity: Sendable {
+        private let count = Atomic<Int>(1)
+
+        var running: Int { count.load(ordering: .sequentiallyConsistent) }
+
+        func started() { count.add(1, ordering: .sequentiallyConsistent) }
+        func ended() { count.subtract(1, ordering: .sequentiallyConsistent) }
+
+        /// Runs `wait` (the loop waiting for a task) with the loop not counted.
+        func waiting<T>(_ wait: () async -> T) async -> T {
+            ended()
+            let result = await wait()
+            started()
+            return result
+        }
     }
 }

@@ -64,14 +64,15 @@ extension WebhooksModule {
                 """
                 WITH replayed AS (
                     INSERT INTO webhook_delivery (organization_id, endpoint_id, message_id, sequence, next_attempt_at)
-                    SELECT m.organization_id, e.id, m.id, m.sequence, now()
+                    SELECT m.organization_id, e.id, m.id, m.sequence, COALESCE(\(configuration.clock.databaseNow)::timestamptz, now())
                     FROM webhook_endpoint e JOIN webhook_message m ON m.organization_id = e.organization_id
                     WHERE e.id = \(endpointID) AND e.organization_id = \(caller.organizationID)
                       AND m.created_at >= \(command.since) AND (\(command.until)::timestamptz IS NULL OR m.created_at < \(command.until))
                       AND (m.target_endpoint_id = e.id
                            OR (m.target_endpoint_id IS NULL AND (e.event_types IS NULL OR m.event_type = ANY (e.event_types))))
                     ON CONFLICT (endpoint_id, message_id) DO UPDATE
-                    SET status = 'pending', trigger = 'scheduled', round_start = webhook_delivery.attempts, next_attempt_at = now()
+                    SET status = 'pending', trigger = 'scheduled', round_start = webhook_delivery.attempts,
+                        next_attempt_at = EXCLUDED.next_attempt_at
                     WHERE webhook_delivery.status <> 'pending'
                     RETURNING 1
                 )

@@ -31,7 +31,8 @@ extension WebhooksModule {
             let retried = try await connection.first(
                 """
                 UPDATE webhook_delivery
-                SET trigger = CASE WHEN status = 'pending' THEN trigger ELSE 'manual' END, status = 'pending', next_attempt_at = now()
+                SET trigger = CASE WHEN status = 'pending' THEN trigger ELSE 'manual' END, status = 'pending',
+                    next_attempt_at = COALESCE(\(configuration.clock.databaseNow)::timestamptz, now())
                 WHERE endpoint_id = \(endpointID) AND message_id = \(messageID) AND organization_id = \(caller.organizationID)
                 RETURNING id
                 """,

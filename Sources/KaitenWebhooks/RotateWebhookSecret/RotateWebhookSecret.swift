@@ -43,7 +43,7 @@ extension WebhooksModule {
             """
             UPDATE webhook_endpoint
             SET previous_secret = secret, secret = \(secret.text),
-                previous_secret_expires_at = now() + make_interval(secs => \(configuration.secretOverlap.seconds)),
+                previous_secret_expires_at = COALESCE(\(configuration.clock.databaseNow)::timestamptz, now()) + make_interval(secs => \(configuration.secretOverlap.seconds)),
                 updated_at = now()
             WHERE organization_id = \(caller.organizationID) AND id = \(id)
             RETURNING previous_secret_expires_at

@@ -38,7 +38,7 @@ extension WebhooksModule {
                     RETURNING id, sequence
                 )
                 INSERT INTO webhook_delivery (organization_id, endpoint_id, message_id, sequence, next_attempt_at)
-                SELECT \(caller.organizationID), \(endpointID), id, sequence, now() FROM message
+                SELECT \(caller.organizationID), \(endpointID), id, sequence, COALESCE(\(configuration.clock.databaseNow)::timestamptz, now()) FROM message
                 """,
                 logger: database.logger
             )

@@ -5,20 +5,22 @@ import Logging
 import NIOCore
 
 /// A local HTTP server standing in for customers' webhook endpoints: each path answers as scripted and every
-/// request is recorded.
+/// request is recorded, with when it arrived by the clock the test runs the delivery service on.
 actor WebhookReceiver {
     struct Received: Sendable {
         let path: String
         let headers: [String: String]
         let body: [UInt8]
-        let at: ContinuousClock.Instant
+        /// When it arrived, since the receiver started, by the receiver's clock.
+        let at: Duration
 
         var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any] }
     }
 
     struct Answer: Sendable {
         var status: HTTPResponse.Status = .ok
-        var delay: Duration = .zero
+        /// Answer only once the test opens the path (``open(_:)``): a receiver as slow as the test wants.
+        var held = false
         var body = "ok"
         var headers: [String: String] = [:]
     }
@@ -26,6 +28,10 @@ actor WebhookReceiver {
     private(set) var received: [Received] = []
     private var scripted: [String: [Answer]] = [:]
     private var standing: [String: Answer] = [:]
+    private var opened: Set<String> = []
+    private var holding: [String: [CheckedContinuation<Void, Never>]] = [:]
+    private var inFlight: [String: Int] = [:]
+    private var mostInFlight: [String: Int] = [:]
     nonisolated let port: Int
 
     private init(port: Int) {
@@ -45,8 +51,33 @@ actor WebhookReceiver {
     /// How many requests each path received, in the order given.
     func counts(_ paths: String...) -> [Int] { paths.map { requests(to: $0).count } }
 
+    /// How many requests to `path` were unanswered at the same time, at most.
+    func concurrency(of path: String) -> Int { mostInFlight[path] ?? 0 }
+
+    /// How many requests to `path` are waiting for their held answer.
+    func heldCount(_ path: String) -> Int { holding[path]?.count ?? 0 }
+
+    /// Lets the held answers of `path` go, now and from now on.
+    func open(_ path: String) {
+        opened.insert(path)
+        for waiter in holding.removeValue(forKey: path) ?? [] { waiter.resume() }
+    }
+
+    fileprivate func openAll() {
+        for path in holding.keys { open(path) }
+    }
+
+    fileprivate func hold(_ path: String) async {
+        guard !opened.contains(path) else { return }
+        await withCheckedContinuation { holding[path, default: []].append($0) }
+    }
+
+    fileprivate func answered(_ path: String) { inFlight[path, default: 0] -= 1 }
+
     fileprivate func record(_ request: Received) -> Answer {
         received.append(request)
+        inFlight[request.path, default: 0] += 1
+        mostInFlight[request.path] = max(mostInFlight[request.path] ?? 0, inFlight[request.path] ?? 0)
         if var queue = scripted[request.path], !queue.isEmpty {
             let answer = queue.removeFirst()
             scripted[request.path] = queue
@@ -55,8 +86,11 @@ actor WebhookReceiver {
         return standing[request.path] ?? Answer()
     }
 
-    /// Runs `body` with a receiver listening on a free loopback port.
-    static func with<T: Sendable>(_ body: @Sendable (WebhookReceiver) async throws -> T) async throws -> T {
+    /// Runs `body` with a receiver listening on a free loopback port, stamping arrivals with `clock`.
+    static func with<T: Sendable, C: Clock<Duration>>(
+        clock: C = ContinuousClock(), _ body: @Sendable (WebhookReceiver) async throws -> T
+    ) async throws -> T {
+        let start = clock.now
         let bound = AsyncStream.makeStream(of: Int.self)
         var quiet = Logger(label: "webhook-receiver")
         quiet.logLevel = .critical
@@ -67,8 +101,10 @@ actor WebhookReceiver {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }
             let receiver = await box.receiver!
-            let answer = await receiver.record(Received(path: request.uri.path, headers: headers, body: bytes, at: .now))
-            if answer.delay > .zero { try await Task.sleep(for: answer.delay) }
+            let path = request.uri.path
+            let answer = await receiver.record(Received(path: path, headers: headers, body: bytes, at: start.duration(to: clock.now)))
+            if answer.held { await receiver.hold(path) }
+            await receiver.answered(path)
             var answerHeaders = HTTPFields()
             for (name, value) in answer.headers { answerHeaders[HTTPField.Name(name)!] = value }
             return Response(status: answer.status, headers: answerHeaders, body: .init(byteBuffer: ByteBuffer(string: answer.body)))
@@ -85,7 +121,15 @@ actor WebhookReceiver {
             let receiver = WebhookReceiver(port: await ports.next() ?? 0)
             await box.set(receiver)
             defer { group.cancelAll() }
-            return try await body(receiver)
+            do {
+                let result = try await body(receiver)
+                await receiver.openAll()
+                return result
+            } catch {
+                // A held request would keep the server from stopping.
+                await receiver.openAll()
+                throw error
+            }
         }
     }
 }

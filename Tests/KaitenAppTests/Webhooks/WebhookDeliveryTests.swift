@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 import KaitenCore
+import KaitenTestSupport
 import PostgresNIO
 @testable import KaitenWebhooks
 import Testing
@@ -43,26 +44,26 @@ import Testing
         }
     }
 
-    @Test func aReceiverFailingThreeTimesGetsFourAttemptsSpacedByTheSchedule() async throws {
-        try await WebhookHarness.run { harness in
-            try await WebhookReceiver.with { receiver in
+    @Test func aReceiverFailingThreeTimesGetsFourAttemptsAtTheInstantsOfTheSchedule() async throws {
+        let clock = ManualClock()
+        try await WebhookHarness.run(WebhookHarness.configuration(clock: clock)) { harness in
+            try await WebhookReceiver.with(clock: clock) { receiver in
                 let endpoint = try await harness.createEndpoint(receiver.url("/flaky"))
                 await receiver.script("/flaky", [.init(status: .internalServerError, body: "boom"), .init(status: .badGateway), .init(status: .serviceUnavailable)])
                 try await harness.createCustomer("Initech")
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("the fourth attempt") { await receiver.requests(to: "/flaky").count == 4 }
-                    try await harness.eventually("the success recorded") {
-                        try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/attempts").first?["succeeded"] == .bool(true)
+                    try await harness.settle()
+                    #expect(await receiver.requests(to: "/flaky").count == 1)
+                    // 300, 600 and 900 ms after each failure: due 300 ms, 900 ms and 1.8 s after the first attempt.
+                    for (made, due) in [(1, Duration.milliseconds(300)), (2, .milliseconds(900)), (3, .milliseconds(1800))] {
+                        try await harness.advance(to: due - .milliseconds(1))
+                        #expect(await receiver.requests(to: "/flaky").count == made, "nothing before \(due)")
+                        try await harness.advance(to: due)
+                        #expect(await receiver.requests(to: "/flaky").count == made + 1, "attempt \(made + 1) at \(due)")
                     }
                 }
-                let arrivals = await receiver.requests(to: "/flaky").map(\.at)
-                for (index, expected) in [Duration.milliseconds(300), .milliseconds(600), .milliseconds(900)].enumerated() {
-                    let gap = arrivals[index + 1] - arrivals[index]
-                    // Never earlier than the schedule says; the generous upper bound only catches a schedule not
-                    // followed at all, since a loaded 2-core machine delays polling and claims.
-                    #expect(gap >= expected && gap < expected + .seconds(3), "gap \(index + 1): \(gap)")
-                }
+                #expect(await receiver.requests(to: "/flaky").map(\.at) == [.zero, .milliseconds(300), .milliseconds(900), .milliseconds(1800)])
                 #expect(Set(await receiver.requests(to: "/flaky").compactMap { $0.headers["svix-id"] }).count == 1)
                 let attempts = try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/attempts").reversed()
                 #expect(attempts.map { $0["responseStatusCode"] } == [500, 502, 503, 200])
@@ -74,10 +75,11 @@ import Testing
     }
 
     @Test func aReceiverCanSlowRetriesDownWithinLimitsOrAbortThem() async throws {
-        var configuration = WebhookHarness.configuration()
+        let clock = ManualClock()
+        var configuration = WebhookHarness.configuration(clock: clock)
         configuration.overloadDelay = .milliseconds(1500)
         try await WebhookHarness.run(configuration) { harness in
-            try await WebhookReceiver.with { receiver in
+            try await WebhookReceiver.with(clock: clock) { receiver in
                 let throttled = try await harness.createEndpoint(receiver.url("/throttled"))
                 let overloaded = try await harness.createEndpoint(receiver.url("/overloaded"))
                 let aborting = try await harness.createEndpoint(receiver.url("/aborting"))
@@ -88,17 +90,20 @@ import Testing
                 try await harness.createCustomer("Tyrell")
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("both retried endpoints served") { await receiver.counts("/throttled", "/overloaded") == [2, 2] }
-                    try await harness.eventually("the aborted message failed") {
-                        try await harness.items("/api/webhooks/endpoints/\(aborting.id)/messages?status=failed").count == 1
+                    try await harness.settle()
+                    #expect(await receiver.counts("/throttled", "/overloaded", "/aborting") == [1, 1, 1])
+                    #expect(try await harness.items("/api/webhooks/endpoints/\(aborting.id)/messages?status=failed").count == 1)
+                    for (path, due) in [("/throttled", Duration.milliseconds(600)), ("/overloaded", .milliseconds(1500))] {
+                        try await harness.advance(to: due - .milliseconds(1))
+                        #expect(await receiver.requests(to: path).count == 1, "\(path): nothing before \(due)")
+                        try await harness.advance(to: due)
+                        #expect(await receiver.requests(to: path).count == 2, "\(path): the retry at \(due)")
                     }
-                    try await Task.sleep(for: .milliseconds(700))
+                    // Past every retry the schedule has.
+                    try await harness.advance(by: .seconds(3600))
                 }
-                for (path, expected) in [("/throttled", Duration.milliseconds(600)), ("/overloaded", .milliseconds(1500))] {
-                    let arrivals = await receiver.requests(to: path).map(\.at)
-                    let gap = arrivals[1] - arrivals[0]
-                    #expect(gap >= expected && gap < expected + .seconds(3), "\(path): \(gap)")
-                }
+                #expect(await receiver.requests(to: "/throttled").map(\.at) == [.zero, .milliseconds(600)])
+                #expect(await receiver.requests(to: "/overloaded").map(\.at) == [.zero, .milliseconds(1500)])
                 #expect(await receiver.requests(to: "/aborting").count == 1, "no retry after abort-message")
                 let attempt = try #require(try await harness.items("/api/webhooks/endpoints/\(aborting.id)/attempts").first)
                 #expect(attempt["responseStatusCode"] == 422 && attempt["succeeded"] == .bool(false))
@@ -112,18 +117,19 @@ import Testing
     }
 
     @Test func a410DisablesTheEndpointAndSaysWhy() async throws {
-        try await WebhookHarness.run { harness in
-            try await WebhookReceiver.with { receiver in
+        let clock = ManualClock()
+        try await WebhookHarness.run(WebhookHarness.configuration(clock: clock)) { harness in
+            try await WebhookReceiver.with(clock: clock) { receiver in
                 let endpoint = try await harness.createEndpoint(receiver.url("/gone"))
                 await receiver.answer("/gone", with: .init(status: .gone))
                 try await harness.createCustomer("Hooli")
                 try await harness.createCustomer("Pied Piper")
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("the endpoint disabled") {
-                        try await harness.get("/api/webhooks/endpoints/\(endpoint.id)").json?["enabled"] == .bool(false)
-                    }
-                    try await Task.sleep(for: .milliseconds(300))
+                    try await harness.settle()
+                    #expect(try await harness.get("/api/webhooks/endpoints/\(endpoint.id)").json?["enabled"] == .bool(false))
+                    // Past every retry the schedule has: a disabled endpoint gets nothing more.
+                    try await harness.advance(by: .seconds(3600))
                 }
                 let read = try await harness.get("/api/webhooks/endpoints/\(endpoint.id)")
                 #expect(read.json?["disabledReason"] == "the endpoint answered 410 Gone")
@@ -135,27 +141,30 @@ import Testing
     }
 
     @Test func anEndpointFailingLongerThanTheWindowIsDisabledAndAnExhaustedMessageFails() async throws {
-        var configuration = WebhookHarness.configuration(schedule: [.zero, .milliseconds(200), .milliseconds(200)])
-        // Long enough that the first message exhausts its 0.4 s schedule before the window closes, even on a
-        // loaded machine: an endpoint disabled first would leave it pending.
-        configuration.disableAfter = .seconds(5)
+        let clock = ManualClock()
+        var configuration = WebhookHarness.configuration(schedule: [.zero, .milliseconds(200), .milliseconds(200)], clock: clock)
+        configuration.disableAfter = .seconds(1)
         try await WebhookHarness.run(configuration) { harness in
-            try await WebhookReceiver.with { receiver in
+            try await WebhookReceiver.with(clock: clock) { receiver in
                 let endpoint = try await harness.createEndpoint(receiver.url("/down"))
                 await receiver.answer("/down", with: .init(status: .internalServerError))
                 try await harness.createCustomer("Umbrella")
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("the first message failed") {
-                        try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=failed").count == 1
-                    }
+                    try await harness.settle()
+                    try await harness.advance(to: .milliseconds(200))
+                    try await harness.advance(to: .milliseconds(400))
+                    // The schedule is used up within the window: the message failed, the endpoint is still enabled.
                     #expect(await receiver.requests(to: "/down").count == 3)
-                    try await Task.sleep(for: .milliseconds(5100))
+                    #expect(try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=failed").count == 1)
+                    #expect(try await harness.get("/api/webhooks/endpoints/\(endpoint.id)").json?["enabled"] == .bool(true))
+                    try await harness.advance(to: .seconds(1) - .milliseconds(1))
                     try await harness.createCustomer("Cyberdyne")
                     try await harness.fanOut()
-                    try await harness.eventually("the endpoint disabled") {
-                        try await harness.get("/api/webhooks/endpoints/\(endpoint.id)").json?["enabled"] == .bool(false)
-                    }
+                    // The next failure, once every attempt failed for the window, disables the endpoint.
+                    try await harness.advance(to: .seconds(1))
+                    #expect(await receiver.requests(to: "/down").count == 4)
+                    #expect(try await harness.get("/api/webhooks/endpoints/\(endpoint.id)").json?["enabled"] == .bool(false))
                 }
                 let read = try await harness.get("/api/webhooks/endpoints/\(endpoint.id)")
                 #expect(read.json?["disabledReason"]?.stringValue?.hasPrefix("every attempt failed for") == true)
@@ -168,71 +177,82 @@ import Testing
             try await WebhookReceiver.with { receiver in
                 _ = try await harness.createEndpoint(receiver.url("/slow"))
                 _ = try await harness.createEndpoint(receiver.url("/fast"))
-                await receiver.answer("/slow", with: .init(delay: .milliseconds(700)))
+                // The slow endpoint answers only when the test lets it: as slow as it needs to be, on any machine.
+                await receiver.answer("/slow", with: .init(held: true))
                 let names = (1...6).map { "Customer \($0)" }
                 for name in names { try await harness.createCustomer(name) }
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("the fast endpoint served") { await receiver.requests(to: "/fast").count == 6 }
-                    // The fast endpoint is done while the slow one (6 × 700 ms) is still on its way.
-                    #expect(await receiver.requests(to: "/slow").count < 6)
+                    try await harness.eventually("the fast endpoint served while the slow one holds its first request") {
+                        let (counts, held) = (await receiver.counts("/fast", "/slow"), await receiver.heldCount("/slow"))
+                        return counts == [6, 1] && held == 1
+                    }
+                    await receiver.open("/slow")
                     try await harness.eventually("the slow endpoint served") { await receiver.requests(to: "/slow").count == 6 }
                 }
                 for path in ["/fast", "/slow"] {
                     let order = await receiver.requests(to: path).map { ($0.json?["data"] as? [String: Any])?["name"] as? String }
                     #expect(order == names, "\(path) order")
                 }
-                let slow = await receiver.requests(to: "/slow").map(\.at)
-                #expect(zip(slow, slow.dropFirst()).allSatisfy { $1 - $0 >= .milliseconds(700) }, "one request at a time")
+                #expect(await receiver.concurrency(of: "/slow") == 1, "one request at a time")
             }
         }
     }
 
-    /// Attempts to a throttled endpoint start no closer together than its rate allows, also when its lease
-    /// is given back and claimed again between them; an unthrottled endpoint beside it is not held up.
+    /// Attempts to a throttled endpoint are never closer together than its rate allows, also when its lease is
+    /// given back and claimed again between them; an unthrottled endpoint beside it is not held up.
     @Test func aThrottledEndpointIsPacedAcrossLeasesAndHoldsNoOtherUp() async throws {
-        var configuration = WebhookHarness.configuration()
-        configuration.deliveriesPerLease = 2
+        let clock = ManualClock()
+        var configuration = WebhookHarness.configuration(clock: clock)
+        configuration.deliveriesPerLease = 3
+        let pollInterval = Duration.milliseconds(50)
+        configuration.pollInterval = pollInterval
         try await WebhookHarness.run(configuration) { harness in
-            try await WebhookReceiver.with { receiver in
-                _ = try await harness.createEndpoint(receiver.url("/throttled"), throttleRate: 3)
+            try await WebhookReceiver.with(clock: clock) { receiver in
+                _ = try await harness.createEndpoint(receiver.url("/throttled"), throttleRate: 5)
                 _ = try await harness.createEndpoint(receiver.url("/free"))
-                for n in 1...6 { try await harness.createCustomer("Customer \(n)") }
+                for n in 1...8 { try await harness.createCustomer("Customer \(n)") }
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("the free endpoint served") { await receiver.requests(to: "/free").count == 6 }
-                    #expect(await receiver.requests(to: "/throttled").count < 6)
-                    try await harness.eventually("the throttled endpoint served") { await receiver.requests(to: "/throttled").count == 6 }
+                    try await harness.settle()
+                    // Every sleeper's deadline in turn, none skipped: the service is never late for an instant it waits for.
+                    while await receiver.requests(to: "/throttled").count < 8 {
+                        let next = try #require(clock.nextDeadline, "the service waits for nothing with deliveries left")
+                        try #require(next.offset < .seconds(10), "eight attempts at 5/s take less than 10 s")
+                        try await harness.advance(to: next.offset)
+                    }
                 }
+                let interval = Duration.milliseconds(200)
                 let arrivals = await receiver.requests(to: "/throttled").map(\.at)
-                // Attempts are allowed every 333 ms. One that starts late does not push the next allowed instant
-                // back (the rate would fall short), so two may come closer than that, but never three within it.
-                // Arrivals also carry each request's own latency.
-                #expect(arrivals[5] - arrivals[0] >= .milliseconds(1_550), "6 attempts at 3/s span 1.67 s")
-                #expect(zip(arrivals, arrivals.dropFirst(2)).allSatisfy { $1 - $0 >= .milliseconds(250) })
+                #expect(zip(arrivals, arrivals.dropFirst()).allSatisfy { $1 - $0 >= interval }, "no two attempts within 200 ms: \(arrivals)")
+                // A lease given back is claimed again at the first look after the pause: a poll interval each time.
+                #expect(arrivals[7] - arrivals[0] <= interval * 7 + pollInterval * 2, "8 attempts at 5/s: \(arrivals)")
+                let free = await receiver.requests(to: "/free").map(\.at)
+                #expect(free.count == 8 && free[7] < arrivals[1], "the free endpoint is served before the throttled one's second attempt: \(free)")
             }
         }
     }
 
     @Test func aDeliveryWaitingForItsRetryCompletesAfterTheServiceRestarts() async throws {
-        try await WebhookHarness.run(WebhookHarness.configuration(schedule: [.zero, .seconds(2)])) { harness in
-            try await WebhookReceiver.with { receiver in
+        let clock = ManualClock()
+        try await WebhookHarness.run(WebhookHarness.configuration(schedule: [.zero, .seconds(2)], clock: clock)) { harness in
+            try await WebhookReceiver.with(clock: clock) { receiver in
                 let endpoint = try await harness.createEndpoint(receiver.url("/restart"))
                 await receiver.script("/restart", [.init(status: .serviceUnavailable)])
                 try await harness.createCustomer("Tyrell")
                 try await harness.fanOut()
                 try await harness.delivering {
-                    try await harness.eventually("the first attempt recorded") {
-                        try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/attempts").count == 1
-                    }
+                    try await harness.settle()
+                    #expect(try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/attempts").count == 1)
                 }
                 #expect(try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=pending").count == 1)
                 try await harness.delivering {
-                    try await harness.eventually("delivered after the restart") {
-                        try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=succeeded").count == 1
-                    }
+                    try await harness.settle()
+                    #expect(await receiver.requests(to: "/restart").count == 1, "the retry is not due yet")
+                    try await harness.advance(to: .seconds(2))
                 }
-                #expect(await receiver.requests(to: "/restart").count == 2)
+                #expect(try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=succeeded").count == 1)
+                #expect(await receiver.requests(to: "/restart").map(\.at) == [.zero, .seconds(2)])
             }
         }
     }

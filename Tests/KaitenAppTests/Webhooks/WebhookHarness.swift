@@ -3,8 +3,10 @@ import HTTPTypes
 import KaitenCore
 import PostgresNIO
 import KaitenPipeline
+import KaitenTestSupport
 @testable import KaitenWebhooks
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 /// What the webhook tests share: a Kaiten whose webhooks may reach loopback, with a compressed schedule, an
@@ -14,15 +16,25 @@ struct WebhookHarness {
     let configuration: WebhooksConfiguration
     let organization: String
     let token: String
+    /// The delivery service `delivering` runs, while it runs.
+    let running = RunningService()
 
     /// A schedule compressed from seconds-to-hours to tenths of seconds, without jitter so spacing is exact.
-    static func configuration(schedule: [Duration] = [.zero, .milliseconds(300), .milliseconds(600), .milliseconds(900)]) -> WebhooksConfiguration {
+    /// With a manual `clock`, delivery waits (and the queue's SQL reads "now") on that clock only.
+    static func configuration(
+        schedule: [Duration] = [.zero, .milliseconds(300), .milliseconds(600), .milliseconds(900)], clock: ManualClock? = nil
+    ) -> WebhooksConfiguration {
         var configuration = WebhooksConfiguration()
+        configuration.pollInterval = .milliseconds(20)
+        if let clock {
+            configuration.clock = clock
+            // The service looks for due deliveries at each instant the test moves the clock to (a millisecond or more on).
+            configuration.pollInterval = .milliseconds(1)
+        }
         configuration.allowPrivateAddresses = true
         configuration.retrySchedule = schedule
         configuration.jitter = 0
         configuration.attemptTimeout = .seconds(5)
-        configuration.pollInterval = .milliseconds(20)
         return configuration
     }
 
@@ -68,6 +80,8 @@ struct WebhookHarness {
     /// Runs a delivery service while `body` runs, then shuts it down gracefully, as SIGTERM would.
     func delivering<T: Sendable>(_ configuration: WebhooksConfiguration? = nil, _ body: @Sendable () async throws -> T) async throws -> T {
         let service = WebhookDeliveryService(database: kaiten.database, configuration: configuration ?? self.configuration)
+        running.service.withLock { $0 = service }
+        defer { running.service.withLock { $0 = nil } }
         let services = ServiceGroup(services: [service], logger: kaiten.database.logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await services.run() }
@@ -90,6 +104,39 @@ struct WebhookHarness {
         try await KaitenAppTests.eventually(what, timeout: .seconds(seconds), sourceLocation: sourceLocation, condition)
     }
 
+    /// The manual clock the harness's configuration paces delivery with.
+    var clock: ManualClock {
+        get throws { try #require(configuration.clock as? ManualClock, "the test runs delivery on a manual clock") }
+    }
+
+    /// Moves the manual clock on to `offset` since it was made, then waits until the running delivery service has
+    /// done everything due by then (``settle()``).
+    func advance(to offset: Duration, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try clock.advance(to: .init(offset: offset))
+        try await settle(sourceLocation: sourceLocation)
+    }
+
+    /// Moves the manual clock on by `duration`, then waits as ``advance(to:sourceLocation:)`` does.
+    func advance(by duration: Duration, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        try clock.advance(by: duration)
+        try await settle(sourceLocation: sourceLocation)
+    }
+
+    /// Waits until every task of the running delivery service is asleep on the manual clock: it has sent and
+    /// recorded all that is due at the clock's instant, and nothing more happens until the clock moves.
+    func settle(sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let clock = try clock
+        let activity = try #require(running.service.withLock { $0?.activity }, "settle() runs inside delivering { }", sourceLocation: sourceLocation)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while activity.running != clock.sleeperCount {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the delivery service did not settle at \(clock.now.offset)", sourceLocation: sourceLocation)
+                throw TimedOut()
+            }
+            try await Task.sleep(for: .milliseconds(1))
+        }
+    }
+
     func get(_ path: String) async throws -> JSONResponseResult {
         try await kaiten.core.json(.get, path, token: token)
     }
@@ -97,6 +144,11 @@ struct WebhookHarness {
     func items(_ path: String) async throws -> [JSONValue] {
         try #require(try await get(path).json?["items"]?.arrayValue)
     }
+}
+
+/// The delivery service a harness runs, for `settle()` to watch.
+final class RunningService: Sendable {
+    let service = Mutex<WebhookDeliveryService?>(nil)
 }
 
 extension WebhookReceiver.Received {
