@@ -182,7 +182,8 @@ extension CELEnvironment {
     public static func benchmarkTargetingRule(iterations: Int = 1_000_000) -> Double {
         let env = CELEnvironment(variables: ["user": .dyn])
         guard let program = try? env.compile("user.plan == 'pro' && user.region in ['eu', 'us']") else { return .nan }
-        let activation = program.bind(["user": ["plan": "pro", "region": "us", "email": "a@example.com"]])
+        let user: [String: CELValue] = ["plan": "pro", "region": "us", "email": "a@example.com"]
+        let activation = program.bind(["user": CELValue(user)])
         return program.benchmark(activation, iterations: iterations)
     }
 }

@@ -480,7 +480,8 @@ final class Regex: @unchecked Sendable {  // NSRegularExpression is immutable an
 
     static func compile(_ pattern: String) throws(CELError) -> Regex {
         do {
-            return Regex(try NSRegularExpression(pattern: pattern, options: []))
+            // ICU rejects the empty pattern, which matches everywhere.
+            return Regex(try NSRegularExpression(pattern: pattern.isEmpty ? "(?:)" : pattern, options: []))
         } catch {
             throw CELError("invalid regular expression '\(pattern)'")
         }

@@ -77,7 +77,7 @@ public enum CELType: Sendable, Hashable, CustomStringConvertible {
     static let byIdentifier: [String: CELType] = [
         "null_type": .null, "bool": .bool, "int": .int, "uint": .uint, "double": .double,
         "string": .string, "bytes": .bytes, "list": .list, "map": .map, "type": .type,
-        "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration, "dyn": .dyn,
+        "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration,
     ]
 }
 
@@ -216,12 +216,10 @@ public struct CELTimestamp: Sendable, Hashable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
 }
 
-/// A signed span of time with nanosecond precision, within ±10,000 years as protobuf's Duration.
+/// A signed span of time with nanosecond precision whose total nanoseconds fit in Int64 (±292 years).
 public struct CELDuration: Sendable, Hashable, Comparable {
     public let seconds: Int64
     public let nanos: Int32  // same sign as seconds, |nanos| < 1e9
-
-    static let maxSeconds: Int64 = 315_576_000_000
 
     public init(seconds: Int64, nanos: Int32 = 0) throws(CELError) {
         var s = seconds
@@ -231,9 +229,10 @@ public struct CELDuration: Sendable, Hashable, Comparable {
         s = q
         n %= 1_000_000_000
         if s > 0 && n < 0 { s -= 1; n += 1_000_000_000 } else if s < 0 && n > 0 { s += 1; n -= 1_000_000_000 }
-        guard s >= -Self.maxSeconds, s <= Self.maxSeconds else { throw CELError("duration out of range") }
         self.seconds = s
         self.nanos = Int32(n)
+        // cel-go's durations are Go `time.Duration`s: int64 nanoseconds, about ±292 years.
+        guard totalNanos != nil else { throw CELError("duration out of range") }
     }
 
     public static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
@@ -339,29 +338,24 @@ func compareNumbers(_ a: CELValue, _ b: CELValue) -> Int? {
     case (.int(let x), .double(let y)): return compareIntDouble(x, y)
     case (.double, .int): return compareNumbers(b, a).map { -$0 }
     case (.uint(let x), .double(let y)):
+        // As cel-go: out-of-range doubles order outside; otherwise compare as doubles (lossy).
         if y.isNaN { return nil }
         if y < 0 { return 1 }
-        if y >= 18_446_744_073_709_551_616.0 { return -1 }
-        let t = y.rounded(.towardZero)
-        let ty = UInt64(t)
-        if x < ty { return -1 }
-        if x > ty { return 1 }
-        return t < y ? -1 : 0
+        if y > 18_446_744_073_709_551_615.0 { return -1 }
+        let dx = Double(x)
+        return dx < y ? -1 : (dx == y ? 0 : 1)
     case (.double, .uint): return compareNumbers(b, a).map { -$0 }
     default: return nil
     }
 }
 
 private func compareIntDouble(_ x: Int64, _ y: Double) -> Int? {
+    // As cel-go: out-of-range doubles order outside; otherwise compare as doubles (lossy).
     if y.isNaN { return nil }
     if y < -9_223_372_036_854_775_808.0 { return 1 }
-    if y >= 9_223_372_036_854_775_808.0 { return -1 }
-    let t = y.rounded(.towardZero)
-    let ty = Int64(t)
-    if x < ty { return -1 }
-    if x > ty { return 1 }
-    // x == trunc(y): the fractional part decides.
-    return t < y ? -1 : (t > y ? 1 : 0)
+    if y > 9_223_372_036_854_775_807.0 { return -1 }
+    let dx = Double(x)
+    return dx < y ? -1 : (dx == y ? 0 : 1)
 }
 
 extension CELValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
