@@ -104,7 +104,7 @@ struct Checker {
             let arities = isReceiver ? decl.receiverArities : decl.globalArities
             if !arities.contains(args.count) {
                 let other = isReceiver ? decl.globalArities : decl.receiverArities
-                if arities.isEmpty && other.contains(args.count) {
+                if arities.isEmpty && !other.isEmpty {
                     report(
                         isReceiver
                             ? "function '\(name)' is not a method: call it as \(name)(…)"

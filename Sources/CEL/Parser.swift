@@ -248,9 +248,7 @@ struct Parser {
                 nesting -= 1
                 try expect("]")
                 e = try make(.call(target: nil, function: "_[_]", args: [e, index]), at: at)
-            } else if isPunct("{"), let name = Self.qualifiedName(e), e.offset == start.offset,
-                isMessageStart(start)
-            {
+            } else if isPunct("{"), let name = Self.qualifiedName(e), isMessageStart(start) {
                 let at = tok.offset
                 try advance()
                 let fields = try parseFieldInits()

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+
+@testable import CEL
+
+/// Runaway expressions stop with an error, absurd nesting is refused, large inputs work, and one
+/// program serves many tasks.
+@Suite struct LimitsTests {
+    @Test func nestedComprehensionsHitTheCostLimit() throws {
+        var e = "true"
+        for i in 0..<12 { e = "[1, 2, 3].all(x\(i), \(e))" }
+        let program = try CELEnvironment().compile(e)
+        #expect(throws: CELError.costLimitExceeded) { try program.evaluate() }
+    }
+
+    @Test func errorsAndOrDoNotAbsorbTheCostLimit() throws {
+        var e = "true"
+        for i in 0..<12 { e = "[1, 2, 3].all(x\(i), \(e))" }
+        let program = try CELEnvironment().compile("(\(e)) || true")
+        #expect(throws: CELError.costLimitExceeded) { try program.evaluate() }
+    }
+
+    @Test func listDoublingHitsTheCostLimit() throws {
+        let big = try CELEnvironment(variables: ["l": .list]).compile("l.map(x, l + l).size()")
+        let l = CELValue.list((0..<1_000).map { CELValue.int(Int64($0)) })
+        #expect(throws: CELError.costLimitExceeded) { try big.evaluate(["l": l]) }
+        let strings = try CELEnvironment(variables: ["l": .list, "s": .string]).compile("l.map(x, s + s + s).size()")
+        #expect(throws: CELError.costLimitExceeded) {
+            try strings.evaluate(["l": l, "s": .string(String(repeating: "x", count: 10_000))])
+        }
+    }
+
+    @Test func costLimitIsConfigurable() throws {
+        var env = CELEnvironment()
+        env.costLimit = 10
+        #expect(throws: CELError.costLimitExceeded) { try env.compile("[1,2,3,4,5,6,7,8,9,10,11].all(x, x > 0)").evaluate() }
+        env.costLimit = 100
+        #expect(try env.compile("[1,2,3,4,5,6,7,8,9,10,11].all(x, x > 0)").evaluate() == .bool(true))
+    }
+
+    @Test func deadlineStopsALongEvaluation() throws {
+        var env = CELEnvironment(variables: ["l": .list])
+        env.costLimit = .max
+        env.timeout = .milliseconds(50)
+        let l = CELValue.list((0..<1_000).map { CELValue.int(Int64($0)) })
+        let program = try env.compile("l.all(a, l.all(b, l.all(c, a + b + c >= 0)))")
+        let start = ContinuousClock.now
+        #expect(throws: CELError.deadlineExceeded) { try program.evaluate(["l": l]) }
+        #expect(ContinuousClock.now - start < .seconds(2))
+    }
+
+    @Test(arguments: ["(", "[", "!", "-", "f(", "{1: ", "x[", "a.b(", "1 + "])
+    func deepNestingIsRefused(_ opener: String) throws {
+        let closer: String
+        switch opener {
+        case "(", "f(", "a.b(": closer = ")"
+        case "[", "x[": closer = "]"
+        case "{1: ": closer = "}"
+        default: closer = ""
+        }
+        let source: String
+        if opener == "1 + " {
+            source = String(repeating: "1 + ", count: 1_000) + "1"
+        } else {
+            source = String(repeating: opener, count: 1_000) + "1" + String(repeating: closer, count: 1_000)
+        }
+        let result = CELEnvironment().lint(source)
+        #expect(!result.valid)
+        #expect(result.issues.first?.message.contains("exceeds the limit") == true, "\(result.issues)")
+    }
+
+    @Test func longAndOrChainsStayShallow() throws {
+        let terms = (0..<2_000).map { "x == \($0)" }.joined(separator: " || ")
+        let program = try CELEnvironment(variables: ["x": .int]).compile(terms)
+        #expect(try program.evaluate(["x": 1_999]) == .bool(true))
+        #expect(try program.evaluate(["x": -1]) == .bool(false))
+    }
+
+    @Test func largeInputs() throws {
+        // A 10,000-character rule (the Go original's limit).
+        var rule = "user.plan == 'pro'"
+        while rule.count < 10_000 { rule += " || user.region == 'r\(rule.count)'" }
+        let env = CELEnvironment(variables: ["user": .dyn, "big": .dyn, "s": .string])
+        let p = try env.compile(rule)
+        #expect(try p.evaluate(["user": ["plan": "free", "region": "r18"]]) == .bool(true))
+        // A large map and list in the activation.
+        var dict: [String: CELValue] = [:]
+        for i in 0..<100_000 { dict["k\(i)"] = .int(Int64(i)) }
+        let q = try env.compile("big['k99999'] == 99999 && 'k5' in big && size(big) == 100000")
+        #expect(try q.evaluate(["big": CELValue(dict)]) == .bool(true))
+        // A long string.
+        let s = String(repeating: "ab", count: 500_000)
+        let r = try env.compile("s.size() == 1000000 && s.endsWith('ab') && s.contains('ba')")
+        #expect(try r.evaluate(["s": .string(s)]) == .bool(true))
+    }
+
+    @Test func overflowIsAnErrorNotATrap() throws {
+        for e in [
+            "9223372036854775807 + 1", "-9223372036854775808 - 1", "9223372036854775807 * 2",
+            "-9223372036854775808 / -1", "-9223372036854775808 % -1", "-(-9223372036854775808)",
+            "18446744073709551615u + 1u", "0u - 1u", "1 / 0", "1 % 0", "int(1e19)", "uint(-1)",
+        ] {
+            let p = try CELEnvironment().compile(e, check: false)
+            #expect(throws: CELError.self, "\(e)") { try p.evaluate() }
+        }
+    }
+
+    @Test func concurrentEvaluation() async throws {
+        let env = CELEnvironment(variables: ["user": .dyn])
+        let program = try env.compile("user.plan == 'pro' && user.region in ['eu', 'us']")
+        let matches = await withTaskGroup(of: Int.self) { group in
+            for t in 0..<8 {
+                group.addTask {
+                    var n = 0
+                    for i in 0..<2_000 {
+                        let region: CELValue = (i + t) % 2 == 0 ? "eu" : "jp"
+                        let user: [String: CELValue] = ["plan": "pro", "region": region]
+                        if (try? program.evaluate(["user": CELValue(user)])) == .bool(true) { n += 1 }
+                    }
+                    return n
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(matches == 8_000)
+    }
+
+    @Test func jsonContext() throws {
+        let json = #"{"plan": "pro", "seats": 12, "ratio": 0.5, "beta": true, "tags": ["a", "b"], "org": {"id": null}}"#
+        let user = try JSONDecoder().decode(CELValue.self, from: Data(json.utf8))
+        let p = try CELEnvironment(variables: ["user": .dyn]).compile(
+            "user.seats > 10 && user.seats == 12.0 && user.ratio < 1 && user.beta && 'b' in user.tags && user.org.id == null")
+        #expect(try p.evaluate(["user": user]) == .bool(true))
+    }
+
+    @Test func benchmarkEntryPoint() {
+        let ns = CELEnvironment.benchmarkTargetingRule(iterations: 20_000)
+        #expect(ns > 0 && ns < 100_000)
+    }
+}
