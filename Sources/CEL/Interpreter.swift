@@ -109,15 +109,23 @@ final class SelectNode: Node, @unchecked Sendable {
     let operand: Node
     let field: String
     let key: CELMapKey
+    let hash: UInt64
+    let ascii: Bool
     init(_ operand: Node, _ field: String) {
         self.operand = operand
         self.field = field
         self.key = CELMapKey(string: field)
+        self.hash = key.quickHash
+        self.ascii = field.isASCIIText
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let v = try operand.eval(&f)
         if case .map(let m) = v {
-            if let r = m.value(forKey: key) { return r }
+            if ascii {
+                if let r = m.value(forASCIIKey: field, quickHash: hash) { return r }
+            } else if let r = m.value(forKey: key, quickHash: hash) {
+                return r
+            }
             throw CELError("no such key: '\(field)'")
         }
         throw CELError("type '\(v.celType.name)' does not support field selection")
@@ -269,15 +277,20 @@ final class EqualsStringNode: Node, @unchecked Sendable {
     let lhs: Node
     let string: String
     let negate: Bool
+    let ascii: Bool
     init(_ lhs: Node, _ string: String, negate: Bool) {
         self.lhs = lhs
         self.string = string
         self.negate = negate
+        self.ascii = string.isASCIIText
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let l = try lhs.eval(&f)
         try f.charge(1)
-        if case .string(let s) = l { return .bool(celStringEqual(s, string) != negate) }
+        if case .string(let s) = l {
+            let equal = ascii ? celStringEqual(s, ascii: string) : celStringEqual(s, string)
+            return .bool(equal != negate)
+        }
         return .bool(negate)  // other types are never equal to a string
     }
 }
@@ -287,6 +300,7 @@ final class InConstantListNode: Node, @unchecked Sendable {
     let lhs: Node
     let list: [CELValue]
     let strings: [String]?
+    let asciiStrings: Bool
     let keys: Set<CELMapKey>?
     init(_ lhs: Node, _ list: [CELValue]) {
         self.lhs = lhs
@@ -296,6 +310,7 @@ final class InConstantListNode: Node, @unchecked Sendable {
             if case .string(let s) = v { strings.append(s) }
         }
         self.strings = strings.count == list.count && list.count <= 16 ? strings : nil
+        self.asciiStrings = strings.allSatisfy(\.isASCIIText)
         var keys = Set<CELMapKey>()
         var keyable = list.count > 16
         for v in list where keyable {
@@ -312,7 +327,11 @@ final class InConstantListNode: Node, @unchecked Sendable {
         try f.charge(1)
         if let strings {
             guard case .string(let s) = l else { return .bool(false) }
-            for c in strings where celStringEqual(s, c) { return .bool(true) }
+            if asciiStrings {
+                for c in strings where celStringEqual(s, ascii: c) { return .bool(true) }
+            } else {
+                for c in strings where celStringEqual(s, c) { return .bool(true) }
+            }
             return .bool(false)
         }
         if let keys {

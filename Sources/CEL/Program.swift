@@ -114,6 +114,7 @@ public final class CELProgram: Sendable {
     let localCount: Int
     public let costLimit: Int
     public let timeout: Duration
+    let timeoutNanos: UInt64
     /// The checker's worst-case estimate (0 when compiled unchecked).
     public let estimatedCost: Int
 
@@ -128,6 +129,8 @@ public final class CELProgram: Sendable {
         self.costLimit = costLimit
         self.timeout = timeout
         self.estimatedCost = estimatedCost
+        let (s, a) = timeout.components
+        self.timeoutNanos = UInt64(max(0, s)) &* 1_000_000_000 &+ UInt64(max(0, a / 1_000_000_000))
     }
 
     /// Binds variables to this program's slots once, for repeated evaluation.
@@ -142,13 +145,11 @@ public final class CELProgram: Sendable {
     }
 
     public func evaluate(_ activation: CELActivation) throws(CELError) -> CELValue {
-        let activation = activation.layout == ObjectIdentifier(self) ? activation : bind(activation.dynamic)
-        let (s, a) = timeout.components
-        let nanos = UInt64(max(0, s)) &* 1_000_000_000 &+ UInt64(max(0, a / 1_000_000_000))
+        if activation.layout != ObjectIdentifier(self) { return try evaluate(bind(activation.dynamic)) }
         var frame = Frame(
             slots: activation.slots, dynamic: activation.dynamic,
             locals: localCount == 0 ? [] : [CELValue](repeating: .null, count: localCount),
-            costLimit: costLimit, timeoutNanos: nanos)
+            costLimit: costLimit, timeoutNanos: timeoutNanos)
         return try root.eval(&frame)
     }
 
