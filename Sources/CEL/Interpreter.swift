@@ -7,9 +7,10 @@ struct Frame {
     var locals: [CELValue]
     var cost = 0
     let costLimit: Int
-    let timeoutNanos: UInt64
-    /// Set at the first periodic check: evaluation is bounded in time by its size until it loops.
-    var deadline: UInt64 = 0
+    /// Monotonic nanoseconds after which evaluation stops. Programs without comprehensions or
+    /// regular expressions leave it at `.max`: their running time is bounded by their size and the
+    /// cost limit, so they skip the clock read.
+    var deadline: UInt64 = .max
     var iterations = 0
 
     @inline(__always)
@@ -26,13 +27,8 @@ struct Frame {
         if iterations % 100 == 0 { try checkDeadline() }
     }
 
-    mutating func checkDeadline() throws(CELError) {
-        let now = DispatchTime.now().uptimeNanoseconds
-        if deadline == 0 {
-            deadline = now &+ timeoutNanos
-        } else if now > deadline {
-            throw CELError.deadlineExceeded
-        }
+    func checkDeadline() throws(CELError) {
+        if DispatchTime.now().uptimeNanoseconds > deadline { throw CELError.deadlineExceeded }
     }
 }
 
@@ -454,19 +450,30 @@ final class CallNNode: Node, @unchecked Sendable {
     }
 }
 
-/// `s.matches('literal')` with the pattern compiled once at plan time.
-final class MatchesConstantNode: Node, @unchecked Sendable {
+/// `s.matches(re)`; a literal pattern is compiled once at plan time. Matching stops at the
+/// evaluation deadline (ICU backtracks, so a hostile pattern could otherwise run for very long).
+final class MatchesNode: Node, @unchecked Sendable {
     let arg: Node
-    let regex: Regex
-    init(_ arg: Node, _ regex: Regex) {
+    let pattern: Node
+    let regex: Regex?
+    init(_ arg: Node, pattern: Node, regex: Regex?) {
         self.arg = arg
+        self.pattern = pattern
         self.regex = regex
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let v = try arg.eval(&f)
+        let re: Regex
+        if let regex {
+            re = regex
+        } else {
+            let p = try pattern.eval(&f)
+            guard case .string(let ps) = p else { throw CELError.noOverload("matches", [v, p]) }
+            re = try Regex.compile(ps)
+        }
         guard case .string(let s) = v else { throw CELError.noOverload("matches", [v]) }
         try f.charge(1 + s.utf8.count / 10)
-        return .bool(regex.matches(s))
+        return .bool(try re.matches(s, deadline: f.deadline))
     }
 }
 

@@ -6,6 +6,8 @@ struct Planner {
     let functions: [String: FunctionDecl]
     var scopes: [(name: String, slot: Int)] = []
     var localCount = 0
+    /// Whether the program loops or matches regular expressions, and so needs a deadline.
+    var needsClock = false
 
     init(slotIndex: [String: Int], functions: [String: FunctionDecl]) {
         self.slotIndex = slotIndex
@@ -42,6 +44,7 @@ struct Planner {
             let range = plan(c.range)
             let slot = localCount
             localCount += 1
+            needsClock = true
             scopes.append((c.iterVar, slot))
             let predicate = c.predicate.map { plan($0) }
             let transform = c.transform.map { plan($0) }
@@ -145,11 +148,13 @@ struct Planner {
         case "_>=_": return CompareNode(nodes[0], nodes[1], .ge, function)
         case "_+_": return AddNode(nodes[0], nodes[1])
         case "matches":
+            needsClock = true
             if case .string(let p)? = nodes[1].constant {
-                do { return MatchesConstantNode(nodes[0], try Regex.compile(p)) } catch {
+                do { return MatchesNode(nodes[0], pattern: nodes[1], regex: try Regex.compile(p)) } catch {
                     return ErrorNode(error)
                 }
             }
+            return MatchesNode(nodes[0], pattern: nodes[1], regex: nil)
         default: break
         }
         switch impl {

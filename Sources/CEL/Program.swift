@@ -94,7 +94,8 @@ public struct CELEnvironment: Sendable {
         var planner = Planner(slotIndex: index, functions: functions)
         let root = planner.plan(expr)
         return CELProgram(
-            root: root, slotNames: names, slotIndex: index, localCount: planner.localCount, costLimit: costLimit,
+            root: root, slotNames: names, slotIndex: index, localCount: planner.localCount, needsClock: planner.needsClock,
+            costLimit: costLimit,
             timeout: timeout, estimatedCost: estimatedCost)
     }
 }
@@ -112,6 +113,7 @@ public final class CELProgram: Sendable {
     let slotNames: [String]
     let slotIndex: [String: Int]
     let localCount: Int
+    let needsClock: Bool
     public let costLimit: Int
     public let timeout: Duration
     let timeoutNanos: UInt64
@@ -119,13 +121,14 @@ public final class CELProgram: Sendable {
     public let estimatedCost: Int
 
     init(
-        root: Node, slotNames: [String], slotIndex: [String: Int], localCount: Int, costLimit: Int, timeout: Duration,
-        estimatedCost: Int
+        root: Node, slotNames: [String], slotIndex: [String: Int], localCount: Int, needsClock: Bool, costLimit: Int,
+        timeout: Duration, estimatedCost: Int
     ) {
         self.root = root
         self.slotNames = slotNames
         self.slotIndex = slotIndex
         self.localCount = localCount
+        self.needsClock = needsClock
         self.costLimit = costLimit
         self.timeout = timeout
         self.estimatedCost = estimatedCost
@@ -149,7 +152,8 @@ public final class CELProgram: Sendable {
         var frame = Frame(
             slots: activation.slots, dynamic: activation.dynamic,
             locals: localCount == 0 ? [] : [CELValue](repeating: .null, count: localCount),
-            costLimit: costLimit, timeoutNanos: timeoutNanos)
+            costLimit: costLimit)
+        if needsClock { frame.deadline = DispatchTime.now().uptimeNanoseconds &+ timeoutNanos }
         return try root.eval(&frame)
     }
 

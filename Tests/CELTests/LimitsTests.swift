@@ -49,6 +49,27 @@ import Testing
         #expect(ContinuousClock.now - start < .seconds(2))
     }
 
+    @Test func catastrophicRegexStopsAtTheDeadline() throws {
+        var env = CELEnvironment(variables: ["s": .string])
+        env.timeout = .milliseconds(50)
+        let program = try env.compile("s.matches('(a+)+$')")
+        let start = ContinuousClock.now
+        #expect(throws: CELError.deadlineExceeded) { try program.evaluate(["s": .string(String(repeating: "a", count: 64) + "!")]) }
+        #expect(ContinuousClock.now - start < .seconds(2))
+        #expect(try program.evaluate(["s": "aaa"]) == .bool(true))
+    }
+
+    @Test func regexOutsideRE2IsRefused() throws {
+        for pattern in [#"(a)\\1"#, "a(?=b)", "a(?!b)", "(?<=a)b", "(?<!a)b", "(?>ab)", "a*+", "a++", "a{2}+"] {
+            let p = try CELEnvironment().compile("'ab'.matches('\(pattern)')")
+            #expect(throws: CELError.self, "\(pattern)") { try p.evaluate() }
+        }
+        for (pattern, expected) in [(#"\\*+"#, false), ("[*+]", false), ("a+?b", true), (#"\\d{2}"#, false), ("^a.$", true)] {
+            let p = try CELEnvironment().compile("'ab'.matches('\(pattern)')")
+            #expect(try p.evaluate() == .bool(expected), "\(pattern)")
+        }
+    }
+
     @Test(arguments: ["(", "[", "!", "-", "f(", "{1: ", "x[", "a.b(", "1 + "])
     func deepNestingIsRefused(_ opener: String) throws {
         let closer: String
