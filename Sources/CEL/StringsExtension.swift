@@ -199,8 +199,8 @@ enum StringsExt {
                 it.removeFirst()
                 var p = 0
                 var any = false
-                while let d = it.first, d >= "0" && d <= "9" { p = p * 10 + Int(d.value - 48); any = true; it.removeFirst() }
-                guard any else { throw CELError("could not parse formatting clause: missing precision") }
+                while let d = it.first, d >= "0" && d <= "9" { p = min(p * 10 + Int(d.value - 48), 10_000); any = true; it.removeFirst() }
+                guard any, p <= 1_000 else { throw CELError("could not parse formatting clause: invalid precision") }
                 precision = p
             }
             guard let verb = it.popFirst() else { throw CELError("could not parse formatting clause: unexpected end of string") }
@@ -223,64 +223,61 @@ enum StringsExt {
         return .string(out)
     }
 
+    /// `%s`: strings and bytes verbatim, numbers and time values as `string()` prints them, lists
+    /// and maps with their elements formatted the same way (map entries sorted by formatted key).
     static func formatString(_ v: CELValue) throws(CELError) -> String {
         switch v {
         case .string(let s): return s
         case .bytes(let b): return String(decoding: b, as: UTF8.self)
         case .null: return "null"
         case .type(let t): return t.name
-        case .double(let d):
-            if d.isNaN { return "NaN" }
-            if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
-            return Std.formatDouble(d)
-        case .list(let l): return "[" + (try l.map { (e) throws(CELError) -> String in try formatNested(e) }).joined(separator: ", ") + "]"
-        case .map(let m):
-            let sorted = m.entries.sorted { Std.debugString($0.key) < Std.debugString($1.key) }
+        case .double(let d): return special(d) ?? Std.formatDouble(d)
+        case .list(let l):
             var parts: [String] = []
-            for e in sorted { parts.append(try formatNested(e.key) + ": " + formatNested(e.value)) }
-            return "{" + parts.joined(separator: ", ") + "}"
+            for e in l { parts.append(try formatString(e)) }
+            return "[" + parts.joined(separator: ", ") + "]"
+        case .map(let m):
+            var parts: [(String, String)] = []
+            for e in m.entries { parts.append((try formatString(e.key), try formatString(e.value))) }
+            parts.sort { celStringLess($0.0, $1.0) }
+            return "{" + parts.map { $0.0 + ": " + $0.1 }.joined(separator: ", ") + "}"
         default:
             guard case .string(let s) = try Std.toStringValue(v) else { return "" }
             return s
         }
     }
 
-    static func formatNested(_ v: CELValue) throws(CELError) -> String {
-        if case .string(let s) = v { return Std.quote(s) }
-        return try formatString(v)
+    /// NaN and the infinities as cel-go's format spells them.
+    static func special(_ d: Double) -> String? {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        return nil
     }
 
     static func formatDecimal(_ v: CELValue) throws(CELError) -> String {
         switch v {
         case .int(let i): return String(i)
         case .uint(let u): return String(u)
-        case .double(let d) where d.isNaN: return "NaN"
-        case .double(let d) where d.isInfinite: return d < 0 ? "-Inf" : "Inf"
+        case .double(let d) where special(d) != nil: return special(d)!
         default: throw CELError("error during formatting: decimal clause can only be used on integers, was given \(v.celType.name)")
         }
     }
 
-    static func number(_ v: CELValue, _ clause: String) throws(CELError) -> Double {
-        switch v {
-        case .int(let i): return Double(i)
-        case .uint(let u): return Double(u)
-        case .double(let d): return d
-        default: throw CELError("error during formatting: \(clause) clause can only be used on numbers, was given \(v.celType.name)")
+    static func double(_ v: CELValue, _ clause: String) throws(CELError) -> Double {
+        guard case .double(let d) = v else {
+            throw CELError("error during formatting: \(clause) clause can only be used on doubles, was given \(v.celType.name)")
         }
+        return d
     }
 
     static func formatFixed(_ v: CELValue, _ p: Int) throws(CELError) -> String {
-        let d = try number(v, "fixed-point")
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
-        return String(format: "%.\(p)f", d)
+        let d = try double(v, "fixed-point")
+        return special(d) ?? String(format: "%.\(p)f", d)
     }
 
     static func formatScientific(_ v: CELValue, _ p: Int) throws(CELError) -> String {
-        let d = try number(v, "scientific")
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
-        return String(format: "%.\(p)e", d)
+        let d = try double(v, "scientific")
+        return special(d) ?? String(format: "%.\(p)e", d)
     }
 
     static func formatRadix(_ v: CELValue, _ radix: Int, verb: String) throws(CELError) -> String {
@@ -289,8 +286,10 @@ enum StringsExt {
         case .uint(let u): return String(u, radix: radix)
         case .bool(let b) where radix == 2: return b ? "1" : "0"
         default:
-            let name = radix == 2 ? "binary" : "octal"
-            throw CELError("error during formatting: only integers\(radix == 2 ? " and bools" : "") can be formatted as \(name), was given \(v.celType.name)")
+            if radix == 2 {
+                throw CELError("error during formatting: only integers and bools can be formatted as binary, was given \(v.celType.name)")
+            }
+            throw CELError("error during formatting: octal clause can only be used on integers, was given \(v.celType.name)")
         }
     }
 

@@ -44,7 +44,18 @@ import Testing
         ("'%e'.format([1052.032911275])", "1.052033e+03"),
         ("'%b %o %x %X'.format([5, 8, 255, 255])", "101 10 ff FF"),
         ("'%x'.format(['Hi'])", "4869"),
-        ("'%s'.format([[1, 'a', true]])", "[1, \"a\", true]"),
+        ("'%s'.format([[1, 'a', true, [2.5], b'z']])", "[1, a, true, [2.5], z]"),
+        ("'%s'.format([{'b': 1, 'a': duration('1m'), 3: null}])", "{3: null, a: 60s, b: 1}"),
+        ("'%s|%d|%f|%e'.format([double('NaN'), double('Infinity'), double('-Infinity'), double('NaN')])", "NaN|Infinity|-Infinity|NaN"),
+        ("'%.3f %f'.format([1.2345, 2.5])", "1.234 2.500000"),
+        ("'%o %b %X'.format([uint(8), false, uint(255)])", "10 0 FF"),
+        ("'%s'.format([timestamp('2024-02-29T12:00:00+01:00')])", "2024-02-29T11:00:00Z"),
+        ("'%s %s'.format([type(1), 56.8])", "int 56.8"),
+        ("'\\u0085\\u00a0text\\u3000'.trim()", "text"),
+        ("'\\u200btext'.trim()", "\u{200B}text"),
+        ("'bananananana'.lastIndexOf('nana', 7)", 6),
+        ("'a,b,,c'.split(',', -1)", ["a", "b", "", "c"]),
+        ("'a,b,c'.split(',', 1)", ["a,b,c"]),
         ("'%s'.format([null])", "null"),
         ("'%s %s'.format([1.5, duration('90s')])", "1.5 90s"),
     ]
@@ -69,6 +80,12 @@ import Testing
         "'%s %s'.format(['only one'])",
         "'%q'.format([1])",
         "42.lowerAscii()",
+        "'%f'.format([1])",
+        "'%o'.format([true])",
+        "'%E'.format([1.0])",
+        "'%.99999999999999999999f'.format([1.0])",
+        "'hello'.charAt(true)",
+        "'tacocat'.lastIndexOf('a', 30)",
     ]
 
     @Test(arguments: errors)
