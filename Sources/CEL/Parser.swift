@@ -2,8 +2,9 @@
 public struct ParserOptions: Sendable {
     /// Expand `has`, `all`, `exists`, `exists_one`, `map` and `filter` (on by default).
     public var macros = true
-    /// Deepest nesting of parentheses, lists, maps, calls and indexes the parser accepts.
-    public var maxNesting = 100
+    /// Deepest nesting of expressions (inside parentheses, lists, maps, call arguments, indexes and
+    /// the branches of `?:`) the parser accepts.
+    public var maxNesting = 64
     /// Highest AST the parser builds (also bounds left-associative operator chains).
     public var maxDepth = 250
     /// Longest source accepted, in code points.
@@ -82,39 +83,67 @@ struct Parser {
     mutating func parseExpr() throws(CELSyntaxError) -> Expr {
         try enter()
         defer { nesting -= 1 }
-        let cond = try parseOr()
+        let cond = try parseBinary()
         guard isPunct("?") else { return cond }
         let at = tok.offset
         try advance()
-        let a = try parseOr()
+        let a = try parseBinary()
         try expect(":")
         let b = try parseExpr()
         return try make(.call(target: nil, function: "_?_:_", args: [cond, a, b]), at: at)
     }
 
-    mutating func parseOr() throws(CELSyntaxError) -> Expr {
-        var terms = [try parseAnd()]
-        var ats: [Int] = []
-        while isPunct("||") {
-            ats.append(tok.offset)
-            try advance()
-            terms.append(try parseAnd())
+    /// The binary operator at the current token and its precedence (1 `||`, 2 `&&`, 3 relations and
+    /// `in`, 4 `+ -`, 5 `* / %`).
+    func binaryOperator() -> (function: String, precedence: Int)? {
+        switch tok.kind {
+        case .punct(let p):
+            switch p {
+            case "||": return ("_||_", 1)
+            case "&&": return ("_&&_", 2)
+            case "==", "!=", "<", "<=", ">", ">=": return (Self.relations[p]!, 3)
+            case "+": return ("_+_", 4)
+            case "-": return ("_-_", 4)
+            case "*": return ("_*_", 5)
+            case "/": return ("_/_", 5)
+            case "%": return ("_%_", 5)
+            default: return nil
+            }
+        case .ident("in"): return ("@in", 3)
+        default: return nil
         }
-        return try balance(terms, ats, "_||_")
     }
 
-    mutating func parseAnd() throws(CELSyntaxError) -> Expr {
-        var terms = [try parseRelation()]
-        var ats: [Int] = []
-        while isPunct("&&") {
-            ats.append(tok.offset)
-            try advance()
-            terms.append(try parseRelation())
-        }
-        return try balance(terms, ats, "_&&_")
+    /// Operator-precedence climbing: one frame per precedence level in use rather than one per
+    /// grammar rule, so nested parentheses cost less stack. Operators are left-associative; chains
+    /// of `&&` or `||` become balanced trees (as cel-go builds them), so long chains stay shallow.
+    mutating func parseBinary() throws(CELSyntaxError) -> Expr {
+        try climb(try parseUnary(), minPrecedence: 1)
     }
 
-    /// Builds a balanced tree for a chain of `&&` or `||` (as cel-go does), so long chains stay shallow.
+    mutating func climb(_ start: Expr, minPrecedence: Int) throws(CELSyntaxError) -> Expr {
+        var lhs = start
+        while let (fn, prec) = binaryOperator(), prec >= minPrecedence {
+            if prec <= 2 {
+                var terms = [lhs]
+                var ats: [Int] = []
+                while let (next, _) = binaryOperator(), next == fn {
+                    ats.append(tok.offset)
+                    try advance()
+                    terms.append(try climb(try parseUnary(), minPrecedence: prec + 1))
+                }
+                lhs = try balance(terms, ats, fn)
+                continue
+            }
+            let at = tok.offset
+            try advance()
+            let rhs = try climb(try parseUnary(), minPrecedence: prec + 1)
+            lhs = try make(.call(target: nil, function: fn, args: [lhs, rhs]), at: at)
+        }
+        return lhs
+    }
+
+    /// Builds a balanced tree for a chain of `&&` or `||`.
     func balance(_ terms: [Expr], _ ats: [Int], _ op: String) throws(CELSyntaxError) -> Expr {
         if terms.count == 1 { return terms[0] }
         func build(_ lo: Int, _ hi: Int) throws(CELSyntaxError) -> Expr {
@@ -130,44 +159,6 @@ struct Parser {
     static let relations: [String: String] = [
         "==": "_==_", "!=": "_!=_", "<": "_<_", "<=": "_<=_", ">": "_>_", ">=": "_>=_",
     ]
-
-    mutating func parseRelation() throws(CELSyntaxError) -> Expr {
-        var lhs = try parseAdditive()
-        while true {
-            let at = tok.offset
-            var fn: String?
-            if case .punct(let p) = tok.kind { fn = Self.relations[p] }
-            if case .ident("in") = tok.kind { fn = "@in" }
-            guard let f = fn else { return lhs }
-            try advance()
-            let rhs = try parseAdditive()
-            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
-        }
-    }
-
-    mutating func parseAdditive() throws(CELSyntaxError) -> Expr {
-        var lhs = try parseMultiplicative()
-        while isPunct("+") || isPunct("-") {
-            let at = tok.offset
-            let f = isPunct("+") ? "_+_" : "_-_"
-            try advance()
-            let rhs = try parseMultiplicative()
-            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
-        }
-        return lhs
-    }
-
-    mutating func parseMultiplicative() throws(CELSyntaxError) -> Expr {
-        var lhs = try parseUnary()
-        while isPunct("*") || isPunct("/") || isPunct("%") {
-            let at = tok.offset
-            let f = isPunct("*") ? "_*_" : (isPunct("/") ? "_/_" : "_%_")
-            try advance()
-            let rhs = try parseUnary()
-            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
-        }
-        return lhs
-    }
 
     mutating func parseUnary() throws(CELSyntaxError) -> Expr {
         if isPunct("!") {
@@ -243,9 +234,7 @@ struct Parser {
             } else if isPunct("[") {
                 let at = tok.offset
                 try advance()
-                try enter()
                 let index = try parseExpr()
-                nesting -= 1
                 try expect("]")
                 e = try make(.call(target: nil, function: "_[_]", args: [e, index]), at: at)
             } else if isPunct("{"), let name = Self.qualifiedName(e), isMessageStart(start) {
@@ -295,18 +284,7 @@ struct Parser {
         case .punct(let p):
             switch p {
             case ".":
-                // A leading dot names the root scope: `.a.b`.
-                try advance()
-                guard case .ident(let name) = tok.kind, !Lexer.reserved.contains(name) else {
-                    throw error("expected an identifier after leading '.'")
-                }
-                try advance()
-                if isPunct("(") {
-                    try advance()
-                    let args = try parseArgs(closing: ")")
-                    return try make(.call(target: nil, function: "." + name, args: args), at: at)
-                }
-                return try make(.ident("." + name), at: at)
+                return try parseLeadingDot(at: at)
             case "(":
                 try advance()
                 let e = try parseExpr()
@@ -317,28 +295,45 @@ struct Parser {
                 let elements = try parseArgs(closing: "]")
                 return try make(.list(elements), at: at)
             case "{":
-                try advance()
-                try enter()
-                defer { nesting -= 1 }
-                var entries: [MapEntry] = []
-                while !isPunct("}") {
-                    let k = try parseExpr()
-                    try expect(":")
-                    let v = try parseExpr()
-                    entries.append(MapEntry(key: k, value: v))
-                    if isPunct(",") { try advance() } else { break }
-                }
-                try expect("}")
-                return try make(.map(entries), at: at)
+                return try parseMapLiteral(at: at)
             default:
                 throw error("unexpected '\(p)'")
             }
         }
     }
 
+    @inline(never)
+    mutating func parseLeadingDot(at: Int) throws(CELSyntaxError) -> Expr {
+        // A leading dot names the root scope: `.a.b`.
+        try advance()
+        guard case .ident(let name) = tok.kind, !Lexer.reserved.contains(name) else {
+            throw error("expected an identifier after leading '.'")
+        }
+        try advance()
+        if isPunct("(") {
+            try advance()
+            let args = try parseArgs(closing: ")")
+            return try make(.call(target: nil, function: "." + name, args: args), at: at)
+        }
+        return try make(.ident("." + name), at: at)
+    }
+
+    @inline(never)
+    mutating func parseMapLiteral(at: Int) throws(CELSyntaxError) -> Expr {
+        try advance()
+        var entries: [MapEntry] = []
+        while !isPunct("}") {
+            let k = try parseExpr()
+            try expect(":")
+            let v = try parseExpr()
+            entries.append(MapEntry(key: k, value: v))
+            if isPunct(",") { try advance() } else { break }
+        }
+        try expect("}")
+        return try make(.map(entries), at: at)
+    }
+
     mutating func parseArgs(closing: String) throws(CELSyntaxError) -> [Expr] {
-        try enter()
-        defer { nesting -= 1 }
         var args: [Expr] = []
         while !isPunct(closing) {
             args.append(try parseExpr())
@@ -349,8 +344,6 @@ struct Parser {
     }
 
     mutating func parseFieldInits() throws(CELSyntaxError) -> [MessageField] {
-        try enter()
-        defer { nesting -= 1 }
         var fields: [MessageField] = []
         while !isPunct("}") {
             let at = tok.offset
@@ -370,6 +363,7 @@ struct Parser {
 
     // MARK: Macros
 
+    @inline(never)
     mutating func expandGlobalCall(name: String, args: [Expr], at: Int) throws(CELSyntaxError) -> Expr {
         if options.macros && name == "has" && args.count == 1 {
             guard case .select(let operand, let field, false) = args[0].kind else {
@@ -380,6 +374,7 @@ struct Parser {
         return try make(.call(target: nil, function: name, args: args), at: at)
     }
 
+    @inline(never)
     mutating func expandReceiverCall(target: Expr, name: String, args: [Expr], at: Int) throws(CELSyntaxError) -> Expr {
         guard options.macros else { return try make(.call(target: target, function: name, args: args), at: at) }
         let kind: Comprehension.Kind?

@@ -61,7 +61,7 @@ public struct CELEnvironment: Sendable {
             source: Array(source.unicodeScalars), variables: variables, functions: functions,
             assumedSize: assumedCollectionSize)
         let cost = checker.check(expr)
-        var issues = checker.issues
+        var issues = checker.issues.sorted { $0.position.offset < $1.position.offset }
         if cost > costLimit {
             issues.append(
                 CELIssue(
@@ -81,7 +81,9 @@ public struct CELEnvironment: Sendable {
                 source: Array(source.unicodeScalars), variables: variables, functions: functions,
                 assumedSize: assumedCollectionSize)
             estimate = checker.check(expr)
-            if !checker.issues.isEmpty { throw CELCompileError(issues: checker.issues) }
+            if !checker.issues.isEmpty {
+                throw CELCompileError(issues: checker.issues.sorted { $0.position.offset < $1.position.offset })
+            }
         }
         return plan(expr, estimatedCost: estimate)
     }

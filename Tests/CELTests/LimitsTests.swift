@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 @testable import CEL
@@ -88,6 +89,44 @@ import Testing
         let result = CELEnvironment().lint(source)
         #expect(!result.valid)
         #expect(result.issues.first?.message.contains("exceeds the limit") == true, "\(result.issues)")
+    }
+
+    /// The deepest expressions the parser accepts compile and evaluate on a 512 KiB stack (a secondary
+    /// thread's stack on macOS) in a release build; they need about 160 KiB there. Debug builds use far
+    /// larger frames (about 1.5 MiB for the same), so the debug run of this test gives 4 MiB.
+    @Test func deepestAcceptedExpressionsFitASmallStack() throws {
+        let sources = [
+            String(repeating: "(", count: 62) + "1" + String(repeating: ")", count: 62),
+            String(repeating: "[", count: 62) + "1" + String(repeating: "]", count: 62),
+            String(repeating: "int(", count: 62) + "1" + String(repeating: ")", count: 62),
+            String(repeating: "1 + ", count: 240) + "1",
+            String(repeating: "!", count: 240) + "true",
+            String(repeating: "-", count: 240) + "1",
+            (0..<40).reduce("x0 > 0") { e, i in "[1].all(x\(i + 1), \(e))" }.replacingOccurrences(of: "x0 > 0", with: "x1 > 0"),
+            "a" + String(repeating: ".b", count: 240),
+        ]
+        let failures = Mutex<[String]>([])
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            defer { done.signal() }
+            for source in sources {
+                let env = CELEnvironment(variables: ["a": .dyn])
+                do {
+                    let program = try env.compile(source)
+                    _ = try? program.evaluate(["a": .map(CELMap([:]))])
+                } catch {
+                    failures.withLock { $0.append("\(source.prefix(20))…: \(error)") }
+                }
+            }
+        }
+        #if DEBUG
+            thread.stackSize = 4 << 20
+        #else
+            thread.stackSize = 512 << 10
+        #endif
+        thread.start()
+        done.wait()
+        #expect(failures.withLock { $0 } == [])
     }
 
     @Test func longAndOrChainsStayShallow() throws {
