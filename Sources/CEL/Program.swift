@@ -17,7 +17,12 @@ public struct CELLintResult: Sendable {
 /// The declarations and limits expressions are compiled against.
 public struct CELEnvironment: Sendable {
     /// Declared variables and their types (`.dyn` when unknown). Names may be dotted (`a.b`).
-    public var variables: [String: CELType]
+    public var variables: [String: CELType] {
+        didSet { layout = SlotLayout(variables.keys) }
+    }
+    /// Where each declared variable lives in an activation; shared by every program compiled from
+    /// this environment, so one bound activation serves all of them.
+    private(set) var layout: SlotLayout
     /// Functions known to the checker and planner: the standard library and the strings extension,
     /// plus any added with ``declare(_:)``.
     public private(set) var functions: [String: FunctionDecl] = Builtins.all
@@ -32,6 +37,13 @@ public struct CELEnvironment: Sendable {
 
     public init(variables: [String: CELType] = [:]) {
         self.variables = variables
+        self.layout = SlotLayout(variables.keys)
+    }
+
+    /// Binds variables once for evaluating any number of programs compiled from this environment
+    /// (for example every targeting rule of every flag, against one request's context).
+    public func bind(_ variables: [String: CELValue]) -> CELActivation {
+        layout.bind(variables)
     }
 
     /// Adds (or replaces) a function.
@@ -90,30 +102,45 @@ public struct CELEnvironment: Sendable {
 
     /// Plans an already parsed expression without checking it.
     public func plan(_ expr: Expr, estimatedCost: Int = 0) -> CELProgram {
-        let names = variables.keys.sorted()
-        var index: [String: Int] = [:]
-        for (i, n) in names.enumerated() { index[n] = i }
-        var planner = Planner(slotIndex: index, functions: functions)
+        var planner = Planner(slotIndex: layout.index, functions: functions)
         let root = planner.plan(expr)
         return CELProgram(
-            root: root, slotNames: names, slotIndex: index, localCount: planner.localCount, needsClock: planner.needsClock,
+            root: root, layout: layout, localCount: planner.localCount, needsClock: planner.needsClock,
             costLimit: costLimit,
             timeout: timeout, estimatedCost: estimatedCost)
     }
 }
 
-/// Variables for one evaluation, laid out for one program's slots.
+/// Variables for evaluation, laid out in an environment's slots.
 public struct CELActivation: Sendable {
     let slots: [CELValue?]
     let dynamic: [String: CELValue]
-    let layout: ObjectIdentifier
+    let layout: SlotLayout
+}
+
+/// The slot of each declared variable.
+final class SlotLayout: Sendable {
+    let names: [String]
+    let index: [String: Int]
+
+    init(_ names: some Sequence<String>) {
+        self.names = names.sorted()
+        var index: [String: Int] = [:]
+        for (i, n) in self.names.enumerated() { index[n] = i }
+        self.index = index
+    }
+
+    func bind(_ variables: [String: CELValue]) -> CELActivation {
+        var slots = [CELValue?](repeating: nil, count: names.count)
+        for (i, name) in names.enumerated() { slots[i] = variables[name] }
+        return CELActivation(slots: slots, dynamic: variables, layout: self)
+    }
 }
 
 /// A compiled expression: immutable and `Sendable`, evaluated by any number of tasks at once.
 public final class CELProgram: Sendable {
     let root: Node
-    let slotNames: [String]
-    let slotIndex: [String: Int]
+    let layout: SlotLayout
     let localCount: Int
     let needsClock: Bool
     public let costLimit: Int
@@ -123,12 +150,11 @@ public final class CELProgram: Sendable {
     public let estimatedCost: Int
 
     init(
-        root: Node, slotNames: [String], slotIndex: [String: Int], localCount: Int, needsClock: Bool, costLimit: Int,
+        root: Node, layout: SlotLayout, localCount: Int, needsClock: Bool, costLimit: Int,
         timeout: Duration, estimatedCost: Int
     ) {
         self.root = root
-        self.slotNames = slotNames
-        self.slotIndex = slotIndex
+        self.layout = layout
         self.localCount = localCount
         self.needsClock = needsClock
         self.costLimit = costLimit
@@ -138,11 +164,10 @@ public final class CELProgram: Sendable {
         self.timeoutNanos = UInt64(max(0, s)) &* 1_000_000_000 &+ UInt64(max(0, a / 1_000_000_000))
     }
 
-    /// Binds variables to this program's slots once, for repeated evaluation.
+    /// Binds variables to this program's slots once, for repeated evaluation. The activation also
+    /// serves every other program compiled from the same environment.
     public func bind(_ variables: [String: CELValue]) -> CELActivation {
-        var slots = [CELValue?](repeating: nil, count: slotNames.count)
-        for (name, i) in slotIndex { slots[i] = variables[name] }
-        return CELActivation(slots: slots, dynamic: variables, layout: ObjectIdentifier(self))
+        layout.bind(variables)
     }
 
     public func evaluate(_ variables: [String: CELValue] = [:]) throws(CELError) -> CELValue {
@@ -150,7 +175,7 @@ public final class CELProgram: Sendable {
     }
 
     public func evaluate(_ activation: CELActivation) throws(CELError) -> CELValue {
-        if activation.layout != ObjectIdentifier(self) { return try evaluate(bind(activation.dynamic)) }
+        if activation.layout !== layout { return try evaluate(bind(activation.dynamic)) }
         var frame = Frame(
             slots: activation.slots, dynamic: activation.dynamic,
             locals: localCount == 0 ? [] : [CELValue](repeating: .null, count: localCount),
