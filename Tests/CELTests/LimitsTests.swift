@@ -185,6 +185,28 @@ import Testing
         #expect(matches == 8_000)
     }
 
+    @Test func concurrentRegularExpressions() async throws {
+        let env = CELEnvironment(variables: ["email": .string, "pattern": .string])
+        let constant = try env.compile("email.matches('^[a-z]+@(example|acme)[.]com$')")
+        let dynamic = try env.compile("email.matches(pattern)")
+        let matches = await withTaskGroup(of: Int.self) { group in
+            for t in 0..<8 {
+                group.addTask {
+                    var n = 0
+                    for i in 0..<500 {
+                        let email: CELValue = (i + t) % 2 == 0 ? "ann@acme.com" : "ann@evil.com"
+                        let vars: [String: CELValue] = ["email": email, "pattern": "@(example|acme)[.]com$"]
+                        if (try? constant.evaluate(vars)) == .bool(true) { n += 1 }
+                        if (try? dynamic.evaluate(vars)) == .bool(true) { n += 1 }
+                    }
+                    return n
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(matches == 4_000)
+    }
+
     @Test func jsonContext() throws {
         let json = #"{"plan": "pro", "seats": 12, "ratio": 0.5, "beta": true, "tags": ["a", "b"], "org": {"id": null}}"#
         let user = try JSONDecoder().decode(CELValue.self, from: Data(json.utf8))
