@@ -27,6 +27,20 @@ struct Frame {
         if iterations % 100 == 0 { try checkDeadline() }
     }
 
+    /// The size-proportional part of a call's cost: operations on long strings (searching, counting,
+    /// copying) cost more than one step, and so do the functions that walk a list (`lists`: `in`,
+    /// `join`, `format`, equality). Map lookups are constant-time and are not charged by size.
+    @inline(__always)
+    static func sizeCost(_ v: CELValue, lists: Bool) -> Int {
+        switch v {
+        case .string(let s): return s.utf8.count >> 7
+        case .bytes(let b): return b.count >> 7
+        case .list(let l): return lists ? l.count >> 4 : 0
+        case .map(let m): return lists ? m.count >> 4 : 0
+        default: return 0
+        }
+    }
+
     func checkDeadline() throws(CELError) {
         if DispatchTime.now().uptimeNanoseconds > deadline { throw CELError.deadlineExceeded }
     }
@@ -263,7 +277,7 @@ final class EqualsNode: Node, @unchecked Sendable {
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let l = try lhs.eval(&f)
         let r = try rhs.eval(&f)
-        try f.charge(1)
+        try f.charge(1 + Frame.sizeCost(l, lists: true))
         return .bool(celEquals(l, r) != negate)
     }
 }
@@ -408,7 +422,7 @@ final class Call1Node: Node, @unchecked Sendable {
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let a = try arg.eval(&f)
-        try f.charge(cost)
+        try f.charge(cost + Frame.sizeCost(a, lists: false))
         return try fn(a)
     }
 }
@@ -418,16 +432,26 @@ final class Call2Node: Node, @unchecked Sendable {
     let a: Node
     let b: Node
     let cost: Int
-    init(_ fn: @escaping @Sendable (CELValue, CELValue) throws(CELError) -> CELValue, _ a: Node, _ b: Node, cost: Int) {
+    let walksLists: Bool
+    /// False when the function reads only as much of its first argument as of the second
+    /// (`startsWith`, `endsWith`).
+    let chargesFirst: Bool
+    init(
+        _ fn: @escaping @Sendable (CELValue, CELValue) throws(CELError) -> CELValue, _ a: Node, _ b: Node, cost: Int,
+        walksLists: Bool, chargesFirst: Bool
+    ) {
         self.fn = fn
         self.a = a
         self.b = b
         self.cost = cost
+        self.walksLists = walksLists
+        self.chargesFirst = chargesFirst
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let x = try a.eval(&f)
         let y = try b.eval(&f)
-        try f.charge(cost)
+        let first = chargesFirst ? Frame.sizeCost(x, lists: walksLists) : 0
+        try f.charge(cost + first + Frame.sizeCost(y, lists: walksLists))
         return try fn(x, y)
     }
 }
@@ -436,16 +460,23 @@ final class CallNNode: Node, @unchecked Sendable {
     let impl: FunctionImpl
     let args: [Node]
     let cost: Int
-    init(_ impl: FunctionImpl, _ args: [Node], cost: Int) {
+    let walksLists: Bool
+    init(_ impl: FunctionImpl, _ args: [Node], cost: Int, walksLists: Bool) {
         self.impl = impl
         self.args = args
         self.cost = cost
+        self.walksLists = walksLists
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         var values: [CELValue] = []
         values.reserveCapacity(args.count)
-        for a in args { values.append(try a.eval(&f)) }
-        try f.charge(cost)
+        var charge = cost
+        for a in args {
+            let v = try a.eval(&f)
+            charge += Frame.sizeCost(v, lists: walksLists)
+            values.append(v)
+        }
+        try f.charge(charge)
         return try impl.call(values)
     }
 }

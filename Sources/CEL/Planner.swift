@@ -157,10 +157,14 @@ struct Planner {
             return MatchesNode(nodes[0], pattern: nodes[1], regex: nil)
         default: break
         }
+        // `in` on a list, `join` and `format` walk their list arguments.
+        let walksLists = function == "@in" || function == "join" || function == "format"
         switch impl {
         case .unary(let f): return Call1Node(f, nodes[0], cost: decl.cost)
-        case .binary(let f): return Call2Node(f, nodes[0], nodes[1], cost: decl.cost)
-        default: return CallNNode(impl, nodes, cost: decl.cost)
+        case .binary(let f):
+            let chargesFirst = function != "startsWith" && function != "endsWith"
+            return Call2Node(f, nodes[0], nodes[1], cost: decl.cost, walksLists: walksLists, chargesFirst: chargesFirst)
+        default: return CallNNode(impl, nodes, cost: decl.cost, walksLists: walksLists)
         }
     }
 }

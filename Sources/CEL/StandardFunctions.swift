@@ -202,7 +202,7 @@ enum Std {
 
     static func stringContains(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {
         let (x, y) = try strings("contains", a, b)
-        return .bool(byteIndex(of: Array(y.utf8), in: Array(x.utf8), from: 0) != nil)
+        return .bool(SubstringSearch(Array(y.utf8)).first(in: Array(x.utf8)) != nil)
     }
 
     static func startsWith(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {
@@ -213,24 +213,6 @@ enum Std {
     static func endsWith(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {
         let (x, y) = try strings("endsWith", a, b)
         return .bool(x.utf8.reversed().starts(with: y.utf8.reversed()))
-    }
-
-    /// The first byte offset of `needle` in `hay` at or after `start`.
-    static func byteIndex(of needle: [UInt8], in hay: [UInt8], from start: Int) -> Int? {
-        if needle.isEmpty { return start <= hay.count ? start : nil }
-        if needle.count > hay.count { return nil }
-        var i = start
-        let last = hay.count - needle.count
-        let first = needle[0]
-        while i <= last {
-            if hay[i] == first {
-                var k = 1
-                while k < needle.count && hay[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
-            i += 1
-        }
-        return nil
     }
 
     static func matches(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {

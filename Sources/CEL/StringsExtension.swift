@@ -27,14 +27,7 @@ enum StringsExt {
         var start: Int64 = 0
         if args.count == 3 { start = try int("indexOf", args[2], args) }
         guard start >= 0, start <= s.count else { throw CELError("index out of range: \(start)") }
-        if sub.isEmpty { return .int(start) }
-        if sub.count > s.count { return .int(-1) }
-        var i = Int(start)
-        while i + sub.count <= s.count {
-            if s[i..<(i + sub.count)].elementsEqual(sub) { return .int(Int64(i)) }
-            i += 1
-        }
-        return .int(-1)
+        return .int(SubstringSearch(sub).first(in: s, from: Int(start)).map(Int64.init) ?? -1)
     }
 
     static func lastIndexOf(_ args: [CELValue]) throws(CELError) -> CELValue {
@@ -46,12 +39,7 @@ enum StringsExt {
             guard start >= 0, start <= s.count else { throw CELError("index out of range: \(start)") }
         }
         if sub.isEmpty { return .int(start) }
-        var i = min(Int(start), s.count - sub.count)
-        while i >= 0 {
-            if s[i..<(i + sub.count)].elementsEqual(sub) { return .int(Int64(i)) }
-            i -= 1
-        }
-        return .int(-1)
+        return .int(SubstringSearch.last(of: sub, in: s, notAfter: Int(start)).map(Int64.init) ?? -1)
     }
 
     static func lowerAscii(_ a: CELValue) throws(CELError) -> CELValue {
@@ -80,28 +68,31 @@ enum StringsExt {
         if args.count == 4 { limit = try int("replace", args[3], args) }
         if limit == 0 { return args[0] }
         var out = String.UnicodeScalarView()
-        var i = 0
         var done: Int64 = 0
-        while i <= s.count {
-            if limit >= 0 && done >= limit { break }
-            if old.isEmpty {
-                // Go's strings.Replace inserts `new` around every code point.
+        if old.isEmpty {
+            // Go's strings.Replace inserts `new` before every code point and at the end.
+            var i = 0
+            while i <= s.count {
+                if limit >= 0 && done >= limit {
+                    out.append(contentsOf: s[i...])
+                    break
+                }
                 out.append(contentsOf: new.unicodeScalars)
                 done += 1
                 if i < s.count { out.append(s[i]) }
                 i += 1
-                continue
             }
-            if i + old.count <= s.count && s[i..<(i + old.count)].elementsEqual(old) {
-                out.append(contentsOf: new.unicodeScalars)
-                i += old.count
-                done += 1
-            } else {
-                if i < s.count { out.append(s[i]) }
-                i += 1
-            }
+            return .string(String(out))
         }
-        if i < s.count { out.append(contentsOf: s[i...]) }
+        let search = SubstringSearch(old)
+        var i = 0
+        while limit < 0 || done < limit, let j = search.first(in: s, from: i) {
+            out.append(contentsOf: s[i..<j])
+            out.append(contentsOf: new.unicodeScalars)
+            i = j + old.count
+            done += 1
+        }
+        out.append(contentsOf: s[i...])
         return .string(String(out))
     }
 
@@ -124,17 +115,11 @@ enum StringsExt {
             }
             return .list(parts)
         }
+        let search = SubstringSearch(sepChars)
         var start = 0
-        var i = 0
-        while i + sepChars.count <= chars.count {
-            if limit > 0 && Int64(parts.count) == limit - 1 { break }
-            if chars[i..<(i + sepChars.count)].elementsEqual(sepChars) {
-                parts.append(.string(String(String.UnicodeScalarView(chars[start..<i]))))
-                i += sepChars.count
-                start = i
-            } else {
-                i += 1
-            }
+        while limit < 0 || Int64(parts.count) < limit - 1, let j = search.first(in: chars, from: start) {
+            parts.append(.string(String(String.UnicodeScalarView(chars[start..<j]))))
+            start = j + sepChars.count
         }
         parts.append(.string(String(String.UnicodeScalarView(chars[start...]))))
         return .list(parts)

@@ -31,6 +31,27 @@ import Testing
         }
     }
 
+    @Test func workOnLargeValuesIsChargedBySize() throws {
+        let env = CELEnvironment(variables: ["l": .list, "s": .string])
+        let l = CELValue.list((0..<2_000).map { CELValue.int(Int64($0)) })
+        #expect(throws: CELError.costLimitExceeded) { try env.compile("l.all(a, a in l)").evaluate(["l": l]) }
+        let s = CELValue.string(String(repeating: "a", count: 100_000))
+        #expect(throws: CELError.costLimitExceeded) {
+            try env.compile("l.exists(a, s.contains('b'))").evaluate(["l": l, "s": s])
+        }
+    }
+
+    @Test func substringSearchIsLinear() throws {
+        let env = CELEnvironment(variables: ["s": .string, "t": .string])
+        let s = CELValue.string(String(repeating: "a", count: 1_000_000))
+        let t = CELValue.string(String(repeating: "a", count: 5_000) + "b")
+        let start = ContinuousClock.now
+        for e in ["s.contains(t)", "s.indexOf(t) >= 0", "s.lastIndexOf(t) >= 0", "s.split(t).size() > 1", "s.replace(t, '') != s"] {
+            #expect(try env.compile(e).evaluate(["s": s, "t": t]) == false, "\(e)")
+        }
+        #expect(ContinuousClock.now - start < .seconds(10))
+    }
+
     @Test func costLimitIsConfigurable() throws {
         var env = CELEnvironment()
         env.costLimit = 10
