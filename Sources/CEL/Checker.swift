@@ -1,8 +1,8 @@
 /// A problem found while compiling or linting an expression.
 public struct CELIssue: Sendable, Equatable, CustomStringConvertible {
     public let message: String
-    public let position: SourcePosition
-    public let endPosition: SourcePosition?
+    public let position: CELSourcePosition
+    public let endPosition: CELSourcePosition?
     public var description: String { "\(position): \(message)" }
 }
 
@@ -12,13 +12,13 @@ public struct CELIssue: Sendable, Equatable, CustomStringConvertible {
 struct Checker {
     let source: [Unicode.Scalar]
     let variables: [String: CELType]
-    let functions: [String: FunctionDecl]
+    let functions: [String: CELFunction]
     /// Size assumed for a list or map whose size is unknown before evaluation.
     let assumedSize: Int
     var scopes: [String] = []
     var issues: [CELIssue] = []
 
-    init(source: [Unicode.Scalar], variables: [String: CELType], functions: [String: FunctionDecl], assumedSize: Int) {
+    init(source: [Unicode.Scalar], variables: [String: CELType], functions: [String: CELFunction], assumedSize: Int) {
         self.source = source
         self.variables = variables
         self.functions = functions
@@ -26,8 +26,8 @@ struct Checker {
     }
 
     mutating func report(_ message: String, at offset: Int, length: Int? = nil) {
-        let p = SourcePosition(offset: offset, in: source)
-        let end = length.map { SourcePosition(offset: offset + $0, in: source) }
+        let p = CELSourcePosition(offset: offset, in: source)
+        let end = length.map { CELSourcePosition(offset: offset + $0, in: source) }
         issues.append(CELIssue(message: message, position: p, endPosition: end))
     }
 
@@ -46,7 +46,7 @@ struct Checker {
 
     /// Checks `e` and returns its estimated cost.
     @discardableResult
-    mutating func check(_ e: Expr) -> Int {
+    mutating func check(_ e: CELExpr) -> Int {
         switch e.kind {
         case .literal: return 0
         case .ident(let name):
@@ -121,7 +121,7 @@ struct Checker {
         }
     }
 
-    static func rootOffset(_ e: Expr) -> Int {
+    static func rootOffset(_ e: CELExpr) -> Int {
         if case .select(let operand, _, _) = e.kind { return rootOffset(operand) }
         return e.offset
     }

@@ -457,11 +457,11 @@ final class Call2Node: Node, @unchecked Sendable {
 }
 
 final class CallNNode: Node, @unchecked Sendable {
-    let impl: FunctionImpl
+    let impl: CELFunctionImpl
     let args: [Node]
     let cost: Int
     let walksLists: Bool
-    init(_ impl: FunctionImpl, _ args: [Node], cost: Int, walksLists: Bool) {
+    init(_ impl: CELFunctionImpl, _ args: [Node], cost: Int, walksLists: Bool) {
         self.impl = impl
         self.args = args
         self.cost = cost
@@ -511,12 +511,12 @@ final class MatchesNode: Node, @unchecked Sendable {
 // MARK: Comprehensions
 
 final class ComprehensionNode: Node, @unchecked Sendable {
-    let kind: Comprehension.Kind
+    let kind: CELComprehension.Kind
     let range: Node
     let slot: Int
     let predicate: Node?
     let transform: Node?
-    init(_ kind: Comprehension.Kind, range: Node, slot: Int, predicate: Node?, transform: Node?) {
+    init(_ kind: CELComprehension.Kind, range: Node, slot: Int, predicate: Node?, transform: Node?) {
         self.kind = kind
         self.range = range
         self.slot = slot

@@ -3,13 +3,13 @@
 /// constants are folded, and common shapes get specialised nodes.
 struct Planner {
     let slotIndex: [String: Int]
-    let functions: [String: FunctionDecl]
+    let functions: [String: CELFunction]
     var scopes: [(name: String, slot: Int)] = []
     var localCount = 0
     /// Whether the program loops or matches regular expressions, and so needs a deadline.
     var needsClock = false
 
-    init(slotIndex: [String: Int], functions: [String: FunctionDecl]) {
+    init(slotIndex: [String: Int], functions: [String: CELFunction]) {
         self.slotIndex = slotIndex
         self.functions = functions
     }
@@ -18,7 +18,7 @@ struct Planner {
         scopes.last(where: { $0.name == name })?.slot
     }
 
-    mutating func plan(_ e: Expr) -> Node {
+    mutating func plan(_ e: CELExpr) -> Node {
         switch e.kind {
         case .literal(let v): return ConstNode(v)
         case .ident(let name): return planName([name])
@@ -56,7 +56,7 @@ struct Planner {
     }
 
     /// `a.b.c` as ["a", "b", "c"] when the expression is only identifiers and selections.
-    static func nameParts(_ e: Expr) -> [String]? {
+    static func nameParts(_ e: CELExpr) -> [String]? {
         switch e.kind {
         case .ident(let n): return [n]
         case .select(let operand, let field, false):
@@ -98,7 +98,7 @@ struct Planner {
         return DynamicNameNode(candidates, fallback: nil)
     }
 
-    mutating func planCall(target: Expr?, function: String, args: [Expr]) -> Node {
+    mutating func planCall(target: CELExpr?, function: String, args: [CELExpr]) -> Node {
         var function = function
         var target = target
         // `strings.quote(x)`: a namespaced global function, not a method of a variable `strings`.

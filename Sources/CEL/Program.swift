@@ -25,8 +25,8 @@ public struct CELEnvironment: Sendable {
     private(set) var layout: SlotLayout
     /// Functions known to the checker and planner: the standard library and the strings extension,
     /// plus any added with ``declare(_:)``.
-    public private(set) var functions: [String: FunctionDecl] = Builtins.all
-    public var parserOptions = ParserOptions()
+    public private(set) var functions: [String: CELFunction] = Builtins.all
+    public var parserOptions = CELParserOptions()
     /// Evaluation budget in steps (function calls, list and map constructions, comprehension
     /// iterations, and size-proportional charges for concatenation).
     public var costLimit = 20_000
@@ -47,11 +47,11 @@ public struct CELEnvironment: Sendable {
     }
 
     /// Adds (or replaces) a function.
-    public mutating func declare(_ function: FunctionDecl) {
+    public mutating func declare(_ function: CELFunction) {
         functions[function.name] = function
     }
 
-    public func parse(_ source: String) throws(CELCompileError) -> Expr {
+    public func parse(_ source: String) throws(CELCompileError) -> CELExpr {
         do {
             return try Parser.parse(source, options: parserOptions)
         } catch {
@@ -64,10 +64,10 @@ public struct CELEnvironment: Sendable {
     public func lint(_ source: String) -> CELLintResult {
         if source.allSatisfy(\.isWhitespace) {
             return CELLintResult(
-                issues: [CELIssue(message: "expression is empty", position: SourcePosition(offset: 0, in: []), endPosition: nil)],
+                issues: [CELIssue(message: "expression is empty", position: CELSourcePosition(offset: 0, in: []), endPosition: nil)],
                 estimatedCost: nil)
         }
-        let expr: Expr
+        let expr: CELExpr
         do { expr = try parse(source) } catch { return CELLintResult(issues: error.issues, estimatedCost: nil) }
         var checker = Checker(
             source: Array(source.unicodeScalars), variables: variables, functions: functions,
@@ -78,7 +78,7 @@ public struct CELEnvironment: Sendable {
             issues.append(
                 CELIssue(
                     message: "estimated cost \(cost) exceeds the limit of \(costLimit)",
-                    position: SourcePosition(offset: 0, in: []), endPosition: nil))
+                    position: CELSourcePosition(offset: 0, in: []), endPosition: nil))
         }
         return CELLintResult(issues: issues, estimatedCost: cost)
     }
@@ -101,7 +101,7 @@ public struct CELEnvironment: Sendable {
     }
 
     /// Plans an already parsed expression without checking it.
-    public func plan(_ expr: Expr, estimatedCost: Int = 0) -> CELProgram {
+    public func plan(_ expr: CELExpr, estimatedCost: Int = 0) -> CELProgram {
         var planner = Planner(slotIndex: layout.index, functions: functions)
         let root = planner.plan(expr)
         return CELProgram(

@@ -486,3 +486,8 @@ extension CELValue: Decodable {
         self = .map(CELMap(o))
     }
 }
+
+extension CELValue: CustomStringConvertible {
+    /// CEL-like notation: `1`, `2u`, `"s"`, `b"…"`, `[1, 2]`, `{"k": v}`, `timestamp("…")`.
+    public var description: String { Std.debugString(self) }
+}

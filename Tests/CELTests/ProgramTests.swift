@@ -74,6 +74,27 @@ import Testing
         #expect(throws: CELError.self) { try env.compile("now.getHours('Mars/Olympus')").evaluate(vars) }
     }
 
+    @Test func hostFunctions() throws {
+        var env = CELEnvironment(variables: ["user": .dyn])
+        env.declare(
+            CELFunction(
+                name: "semverAtLeast", receiver: [1],
+                impls: [
+                    2: .binary { version, minimum throws(CELError) in
+                        guard case .string(let v) = version, case .string(let m) = minimum else {
+                            throw CELError("semverAtLeast expects strings")
+                        }
+                        let parts = { (s: String) in s.split(separator: ".").map { Int($0) ?? 0 } }
+                        return .bool(!parts(v).lexicographicallyPrecedes(parts(m)))
+                    }
+                ]))
+        let p = try env.compile("user.version.semverAtLeast('1.10.0')")
+        #expect(try p.evaluate(["user": ["version": "1.9.3"]]) == false)
+        #expect(try p.evaluate(["user": ["version": "1.10.0"]]) == true)
+        #expect(env.lint("user.version.semverAtLeast()").issues.first?.message == "function 'semverAtLeast' expects 1 argument(s), got 0")
+        #expect(CELValue.list([1, "a", .uint(2), .bytes([0x41])]).description == #"[1, "a", 2u, b"A"]"#)
+    }
+
     @Test func numbersCompareAcrossTypes() throws {
         let env = CELEnvironment(variables: ["n": .dyn])
         #expect(try env.compile("n == 42 && n == 42u && n == 42.0 && n < 42.5 && n > 41u").evaluate(["n": 42]) == true)
