@@ -8,6 +8,8 @@ struct Planner {
     var localCount = 0
     /// Whether the program loops or matches regular expressions, and so needs a deadline.
     var needsClock = false
+    /// Calls on literals that cannot succeed (`1 + 'a'`): type errors cel-go's checker reports too.
+    var typeErrors: [(offset: Int, message: String)] = []
 
     init(slotIndex: [String: Int], functions: [String: CELFunction]) {
         self.slotIndex = slotIndex
@@ -51,7 +53,7 @@ struct Planner {
             scopes.removeLast()
             return ComprehensionNode(c.kind, range: range, slot: slot, predicate: predicate, transform: transform)
         case .call(let target, let function, let args):
-            return planCall(target: target, function: function, args: args)
+            return planCall(target: target, function: function, args: args, offset: target == nil ? e.offset : e.offset + 1)
         }
     }
 
@@ -98,7 +100,7 @@ struct Planner {
         return DynamicNameNode(candidates, fallback: nil)
     }
 
-    mutating func planCall(target: CELExpr?, function: String, args: [CELExpr]) -> Node {
+    mutating func planCall(target: CELExpr?, function: String, args: [CELExpr], offset: Int) -> Node {
         var function = function
         var target = target
         // `strings.quote(x)`: a namespaced global function, not a method of a variable `strings`.
@@ -129,9 +131,17 @@ struct Planner {
             return ErrorNode(CELError.noOverload(function))
         }
 
-        // Fold calls on constants (errors stay for run time).
-        if nodes.allSatisfy({ $0.constant != nil }), let v = try? impl.call(nodes.map { $0.constant! }) {
-            return ConstNode(v)
+        // Fold calls on constants (errors stay for run time). `dyn` is not folded: it hides a type
+        // from the checker, and so must it from the type errors below.
+        if function != "dyn", nodes.allSatisfy({ $0.constant != nil }) {
+            do {
+                return ConstNode(try impl.call(nodes.map { $0.constant! }))
+            } catch {
+                let literals = argExprs.allSatisfy { if case .literal = $0.kind { true } else { false } }
+                if literals && error.message.hasPrefix("no matching overload") {
+                    typeErrors.append((offset, error.message))
+                }
+            }
         }
 
         switch function {

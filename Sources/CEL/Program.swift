@@ -59,55 +59,67 @@ public struct CELEnvironment: Sendable {
         }
     }
 
-    /// Parses and checks: unknown variables and functions, arity, and the cost estimate (an
-    /// estimate above ``costLimit`` is an issue).
+    /// Parses and checks: unknown variables and functions, arity, calls on literals that cannot
+    /// succeed (`1 + 'a'`), and the cost estimate (an estimate above ``costLimit`` is an issue).
     public func lint(_ source: String) -> CELLintResult {
         if source.allSatisfy(\.isWhitespace) {
             return CELLintResult(
                 issues: [CELIssue(message: "expression is empty", position: CELSourcePosition(offset: 0, in: []), endPosition: nil)],
                 estimatedCost: nil)
         }
-        let expr: CELExpr
-        do { expr = try parse(source) } catch { return CELLintResult(issues: error.issues, estimatedCost: nil) }
-        var checker = Checker(
-            source: Array(source.unicodeScalars), variables: variables, functions: functions,
-            assumedSize: assumedCollectionSize)
-        let cost = checker.check(expr)
-        var issues = checker.issues.sorted { $0.position.offset < $1.position.offset }
-        if cost > costLimit {
-            issues.append(
-                CELIssue(
-                    message: "estimated cost \(cost) exceeds the limit of \(costLimit)",
-                    position: CELSourcePosition(offset: 0, in: []), endPosition: nil))
+        switch analyze(source) {
+        case .failure(let error): return CELLintResult(issues: error.issues, estimatedCost: nil)
+        case .success(let (_, issues, cost)):
+            var issues = issues
+            if cost > costLimit {
+                issues.append(
+                    CELIssue(
+                        message: "estimated cost \(cost) exceeds the limit of \(costLimit)",
+                        position: CELSourcePosition(offset: 0, in: []), endPosition: nil))
+            }
+            return CELLintResult(issues: issues, estimatedCost: cost)
         }
-        return CELLintResult(issues: issues, estimatedCost: cost)
     }
 
     /// Parses, checks (unless `check` is false) and plans an expression into a ``CELProgram``.
     /// The cost estimate is not a compile error: the run-time budget enforces the limit.
     public func compile(_ source: String, check: Bool = true) throws(CELCompileError) -> CELProgram {
-        let expr = try parse(source)
-        var estimate = 0
-        if check {
-            var checker = Checker(
-                source: Array(source.unicodeScalars), variables: variables, functions: functions,
-                assumedSize: assumedCollectionSize)
-            estimate = checker.check(expr)
-            if !checker.issues.isEmpty {
-                throw CELCompileError(issues: checker.issues.sorted { $0.position.offset < $1.position.offset })
-            }
+        guard check else { return plan(try parse(source)) }
+        switch analyze(source) {
+        case .failure(let error): throw error
+        case .success(let (program, issues, _)):
+            if !issues.isEmpty { throw CELCompileError(issues: issues) }
+            return program
         }
-        return plan(expr, estimatedCost: estimate)
+    }
+
+    /// Parse, check and plan, with every issue found, sorted by position.
+    private func analyze(_ source: String) -> Result<(CELProgram, [CELIssue], Int), CELCompileError> {
+        let expr: CELExpr
+        do { expr = try parse(source) } catch { return .failure(error) }
+        let scalars = Array(source.unicodeScalars)
+        var checker = Checker(
+            source: scalars, variables: variables, functions: functions, assumedSize: assumedCollectionSize)
+        let cost = checker.check(expr)
+        let (program, typeErrors) = plan(expr, estimatedCost: cost)
+        var issues = checker.issues
+        for t in typeErrors {
+            issues.append(CELIssue(message: t.message, position: CELSourcePosition(offset: t.offset, in: scalars), endPosition: nil))
+        }
+        issues.sort { $0.position.offset < $1.position.offset }
+        return .success((program, issues, cost))
     }
 
     /// Plans an already parsed expression without checking it.
-    public func plan(_ expr: CELExpr, estimatedCost: Int = 0) -> CELProgram {
+    public func plan(_ expr: CELExpr) -> CELProgram { plan(expr, estimatedCost: 0).program }
+
+    func plan(_ expr: CELExpr, estimatedCost: Int) -> (program: CELProgram, typeErrors: [(offset: Int, message: String)]) {
         var planner = Planner(slotIndex: layout.index, functions: functions)
         let root = planner.plan(expr)
-        return CELProgram(
+        let program = CELProgram(
             root: root, layout: layout, localCount: planner.localCount, needsClock: planner.needsClock,
-            costLimit: costLimit,
-            timeout: timeout, estimatedCost: estimatedCost)
+            costLimit: costLimit, timeout: timeout, estimatedCost: estimatedCost)
+        return (program, planner.typeErrors)
     }
 }
 

@@ -44,6 +44,17 @@ import Testing
         #expect(env.lint("startsWith('a', 'b')").issues.first?.message == "function 'startsWith' must be called as a method: x.startsWith(…)")
     }
 
+    @Test func callsOnLiteralsThatCannotSucceed() throws {
+        let r = env.lint("user.seats > 3 && 1 + 'a' == 2")
+        let issue = try #require(r.issues.first)
+        #expect(issue.message == "no matching overload for '_+_' applied to (int, string)")
+        #expect(issue.position.column == 21)
+        #expect(env.lint("'abc'.startsWith(1)").issues.count == 1)
+        // Values are not types: a division by zero or a `dyn` is left to evaluation, as in cel-go.
+        #expect(env.lint("user.seats > 3 || 1 / 0 == 1").valid)
+        #expect(env.lint("dyn(1) + 'a' == 2 || true").valid)
+    }
+
     @Test func syntaxErrorsHavePositions() throws {
         let r = env.lint("user.plan == ")
         let issue = try #require(r.issues.first)
