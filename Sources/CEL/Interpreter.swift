@@ -2,7 +2,7 @@ import Foundation
 
 /// The mutable state of one evaluation, passed `inout` through the planned tree.
 struct Frame {
-    var slots: [CELValue?]
+    let slots: [CELValue?]
     let dynamic: [String: CELValue]
     var locals: [CELValue]
     var cost = 0

@@ -73,6 +73,11 @@ import Testing
         let r = env.lint(e)
         #expect(r.estimatedCost! > 20_000)
         #expect(r.issues.last?.message.contains("exceeds the limit of 20000") == true)
+        // Estimates saturate instead of overflowing.
+        var huge = "true"
+        for i in 0..<40 { huge = "user.l.all(x\(i), \(huge))" }
+        let sum = Array(repeating: "[\(huge)]", count: 8).joined(separator: " + ")
+        #expect(env.lint(sum).estimatedCost == Int.max / 4)
         // A comprehension over a variable assumes 100 elements.
         let dynamic = try #require(env.lint("user.groups.exists(g, g.startsWith('beta-'))").estimatedCost)
         #expect(dynamic >= 200 && dynamic < 1_000)
