@@ -224,6 +224,7 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(name: "CEL", swiftSettings: swiftSettings),
         .target(
             name: "KaitenTestSupport",
             dependencies: [
@@ -264,6 +265,12 @@ let package = Package(
         .testTarget(
             name: "KaitenCoreTests",
             dependencies: ["KaitenCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "CELTests",
+            dependencies: ["CEL"],
+            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

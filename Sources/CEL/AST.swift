@@ -1,11 +1,11 @@
 /// A parsed CEL expression. `offset` is the position of the node's first character (in Unicode
 /// scalars) in the source; `depth` is the height of the tree below it (a leaf has depth 1).
-public struct Expr: Sendable {
-    public let kind: ExprKind
+public struct CELExpr: Sendable {
+    public let kind: CELExprKind
     public let offset: Int
     let depth: Int
 
-    init(_ kind: ExprKind, at offset: Int) {
+    init(_ kind: CELExprKind, at offset: Int) {
         self.kind = kind
         self.offset = offset
         var d = 0
@@ -25,46 +25,46 @@ public struct Expr: Sendable {
     }
 }
 
-public indirect enum ExprKind: Sendable {
+public indirect enum CELExprKind: Sendable {
     case literal(CELValue)
     case ident(String)
     /// `operand.field`; `testOnly` marks the presence test of `has(operand.field)`.
-    case select(operand: Expr, field: String, testOnly: Bool)
+    case select(operand: CELExpr, field: String, testOnly: Bool)
     /// A global call (`target == nil`) or a receiver-style call `target.function(args)`.
     /// Operators are calls too, named as in cel-go: `_+_`, `_&&_`, `_?_:_`, `_[_]`, `!_`, `-_`, `@in`.
-    case call(target: Expr?, function: String, args: [Expr])
-    case list([Expr])
-    case map([MapEntry])
+    case call(target: CELExpr?, function: String, args: [CELExpr])
+    case list([CELExpr])
+    case map([CELMapEntry])
     /// `Type{field: value}` message construction (parsed; evaluating it needs protobuf types).
-    case message(type: String, fields: [MessageField])
-    case comprehension(Comprehension)
+    case message(type: String, fields: [CELMessageField])
+    case comprehension(CELComprehension)
 }
 
-public struct MapEntry: Sendable {
-    public let key: Expr
-    public let value: Expr
+public struct CELMapEntry: Sendable {
+    public let key: CELExpr
+    public let value: CELExpr
 }
 
-public struct MessageField: Sendable {
+public struct CELMessageField: Sendable {
     public let name: String
-    public let value: Expr
+    public let value: CELExpr
     public let offset: Int
 }
 
 /// The expansion of a comprehension macro.
-public struct Comprehension: Sendable {
+public struct CELComprehension: Sendable {
     public enum Kind: String, Sendable { case all, exists, existsOne = "exists_one", map, filter }
     public let kind: Kind
     public let iterVar: String
-    public let range: Expr
+    public let range: CELExpr
     /// The predicate of all/exists/exists_one/filter, and the filter of three-argument map.
-    public let predicate: Expr?
+    public let predicate: CELExpr?
     /// The transform of map.
-    public let transform: Expr?
+    public let transform: CELExpr?
 }
 
 /// A position in the source: 1-based line and column, in Unicode scalars.
-public struct SourcePosition: Sendable, Equatable, CustomStringConvertible {
+public struct CELSourcePosition: Sendable, Equatable, CustomStringConvertible {
     public let offset: Int
     public let line: Int
     public let column: Int

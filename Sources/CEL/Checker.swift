@@ -1,8 +1,8 @@
 /// A problem found while compiling or linting an expression.
 public struct CELIssue: Sendable, Equatable, CustomStringConvertible {
     public let message: String
-    public let position: SourcePosition
-    public let endPosition: SourcePosition?
+    public let position: CELSourcePosition
+    public let endPosition: CELSourcePosition?
     public var description: String { "\(position): \(message)" }
 }
 
@@ -12,13 +12,13 @@ public struct CELIssue: Sendable, Equatable, CustomStringConvertible {
 struct Checker {
     let source: [Unicode.Scalar]
     let variables: [String: CELType]
-    let functions: [String: FunctionDecl]
+    let functions: [String: CELFunction]
     /// Size assumed for a list or map whose size is unknown before evaluation.
     let assumedSize: Int
     var scopes: [String] = []
     var issues: [CELIssue] = []
 
-    init(source: [Unicode.Scalar], variables: [String: CELType], functions: [String: FunctionDecl], assumedSize: Int) {
+    init(source: [Unicode.Scalar], variables: [String: CELType], functions: [String: CELFunction], assumedSize: Int) {
         self.source = source
         self.variables = variables
         self.functions = functions
@@ -26,8 +26,8 @@ struct Checker {
     }
 
     mutating func report(_ message: String, at offset: Int, length: Int? = nil) {
-        let p = SourcePosition(offset: offset, in: source)
-        let end = length.map { SourcePosition(offset: offset + $0, in: source) }
+        let p = CELSourcePosition(offset: offset, in: source)
+        let end = length.map { CELSourcePosition(offset: offset + $0, in: source) }
         issues.append(CELIssue(message: message, position: p, endPosition: end))
     }
 
@@ -46,7 +46,7 @@ struct Checker {
 
     /// Checks `e` and returns its estimated cost.
     @discardableResult
-    mutating func check(_ e: Expr) -> Int {
+    mutating func check(_ e: CELExpr) -> Int {
         switch e.kind {
         case .literal: return 0
         case .ident(let name):
@@ -63,14 +63,14 @@ struct Checker {
                 return parts.count
             }
             _ = field
-            return 1 + check(operand)
+            return sat(1, check(operand))
         case .list(let elements):
-            return 1 + elements.reduce(0) { $0 + check($1) }
+            return elements.reduce(1) { sat($0, check($1)) }
         case .map(let entries):
-            return 1 + entries.reduce(0) { $0 + check($1.key) + check($1.value) }
+            return entries.reduce(1) { sat($0, sat(check($1.key), check($1.value))) }
         case .message(let type, let fields):
             report("unknown type '\(type)': protobuf messages are not supported", at: e.offset, length: 1)
-            return 1 + fields.reduce(0) { $0 + check($1.value) }
+            return fields.reduce(1) { sat($0, check($1.value)) }
         case .comprehension(let c):
             let rangeCost = check(c.range)
             var size = assumedSize
@@ -78,10 +78,10 @@ struct Checker {
             if case .map(let m) = c.range.kind { size = m.count }
             if case .literal(.list(let l)) = c.range.kind { size = l.count }
             scopes.append(c.iterVar)
-            let body = (c.predicate.map { check($0) } ?? 0) + (c.transform.map { check($0) } ?? 0)
+            let body = sat(sat(c.predicate.map { check($0) } ?? 0, c.transform.map { check($0) } ?? 0), 1)
             scopes.removeLast()
-            let (perIteration, o1) = (body + 1).multipliedReportingOverflow(by: size)
-            return o1 ? Int.max / 4 : min(rangeCost + perIteration, Int.max / 4)
+            let (perIteration, overflow) = body.multipliedReportingOverflow(by: size)
+            return overflow ? Self.maxCost : sat(rangeCost, perIteration)
         case .call(let target, let function, let args):
             var name = function
             var isReceiver = target != nil
@@ -92,19 +92,19 @@ struct Checker {
                 name = parts.joined(separator: ".") + "." + function
                 isReceiver = false
             } else if let t = target {
-                cost += check(t)
+                cost = sat(cost, check(t))
             }
-            for a in args { cost = min(cost + check(a), Int.max / 4) }
+            for a in args { cost = sat(cost, check(a)) }
             // Receiver calls start at the '.', global calls at the name.
             let at = target != nil && isReceiver ? e.offset + 1 : e.offset
             guard let decl = functions[name] else {
                 report("undeclared reference to function '\(name)'", at: at, length: function.count)
-                return cost + 1
+                return sat(cost, 1)
             }
             let arities = isReceiver ? decl.receiverArities : decl.globalArities
             if !arities.contains(args.count) {
                 let other = isReceiver ? decl.globalArities : decl.receiverArities
-                if arities.isEmpty && other.contains(args.count) {
+                if arities.isEmpty && !other.isEmpty {
                     report(
                         isReceiver
                             ? "function '\(name)' is not a method: call it as \(name)(…)"
@@ -117,11 +117,16 @@ struct Checker {
                         at: at, length: function.count)
                 }
             }
-            return min(cost + decl.cost, Int.max / 4)
+            return sat(cost, decl.cost)
         }
     }
 
-    static func rootOffset(_ e: Expr) -> Int {
+    /// Estimates saturate: a nest of comprehensions can exceed any integer.
+    static let maxCost = Int.max / 4
+
+    func sat(_ a: Int, _ b: Int) -> Int { min(a, Self.maxCost) + min(b, Self.maxCost) >= Self.maxCost ? Self.maxCost : a + b }
+
+    static func rootOffset(_ e: CELExpr) -> Int {
         if case .select(let operand, _, _) = e.kind { return rootOffset(operand) }
         return e.offset
     }

@@ -1,5 +1,5 @@
 /// The implementation of a function for one arity. A receiver-style call passes its receiver first.
-public enum FunctionImpl: Sendable {
+public enum CELFunctionImpl: Sendable {
     case unary(@Sendable (CELValue) throws(CELError) -> CELValue)
     case binary(@Sendable (CELValue, CELValue) throws(CELError) -> CELValue)
     case ternary(@Sendable (CELValue, CELValue, CELValue) throws(CELError) -> CELValue)
@@ -16,19 +16,19 @@ public enum FunctionImpl: Sendable {
 }
 
 /// A function the checker and planner know: which call styles and arities exist, and their code.
-public struct FunctionDecl: Sendable {
+public struct CELFunction: Sendable {
     public let name: String
     /// Argument counts accepted as a global call `f(a, b)`.
     public let globalArities: Set<Int>
     /// Argument counts (not counting the receiver) accepted as a receiver call `r.f(a)`.
     public let receiverArities: Set<Int>
     /// Implementations by total argument count (receiver included).
-    let impls: [Int: FunctionImpl]
+    let impls: [Int: CELFunctionImpl]
     /// Estimated cost of one call, for the static estimate and the runtime budget.
     let cost: Int
 
     public init(
-        name: String, global: Set<Int> = [], receiver: Set<Int> = [], impls: [Int: FunctionImpl], cost: Int = 1
+        name: String, global: Set<Int> = [], receiver: Set<Int> = [], impls: [Int: CELFunctionImpl], cost: Int = 1
     ) {
         self.name = name
         self.globalArities = global
@@ -39,11 +39,11 @@ public struct FunctionDecl: Sendable {
 }
 
 enum Builtins {
-    static let all: [String: FunctionDecl] = {
-        var d: [String: FunctionDecl] = [:]
-        func add(_ f: FunctionDecl) { d[f.name] = f }
+    static let all: [String: CELFunction] = {
+        var d: [String: CELFunction] = [:]
+        func add(_ f: CELFunction) { d[f.name] = f }
         func bin(_ n: String, _ f: @escaping @Sendable (CELValue, CELValue) throws(CELError) -> CELValue) {
-            add(FunctionDecl(name: n, global: [2], impls: [2: .binary(f)]))
+            add(CELFunction(name: n, global: [2], impls: [2: .binary(f)]))
         }
         bin("_+_", Std.add)
         bin("_-_", Std.subtract)
@@ -58,21 +58,21 @@ enum Builtins {
         bin("_>_") { a, b throws(CELError) in .bool(try Std.order(a, b, "_>_").map { $0 > 0 } ?? false) }
         bin("_>=_") { a, b throws(CELError) in .bool(try Std.order(a, b, "_>=_").map { $0 >= 0 } ?? false) }
         bin("@in") { a, b throws(CELError) in .bool(try Std.contains(b, element: a)) }
-        add(FunctionDecl(name: "-_", global: [1], impls: [1: .unary(Std.negate)]))
-        add(FunctionDecl(name: "!_", global: [1], impls: [1: .unary(Std.not)]))
+        add(CELFunction(name: "-_", global: [1], impls: [1: .unary(Std.negate)]))
+        add(CELFunction(name: "!_", global: [1], impls: [1: .unary(Std.not)]))
         // The logical operators and the conditional are planned specially; declared for the checker.
-        add(FunctionDecl(name: "_&&_", global: [2], impls: [:]))
-        add(FunctionDecl(name: "_||_", global: [2], impls: [:]))
-        add(FunctionDecl(name: "_?_:_", global: [3], impls: [:]))
+        add(CELFunction(name: "_&&_", global: [2], impls: [:]))
+        add(CELFunction(name: "_||_", global: [2], impls: [:]))
+        add(CELFunction(name: "_?_:_", global: [3], impls: [:]))
 
-        add(FunctionDecl(name: "size", global: [1], receiver: [0], impls: [1: .unary(Std.size)]))
-        add(FunctionDecl(name: "contains", receiver: [1], impls: [2: .binary(Std.stringContains)]))
-        add(FunctionDecl(name: "startsWith", receiver: [1], impls: [2: .binary(Std.startsWith)]))
-        add(FunctionDecl(name: "endsWith", receiver: [1], impls: [2: .binary(Std.endsWith)]))
-        add(FunctionDecl(name: "matches", global: [2], receiver: [1], impls: [2: .binary(Std.matches)], cost: 10))
+        add(CELFunction(name: "size", global: [1], receiver: [0], impls: [1: .unary(Std.size)]))
+        add(CELFunction(name: "contains", receiver: [1], impls: [2: .binary(Std.stringContains)]))
+        add(CELFunction(name: "startsWith", receiver: [1], impls: [2: .binary(Std.startsWith)]))
+        add(CELFunction(name: "endsWith", receiver: [1], impls: [2: .binary(Std.endsWith)]))
+        add(CELFunction(name: "matches", global: [2], receiver: [1], impls: [2: .binary(Std.matches)], cost: 10))
 
         func conv(_ n: String, _ f: @escaping @Sendable (CELValue) throws(CELError) -> CELValue) {
-            add(FunctionDecl(name: n, global: [1], impls: [1: .unary(f)]))
+            add(CELFunction(name: n, global: [1], impls: [1: .unary(f)]))
         }
         conv("int", Std.toInt)
         conv("uint", Std.toUInt)
@@ -90,7 +90,7 @@ enum Builtins {
             "getMinutes", "getSeconds", "getMilliseconds",
         ] {
             add(
-                FunctionDecl(
+                CELFunction(
                     name: n, receiver: [0, 1],
                     impls: [
                         1: .unary { a throws(CELError) in try Std.timeAccessor(n, a, nil) },
@@ -99,19 +99,19 @@ enum Builtins {
         }
 
         // Strings extension.
-        add(FunctionDecl(name: "charAt", receiver: [1], impls: [2: .binary(StringsExt.charAt)]))
-        add(FunctionDecl(name: "indexOf", receiver: [1, 2], impls: [2: .nary(StringsExt.indexOf), 3: .nary(StringsExt.indexOf)]))
-        add(FunctionDecl(name: "lastIndexOf", receiver: [1, 2], impls: [2: .nary(StringsExt.lastIndexOf), 3: .nary(StringsExt.lastIndexOf)]))
-        add(FunctionDecl(name: "lowerAscii", receiver: [0], impls: [1: .unary(StringsExt.lowerAscii)]))
-        add(FunctionDecl(name: "upperAscii", receiver: [0], impls: [1: .unary(StringsExt.upperAscii)]))
-        add(FunctionDecl(name: "replace", receiver: [2, 3], impls: [3: .nary(StringsExt.replace), 4: .nary(StringsExt.replace)]))
-        add(FunctionDecl(name: "split", receiver: [1, 2], impls: [2: .nary(StringsExt.split), 3: .nary(StringsExt.split)]))
-        add(FunctionDecl(name: "substring", receiver: [1, 2], impls: [2: .nary(StringsExt.substring), 3: .nary(StringsExt.substring)]))
-        add(FunctionDecl(name: "trim", receiver: [0], impls: [1: .unary(StringsExt.trim)]))
-        add(FunctionDecl(name: "join", receiver: [0, 1], impls: [1: .nary(StringsExt.join), 2: .nary(StringsExt.join)]))
-        add(FunctionDecl(name: "format", receiver: [1], impls: [2: .binary(StringsExt.format)]))
-        add(FunctionDecl(name: "strings.quote", global: [1], impls: [1: .unary(StringsExt.quote)]))
-        add(FunctionDecl(name: "reverse", receiver: [0], impls: [1: .unary(StringsExt.reverse)]))
+        add(CELFunction(name: "charAt", receiver: [1], impls: [2: .binary(StringsExt.charAt)]))
+        add(CELFunction(name: "indexOf", receiver: [1, 2], impls: [2: .nary(StringsExt.indexOf), 3: .nary(StringsExt.indexOf)]))
+        add(CELFunction(name: "lastIndexOf", receiver: [1, 2], impls: [2: .nary(StringsExt.lastIndexOf), 3: .nary(StringsExt.lastIndexOf)]))
+        add(CELFunction(name: "lowerAscii", receiver: [0], impls: [1: .unary(StringsExt.lowerAscii)]))
+        add(CELFunction(name: "upperAscii", receiver: [0], impls: [1: .unary(StringsExt.upperAscii)]))
+        add(CELFunction(name: "replace", receiver: [2, 3], impls: [3: .nary(StringsExt.replace), 4: .nary(StringsExt.replace)]))
+        add(CELFunction(name: "split", receiver: [1, 2], impls: [2: .nary(StringsExt.split), 3: .nary(StringsExt.split)]))
+        add(CELFunction(name: "substring", receiver: [1, 2], impls: [2: .nary(StringsExt.substring), 3: .nary(StringsExt.substring)]))
+        add(CELFunction(name: "trim", receiver: [0], impls: [1: .unary(StringsExt.trim)]))
+        add(CELFunction(name: "join", receiver: [0, 1], impls: [1: .nary(StringsExt.join), 2: .nary(StringsExt.join)]))
+        add(CELFunction(name: "format", receiver: [1], impls: [2: .binary(StringsExt.format)]))
+        add(CELFunction(name: "strings.quote", global: [1], impls: [1: .unary(StringsExt.quote)]))
+        add(CELFunction(name: "reverse", receiver: [0], impls: [1: .unary(StringsExt.reverse)]))
         return d
     }()
 }

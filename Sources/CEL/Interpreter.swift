@@ -2,14 +2,15 @@ import Foundation
 
 /// The mutable state of one evaluation, passed `inout` through the planned tree.
 struct Frame {
-    var slots: [CELValue?]
+    let slots: [CELValue?]
     let dynamic: [String: CELValue]
     var locals: [CELValue]
     var cost = 0
     let costLimit: Int
-    let timeoutNanos: UInt64
-    /// Set at the first periodic check: evaluation is bounded in time by its size until it loops.
-    var deadline: UInt64 = 0
+    /// Monotonic nanoseconds after which evaluation stops. Programs without comprehensions or
+    /// regular expressions leave it at `.max`: their running time is bounded by their size and the
+    /// cost limit, so they skip the clock read.
+    var deadline: UInt64 = .max
     var iterations = 0
 
     @inline(__always)
@@ -26,13 +27,22 @@ struct Frame {
         if iterations % 100 == 0 { try checkDeadline() }
     }
 
-    mutating func checkDeadline() throws(CELError) {
-        let now = DispatchTime.now().uptimeNanoseconds
-        if deadline == 0 {
-            deadline = now &+ timeoutNanos
-        } else if now > deadline {
-            throw CELError.deadlineExceeded
+    /// The size-proportional part of a call's cost: operations on long strings (searching, counting,
+    /// copying) cost more than one step, and so do the functions that walk a list (`lists`: `in`,
+    /// `join`, `format`, equality). Map lookups are constant-time and are not charged by size.
+    @inline(__always)
+    static func sizeCost(_ v: CELValue, lists: Bool) -> Int {
+        switch v {
+        case .string(let s): return s.utf8.count >> 7
+        case .bytes(let b): return b.count >> 7
+        case .list(let l): return lists ? l.count >> 4 : 0
+        case .map(let m): return lists ? m.count >> 4 : 0
+        default: return 0
         }
+    }
+
+    func checkDeadline() throws(CELError) {
+        if DispatchTime.now().uptimeNanoseconds > deadline { throw CELError.deadlineExceeded }
     }
 }
 
@@ -109,15 +119,23 @@ final class SelectNode: Node, @unchecked Sendable {
     let operand: Node
     let field: String
     let key: CELMapKey
+    let hash: UInt64
+    let ascii: Bool
     init(_ operand: Node, _ field: String) {
         self.operand = operand
         self.field = field
         self.key = CELMapKey(string: field)
+        self.hash = key.quickHash
+        self.ascii = field.isASCIIText
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let v = try operand.eval(&f)
         if case .map(let m) = v {
-            if let r = m.value(forKey: key) { return r }
+            if ascii {
+                if let r = m.value(forASCIIKey: field, quickHash: hash) { return r }
+            } else if let r = m.value(forKey: key, quickHash: hash) {
+                return r
+            }
             throw CELError("no such key: '\(field)'")
         }
         throw CELError("type '\(v.celType.name)' does not support field selection")
@@ -259,7 +277,7 @@ final class EqualsNode: Node, @unchecked Sendable {
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let l = try lhs.eval(&f)
         let r = try rhs.eval(&f)
-        try f.charge(1)
+        try f.charge(1 + Frame.sizeCost(l, lists: true))
         return .bool(celEquals(l, r) != negate)
     }
 }
@@ -269,15 +287,20 @@ final class EqualsStringNode: Node, @unchecked Sendable {
     let lhs: Node
     let string: String
     let negate: Bool
+    let ascii: Bool
     init(_ lhs: Node, _ string: String, negate: Bool) {
         self.lhs = lhs
         self.string = string
         self.negate = negate
+        self.ascii = string.isASCIIText
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let l = try lhs.eval(&f)
         try f.charge(1)
-        if case .string(let s) = l { return .bool(celStringEqual(s, string) != negate) }
+        if case .string(let s) = l {
+            let equal = ascii ? celStringEqual(s, ascii: string) : celStringEqual(s, string)
+            return .bool(equal != negate)
+        }
         return .bool(negate)  // other types are never equal to a string
     }
 }
@@ -287,6 +310,7 @@ final class InConstantListNode: Node, @unchecked Sendable {
     let lhs: Node
     let list: [CELValue]
     let strings: [String]?
+    let asciiStrings: Bool
     let keys: Set<CELMapKey>?
     init(_ lhs: Node, _ list: [CELValue]) {
         self.lhs = lhs
@@ -296,6 +320,7 @@ final class InConstantListNode: Node, @unchecked Sendable {
             if case .string(let s) = v { strings.append(s) }
         }
         self.strings = strings.count == list.count && list.count <= 16 ? strings : nil
+        self.asciiStrings = strings.allSatisfy(\.isASCIIText)
         var keys = Set<CELMapKey>()
         var keyable = list.count > 16
         for v in list where keyable {
@@ -312,7 +337,11 @@ final class InConstantListNode: Node, @unchecked Sendable {
         try f.charge(1)
         if let strings {
             guard case .string(let s) = l else { return .bool(false) }
-            for c in strings where celStringEqual(s, c) { return .bool(true) }
+            if asciiStrings {
+                for c in strings where celStringEqual(s, ascii: c) { return .bool(true) }
+            } else {
+                for c in strings where celStringEqual(s, c) { return .bool(true) }
+            }
             return .bool(false)
         }
         if let keys {
@@ -393,7 +422,7 @@ final class Call1Node: Node, @unchecked Sendable {
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let a = try arg.eval(&f)
-        try f.charge(cost)
+        try f.charge(cost + Frame.sizeCost(a, lists: false))
         return try fn(a)
     }
 }
@@ -403,63 +432,91 @@ final class Call2Node: Node, @unchecked Sendable {
     let a: Node
     let b: Node
     let cost: Int
-    init(_ fn: @escaping @Sendable (CELValue, CELValue) throws(CELError) -> CELValue, _ a: Node, _ b: Node, cost: Int) {
+    let walksLists: Bool
+    /// False when the function reads only as much of its first argument as of the second
+    /// (`startsWith`, `endsWith`).
+    let chargesFirst: Bool
+    init(
+        _ fn: @escaping @Sendable (CELValue, CELValue) throws(CELError) -> CELValue, _ a: Node, _ b: Node, cost: Int,
+        walksLists: Bool, chargesFirst: Bool
+    ) {
         self.fn = fn
         self.a = a
         self.b = b
         self.cost = cost
+        self.walksLists = walksLists
+        self.chargesFirst = chargesFirst
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let x = try a.eval(&f)
         let y = try b.eval(&f)
-        try f.charge(cost)
+        let first = chargesFirst ? Frame.sizeCost(x, lists: walksLists) : 0
+        try f.charge(cost + first + Frame.sizeCost(y, lists: walksLists))
         return try fn(x, y)
     }
 }
 
 final class CallNNode: Node, @unchecked Sendable {
-    let impl: FunctionImpl
+    let impl: CELFunctionImpl
     let args: [Node]
     let cost: Int
-    init(_ impl: FunctionImpl, _ args: [Node], cost: Int) {
+    let walksLists: Bool
+    init(_ impl: CELFunctionImpl, _ args: [Node], cost: Int, walksLists: Bool) {
         self.impl = impl
         self.args = args
         self.cost = cost
+        self.walksLists = walksLists
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         var values: [CELValue] = []
         values.reserveCapacity(args.count)
-        for a in args { values.append(try a.eval(&f)) }
-        try f.charge(cost)
+        var charge = cost
+        for a in args {
+            let v = try a.eval(&f)
+            charge += Frame.sizeCost(v, lists: walksLists)
+            values.append(v)
+        }
+        try f.charge(charge)
         return try impl.call(values)
     }
 }
 
-/// `s.matches('literal')` with the pattern compiled once at plan time.
-final class MatchesConstantNode: Node, @unchecked Sendable {
+/// `s.matches(re)`; a literal pattern is compiled once at plan time. Matching stops at the
+/// evaluation deadline (ICU backtracks, so a hostile pattern could otherwise run for very long).
+final class MatchesNode: Node, @unchecked Sendable {
     let arg: Node
-    let regex: Regex
-    init(_ arg: Node, _ regex: Regex) {
+    let pattern: Node
+    let regex: Regex?
+    init(_ arg: Node, pattern: Node, regex: Regex?) {
         self.arg = arg
+        self.pattern = pattern
         self.regex = regex
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         let v = try arg.eval(&f)
+        let re: Regex
+        if let regex {
+            re = regex
+        } else {
+            let p = try pattern.eval(&f)
+            guard case .string(let ps) = p else { throw CELError.noOverload("matches", [v, p]) }
+            re = try Regex.compile(ps)
+        }
         guard case .string(let s) = v else { throw CELError.noOverload("matches", [v]) }
         try f.charge(1 + s.utf8.count / 10)
-        return .bool(regex.matches(s))
+        return .bool(try re.matches(s, deadline: f.deadline))
     }
 }
 
 // MARK: Comprehensions
 
 final class ComprehensionNode: Node, @unchecked Sendable {
-    let kind: Comprehension.Kind
+    let kind: CELComprehension.Kind
     let range: Node
     let slot: Int
     let predicate: Node?
     let transform: Node?
-    init(_ kind: Comprehension.Kind, range: Node, slot: Int, predicate: Node?, transform: Node?) {
+    init(_ kind: CELComprehension.Kind, range: Node, slot: Int, predicate: Node?, transform: Node?) {
         self.kind = kind
         self.range = range
         self.slot = slot

@@ -1,7 +1,7 @@
 /// A syntax error with its position in the source.
 public struct CELSyntaxError: Error, Sendable, CustomStringConvertible {
     public let message: String
-    public let position: SourcePosition
+    public let position: CELSourcePosition
     public var description: String { "\(position): \(message)" }
 }
 
@@ -38,7 +38,7 @@ struct Lexer {
     ]
 
     func error(_ message: String, at offset: Int) -> CELSyntaxError {
-        CELSyntaxError(message: message, position: SourcePosition(offset: offset, in: src))
+        CELSyntaxError(message: message, position: CELSourcePosition(offset: offset, in: src))
     }
 
     func peek(_ k: Int = 0) -> Unicode.Scalar? { pos + k < src.count ? src[pos + k] : nil }

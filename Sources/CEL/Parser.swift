@@ -1,9 +1,10 @@
 /// Options of the parser.
-public struct ParserOptions: Sendable {
+public struct CELParserOptions: Sendable {
     /// Expand `has`, `all`, `exists`, `exists_one`, `map` and `filter` (on by default).
     public var macros = true
-    /// Deepest nesting of parentheses, lists, maps, calls and indexes the parser accepts.
-    public var maxNesting = 100
+    /// Deepest nesting of expressions (inside parentheses, lists, maps, call arguments, indexes and
+    /// the branches of `?:`) the parser accepts.
+    public var maxNesting = 64
     /// Highest AST the parser builds (also bounds left-associative operator chains).
     public var maxDepth = 250
     /// Longest source accepted, in code points.
@@ -16,14 +17,14 @@ struct Parser {
     var lexer: Lexer
     var tok: Token
     var nesting = 0
-    let options: ParserOptions
+    let options: CELParserOptions
 
-    static func parse(_ source: String, options: ParserOptions = ParserOptions()) throws(CELSyntaxError) -> Expr {
+    static func parse(_ source: String, options: CELParserOptions = CELParserOptions()) throws(CELSyntaxError) -> CELExpr {
         let scalars = Array(source.unicodeScalars)
         if scalars.count > options.maxLength {
             throw CELSyntaxError(
                 message: "expression is longer than \(options.maxLength) code points",
-                position: SourcePosition(offset: 0, in: []))
+                position: CELSourcePosition(offset: 0, in: []))
         }
         var p = try Parser(scalars, options: options)
         let e = try p.parseExpr()
@@ -31,7 +32,7 @@ struct Parser {
         return e
     }
 
-    init(_ src: [Unicode.Scalar], options: ParserOptions) throws(CELSyntaxError) {
+    init(_ src: [Unicode.Scalar], options: CELParserOptions) throws(CELSyntaxError) {
         lexer = Lexer(src)
         self.options = options
         tok = Token(kind: .eof, offset: 0)
@@ -63,8 +64,8 @@ struct Parser {
         try advance()
     }
 
-    func make(_ kind: ExprKind, at offset: Int) throws(CELSyntaxError) -> Expr {
-        let e = Expr(kind, at: offset)
+    func make(_ kind: CELExprKind, at offset: Int) throws(CELSyntaxError) -> CELExpr {
+        let e = CELExpr(kind, at: offset)
         if e.depth > options.maxDepth {
             throw error("expression nesting exceeds the limit of \(options.maxDepth)", at: offset)
         }
@@ -79,45 +80,73 @@ struct Parser {
     }
 
     // expr: or ('?' or ':' expr)?
-    mutating func parseExpr() throws(CELSyntaxError) -> Expr {
+    mutating func parseExpr() throws(CELSyntaxError) -> CELExpr {
         try enter()
         defer { nesting -= 1 }
-        let cond = try parseOr()
+        let cond = try parseBinary()
         guard isPunct("?") else { return cond }
         let at = tok.offset
         try advance()
-        let a = try parseOr()
+        let a = try parseBinary()
         try expect(":")
         let b = try parseExpr()
         return try make(.call(target: nil, function: "_?_:_", args: [cond, a, b]), at: at)
     }
 
-    mutating func parseOr() throws(CELSyntaxError) -> Expr {
-        var terms = [try parseAnd()]
-        var ats: [Int] = []
-        while isPunct("||") {
-            ats.append(tok.offset)
-            try advance()
-            terms.append(try parseAnd())
+    /// The binary operator at the current token and its precedence (1 `||`, 2 `&&`, 3 relations and
+    /// `in`, 4 `+ -`, 5 `* / %`).
+    func binaryOperator() -> (function: String, precedence: Int)? {
+        switch tok.kind {
+        case .punct(let p):
+            switch p {
+            case "||": return ("_||_", 1)
+            case "&&": return ("_&&_", 2)
+            case "==", "!=", "<", "<=", ">", ">=": return (Self.relations[p]!, 3)
+            case "+": return ("_+_", 4)
+            case "-": return ("_-_", 4)
+            case "*": return ("_*_", 5)
+            case "/": return ("_/_", 5)
+            case "%": return ("_%_", 5)
+            default: return nil
+            }
+        case .ident("in"): return ("@in", 3)
+        default: return nil
         }
-        return try balance(terms, ats, "_||_")
     }
 
-    mutating func parseAnd() throws(CELSyntaxError) -> Expr {
-        var terms = [try parseRelation()]
-        var ats: [Int] = []
-        while isPunct("&&") {
-            ats.append(tok.offset)
-            try advance()
-            terms.append(try parseRelation())
-        }
-        return try balance(terms, ats, "_&&_")
+    /// Operator-precedence climbing: one frame per precedence level in use rather than one per
+    /// grammar rule, so nested parentheses cost less stack. Operators are left-associative; chains
+    /// of `&&` or `||` become balanced trees (as cel-go builds them), so long chains stay shallow.
+    mutating func parseBinary() throws(CELSyntaxError) -> CELExpr {
+        try climb(try parseUnary(), minPrecedence: 1)
     }
 
-    /// Builds a balanced tree for a chain of `&&` or `||` (as cel-go does), so long chains stay shallow.
-    func balance(_ terms: [Expr], _ ats: [Int], _ op: String) throws(CELSyntaxError) -> Expr {
+    mutating func climb(_ start: CELExpr, minPrecedence: Int) throws(CELSyntaxError) -> CELExpr {
+        var lhs = start
+        while let (fn, prec) = binaryOperator(), prec >= minPrecedence {
+            if prec <= 2 {
+                var terms = [lhs]
+                var ats: [Int] = []
+                while let (next, _) = binaryOperator(), next == fn {
+                    ats.append(tok.offset)
+                    try advance()
+                    terms.append(try climb(try parseUnary(), minPrecedence: prec + 1))
+                }
+                lhs = try balance(terms, ats, fn)
+                continue
+            }
+            let at = tok.offset
+            try advance()
+            let rhs = try climb(try parseUnary(), minPrecedence: prec + 1)
+            lhs = try make(.call(target: nil, function: fn, args: [lhs, rhs]), at: at)
+        }
+        return lhs
+    }
+
+    /// Builds a balanced tree for a chain of `&&` or `||`.
+    func balance(_ terms: [CELExpr], _ ats: [Int], _ op: String) throws(CELSyntaxError) -> CELExpr {
         if terms.count == 1 { return terms[0] }
-        func build(_ lo: Int, _ hi: Int) throws(CELSyntaxError) -> Expr {
+        func build(_ lo: Int, _ hi: Int) throws(CELSyntaxError) -> CELExpr {
             if lo == hi { return terms[lo] }
             let mid = (lo + hi + 1) / 2
             let l = try build(lo, mid - 1)
@@ -131,45 +160,7 @@ struct Parser {
         "==": "_==_", "!=": "_!=_", "<": "_<_", "<=": "_<=_", ">": "_>_", ">=": "_>=_",
     ]
 
-    mutating func parseRelation() throws(CELSyntaxError) -> Expr {
-        var lhs = try parseAdditive()
-        while true {
-            let at = tok.offset
-            var fn: String?
-            if case .punct(let p) = tok.kind { fn = Self.relations[p] }
-            if case .ident("in") = tok.kind { fn = "@in" }
-            guard let f = fn else { return lhs }
-            try advance()
-            let rhs = try parseAdditive()
-            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
-        }
-    }
-
-    mutating func parseAdditive() throws(CELSyntaxError) -> Expr {
-        var lhs = try parseMultiplicative()
-        while isPunct("+") || isPunct("-") {
-            let at = tok.offset
-            let f = isPunct("+") ? "_+_" : "_-_"
-            try advance()
-            let rhs = try parseMultiplicative()
-            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
-        }
-        return lhs
-    }
-
-    mutating func parseMultiplicative() throws(CELSyntaxError) -> Expr {
-        var lhs = try parseUnary()
-        while isPunct("*") || isPunct("/") || isPunct("%") {
-            let at = tok.offset
-            let f = isPunct("*") ? "_*_" : (isPunct("/") ? "_/_" : "_%_")
-            try advance()
-            let rhs = try parseUnary()
-            lhs = try make(.call(target: nil, function: f, args: [lhs, rhs]), at: at)
-        }
-        return lhs
-    }
-
-    mutating func parseUnary() throws(CELSyntaxError) -> Expr {
+    mutating func parseUnary() throws(CELSyntaxError) -> CELExpr {
         if isPunct("!") {
             var ats: [Int] = []
             while isPunct("!") { ats.append(tok.offset); try advance() }
@@ -181,7 +172,7 @@ struct Parser {
             var ats: [Int] = []
             while isPunct("-") { ats.append(tok.offset); try advance() }
             // The grammar's literal rule takes one minus sign: `-9223372036854775808` is a literal.
-            var e: Expr
+            var e: CELExpr
             switch tok.kind {
             case .int(let v):
                 let at = ats.removeLast()
@@ -204,12 +195,12 @@ struct Parser {
         return try parseMember()
     }
 
-    mutating func parseMember() throws(CELSyntaxError) -> Expr {
+    mutating func parseMember() throws(CELSyntaxError) -> CELExpr {
         try parseMemberSuffix(try parsePrimary())
     }
 
     /// The dotted name an expression spells (`a.b.c`), if it is only identifiers and selections.
-    static func qualifiedName(_ e: Expr) -> String? {
+    static func qualifiedName(_ e: CELExpr) -> String? {
         switch e.kind {
         case .ident(let n): return n
         case .select(let operand, let field, false):
@@ -219,7 +210,7 @@ struct Parser {
         }
     }
 
-    mutating func parseMemberSuffix(_ start: Expr) throws(CELSyntaxError) -> Expr {
+    mutating func parseMemberSuffix(_ start: CELExpr) throws(CELSyntaxError) -> CELExpr {
         var e = start
         while true {
             if isPunct(".") {
@@ -243,14 +234,10 @@ struct Parser {
             } else if isPunct("[") {
                 let at = tok.offset
                 try advance()
-                try enter()
                 let index = try parseExpr()
-                nesting -= 1
                 try expect("]")
                 e = try make(.call(target: nil, function: "_[_]", args: [e, index]), at: at)
-            } else if isPunct("{"), let name = Self.qualifiedName(e), e.offset == start.offset,
-                isMessageStart(start)
-            {
+            } else if isPunct("{"), let name = Self.qualifiedName(e), isMessageStart(start) {
                 let at = tok.offset
                 try advance()
                 let fields = try parseFieldInits()
@@ -262,12 +249,12 @@ struct Parser {
     }
 
     /// Message construction only follows a plain (possibly dotted) name.
-    func isMessageStart(_ start: Expr) -> Bool {
+    func isMessageStart(_ start: CELExpr) -> Bool {
         if case .ident = start.kind { return true }
         return false
     }
 
-    mutating func parsePrimary() throws(CELSyntaxError) -> Expr {
+    mutating func parsePrimary() throws(CELSyntaxError) -> CELExpr {
         let at = tok.offset
         switch tok.kind {
         case .int(let v): try advance(); return try make(.literal(.int(v)), at: at)
@@ -297,18 +284,7 @@ struct Parser {
         case .punct(let p):
             switch p {
             case ".":
-                // A leading dot names the root scope: `.a.b`.
-                try advance()
-                guard case .ident(let name) = tok.kind, !Lexer.reserved.contains(name) else {
-                    throw error("expected an identifier after leading '.'")
-                }
-                try advance()
-                if isPunct("(") {
-                    try advance()
-                    let args = try parseArgs(closing: ")")
-                    return try make(.call(target: nil, function: "." + name, args: args), at: at)
-                }
-                return try make(.ident("." + name), at: at)
+                return try parseLeadingDot(at: at)
             case "(":
                 try advance()
                 let e = try parseExpr()
@@ -319,29 +295,46 @@ struct Parser {
                 let elements = try parseArgs(closing: "]")
                 return try make(.list(elements), at: at)
             case "{":
-                try advance()
-                try enter()
-                defer { nesting -= 1 }
-                var entries: [MapEntry] = []
-                while !isPunct("}") {
-                    let k = try parseExpr()
-                    try expect(":")
-                    let v = try parseExpr()
-                    entries.append(MapEntry(key: k, value: v))
-                    if isPunct(",") { try advance() } else { break }
-                }
-                try expect("}")
-                return try make(.map(entries), at: at)
+                return try parseMapLiteral(at: at)
             default:
                 throw error("unexpected '\(p)'")
             }
         }
     }
 
-    mutating func parseArgs(closing: String) throws(CELSyntaxError) -> [Expr] {
-        try enter()
-        defer { nesting -= 1 }
-        var args: [Expr] = []
+    @inline(never)
+    mutating func parseLeadingDot(at: Int) throws(CELSyntaxError) -> CELExpr {
+        // A leading dot names the root scope: `.a.b`.
+        try advance()
+        guard case .ident(let name) = tok.kind, !Lexer.reserved.contains(name) else {
+            throw error("expected an identifier after leading '.'")
+        }
+        try advance()
+        if isPunct("(") {
+            try advance()
+            let args = try parseArgs(closing: ")")
+            return try make(.call(target: nil, function: "." + name, args: args), at: at)
+        }
+        return try make(.ident("." + name), at: at)
+    }
+
+    @inline(never)
+    mutating func parseMapLiteral(at: Int) throws(CELSyntaxError) -> CELExpr {
+        try advance()
+        var entries: [CELMapEntry] = []
+        while !isPunct("}") {
+            let k = try parseExpr()
+            try expect(":")
+            let v = try parseExpr()
+            entries.append(CELMapEntry(key: k, value: v))
+            if isPunct(",") { try advance() } else { break }
+        }
+        try expect("}")
+        return try make(.map(entries), at: at)
+    }
+
+    mutating func parseArgs(closing: String) throws(CELSyntaxError) -> [CELExpr] {
+        var args: [CELExpr] = []
         while !isPunct(closing) {
             args.append(try parseExpr())
             if isPunct(",") { try advance() } else { break }
@@ -350,10 +343,8 @@ struct Parser {
         return args
     }
 
-    mutating func parseFieldInits() throws(CELSyntaxError) -> [MessageField] {
-        try enter()
-        defer { nesting -= 1 }
-        var fields: [MessageField] = []
+    mutating func parseFieldInits() throws(CELSyntaxError) -> [CELMessageField] {
+        var fields: [CELMessageField] = []
         while !isPunct("}") {
             let at = tok.offset
             let name: String
@@ -363,7 +354,7 @@ struct Parser {
             }
             try advance()
             try expect(":")
-            fields.append(MessageField(name: name, value: try parseExpr(), offset: at))
+            fields.append(CELMessageField(name: name, value: try parseExpr(), offset: at))
             if isPunct(",") { try advance() } else { break }
         }
         try expect("}")
@@ -372,7 +363,8 @@ struct Parser {
 
     // MARK: Macros
 
-    mutating func expandGlobalCall(name: String, args: [Expr], at: Int) throws(CELSyntaxError) -> Expr {
+    @inline(never)
+    mutating func expandGlobalCall(name: String, args: [CELExpr], at: Int) throws(CELSyntaxError) -> CELExpr {
         if options.macros && name == "has" && args.count == 1 {
             guard case .select(let operand, let field, false) = args[0].kind else {
                 throw error("invalid argument to has() macro", at: args[0].offset)
@@ -382,9 +374,10 @@ struct Parser {
         return try make(.call(target: nil, function: name, args: args), at: at)
     }
 
-    mutating func expandReceiverCall(target: Expr, name: String, args: [Expr], at: Int) throws(CELSyntaxError) -> Expr {
+    @inline(never)
+    mutating func expandReceiverCall(target: CELExpr, name: String, args: [CELExpr], at: Int) throws(CELSyntaxError) -> CELExpr {
         guard options.macros else { return try make(.call(target: target, function: name, args: args), at: at) }
-        let kind: Comprehension.Kind?
+        let kind: CELComprehension.Kind?
         switch (name, args.count) {
         case ("all", 2): kind = .all
         case ("exists", 2): kind = .exists
@@ -397,14 +390,14 @@ struct Parser {
         guard case .ident(let v) = args[0].kind, !v.hasPrefix(".") else {
             throw error("argument is not an identifier", at: args[0].offset)
         }
-        let c: Comprehension
+        let c: CELComprehension
         switch kind {
         case .map where args.count == 3:
-            c = Comprehension(kind: .map, iterVar: v, range: target, predicate: args[1], transform: args[2])
+            c = CELComprehension(kind: .map, iterVar: v, range: target, predicate: args[1], transform: args[2])
         case .map:
-            c = Comprehension(kind: .map, iterVar: v, range: target, predicate: nil, transform: args[1])
+            c = CELComprehension(kind: .map, iterVar: v, range: target, predicate: nil, transform: args[1])
         default:
-            c = Comprehension(kind: kind, iterVar: v, range: target, predicate: args[1], transform: nil)
+            c = CELComprehension(kind: kind, iterVar: v, range: target, predicate: args[1], transform: nil)
         }
         return try make(.comprehension(c), at: at)
     }

@@ -3,11 +3,15 @@
 /// constants are folded, and common shapes get specialised nodes.
 struct Planner {
     let slotIndex: [String: Int]
-    let functions: [String: FunctionDecl]
+    let functions: [String: CELFunction]
     var scopes: [(name: String, slot: Int)] = []
     var localCount = 0
+    /// Whether the program loops or matches regular expressions, and so needs a deadline.
+    var needsClock = false
+    /// Calls on literals that cannot succeed (`1 + 'a'`): type errors cel-go's checker reports too.
+    var typeErrors: [(offset: Int, message: String)] = []
 
-    init(slotIndex: [String: Int], functions: [String: FunctionDecl]) {
+    init(slotIndex: [String: Int], functions: [String: CELFunction]) {
         self.slotIndex = slotIndex
         self.functions = functions
     }
@@ -16,7 +20,7 @@ struct Planner {
         scopes.last(where: { $0.name == name })?.slot
     }
 
-    mutating func plan(_ e: Expr) -> Node {
+    mutating func plan(_ e: CELExpr) -> Node {
         switch e.kind {
         case .literal(let v): return ConstNode(v)
         case .ident(let name): return planName([name])
@@ -42,18 +46,19 @@ struct Planner {
             let range = plan(c.range)
             let slot = localCount
             localCount += 1
+            needsClock = true
             scopes.append((c.iterVar, slot))
             let predicate = c.predicate.map { plan($0) }
             let transform = c.transform.map { plan($0) }
             scopes.removeLast()
             return ComprehensionNode(c.kind, range: range, slot: slot, predicate: predicate, transform: transform)
         case .call(let target, let function, let args):
-            return planCall(target: target, function: function, args: args)
+            return planCall(target: target, function: function, args: args, offset: target == nil ? e.offset : e.offset + 1)
         }
     }
 
     /// `a.b.c` as ["a", "b", "c"] when the expression is only identifiers and selections.
-    static func nameParts(_ e: Expr) -> [String]? {
+    static func nameParts(_ e: CELExpr) -> [String]? {
         switch e.kind {
         case .ident(let n): return [n]
         case .select(let operand, let field, false):
@@ -95,7 +100,7 @@ struct Planner {
         return DynamicNameNode(candidates, fallback: nil)
     }
 
-    mutating func planCall(target: Expr?, function: String, args: [Expr]) -> Node {
+    mutating func planCall(target: CELExpr?, function: String, args: [CELExpr], offset: Int) -> Node {
         var function = function
         var target = target
         // `strings.quote(x)`: a namespaced global function, not a method of a variable `strings`.
@@ -126,9 +131,17 @@ struct Planner {
             return ErrorNode(CELError.noOverload(function))
         }
 
-        // Fold calls on constants (errors stay for run time).
-        if nodes.allSatisfy({ $0.constant != nil }), let v = try? impl.call(nodes.map { $0.constant! }) {
-            return ConstNode(v)
+        // Fold calls on constants (errors stay for run time). `dyn` is not folded: it hides a type
+        // from the checker, and so must it from the type errors below.
+        if function != "dyn", nodes.allSatisfy({ $0.constant != nil }) {
+            do {
+                return ConstNode(try impl.call(nodes.map { $0.constant! }))
+            } catch {
+                let literals = argExprs.allSatisfy { if case .literal = $0.kind { true } else { false } }
+                if literals && error.message.hasPrefix("no matching overload") {
+                    typeErrors.append((offset, error.message))
+                }
+            }
         }
 
         switch function {
@@ -145,17 +158,23 @@ struct Planner {
         case "_>=_": return CompareNode(nodes[0], nodes[1], .ge, function)
         case "_+_": return AddNode(nodes[0], nodes[1])
         case "matches":
+            needsClock = true
             if case .string(let p)? = nodes[1].constant {
-                do { return MatchesConstantNode(nodes[0], try Regex.compile(p)) } catch {
+                do { return MatchesNode(nodes[0], pattern: nodes[1], regex: try Regex.compile(p)) } catch {
                     return ErrorNode(error)
                 }
             }
+            return MatchesNode(nodes[0], pattern: nodes[1], regex: nil)
         default: break
         }
+        // `in` on a list, `join` and `format` walk their list arguments.
+        let walksLists = function == "@in" || function == "join" || function == "format"
         switch impl {
         case .unary(let f): return Call1Node(f, nodes[0], cost: decl.cost)
-        case .binary(let f): return Call2Node(f, nodes[0], nodes[1], cost: decl.cost)
-        default: return CallNNode(impl, nodes, cost: decl.cost)
+        case .binary(let f):
+            let chargesFirst = function != "startsWith" && function != "endsWith"
+            return Call2Node(f, nodes[0], nodes[1], cost: decl.cost, walksLists: walksLists, chargesFirst: chargesFirst)
+        default: return CallNNode(impl, nodes, cost: decl.cost, walksLists: walksLists)
         }
     }
 }

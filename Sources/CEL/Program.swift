@@ -17,11 +17,16 @@ public struct CELLintResult: Sendable {
 /// The declarations and limits expressions are compiled against.
 public struct CELEnvironment: Sendable {
     /// Declared variables and their types (`.dyn` when unknown). Names may be dotted (`a.b`).
-    public var variables: [String: CELType]
+    public var variables: [String: CELType] {
+        didSet { layout = SlotLayout(variables.keys) }
+    }
+    /// Where each declared variable lives in an activation; shared by every program compiled from
+    /// this environment, so one bound activation serves all of them.
+    private(set) var layout: SlotLayout
     /// Functions known to the checker and planner: the standard library and the strings extension,
     /// plus any added with ``declare(_:)``.
-    public private(set) var functions: [String: FunctionDecl] = Builtins.all
-    public var parserOptions = ParserOptions()
+    public private(set) var functions: [String: CELFunction] = Builtins.all
+    public var parserOptions = CELParserOptions()
     /// Evaluation budget in steps (function calls, list and map constructions, comprehension
     /// iterations, and size-proportional charges for concatenation).
     public var costLimit = 20_000
@@ -32,14 +37,21 @@ public struct CELEnvironment: Sendable {
 
     public init(variables: [String: CELType] = [:]) {
         self.variables = variables
+        self.layout = SlotLayout(variables.keys)
+    }
+
+    /// Binds variables once for evaluating any number of programs compiled from this environment
+    /// (for example every targeting rule of every flag, against one request's context).
+    public func bind(_ variables: [String: CELValue]) -> CELActivation {
+        layout.bind(variables)
     }
 
     /// Adds (or replaces) a function.
-    public mutating func declare(_ function: FunctionDecl) {
+    public mutating func declare(_ function: CELFunction) {
         functions[function.name] = function
     }
 
-    public func parse(_ source: String) throws(CELCompileError) -> Expr {
+    public func parse(_ source: String) throws(CELCompileError) -> CELExpr {
         do {
             return try Parser.parse(source, options: parserOptions)
         } catch {
@@ -47,94 +59,127 @@ public struct CELEnvironment: Sendable {
         }
     }
 
-    /// Parses and checks: unknown variables and functions, arity, and the cost estimate (an
-    /// estimate above ``costLimit`` is an issue).
+    /// Parses and checks: unknown variables and functions, arity, calls on literals that cannot
+    /// succeed (`1 + 'a'`), and the cost estimate (an estimate above ``costLimit`` is an issue).
     public func lint(_ source: String) -> CELLintResult {
         if source.allSatisfy(\.isWhitespace) {
             return CELLintResult(
-                issues: [CELIssue(message: "expression is empty", position: SourcePosition(offset: 0, in: []), endPosition: nil)],
+                issues: [CELIssue(message: "expression is empty", position: CELSourcePosition(offset: 0, in: []), endPosition: nil)],
                 estimatedCost: nil)
         }
-        let expr: Expr
-        do { expr = try parse(source) } catch { return CELLintResult(issues: error.issues, estimatedCost: nil) }
-        var checker = Checker(
-            source: Array(source.unicodeScalars), variables: variables, functions: functions,
-            assumedSize: assumedCollectionSize)
-        let cost = checker.check(expr)
-        var issues = checker.issues
-        if cost > costLimit {
-            issues.append(
-                CELIssue(
-                    message: "estimated cost \(cost) exceeds the limit of \(costLimit)",
-                    position: SourcePosition(offset: 0, in: []), endPosition: nil))
+        switch analyze(source) {
+        case .failure(let error): return CELLintResult(issues: error.issues, estimatedCost: nil)
+        case .success(let (_, issues, cost)):
+            var issues = issues
+            if cost > costLimit {
+                issues.append(
+                    CELIssue(
+                        message: "estimated cost \(cost) exceeds the limit of \(costLimit)",
+                        position: CELSourcePosition(offset: 0, in: []), endPosition: nil))
+            }
+            return CELLintResult(issues: issues, estimatedCost: cost)
         }
-        return CELLintResult(issues: issues, estimatedCost: cost)
     }
 
     /// Parses, checks (unless `check` is false) and plans an expression into a ``CELProgram``.
     /// The cost estimate is not a compile error: the run-time budget enforces the limit.
     public func compile(_ source: String, check: Bool = true) throws(CELCompileError) -> CELProgram {
-        let expr = try parse(source)
-        var estimate = 0
-        if check {
-            var checker = Checker(
-                source: Array(source.unicodeScalars), variables: variables, functions: functions,
-                assumedSize: assumedCollectionSize)
-            estimate = checker.check(expr)
-            if !checker.issues.isEmpty { throw CELCompileError(issues: checker.issues) }
+        guard check else { return plan(try parse(source)) }
+        switch analyze(source) {
+        case .failure(let error): throw error
+        case .success(let (program, issues, _)):
+            if !issues.isEmpty { throw CELCompileError(issues: issues) }
+            return program
         }
-        return plan(expr, estimatedCost: estimate)
+    }
+
+    /// Parse, check and plan, with every issue found, sorted by position.
+    private func analyze(_ source: String) -> Result<(CELProgram, [CELIssue], Int), CELCompileError> {
+        let expr: CELExpr
+        do { expr = try parse(source) } catch { return .failure(error) }
+        let scalars = Array(source.unicodeScalars)
+        var checker = Checker(
+            source: scalars, variables: variables, functions: functions, assumedSize: assumedCollectionSize)
+        let cost = checker.check(expr)
+        let (program, typeErrors) = plan(expr, estimatedCost: cost)
+        var issues = checker.issues
+        for t in typeErrors {
+            issues.append(CELIssue(message: t.message, position: CELSourcePosition(offset: t.offset, in: scalars), endPosition: nil))
+        }
+        issues.sort { $0.position.offset < $1.position.offset }
+        return .success((program, issues, cost))
     }
 
     /// Plans an already parsed expression without checking it.
-    public func plan(_ expr: Expr, estimatedCost: Int = 0) -> CELProgram {
-        let names = variables.keys.sorted()
-        var index: [String: Int] = [:]
-        for (i, n) in names.enumerated() { index[n] = i }
-        var planner = Planner(slotIndex: index, functions: functions)
+    public func plan(_ expr: CELExpr) -> CELProgram { plan(expr, estimatedCost: 0).program }
+
+    func plan(_ expr: CELExpr, estimatedCost: Int) -> (program: CELProgram, typeErrors: [(offset: Int, message: String)]) {
+        var planner = Planner(slotIndex: layout.index, functions: functions)
         let root = planner.plan(expr)
-        return CELProgram(
-            root: root, slotNames: names, slotIndex: index, localCount: planner.localCount, costLimit: costLimit,
-            timeout: timeout, estimatedCost: estimatedCost)
+        let program = CELProgram(
+            root: root, layout: layout, localCount: planner.localCount, needsClock: planner.needsClock,
+            costLimit: costLimit, timeout: timeout, estimatedCost: estimatedCost)
+        return (program, planner.typeErrors)
     }
 }
 
-/// Variables for one evaluation, laid out for one program's slots.
+/// Variables for evaluation, laid out in an environment's slots.
 public struct CELActivation: Sendable {
     let slots: [CELValue?]
     let dynamic: [String: CELValue]
-    let layout: ObjectIdentifier
+    let layout: SlotLayout
+}
+
+/// The slot of each declared variable.
+final class SlotLayout: Sendable {
+    let names: [String]
+    let index: [String: Int]
+
+    init(_ names: some Sequence<String>) {
+        self.names = names.sorted()
+        var index: [String: Int] = [:]
+        for (i, n) in self.names.enumerated() { index[n] = i }
+        self.index = index
+    }
+
+    func bind(_ variables: [String: CELValue]) -> CELActivation {
+        var slots = [CELValue?](repeating: nil, count: names.count)
+        for (i, name) in names.enumerated() { slots[i] = variables[name] }
+        return CELActivation(slots: slots, dynamic: variables, layout: self)
+    }
 }
 
 /// A compiled expression: immutable and `Sendable`, evaluated by any number of tasks at once.
 public final class CELProgram: Sendable {
     let root: Node
-    let slotNames: [String]
-    let slotIndex: [String: Int]
+    let layout: SlotLayout
     let localCount: Int
+    let needsClock: Bool
     public let costLimit: Int
     public let timeout: Duration
+    let timeoutNanos: UInt64
     /// The checker's worst-case estimate (0 when compiled unchecked).
     public let estimatedCost: Int
 
     init(
-        root: Node, slotNames: [String], slotIndex: [String: Int], localCount: Int, costLimit: Int, timeout: Duration,
-        estimatedCost: Int
+        root: Node, layout: SlotLayout, localCount: Int, needsClock: Bool, costLimit: Int,
+        timeout: Duration, estimatedCost: Int
     ) {
         self.root = root
-        self.slotNames = slotNames
-        self.slotIndex = slotIndex
+        self.layout = layout
         self.localCount = localCount
+        self.needsClock = needsClock
         self.costLimit = costLimit
         self.timeout = timeout
         self.estimatedCost = estimatedCost
+        let (s, a) = timeout.components
+        self.timeoutNanos = UInt64(max(0, s)) &* 1_000_000_000 &+ UInt64(max(0, a / 1_000_000_000))
     }
 
-    /// Binds variables to this program's slots once, for repeated evaluation.
+    /// Binds variables to this program's slots once, for repeated evaluation. The activation also
+    /// serves every other program compiled from the same environment.
     public func bind(_ variables: [String: CELValue]) -> CELActivation {
-        var slots = [CELValue?](repeating: nil, count: slotNames.count)
-        for (name, i) in slotIndex { slots[i] = variables[name] }
-        return CELActivation(slots: slots, dynamic: variables, layout: ObjectIdentifier(self))
+        layout.bind(variables)
     }
 
     public func evaluate(_ variables: [String: CELValue] = [:]) throws(CELError) -> CELValue {
@@ -142,13 +187,12 @@ public final class CELProgram: Sendable {
     }
 
     public func evaluate(_ activation: CELActivation) throws(CELError) -> CELValue {
-        let activation = activation.layout == ObjectIdentifier(self) ? activation : bind(activation.dynamic)
-        let (s, a) = timeout.components
-        let nanos = UInt64(max(0, s)) &* 1_000_000_000 &+ UInt64(max(0, a / 1_000_000_000))
+        if activation.layout !== layout { return try evaluate(bind(activation.dynamic)) }
         var frame = Frame(
             slots: activation.slots, dynamic: activation.dynamic,
             locals: localCount == 0 ? [] : [CELValue](repeating: .null, count: localCount),
-            costLimit: costLimit, timeoutNanos: nanos)
+            costLimit: costLimit)
+        if needsClock { frame.deadline = DispatchTime.now().uptimeNanoseconds &+ timeoutNanos }
         return try root.eval(&frame)
     }
 
@@ -182,7 +226,8 @@ extension CELEnvironment {
     public static func benchmarkTargetingRule(iterations: Int = 1_000_000) -> Double {
         let env = CELEnvironment(variables: ["user": .dyn])
         guard let program = try? env.compile("user.plan == 'pro' && user.region in ['eu', 'us']") else { return .nan }
-        let activation = program.bind(["user": ["plan": "pro", "region": "us", "email": "a@example.com"]])
+        let user: [String: CELValue] = ["plan": "pro", "region": "us", "email": "a@example.com"]
+        let activation = program.bind(["user": CELValue(user)])
         return program.benchmark(activation, iterations: iterations)
     }
 }

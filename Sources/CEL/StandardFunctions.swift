@@ -202,7 +202,7 @@ enum Std {
 
     static func stringContains(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {
         let (x, y) = try strings("contains", a, b)
-        return .bool(byteIndex(of: Array(y.utf8), in: Array(x.utf8), from: 0) != nil)
+        return .bool(SubstringSearch(Array(y.utf8)).first(in: Array(x.utf8)) != nil)
     }
 
     static func startsWith(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {
@@ -215,27 +215,9 @@ enum Std {
         return .bool(x.utf8.reversed().starts(with: y.utf8.reversed()))
     }
 
-    /// The first byte offset of `needle` in `hay` at or after `start`.
-    static func byteIndex(of needle: [UInt8], in hay: [UInt8], from start: Int) -> Int? {
-        if needle.isEmpty { return start <= hay.count ? start : nil }
-        if needle.count > hay.count { return nil }
-        var i = start
-        let last = hay.count - needle.count
-        let first = needle[0]
-        while i <= last {
-            if hay[i] == first {
-                var k = 1
-                while k < needle.count && hay[i + k] == needle[k] { k += 1 }
-                if k == needle.count { return i }
-            }
-            i += 1
-        }
-        return nil
-    }
-
     static func matches(_ a: CELValue, _ b: CELValue) throws(CELError) -> CELValue {
         let (s, pattern) = try strings("matches", a, b)
-        return .bool(try Regex.compile(pattern).matches(s))
+        return .bool(try Regex.compile(pattern).matches(s, deadline: DispatchTime.now().uptimeNanoseconds + 1_000_000_000))
     }
 
     // MARK: Conversions
@@ -469,25 +451,90 @@ enum Std {
 }
 
 /// A compiled regular expression. CEL specifies RE2; this uses Foundation's NSRegularExpression (ICU),
-/// the nearest available engine. Differences: ICU accepts backreferences and lookaround that RE2
-/// rejects, ICU's backtracking can be exponential where RE2 is linear (the cost limit and deadline do
-/// not interrupt a single match), and a few escapes and character-class spellings differ (RE2's
-/// `\C`, `\pN` vs ICU's `\p{N}`). Matching is a substring search, as in CEL.
+/// the nearest available engine. Differences from RE2:
+/// - ICU backtracks: some patterns (`(a+)+$`) take exponential time where RE2 is linear. Matching
+///   reports progress and stops at the evaluation deadline with an error instead of hanging.
+/// - RE2 rejects backreferences (`\1`), lookaround (`(?=`, `(?!`, `(?<=`, `(?<!`) and atomic or
+///   possessive forms; so does this (they are refused at compile time to keep RE2's language).
+/// - Escapes and classes mostly agree (`\d \w \s \b`, `[[:alpha:]]`, `\p{L}`); RE2's one-letter
+///   `\pL` and `\C` are not ICU syntax, and ICU's `\w`/`\d` are Unicode-aware where RE2's are ASCII.
+/// Matching is a substring search, as in CEL (anchor with `^…$`).
 final class Regex: @unchecked Sendable {  // NSRegularExpression is immutable and thread-safe
     let regex: NSRegularExpression
 
     init(_ regex: NSRegularExpression) { self.regex = regex }
 
     static func compile(_ pattern: String) throws(CELError) -> Regex {
+        if let problem = nonRE2Construct(Array(pattern.unicodeScalars)) {
+            throw CELError("invalid regular expression '\(pattern)': \(problem) is not RE2 syntax")
+        }
         do {
-            return Regex(try NSRegularExpression(pattern: pattern, options: []))
+            // ICU rejects the empty pattern, which matches everywhere.
+            return Regex(try NSRegularExpression(pattern: pattern.isEmpty ? "(?:)" : pattern, options: []))
         } catch {
             throw CELError("invalid regular expression '\(pattern)'")
         }
     }
 
-    func matches(_ s: String) -> Bool {
-        let ns = s as NSString
-        return regex.firstMatch(in: s, options: [], range: NSRange(location: 0, length: ns.length)) != nil
+    /// Backreferences, lookaround, atomic groups and possessive quantifiers: ICU accepts them, RE2
+    /// does not (and they are where backtracking engines go exponential).
+    static func nonRE2Construct(_ u: [Unicode.Scalar]) -> String? {
+        var i = 0
+        var inClass = false
+        var afterQuantifier = false
+        while i < u.count {
+            let c = u[i]
+            if c == "\\" {
+                if !inClass, i + 1 < u.count, u[i + 1] >= "1" && u[i + 1] <= "9" { return "a backreference" }
+                i += 2
+                afterQuantifier = false
+                continue
+            }
+            if inClass {
+                if c == "]" { inClass = false }
+                i += 1
+                continue
+            }
+            if c == "[" {
+                inClass = true
+                i += 1
+                if i < u.count && u[i] == "^" { i += 1 }
+                if i < u.count && u[i] == "]" { i += 1 }
+                afterQuantifier = false
+                continue
+            }
+            if c == "(", i + 2 < u.count, u[i + 1] == "?" {
+                let n = u[i + 2]
+                if n == "=" || n == "!" { return "lookahead" }
+                if n == ">" { return "an atomic group" }
+                if n == "<", i + 3 < u.count, u[i + 3] == "=" || u[i + 3] == "!" { return "lookbehind" }
+            }
+            if c == "+" && afterQuantifier { return "a possessive quantifier" }
+            afterQuantifier = c == "*" || c == "+" || c == "?" || c == "}"
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether the pattern matches anywhere in `s`; throws when matching runs past `deadline`
+    /// (monotonic nanoseconds).
+    func matches(_ s: String, deadline: UInt64) throws(CELError) -> Bool {
+        let range = NSRange(location: 0, length: (s as NSString).length)
+        if deadline == .max {
+            return regex.firstMatch(in: s, options: [], range: range) != nil
+        }
+        var found = false
+        var late = false
+        regex.enumerateMatches(in: s, options: [.reportProgress], range: range) { match, _, stop in
+            if match != nil {
+                found = true
+                stop.pointee = true
+            } else if DispatchTime.now().uptimeNanoseconds > deadline {
+                late = true
+                stop.pointee = true
+            }
+        }
+        if late && !found { throw CELError.deadlineExceeded }
+        return found
     }
 }

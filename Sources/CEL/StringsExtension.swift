@@ -27,14 +27,7 @@ enum StringsExt {
         var start: Int64 = 0
         if args.count == 3 { start = try int("indexOf", args[2], args) }
         guard start >= 0, start <= s.count else { throw CELError("index out of range: \(start)") }
-        if sub.isEmpty { return .int(start) }
-        if sub.count > s.count { return .int(-1) }
-        var i = Int(start)
-        while i + sub.count <= s.count {
-            if s[i..<(i + sub.count)].elementsEqual(sub) { return .int(Int64(i)) }
-            i += 1
-        }
-        return .int(-1)
+        return .int(SubstringSearch(sub).first(in: s, from: Int(start)).map(Int64.init) ?? -1)
     }
 
     static func lastIndexOf(_ args: [CELValue]) throws(CELError) -> CELValue {
@@ -46,12 +39,7 @@ enum StringsExt {
             guard start >= 0, start <= s.count else { throw CELError("index out of range: \(start)") }
         }
         if sub.isEmpty { return .int(start) }
-        var i = min(Int(start), s.count - sub.count)
-        while i >= 0 {
-            if s[i..<(i + sub.count)].elementsEqual(sub) { return .int(Int64(i)) }
-            i -= 1
-        }
-        return .int(-1)
+        return .int(SubstringSearch.last(of: sub, in: s, notAfter: Int(start)).map(Int64.init) ?? -1)
     }
 
     static func lowerAscii(_ a: CELValue) throws(CELError) -> CELValue {
@@ -80,28 +68,31 @@ enum StringsExt {
         if args.count == 4 { limit = try int("replace", args[3], args) }
         if limit == 0 { return args[0] }
         var out = String.UnicodeScalarView()
-        var i = 0
         var done: Int64 = 0
-        while i <= s.count {
-            if limit >= 0 && done >= limit { break }
-            if old.isEmpty {
-                // Go's strings.Replace inserts `new` around every code point.
+        if old.isEmpty {
+            // Go's strings.Replace inserts `new` before every code point and at the end.
+            var i = 0
+            while i <= s.count {
+                if limit >= 0 && done >= limit {
+                    out.append(contentsOf: s[i...])
+                    break
+                }
                 out.append(contentsOf: new.unicodeScalars)
                 done += 1
                 if i < s.count { out.append(s[i]) }
                 i += 1
-                continue
             }
-            if i + old.count <= s.count && s[i..<(i + old.count)].elementsEqual(old) {
-                out.append(contentsOf: new.unicodeScalars)
-                i += old.count
-                done += 1
-            } else {
-                if i < s.count { out.append(s[i]) }
-                i += 1
-            }
+            return .string(String(out))
         }
-        if i < s.count { out.append(contentsOf: s[i...]) }
+        let search = SubstringSearch(old)
+        var i = 0
+        while limit < 0 || done < limit, let j = search.first(in: s, from: i) {
+            out.append(contentsOf: s[i..<j])
+            out.append(contentsOf: new.unicodeScalars)
+            i = j + old.count
+            done += 1
+        }
+        out.append(contentsOf: s[i...])
         return .string(String(out))
     }
 
@@ -124,17 +115,11 @@ enum StringsExt {
             }
             return .list(parts)
         }
+        let search = SubstringSearch(sepChars)
         var start = 0
-        var i = 0
-        while i + sepChars.count <= chars.count {
-            if limit > 0 && Int64(parts.count) == limit - 1 { break }
-            if chars[i..<(i + sepChars.count)].elementsEqual(sepChars) {
-                parts.append(.string(String(String.UnicodeScalarView(chars[start..<i]))))
-                i += sepChars.count
-                start = i
-            } else {
-                i += 1
-            }
+        while limit < 0 || Int64(parts.count) < limit - 1, let j = search.first(in: chars, from: start) {
+            parts.append(.string(String(String.UnicodeScalarView(chars[start..<j]))))
+            start = j + sepChars.count
         }
         parts.append(.string(String(String.UnicodeScalarView(chars[start...]))))
         return .list(parts)
@@ -199,8 +184,8 @@ enum StringsExt {
                 it.removeFirst()
                 var p = 0
                 var any = false
-                while let d = it.first, d >= "0" && d <= "9" { p = p * 10 + Int(d.value - 48); any = true; it.removeFirst() }
-                guard any else { throw CELError("could not parse formatting clause: missing precision") }
+                while let d = it.first, d >= "0" && d <= "9" { p = min(p * 10 + Int(d.value - 48), 10_000); any = true; it.removeFirst() }
+                guard any, p <= 1_000 else { throw CELError("could not parse formatting clause: invalid precision") }
                 precision = p
             }
             guard let verb = it.popFirst() else { throw CELError("could not parse formatting clause: unexpected end of string") }
@@ -223,64 +208,61 @@ enum StringsExt {
         return .string(out)
     }
 
+    /// `%s`: strings and bytes verbatim, numbers and time values as `string()` prints them, lists
+    /// and maps with their elements formatted the same way (map entries sorted by formatted key).
     static func formatString(_ v: CELValue) throws(CELError) -> String {
         switch v {
         case .string(let s): return s
         case .bytes(let b): return String(decoding: b, as: UTF8.self)
         case .null: return "null"
         case .type(let t): return t.name
-        case .double(let d):
-            if d.isNaN { return "NaN" }
-            if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
-            return Std.formatDouble(d)
-        case .list(let l): return "[" + (try l.map { (e) throws(CELError) -> String in try formatNested(e) }).joined(separator: ", ") + "]"
-        case .map(let m):
-            let sorted = m.entries.sorted { Std.debugString($0.key) < Std.debugString($1.key) }
+        case .double(let d): return special(d) ?? Std.formatDouble(d)
+        case .list(let l):
             var parts: [String] = []
-            for e in sorted { parts.append(try formatNested(e.key) + ": " + formatNested(e.value)) }
-            return "{" + parts.joined(separator: ", ") + "}"
+            for e in l { parts.append(try formatString(e)) }
+            return "[" + parts.joined(separator: ", ") + "]"
+        case .map(let m):
+            var parts: [(String, String)] = []
+            for e in m.entries { parts.append((try formatString(e.key), try formatString(e.value))) }
+            parts.sort { celStringLess($0.0, $1.0) }
+            return "{" + parts.map { $0.0 + ": " + $0.1 }.joined(separator: ", ") + "}"
         default:
             guard case .string(let s) = try Std.toStringValue(v) else { return "" }
             return s
         }
     }
 
-    static func formatNested(_ v: CELValue) throws(CELError) -> String {
-        if case .string(let s) = v { return Std.quote(s) }
-        return try formatString(v)
+    /// NaN and the infinities as cel-go's format spells them.
+    static func special(_ d: Double) -> String? {
+        if d.isNaN { return "NaN" }
+        if d.isInfinite { return d < 0 ? "-Infinity" : "Infinity" }
+        return nil
     }
 
     static func formatDecimal(_ v: CELValue) throws(CELError) -> String {
         switch v {
         case .int(let i): return String(i)
         case .uint(let u): return String(u)
-        case .double(let d) where d.isNaN: return "NaN"
-        case .double(let d) where d.isInfinite: return d < 0 ? "-Inf" : "Inf"
+        case .double(let d) where special(d) != nil: return special(d)!
         default: throw CELError("error during formatting: decimal clause can only be used on integers, was given \(v.celType.name)")
         }
     }
 
-    static func number(_ v: CELValue, _ clause: String) throws(CELError) -> Double {
-        switch v {
-        case .int(let i): return Double(i)
-        case .uint(let u): return Double(u)
-        case .double(let d): return d
-        default: throw CELError("error during formatting: \(clause) clause can only be used on numbers, was given \(v.celType.name)")
+    static func double(_ v: CELValue, _ clause: String) throws(CELError) -> Double {
+        guard case .double(let d) = v else {
+            throw CELError("error during formatting: \(clause) clause can only be used on doubles, was given \(v.celType.name)")
         }
+        return d
     }
 
     static func formatFixed(_ v: CELValue, _ p: Int) throws(CELError) -> String {
-        let d = try number(v, "fixed-point")
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
-        return String(format: "%.\(p)f", d)
+        let d = try double(v, "fixed-point")
+        return special(d) ?? String(format: "%.\(p)f", d)
     }
 
     static func formatScientific(_ v: CELValue, _ p: Int) throws(CELError) -> String {
-        let d = try number(v, "scientific")
-        if d.isNaN { return "NaN" }
-        if d.isInfinite { return d < 0 ? "-Inf" : "Inf" }
-        return String(format: "%.\(p)e", d)
+        let d = try double(v, "scientific")
+        return special(d) ?? String(format: "%.\(p)e", d)
     }
 
     static func formatRadix(_ v: CELValue, _ radix: Int, verb: String) throws(CELError) -> String {
@@ -289,8 +271,10 @@ enum StringsExt {
         case .uint(let u): return String(u, radix: radix)
         case .bool(let b) where radix == 2: return b ? "1" : "0"
         default:
-            let name = radix == 2 ? "binary" : "octal"
-            throw CELError("error during formatting: only integers\(radix == 2 ? " and bools" : "") can be formatted as \(name), was given \(v.celType.name)")
+            if radix == 2 {
+                throw CELError("error during formatting: only integers and bools can be formatted as binary, was given \(v.celType.name)")
+            }
+            throw CELError("error during formatting: octal clause can only be used on integers, was given \(v.celType.name)")
         }
     }
 

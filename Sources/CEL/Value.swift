@@ -77,7 +77,7 @@ public enum CELType: Sendable, Hashable, CustomStringConvertible {
     static let byIdentifier: [String: CELType] = [
         "null_type": .null, "bool": .bool, "int": .int, "uint": .uint, "double": .double,
         "string": .string, "bytes": .bytes, "list": .list, "map": .map, "type": .type,
-        "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration, "dyn": .dyn,
+        "google.protobuf.Timestamp": .timestamp, "google.protobuf.Duration": .duration,
     ]
 }
 
@@ -135,53 +135,121 @@ struct CELMapKey: Hashable, Sendable {
 }
 
 /// An immutable CEL map. Iteration follows insertion order.
+///
+/// Small maps (the usual JSON context object) are searched linearly by a cheap precomputed key
+/// hash; larger ones through a Swift dictionary (SipHash, so untrusted keys cannot flood it).
 public final class CELMap: Sendable {
-    let index: [CELMapKey: Int]
     /// Entries in insertion order.
     public let entries: [(key: CELValue, value: CELValue)]
+    let slots: [Slot]
+    let index: [CELMapKey: Int]?
+
+    struct Slot: Sendable {
+        let hash: UInt64
+        let key: CELMapKey
+        let value: CELValue
+        /// The key when it is a string ("" otherwise; the hash tells kinds apart).
+        let string: String
+
+        init(key: CELMapKey, value: CELValue) {
+            self.hash = key.quickHash
+            self.key = key
+            self.value = value
+            if case .string(let s) = key.storage { string = s } else { string = "" }
+        }
+    }
+
+    static let linearLimit = 16
 
     /// Builds a map; fails on a key that is not int, uint, bool or string, or on a repeated key.
     public init(entries: [(key: CELValue, value: CELValue)]) throws(CELError) {
-        var index: [CELMapKey: Int] = [:]
-        index.reserveCapacity(entries.count)
-        for (i, entry) in entries.enumerated() {
+        var keys: [CELMapKey] = []
+        keys.reserveCapacity(entries.count)
+        for entry in entries {
             switch entry.key {
             case .bool, .int, .uint, .string: break
             default: throw CELError("unsupported key type")
             }
             guard let k = CELMapKey(lookup: entry.key) else { throw CELError("unsupported key type") }
-            if index.updateValue(i, forKey: k) != nil { throw CELError("Failed with repeated key") }
+            keys.append(k)
         }
-        self.index = index
+        var index: [CELMapKey: Int] = [:]
+        index.reserveCapacity(keys.count)
+        for (i, k) in keys.enumerated() where index.updateValue(i, forKey: k) != nil {
+            throw CELError("Failed with repeated key")
+        }
         self.entries = entries
+        self.slots = zip(keys, entries).map { Slot(key: $0, value: $1.value) }
+        self.index = keys.count > Self.linearLimit ? index : nil
     }
 
-    /// A map with string keys (JSON objects).
+    /// A map with string keys (JSON objects), ordered by key.
     public init(_ dictionary: [String: CELValue]) {
-        var index: [CELMapKey: Int] = [:]
-        var entries: [(key: CELValue, value: CELValue)] = []
-        index.reserveCapacity(dictionary.count)
-        entries.reserveCapacity(dictionary.count)
-        for (k, v) in dictionary.sorted(by: { celStringLess($0.key, $1.key) }) {
-            index[CELMapKey(string: k)] = entries.count
-            entries.append((.string(k), v))
-        }
-        self.index = index
+        let sorted = dictionary.sorted(by: { celStringLess($0.key, $1.key) })
+        let entries = sorted.map { (key: CELValue.string($0.key), value: $0.value) }
+        let keys = sorted.map { CELMapKey(string: $0.key) }
         self.entries = entries
+        self.slots = zip(keys, entries).map { Slot(key: $0, value: $1.value) }
+        if keys.count > Self.linearLimit {
+            var index: [CELMapKey: Int] = [:]
+            index.reserveCapacity(keys.count)
+            for (i, k) in keys.enumerated() { index[k] = i }
+            self.index = index
+        } else {
+            self.index = nil
+        }
     }
 
     public var count: Int { entries.count }
 
     /// The value under a key, using CEL's numeric key equivalence.
     public subscript(key: CELValue) -> CELValue? {
-        guard let k = CELMapKey(lookup: key), let i = index[k] else { return nil }
-        return entries[i].value
+        guard let k = CELMapKey(lookup: key) else { return nil }
+        return value(forKey: k, quickHash: k.quickHash)
     }
 
     @inline(__always)
-    func value(forKey key: CELMapKey) -> CELValue? {
-        guard let i = index[key] else { return nil }
-        return entries[i].value
+    func value(forKey key: CELMapKey) -> CELValue? { value(forKey: key, quickHash: key.quickHash) }
+
+    /// Lookup of an ASCII string key with its precomputed hash: the hot path of `user.plan`.
+    @inline(__always)
+    func value(forASCIIKey key: String, quickHash: UInt64) -> CELValue? {
+        if index != nil { return value(forKey: CELMapKey(string: key), quickHash: quickHash) }
+        let n = key.utf8.count
+        return slots.withUnsafeBufferPointer { buffer in
+            for i in buffer.indices
+            where buffer[i].hash == quickHash && buffer[i].string.utf8.count == n && buffer[i].string == key {
+                return buffer[i].value
+            }
+            return nil
+        }
+    }
+
+    @inline(__always)
+    func value(forKey key: CELMapKey, quickHash: UInt64) -> CELValue? {
+        if let index {
+            guard let i = index[key] else { return nil }
+            return entries[i].value
+        }
+        return slots.withUnsafeBufferPointer { buffer in
+            for slot in buffer where slot.hash == quickHash && slot.key == key { return slot.value }
+            return nil
+        }
+    }
+}
+
+extension CELMapKey {
+    /// FNV-1a over the key's bytes: cheap, unseeded, used only for linear search of small maps.
+    var quickHash: UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        switch storage {
+        case .bool(let b): return b ? 1 : 2
+        case .int(let i): return UInt64(bitPattern: i) &* 0x9E37_79B9_7F4A_7C15 | 3
+        case .bigUInt(let u): return u &* 0x9E37_79B9_7F4A_7C15 | 3
+        case .string(let s):
+            for byte in s.utf8 { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+            return h & ~3
+        }
     }
 }
 
@@ -216,12 +284,10 @@ public struct CELTimestamp: Sendable, Hashable, Comparable {
     public static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
 }
 
-/// A signed span of time with nanosecond precision, within ±10,000 years as protobuf's Duration.
+/// A signed span of time with nanosecond precision whose total nanoseconds fit in Int64 (±292 years).
 public struct CELDuration: Sendable, Hashable, Comparable {
     public let seconds: Int64
     public let nanos: Int32  // same sign as seconds, |nanos| < 1e9
-
-    static let maxSeconds: Int64 = 315_576_000_000
 
     public init(seconds: Int64, nanos: Int32 = 0) throws(CELError) {
         var s = seconds
@@ -231,9 +297,10 @@ public struct CELDuration: Sendable, Hashable, Comparable {
         s = q
         n %= 1_000_000_000
         if s > 0 && n < 0 { s -= 1; n += 1_000_000_000 } else if s < 0 && n > 0 { s += 1; n -= 1_000_000_000 }
-        guard s >= -Self.maxSeconds, s <= Self.maxSeconds else { throw CELError("duration out of range") }
         self.seconds = s
         self.nanos = Int32(n)
+        // cel-go's durations are Go `time.Duration`s: int64 nanoseconds, about ±292 years.
+        guard totalNanos != nil else { throw CELError("duration out of range") }
     }
 
     public static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
@@ -253,12 +320,31 @@ extension Comparable {
 // MARK: - Strings compared by code points
 
 /// CEL compares strings by code points; Swift's `==` uses canonical equivalence, so compare UTF-8.
+/// Equality with a string known to be ASCII: Swift's `==` (canonical equivalence) plus equal UTF-8
+/// length is byte equality then, because only non-ASCII scalars (at least two bytes each) can be
+/// canonically equivalent to ASCII text (U+212A KELVIN SIGN to K, for one).
+@inline(__always)
+func celStringEqual(_ a: String, ascii b: String) -> Bool {
+    a.utf8.count == b.utf8.count && a == b
+}
+
+extension String {
+    var isASCIIText: Bool { utf8.allSatisfy { $0 < 0x80 } }
+}
+
 @inline(__always)
 func celStringEqual(_ a: String, _ b: String) -> Bool {
-    if a.utf8.count != b.utf8.count { return false }
+    let n = a.utf8.count
+    if n != b.utf8.count { return false }
     var a = a
     var b = b
-    return a.withUTF8 { pa in b.withUTF8 { pb in pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0 } }
+    return a.withUTF8 { pa in
+        b.withUTF8 { pb in
+            if n > 32 { return memcmp(pa.baseAddress!, pb.baseAddress!, n) == 0 }
+            for i in 0..<n where pa[i] != pb[i] { return false }
+            return true
+        }
+    }
 }
 
 /// Code-point order equals UTF-8 byte order.
@@ -339,29 +425,24 @@ func compareNumbers(_ a: CELValue, _ b: CELValue) -> Int? {
     case (.int(let x), .double(let y)): return compareIntDouble(x, y)
     case (.double, .int): return compareNumbers(b, a).map { -$0 }
     case (.uint(let x), .double(let y)):
+        // As cel-go: out-of-range doubles order outside; otherwise compare as doubles (lossy).
         if y.isNaN { return nil }
         if y < 0 { return 1 }
-        if y >= 18_446_744_073_709_551_616.0 { return -1 }
-        let t = y.rounded(.towardZero)
-        let ty = UInt64(t)
-        if x < ty { return -1 }
-        if x > ty { return 1 }
-        return t < y ? -1 : 0
+        if y > 18_446_744_073_709_551_615.0 { return -1 }
+        let dx = Double(x)
+        return dx < y ? -1 : (dx == y ? 0 : 1)
     case (.double, .uint): return compareNumbers(b, a).map { -$0 }
     default: return nil
     }
 }
 
 private func compareIntDouble(_ x: Int64, _ y: Double) -> Int? {
+    // As cel-go: out-of-range doubles order outside; otherwise compare as doubles (lossy).
     if y.isNaN { return nil }
     if y < -9_223_372_036_854_775_808.0 { return 1 }
-    if y >= 9_223_372_036_854_775_808.0 { return -1 }
-    let t = y.rounded(.towardZero)
-    let ty = Int64(t)
-    if x < ty { return -1 }
-    if x > ty { return 1 }
-    // x == trunc(y): the fractional part decides.
-    return t < y ? -1 : (t > y ? 1 : 0)
+    if y > 9_223_372_036_854_775_807.0 { return -1 }
+    let dx = Double(x)
+    return dx < y ? -1 : (dx == y ? 0 : 1)
 }
 
 extension CELValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
@@ -404,4 +485,9 @@ extension CELValue: Decodable {
         let o = try c.decode([String: CELValue].self)
         self = .map(CELMap(o))
     }
+}
+
+extension CELValue: CustomStringConvertible {
+    /// CEL-like notation: `1`, `2u`, `"s"`, `b"…"`, `[1, 2]`, `{"k": v}`, `timestamp("…")`.
+    public var description: String { Std.debugString(self) }
 }
