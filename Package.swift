@@ -158,7 +158,6 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .target(name: "CEL", swiftSettings: swiftSettings),
         .target(name: "KaitenEntitlements", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenLicenses", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenInstances", dependencies: moduleDependencies, swiftSettings: swiftSettings),
@@ -265,12 +264,6 @@ let package = Package(
         .testTarget(
             name: "KaitenCoreTests",
             dependencies: ["KaitenCore"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "CELTests",
-            dependencies: ["CEL"],
-            resources: [.copy("Resources")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
