@@ -1299,6 +1299,16 @@ CORE_EXTENSIONS = {
     },
 }
 
+# A gateway's forward-auth check repeats the method of the request it guards, so token validation answers
+# every method the same way; each is an operation of its own in the document.
+for _method in ("post", "put", "patch", "delete", "head", "options"):
+    _validate = copy.deepcopy(CORE_EXTENSIONS["/tokens/validate"]["get"])
+    _validate["operationId"] = f"validate-token-{_method}"
+    _validate["summary"] = f"Check an access token at the edge ({_method.upper()})"
+    _validate["description"] = "The same check as `GET /tokens/validate`, for a gateway that repeats the guarded request's method."
+    CORE_EXTENSIONS["/tokens/validate"][_method] = _validate
+
+
 # The webhook management API: the contract reserves `read:webhooks` and `write:webhooks` but has no
 # operations, so these are ours, in the spirit of Svix's endpoint, message and attempt resources. Their
 # schemas are inline: the contract's components hold none of them.
@@ -1616,6 +1626,18 @@ SCHEMA_KEYWORD_EXTENSIONS = {
     ("RegisterConnectorBody", "name"): {"maxLength": 255, "minLength": 1, "pattern": "^kaiten(\\.[a-z0-9][a-z0-9_-]*)+$"},
     ("RegisterConnectorBody", "version"): {"maxLength": 100, "minLength": 1},
     ("RegisterConnectorBody", "entitlement_slug"): {"maxLength": 100, "minLength": 2, "pattern": "^[a-z0-9][a-z0-9-]*[a-z0-9]$"},
+    ("FeatureFlag", "name"): {"maxLength": 255},
+    ("FeatureFlag", "description"): {"maxLength": 10000},
+    ("FeatureFlag", "event_name"): {"maxLength": 255},
+    ("Variant", "name"): {"maxLength": 255, "minLength": 1},
+    ("Variant", "description"): {"maxLength": 10000},
+    ("Basic", "value"): {"maxLength": 255},
+    ("BasicTargeting", "name"): {"maxLength": 255},
+    ("BasicTargeting", "variant"): {"maxLength": 255},
+    ("RolloutDateTargeting", "name"): {"maxLength": 255},
+    ("RolloutPercentageTargeting", "name"): {"maxLength": 255},
+    ("RolloutStep", "variant"): {"maxLength": 255},
+    ("RolloutStep", "percentage"): {"maximum": 100, "minimum": 0},
 }
 
 # The same for parameters: (operationId, or "*" for every operation, parameter name, location) -> keywords.
@@ -1635,6 +1657,8 @@ PARAMETER_KEYWORD_EXTENSIONS = {
 STATUS_EXTENSIONS: dict[str, list[str]] = {
     # An entitlement a license still grants is not deleted (DeleteEntitlement.InUseConflict), as in Go.
     "delete-entitlement": ["409"],
+    # OFREP's single evaluation authenticates like every operation (problem documents, as in Go).
+    "evaluateFlag": ["401", "403"],
 }
 
 # (operationId, status) -> {header name: header}: response headers the contract does not list.

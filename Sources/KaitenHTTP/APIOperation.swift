@@ -18,6 +18,8 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { "\(id) (\(method) \(path))" }
 
+    var literalSegments: Int { path.split(separator: "/").filter { $0.first != "{" }.count }
+
     /// Whether a concrete request path (below `/api`) fits this operation's template: same number of
     /// segments, each literal equal and each `{parameter}` non-empty.
     public func matches(path requestPath: some StringProtocol) -> Bool {
@@ -43,9 +45,12 @@ public final class OperationCatalog: Sendable {
     }
 
     /// The methods served at a concrete request path, in alphabetical order for a 405's `Allow`; empty when
-    /// no operation has the path.
+    /// no operation has the path. Where templates overlap (`/metadata-fields/reorder` and
+    /// `/metadata-fields/{id}`), the path is the one with the most literal segments, as the router decides.
     public func methods(servingPath path: some StringProtocol) -> [HTTPRequest.Method] {
-        let methods = registered.withLock { operations in Set(operations.filter { $0.matches(path: path) }.map(\.method)) }
+        let matching = registered.withLock { operations in operations.filter { $0.matches(path: path) } }
+        let specificity = matching.map(\.literalSegments).max() ?? 0
+        let methods = Set(matching.filter { $0.literalSegments == specificity }.map(\.method))
         return methods.sorted { $0.rawValue < $1.rawValue }
     }
 }

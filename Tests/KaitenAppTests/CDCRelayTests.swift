@@ -357,8 +357,10 @@ struct RelayHarness {
         try await kaiten.database.client.all("SELECT id FROM outbox_events", as: UUID.self, logger: logger)
     }
 
+    /// Where the next WAL record will go: every transaction committed so far ends at or before it. (The write
+    /// position can lag a commit that returned, since the test cluster commits asynchronously.)
     func walPosition() async throws -> String {
-        try await kaiten.database.client.first("SELECT pg_current_wal_lsn()::text", as: String.self, logger: logger) ?? "0/0"
+        try await kaiten.database.client.first("SELECT pg_current_wal_insert_lsn()::text", as: String.self, logger: logger) ?? "0/0"
     }
 
     /// Whether the slot's `confirmed_flush_lsn` is at or before `position`.

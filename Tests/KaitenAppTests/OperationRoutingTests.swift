@@ -76,6 +76,15 @@ import Testing
         }
     }
 
+    @Test func aLiteralPathAnswersWithItsOwnMethodsNotThoseOfATemplateItAlsoFits() async throws {
+        try await TestKaiten.run { kaiten in
+            let (_, token) = try await kaiten.organization()
+            let response = try await kaiten.core.json(.delete, "/api/metadata-fields/reorder", token: token)
+            #expect(response.status == .methodNotAllowed)
+            #expect(response.headers[.allow] == "POST")
+        }
+    }
+
     @Test func anUnknownPathIsA404NamingTheMethodAndPath() async throws {
         try await TestKaiten.run { kaiten in
             let (_, token) = try await kaiten.organization()

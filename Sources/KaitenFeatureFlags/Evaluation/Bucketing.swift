@@ -21,9 +21,9 @@ struct Bucket: Sendable, Equatable {
 
     /// The variant a weighted split gives this bucket: variants with positive weights in name order, the first
     /// whose cumulative share passes the bucket's; nil only where rounding leaves the last sliver uncovered.
-    func variant(weights: [String: Int]) -> String? {
+    func variant(weights: [String: Int64]) -> String? {
         let variants = weights.filter { $0.value > 0 }.sorted { $0.key < $1.key }
-        let total = Double(variants.reduce(0) { $0 + $1.value })
+        let total = variants.reduce(0.0) { $0 + Double($1.value) }
         guard total > 0 else { return nil }
         let percent = Double(value) / Double(Self.count) * 100
         var cumulative = 0.0

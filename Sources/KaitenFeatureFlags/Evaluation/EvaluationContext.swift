@@ -22,11 +22,14 @@ struct EvaluationContext: Sendable {
     init(request body: JSONValue?) throws(OFREPError) {
         var context: [String: JSONValue] = [:]
         switch body {
-        case nil, .null?:
+        case nil:
             break
         case .object(let members)?:
+            if let unexpected = members.keys.sorted().first(where: { $0 != "context" }) {
+                throw OFREPError(.invalidContext, "unexpected member \"\(unexpected)\": the body holds only context")
+            }
             switch members["context"] {
-            case nil, .null?: break
+            case nil: break
             case .object(let members)?: context = members
             default: throw OFREPError(.invalidContext, "context must be a JSON object")
             }

@@ -51,11 +51,13 @@ extension FeatureFlagsModule {
         variables[TargetingRules.factsRoot] = try await TargetingFacts.load(
             organizationID: caller.organizationID, context: context, on: database.client, logger: database.logger
         )
+        // Bound once: every rule of every flag reads the same context.
+        let activation = TargetingRules.environment.bind(variables)
         let evaluator = FlagEvaluator(now: now())
         return flags.map { flag in
             let outcome: Result<Resolution, OFREPError>
             do {
-                outcome = evaluator.evaluate(try EvaluableFlag(flag), context: context, variables: variables)
+                outcome = evaluator.evaluate(try EvaluableFlag(flag), context: context, activation: activation)
             } catch {
                 outcome = .failure(OFREPError(.parseError, "the stored definition of flag \"\(flag.slug)\" cannot be read"))
             }

@@ -55,7 +55,7 @@ struct EvaluableFlag: Sendable {
 struct FlagEvaluator: Sendable {
     let now: Date
 
-    func evaluate(_ flag: EvaluableFlag, context: EvaluationContext, variables: [String: CELValue]) -> Result<Resolution, OFREPError> {
+    func evaluate(_ flag: EvaluableFlag, context: EvaluationContext, activation: CELActivation) -> Result<Resolution, OFREPError> {
         let definition = flag.definition
         guard definition.enabled else {
             return choose(definition.defaultVariant, flag: flag, context: context).map {
@@ -64,7 +64,7 @@ struct FlagEvaluator: Sendable {
         }
         var broken: [String] = []
         for targeting in definition.targetings {
-            switch matches(targeting.rule, variables: variables) {
+            switch matches(targeting.rule, activation: activation) {
             case .failure(let error):
                 broken.append("\(targeting.name): \(error.message)")
             case .success(false):
@@ -96,13 +96,13 @@ struct FlagEvaluator: Sendable {
     }
 
     /// Whether a rule holds: an error when it does not compile, fails, or gives anything but a boolean.
-    private func matches(_ rule: String, variables: [String: CELValue]) -> Result<Bool, RuleFailure> {
+    private func matches(_ rule: String, activation: CELActivation) -> Result<Bool, RuleFailure> {
         switch TargetingRules.programs.program(rule) {
         case .failure(let error):
             return .failure(RuleFailure(message: error.description))
         case .success(let program):
             do {
-                guard case .bool(let holds) = try program.evaluate(variables) else { return .failure(RuleFailure(message: "the rule does not give a boolean")) }
+                guard case .bool(let holds) = try program.evaluate(activation) else { return .failure(RuleFailure(message: "the rule does not give a boolean")) }
                 return .success(holds)
             } catch {
                 return .failure(RuleFailure(message: error.message))

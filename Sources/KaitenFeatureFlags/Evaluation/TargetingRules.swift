@@ -51,7 +51,7 @@ enum TargetingRules {
     /// Everything wrong with `rule`: syntax, unknown functions, wrong arity, a cost estimate past the limit, and
     /// `__kaiten` fields that do not exist (entitlement slugs checked against `entitlementSlugs` when given).
     static func lint(_ rule: String, entitlementSlugs: Set<String>? = nil) -> [Issue] {
-        let expression: Expr
+        let expression: CELExpr
         do {
             expression = try environment.parse(rule)
         } catch {
@@ -129,13 +129,13 @@ final class ProgramCache: Sendable {
 
 /// The roots an expression reads that no comprehension binds, and the `__kaiten` paths it selects.
 private enum FreeIdentifiers {
-    static func roots(of expression: Expr, paths: inout [(path: [String], offset: Int)]) -> Set<String> {
+    static func roots(of expression: CELExpr, paths: inout [(path: [String], offset: Int)]) -> Set<String> {
         var roots: Set<String> = []
         visit(expression, bound: [], roots: &roots, paths: &paths)
         return roots
     }
 
-    private static func visit(_ expression: Expr, bound: Set<String>, roots: inout Set<String>, paths: inout [(path: [String], offset: Int)]) {
+    private static func visit(_ expression: CELExpr, bound: Set<String>, roots: inout Set<String>, paths: inout [(path: [String], offset: Int)]) {
         switch expression.kind {
         case .literal:
             break
@@ -169,7 +169,7 @@ private enum FreeIdentifiers {
     }
 
     /// `a.b.c` as `["a", "b", "c"]` when the selection is a plain dotted name.
-    private static func selection(_ expression: Expr) -> [String]? {
+    private static func selection(_ expression: CELExpr) -> [String]? {
         switch expression.kind {
         case .ident(let name): [name]
         case .select(let operand, let field, false): selection(operand).map { $0 + [field] }

@@ -38,7 +38,7 @@ struct Variant: Sendable, Equatable {
 
     init?(reading reader: inout JSONObjectReader) {
         let name = reader.string("name", required: true, minLength: 1, maxLength: 255)
-        let description = reader.string("description", required: true, nullable: true, maxLength: 10_000) ?? ""
+        let description = reader.string("description", required: true, maxLength: 10_000) ?? ""
         guard reader.contains("value") else {
             reader.reject("value", "expected required property value to be present")
             return nil
@@ -76,7 +76,7 @@ struct RolloutStep: Sendable, Equatable {
 /// that moves from one variant to another between two dates.
 enum VariantStrategy: Sendable, Equatable {
     case basic(variant: String)
-    case rolloutPercentage(weights: [String: Int])
+    case rolloutPercentage(weights: [String: Int64])
     case rolloutDate(start: RolloutStep, end: RolloutStep)
 
     /// Reads the strategy members of `reader` (`value`, `distribution` or `start`/`end`) for `type`.
@@ -86,13 +86,20 @@ enum VariantStrategy: Sendable, Equatable {
             guard let variant = reader.string(valueKey, required: true, maxLength: 255) else { return nil }
             self = .basic(variant: variant)
         case "rollout_percentage":
-            guard let distribution = reader.object("distribution", required: true, { weights -> [String: Int]? in
-                var result: [String: Int] = [:]
+            guard let distribution = reader.object("distribution", required: true, { weights -> [String: Int64]? in
+                var result: [String: Int64] = [:]
                 for key in weights.memberNames {
-                    guard let weight = weights.integer(key, in: 0...1_000_000) else { return nil }
-                    result[key] = weight
+                    // Any int64, as the contract says; as in Go, a weight of zero or less serves nobody.
+                    switch weights.raw(key) {
+                    case .integer(let weight)?:
+                        result[key] = weight
+                    case .number(let weight)? where weight.rounded() == weight && abs(weight) < 9.2e18:
+                        result[key] = Int64(weight)
+                    default:
+                        weights.reject(key, "expected integer")
+                    }
                 }
-                return result
+                return weights.hasViolations ? nil : result
             }) else { return nil }
             self = .rolloutPercentage(weights: distribution)
         case "rollout_date":
@@ -130,7 +137,7 @@ enum VariantStrategy: Sendable, Equatable {
         case .basic(let variant):
             ["type": "basic", valueKey: .string(variant)]
         case .rolloutPercentage(let weights):
-            ["type": "rollout_percentage", "distribution": .object(weights.mapValues { .integer(Int64($0)) })]
+            ["type": "rollout_percentage", "distribution": .object(weights.mapValues(JSONValue.integer))]
         case .rolloutDate(let start, let end):
             ["type": "rollout_date", "start": start.json, "end": end.json]
         }
@@ -142,8 +149,8 @@ enum VariantStrategy: Sendable, Equatable {
         switch self {
         case .basic(let variant) where variant.isEmpty:
             problems.append("a variant is required")
-        case .rolloutPercentage(let weights) where weights.values.reduce(0, +) <= 0:
-            problems.append("the distribution's weights must add up to more than 0")
+        case .rolloutPercentage(let weights) where !weights.values.contains(where: { $0 > 0 }):
+            problems.append("the distribution needs a variant with a weight above 0")
         case .rolloutDate(let start, let end) where start.date >= end.date:
             problems.append("the rollout must end after it starts")
         default:

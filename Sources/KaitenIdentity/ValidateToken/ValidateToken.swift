@@ -11,7 +11,12 @@ import KaitenHTTP
 /// contract for the token's identity, unsigned (`alg: none`): the gateway forwards it, and the API behind
 /// it sees the same claims as for a person. It expires with the token, and within the hour.
 enum ValidateToken {
-    static let operation = APIOperation("validate-token", .get, "/tokens/validate")
+    /// A gateway's forward-auth check repeats the method of the request it guards: every method is checked the
+    /// same way, each declared as an operation of its own.
+    static let operations = [APIOperation("validate-token", .get, "/tokens/validate")]
+        + [HTTPRequest.Method.post, .put, .patch, .delete, .head, .options].map {
+            APIOperation("validate-token-\($0.rawValue.lowercased())", $0, "/tokens/validate")
+        }
 
     static func register(on router: OperationRouter, authenticator: Authenticator) {
         let handler: @Sendable (Request, KaitenRequestContext) async throws -> Response = { request, _ in
@@ -41,10 +46,8 @@ enum ValidateToken {
             let payload = base64URL(Array(JSONValue.object(claims).jsonText.utf8))
             return Response(status: .ok, headers: [.authorization: "Bearer \(header).\(payload)."])
         }
-        router.on(operation, use: handler)
-        // A gateway's forward-auth check repeats the method of the request it guards.
-        for method: HTTPRequest.Method in [.post, .put, .patch, .delete, .head, .options] {
-            router.group.on(RouterPath(operation.path), method: method, use: handler)
+        for operation in operations {
+            router.on(operation, use: handler)
         }
     }
 }
