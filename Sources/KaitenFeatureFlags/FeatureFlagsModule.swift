@@ -27,9 +27,16 @@ public struct FeatureFlagsModule: Sendable {
         GetFeatureFlag.register(on: router, module: self)
         UpdateFeatureFlag.register(on: router, module: self)
         DeleteFeatureFlag.register(on: router, module: self)
+        GetOpenfeatureManifest.register(on: router, module: self)
+        registerOFREPRoutes(on: router)
+    }
+
+    /// The two OFREP evaluations. Besides their place under `/api`, they are served at the root as well: the
+    /// OpenFeature provider appends `ofrep/v1/` to the base URL it is given, and Kaiten's SDKs are given the
+    /// server's origin.
+    public func registerOFREPRoutes(on router: OperationRouter) {
         EvaluateFlagsBulk.register(on: router, module: self)
         EvaluateFlag.register(on: router, module: self)
-        GetOpenfeatureManifest.register(on: router, module: self)
     }
 
     /// The organization's entitlement slugs, which `__kaiten.entitlements.<slug>` may name.

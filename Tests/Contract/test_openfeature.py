@@ -87,6 +87,16 @@ def test_a_rule_on_the_license_family_matches_the_customer_holding_it_and_not_an
     assert spoofed.value is False
 
 
+def test_a_provider_given_the_server_origin_evaluates_too(kaiten, client, organization):
+    _, token = organization
+    origin = kaiten.core_url.removesuffix("/api")
+    domain = f"kaiten-origin-{uuid.uuid4().hex[:8]}"
+    api.set_provider(OFREPProvider(origin, headers_factory=lambda: {"Authorization": f"Bearer {token}"}), domain)
+    flag(client, "banner", "string", {"winter": "Winter sale"}, "winter")
+    details = api.get_client(domain).get_string_details("banner", "", EvaluationContext("user-1"))
+    assert (details.value, details.reason) == ("Winter sale", Reason.STATIC)
+
+
 def test_disabling_a_flag_answers_disabled_at_once(client, openfeature):
     flag(client, "kill-switch", "boolean", {"on": True, "off": False}, "off", [targeting.rule("all", "true", "on")])
     assert openfeature.get_boolean_details("kill-switch", False, EvaluationContext("user-1")).value is True

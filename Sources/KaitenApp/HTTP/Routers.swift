@@ -73,6 +73,11 @@ struct Modules {
         metadataFields.registerRoutes(on: protected)
         auditTrail.registerRoutes(on: protected)
         webhooks.registerRoutes(on: protected)
+        // OFREP at the root too (see registerOFREPRoutes); aliases, not operations of the served document.
+        let root = OperationRouter(group: listener.router.group(), catalog: OperationCatalog()).adding(
+            middleware: AuthenticationMiddleware { .organization(try await authenticator.authenticateOrganization(authorization: $0)) }
+        )
+        featureFlags.registerOFREPRoutes(on: root)
         return listener
     }
 
