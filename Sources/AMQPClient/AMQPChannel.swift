@@ -5,8 +5,8 @@ import NIOCore
 /// An open channel. Methods on one channel are answered in order; use one channel per concurrent consumer
 /// and one (in confirm mode) for publishing. A channel the broker closed throws
 /// `AMQPError.channelClosedByBroker` from every call.
-public struct AMQPChannel: Sendable {
-    public let id: UInt16
+package struct AMQPChannel: Sendable {
+    package let id: UInt16
     let connection: AMQPConnection
 
     init(id: UInt16, connection: AMQPConnection) {
@@ -23,38 +23,38 @@ public struct AMQPChannel: Sendable {
         return try await promise.futureResult.get()
     }
 
-    public func exchangeDeclare(_ declare: ExchangeDeclare) async throws {
+    package func exchangeDeclare(_ declare: ExchangeDeclare) async throws {
         try await request(.exchangeDeclare(declare))
     }
 
     @discardableResult
-    public func queueDeclare(_ declare: QueueDeclare) async throws -> QueueDeclareOk {
+    package func queueDeclare(_ declare: QueueDeclare) async throws -> QueueDeclareOk {
         guard case .queueDeclareOk(let declared) = try await request(.queueDeclare(declare)) else {
             throw AMQPError.protocolViolation("queue.declare answered with another method")
         }
         return declared
     }
 
-    public func queueBind(_ bind: QueueBind) async throws {
+    package func queueBind(_ bind: QueueBind) async throws {
         try await request(.queueBind(bind))
     }
 
     /// At most `prefetchCount` unacknowledged deliveries per consumer on this channel (`global: false`, as
     /// RabbitMQ interprets it), or for the whole channel (`global: true`).
-    public func basicQos(prefetchCount: UInt16, global: Bool = false) async throws {
+    package func basicQos(prefetchCount: UInt16, global: Bool = false) async throws {
         try await request(.basicQos(BasicQos(prefetchCount: prefetchCount, global: global)))
     }
 
     /// Puts the channel in confirm mode: from now on `publish` returns only once the broker has taken
     /// responsibility for the message.
-    public func confirmSelect() async throws {
+    package func confirmSelect() async throws {
         try await request(.confirmSelect(noWait: false))
     }
 
     /// Publishes a message. In confirm mode it returns when the broker acks it, and throws
     /// `AMQPError.publishNacked` on a nack and the connection's or channel's error if either ends first; a
     /// caller must treat a throw as "not published". Without confirm mode it returns once written.
-    public func publish(
+    package func publish(
         _ body: ByteBuffer, exchange: String, routingKey: String = "", properties: AMQPProperties = AMQPProperties(), mandatory: Bool = false
     ) async throws {
         let promise = eventLoop.makePromise(of: Void.self)
@@ -67,7 +67,7 @@ public struct AMQPChannel: Sendable {
     /// has confirmed them all: one round trip for the lot instead of one per message. The channel keeps their
     /// order on every queue they reach. Throws like ``publish(_:exchange:routingKey:properties:mandatory:)`` if
     /// any of them is not confirmed; the caller must then treat the whole batch as unpublished.
-    public func publish(_ messages: [AMQPOutgoingMessage], exchange: String) async throws {
+    package func publish(_ messages: [AMQPOutgoingMessage], exchange: String) async throws {
         let confirmations = messages.map { message in
             let promise = eventLoop.makePromise(of: Void.self)
             let publish = BasicPublish(exchange: exchange, routingKey: message.routingKey, mandatory: false)
@@ -79,7 +79,7 @@ public struct AMQPChannel: Sendable {
 
     /// Starts a consumer. Deliveries arrive on the returned sequence, which ends when the consumer is
     /// cancelled or the channel closes cleanly, and throws when the channel or connection fails.
-    public func consume(
+    package func consume(
         queue: String, consumerTag: String? = nil, exclusive: Bool = false, arguments: AMQPTable = [:]
     ) async throws -> AMQPConsumer {
         let tag = consumerTag ?? "kaiten-\(UUID().uuidString.lowercased())"
@@ -92,20 +92,20 @@ public struct AMQPChannel: Sendable {
     }
 
     /// Cancels a consumer; its sequence ends once deliveries already sent are drained.
-    public func cancel(consumerTag: String) async throws {
+    package func cancel(consumerTag: String) async throws {
         try await request(.basicCancel(consumerTag: consumerTag, noWait: false))
     }
 
-    public func ack(deliveryTag: UInt64, multiple: Bool = false) async throws {
+    package func ack(deliveryTag: UInt64, multiple: Bool = false) async throws {
         try await acknowledge(.basicAck(BasicAcknowledgement(deliveryTag: deliveryTag, multiple: multiple)))
     }
 
     /// `requeue: false` dead-letters the message when its queue has a dead-letter exchange, drops it otherwise.
-    public func nack(deliveryTag: UInt64, multiple: Bool = false, requeue: Bool) async throws {
+    package func nack(deliveryTag: UInt64, multiple: Bool = false, requeue: Bool) async throws {
         try await acknowledge(.basicNack(BasicAcknowledgement(deliveryTag: deliveryTag, multiple: multiple, requeue: requeue)))
     }
 
-    public func reject(deliveryTag: UInt64, requeue: Bool) async throws {
+    package func reject(deliveryTag: UInt64, requeue: Bool) async throws {
         try await acknowledge(.basicReject(deliveryTag: deliveryTag, requeue: requeue))
     }
 
@@ -116,7 +116,7 @@ public struct AMQPChannel: Sendable {
     }
 
     /// The closing handshake; unacknowledged deliveries go back to their queues, unconfirmed publishes fail.
-    public func close() async throws {
+    package func close() async throws {
         let promise = eventLoop.makePromise(of: AMQPMethod.self)
         connection.send(.closeChannel(channel: id, promise))
         _ = try await promise.futureResult.get()
@@ -124,12 +124,12 @@ public struct AMQPChannel: Sendable {
 }
 
 /// A message to publish as part of a batch.
-public struct AMQPOutgoingMessage: Sendable {
-    public var body: ByteBuffer
-    public var routingKey: String
-    public var properties: AMQPProperties
+package struct AMQPOutgoingMessage: Sendable {
+    package var body: ByteBuffer
+    package var routingKey: String
+    package var properties: AMQPProperties
 
-    public init(body: ByteBuffer, routingKey: String = "", properties: AMQPProperties = AMQPProperties()) {
+    package init(body: ByteBuffer, routingKey: String = "", properties: AMQPProperties = AMQPProperties()) {
         self.body = body
         self.routingKey = routingKey
         self.properties = properties

@@ -1,22 +1,22 @@
 /// Where and how to connect.
-public struct AMQPConfiguration: Sendable {
-    public var host: String
-    public var port: Int
-    public var username: String
-    public var password: String
-    public var virtualHost: String
+package struct AMQPConfiguration: Sendable {
+    package var host: String
+    package var port: Int
+    package var username: String
+    package var password: String
+    package var virtualHost: String
     /// Requested heartbeat interval in seconds; 0 asks for none. The smaller non-zero value of the client's
     /// and the broker's wins.
-    public var heartbeat: UInt16
+    package var heartbeat: UInt16
     /// Requested largest frame; the smaller of the client's and the broker's wins.
-    public var frameMax: UInt32
+    package var frameMax: UInt32
     /// Requested highest channel number; the smaller non-zero value wins.
-    public var channelMax: UInt16
-    public var connectTimeout: Duration
+    package var channelMax: UInt16
+    package var connectTimeout: Duration
     /// Shown in the broker's management UI and logs.
-    public var connectionName: String
+    package var connectionName: String
 
-    public init(
+    package init(
         host: String = "127.0.0.1", port: Int = 5672, username: String = "guest", password: String = "guest",
         virtualHost: String = "/", heartbeat: UInt16 = 60, frameMax: UInt32 = 131_072, channelMax: UInt16 = 2047,
         connectTimeout: Duration = .seconds(10), connectionName: String = "kaiten"

@@ -5,9 +5,9 @@ import NIOPosix
 
 /// One connection to a broker. Open channels on it; close it when done. It does not reconnect: that is
 /// `AMQPConnectionService`'s job.
-public final class AMQPConnection: Sendable {
+package final class AMQPConnection: Sendable {
     let channel: any Channel
-    public let negotiated: AMQPNegotiatedParameters
+    package let negotiated: AMQPNegotiatedParameters
 
     private init(channel: any Channel, negotiated: AMQPNegotiatedParameters) {
         self.channel = channel
@@ -15,7 +15,7 @@ public final class AMQPConnection: Sendable {
     }
 
     /// Connects and completes the handshake (protocol header, start/start-ok with PLAIN, tune/tune-ok, open).
-    public static func connect(
+    package static func connect(
         _ configuration: AMQPConfiguration, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, logger: Logger
     ) async throws -> AMQPConnection {
         let eventLoop = eventLoopGroup.next()
@@ -49,23 +49,23 @@ public final class AMQPConnection: Sendable {
         }
     }
 
-    public func openChannel() async throws -> AMQPChannel {
+    package func openChannel() async throws -> AMQPChannel {
         let promise = channel.eventLoop.makePromise(of: UInt16.self)
         send(.openChannel(promise))
         return AMQPChannel(id: try await promise.futureResult.get(), connection: self)
     }
 
     /// The closing handshake (`connection.close`/`close-ok`); everything still pending fails with `.closed`.
-    public func close() async throws {
+    package func close() async throws {
         let promise = channel.eventLoop.makePromise(of: Void.self)
         send(.closeConnection(promise))
         try await promise.futureResult.get()
     }
 
     /// Completes when the socket closes, for any reason.
-    public var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
+    package var closeFuture: EventLoopFuture<Void> { channel.closeFuture }
 
-    public var isOpen: Bool { channel.isActive }
+    package var isOpen: Bool { channel.isActive }
 
     /// Hands a command to the handler. On a socket that already closed, NIO fails the write without the
     /// handler seeing it, so the command is settled here: otherwise an ack or publish on a lost connection

@@ -12,12 +12,12 @@ import Synchronization
 /// Publishes wait for a connection and return only once the broker confirms; one in flight when the
 /// connection drops throws, so the caller (the outbox relay) publishes it again. Consumers resume on the new
 /// connection; deliveries from the lost one can no longer be acked and come back redelivered.
-public final class AMQPConnectionService: Service, Sendable {
-    public struct Backoff: Sendable {
-        public var initial: Duration
-        public var maximum: Duration
+package final class AMQPConnectionService: Service, Sendable {
+    package struct Backoff: Sendable {
+        package var initial: Duration
+        package var maximum: Duration
 
-        public init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(2)) {
+        package init(initial: Duration = .milliseconds(100), maximum: Duration = .seconds(2)) {
             self.initial = initial
             self.maximum = maximum
         }
@@ -41,20 +41,20 @@ public final class AMQPConnectionService: Service, Sendable {
         var cancelledWaiters: Set<UUID> = []
     }
 
-    public let configuration: AMQPConfiguration
-    public let topology: AMQPTopology
-    public let backoff: Backoff
+    package let configuration: AMQPConfiguration
+    package let topology: AMQPTopology
+    package let backoff: Backoff
     private let logger: Logger
     private let state = Mutex(State())
 
-    public init(configuration: AMQPConfiguration, topology: AMQPTopology, backoff: Backoff = Backoff(), logger: Logger) {
+    package init(configuration: AMQPConfiguration, topology: AMQPTopology, backoff: Backoff = Backoff(), logger: Logger) {
         self.configuration = configuration
         self.topology = topology
         self.backoff = backoff
         self.logger = logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown {
             await self.maintainConnection()
         }
@@ -139,7 +139,7 @@ public final class AMQPConnectionService: Service, Sendable {
 
     /// Publishes and returns once the broker confirmed. Throws if the connection drops first, the broker
     /// nacks, or the service stops: then the message must be considered unpublished.
-    public func publish(
+    package func publish(
         _ body: ByteBuffer, exchange: String, routingKey: String = "", properties: AMQPProperties = AMQPProperties()
     ) async throws {
         try await connected().publisher.publish(body, exchange: exchange, routingKey: routingKey, properties: properties)
@@ -147,32 +147,32 @@ public final class AMQPConnectionService: Service, Sendable {
 
     /// Publishes a batch in order, pipelined, and returns once the broker confirmed all of it; throws if the
     /// connection drops first, the broker nacks any of it, or the service stops.
-    public func publish(_ messages: [AMQPOutgoingMessage], exchange: String) async throws {
+    package func publish(_ messages: [AMQPOutgoingMessage], exchange: String) async throws {
         try await connected().publisher.publish(messages, exchange: exchange)
     }
 
     /// A consumer that survives reconnections: on every connection it opens a channel, applies the prefetch
     /// limit and consumes `queue`. The sequence ends when the service stops.
-    public func consume(queue: String, prefetchCount: UInt16) -> AMQPServiceConsumer {
+    package func consume(queue: String, prefetchCount: UInt16) -> AMQPServiceConsumer {
         AMQPServiceConsumer(service: self, queue: queue, prefetchCount: prefetchCount)
     }
 }
 
 /// Deliveries from one queue across reconnections. See `AMQPConnectionService.consume(queue:prefetchCount:)`.
-public struct AMQPServiceConsumer: AsyncSequence, Sendable {
-    public typealias Element = AMQPDelivery
+package struct AMQPServiceConsumer: AsyncSequence, Sendable {
+    package typealias Element = AMQPDelivery
     let service: AMQPConnectionService
     let queue: String
     let prefetchCount: UInt16
 
-    public struct AsyncIterator: AsyncIteratorProtocol {
+    package struct AsyncIterator: AsyncIteratorProtocol {
         let service: AMQPConnectionService
         let queue: String
         let prefetchCount: UInt16
         var current: AMQPConsumer.AsyncIterator?
         var failures = 0
 
-        public mutating func next() async throws -> AMQPDelivery? {
+        package mutating func next() async throws -> AMQPDelivery? {
             while true {
                 // A cancelled reader's channel stream ends with nil; without this check the loop would open a
                 // fresh channel on the live connection forever.
@@ -204,7 +204,7 @@ public struct AMQPServiceConsumer: AsyncSequence, Sendable {
         }
     }
 
-    public func makeAsyncIterator() -> AsyncIterator {
+    package func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(service: service, queue: queue, prefetchCount: prefetchCount)
     }
 }

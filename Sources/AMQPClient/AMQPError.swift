@@ -2,7 +2,7 @@ import AMQPProtocol
 
 /// Why an AMQP operation did not complete. A publish that throws any of these was not confirmed by the
 /// broker and must be treated as not done.
-public enum AMQPError: Error, Hashable, Sendable, CustomStringConvertible {
+package enum AMQPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The broker closed the connection (`connection.close`), e.g. 403 ACCESS_REFUSED for bad credentials,
     /// 320 CONNECTION_FORCED when an operator closes it, 530 NOT_ALLOWED for an unknown virtual host.
     case connectionClosedByBroker(AMQPClose)
@@ -28,7 +28,7 @@ public enum AMQPError: Error, Hashable, Sendable, CustomStringConvertible {
     /// Every channel number up to the negotiated `channel-max` is in use.
     case tooManyChannels
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .connectionClosedByBroker(let close): "connection closed by broker: \(close.replyCode) \(close.replyText)"
         case .channelClosedByBroker(let close): "channel closed by broker: \(close.replyCode) \(close.replyText)"

@@ -2,9 +2,9 @@ import AMQPProtocol
 import NIOCore
 
 /// A message the broker sent on a channel: a delivery to a consumer or a returned mandatory publish.
-public struct AMQPMessage: Hashable, Sendable {
-    public var properties: AMQPProperties
-    public var body: ByteBuffer
+package struct AMQPMessage: Hashable, Sendable {
+    package var properties: AMQPProperties
+    package var body: ByteBuffer
 }
 
 /// One channel's life: the synchronous requests awaiting their replies (answered in order, spec §2.3.5.1),

@@ -1,11 +1,11 @@
 import AMQPProtocol
 
 /// What the connection agreed on in `connection.tune`/`tune-ok`.
-public struct AMQPNegotiatedParameters: Hashable, Sendable {
-    public var channelMax: UInt16
-    public var frameMax: UInt32
+package struct AMQPNegotiatedParameters: Hashable, Sendable {
+    package var channelMax: UInt16
+    package var frameMax: UInt32
     /// Seconds; 0 means no heartbeats.
-    public var heartbeat: UInt16
+    package var heartbeat: UInt16
 }
 
 /// The connection's life on channel 0: the handshake, heartbeats and the closing handshake. A pure value:

@@ -1,8 +1,8 @@
 import NIOCore
 
 /// Bytes that are not a valid AMQP 0-9-1 frame. Carries enough to reproduce the failure from a log line.
-public struct AMQPDecodingError: Error, Hashable, CustomStringConvertible {
-    public enum Reason: Hashable, Sendable {
+package struct AMQPDecodingError: Error, Hashable, CustomStringConvertible {
+    package enum Reason: Hashable, Sendable {
         /// The peer answered with a protocol header: it does not speak AMQP 0-9-1.
         case protocolHeaderReceived
         case unknownFrameType(UInt8)
@@ -14,16 +14,16 @@ public struct AMQPDecodingError: Error, Hashable, CustomStringConvertible {
         case trailingBytes(Int)
     }
 
-    public let reason: Reason
+    package let reason: Reason
     /// The offending frame payload, base64, for logs.
-    public let payload: String
+    package let payload: String
 
-    public init(_ reason: Reason, payload: ByteBuffer? = nil) {
+    package init(_ reason: Reason, payload: ByteBuffer? = nil) {
         self.reason = reason
         self.payload = payload.map { base64(Array($0.readableBytesView)) } ?? ""
     }
 
-    public var description: String { "AMQP decoding error: \(reason) payload=\(payload)" }
+    package var description: String { "AMQP decoding error: \(reason) payload=\(payload)" }
 }
 
 /// Standard base64 with padding; NIOCore keeps its encoder internal.

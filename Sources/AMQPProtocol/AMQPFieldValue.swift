@@ -3,11 +3,11 @@ import NIOCore
 /// A field table: the `arguments` of declarations and consumers, the `headers` property, the peers' properties.
 ///
 /// Encoded with keys in sorted order so the same table always produces the same bytes.
-public typealias AMQPTable = [String: AMQPFieldValue]
+package typealias AMQPTable = [String: AMQPFieldValue]
 
 /// A value in a field table, with the type tags RabbitMQ uses (which differ from the 0-9-1 spec's list for
 /// the unsigned and 64-bit types; every client follows RabbitMQ's).
-public indirect enum AMQPFieldValue: Hashable, Sendable {
+package indirect enum AMQPFieldValue: Hashable, Sendable {
     case bool(Bool)  // t
     case int8(Int8)  // b
     case uint8(UInt8)  // B
@@ -28,10 +28,10 @@ public indirect enum AMQPFieldValue: Hashable, Sendable {
 }
 
 extension AMQPFieldValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
-    public init(stringLiteral value: String) { self = .string(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
     /// Integer literals become `long` (`l`), which is what RabbitMQ expects for `x-message-ttl` and friends.
-    public init(integerLiteral value: Int64) { self = .int64(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(integerLiteral value: Int64) { self = .int64(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
 }
 
 extension ByteBuffer {

@@ -1,7 +1,7 @@
 import NIOCore
 
 /// One AMQP 0-9-1 frame (spec §4.2.3): `type:u8 channel:u16 size:u32 payload[size] 0xCE`.
-public enum AMQPFrame: Hashable, Sendable {
+package enum AMQPFrame: Hashable, Sendable {
     case method(channel: UInt16, AMQPMethod)
     case header(channel: UInt16, AMQPContentHeader)
     case body(channel: UInt16, ByteBuffer)
@@ -9,24 +9,24 @@ public enum AMQPFrame: Hashable, Sendable {
     case heartbeat
 
     /// Frame type octets (spec constants `frame-method` … `frame-heartbeat`).
-    public enum FrameType {
-        public static let method: UInt8 = 1
-        public static let header: UInt8 = 2
-        public static let body: UInt8 = 3
-        public static let heartbeat: UInt8 = 8
+    package enum FrameType {
+        package static let method: UInt8 = 1
+        package static let header: UInt8 = 2
+        package static let body: UInt8 = 3
+        package static let heartbeat: UInt8 = 8
     }
 
-    public static let frameEnd: UInt8 = 0xCE
+    package static let frameEnd: UInt8 = 0xCE
     /// Type, channel and size before the payload.
-    public static let headerSize = 7
+    package static let headerSize = 7
     /// Bytes a frame adds around its payload: the header and the end octet.
-    public static let overhead = 8
+    package static let overhead = 8
     /// The smallest `frame-max` a peer may negotiate (spec `frame-min-size`).
-    public static let minimumFrameMax: UInt32 = 4096
+    package static let minimumFrameMax: UInt32 = 4096
     /// "AMQP" 0 0 9 1: what a client sends first, and what a server answers with when it refuses the version.
-    public static let protocolHeader: [UInt8] = [0x41, 0x4D, 0x51, 0x50, 0, 0, 9, 1]
+    package static let protocolHeader: [UInt8] = [0x41, 0x4D, 0x51, 0x50, 0, 0, 9, 1]
 
-    public var channel: UInt16 {
+    package var channel: UInt16 {
         switch self {
         case .method(let channel, _), .header(let channel, _), .body(let channel, _): channel
         case .heartbeat: 0
@@ -37,18 +37,18 @@ public enum AMQPFrame: Hashable, Sendable {
 /// Splits the byte stream into frames. Length first: it waits until a whole frame (header, payload, end
 /// octet) is buffered, so it never consumes part of a frame, then decodes the payload from a slice and
 /// insists the slice is used up.
-public struct AMQPFrameDecoder: NIOSingleStepByteToMessageDecoder {
-    public typealias InboundOut = AMQPFrame
+package struct AMQPFrameDecoder: NIOSingleStepByteToMessageDecoder {
+    package typealias InboundOut = AMQPFrame
 
     /// Refuses frames larger than this (the negotiated `frame-max`; before tuning, a generous bound), so a
     /// corrupt size field cannot make the decoder buffer gigabytes.
-    public var maximumFrameSize: UInt32
+    package var maximumFrameSize: UInt32
 
-    public init(maximumFrameSize: UInt32 = 1 << 20) {
+    package init(maximumFrameSize: UInt32 = 1 << 20) {
         self.maximumFrameSize = maximumFrameSize
     }
 
-    public mutating func decode(buffer: inout ByteBuffer) throws -> AMQPFrame? {
+    package mutating func decode(buffer: inout ByteBuffer) throws -> AMQPFrame? {
         guard let (type, channel, size) = buffer.getMultipleIntegers(at: buffer.readerIndex, as: (UInt8, UInt16, UInt32).self) else {
             return nil
         }
@@ -80,25 +80,25 @@ public struct AMQPFrameDecoder: NIOSingleStepByteToMessageDecoder {
         }
     }
 
-    public mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> AMQPFrame? {
+    package mutating func decodeLast(buffer: inout ByteBuffer, seenEOF: Bool) throws -> AMQPFrame? {
         try decode(buffer: &buffer)
     }
 }
 
 /// Builds outgoing bytes: one `mutating func` per thing a peer sends, appended to an owned buffer that
 /// `flush()` hands over, so a publish (method, header and body frames) goes out as one write.
-public struct AMQPFrameEncoder {
+package struct AMQPFrameEncoder {
     private var buffer: ByteBuffer
 
-    public init(allocator: ByteBufferAllocator = ByteBufferAllocator()) {
+    package init(allocator: ByteBufferAllocator = ByteBufferAllocator()) {
         self.buffer = allocator.buffer(capacity: 512)
     }
 
-    public mutating func protocolHeader() {
+    package mutating func protocolHeader() {
         buffer.writeBytes(AMQPFrame.protocolHeader)
     }
 
-    public mutating func frame(_ frame: AMQPFrame) {
+    package mutating func frame(_ frame: AMQPFrame) {
         switch frame {
         case .method(let channel, let method):
             writeFrame(type: AMQPFrame.FrameType.method, channel: channel) { method.encode(into: &$0) }
@@ -111,13 +111,13 @@ public struct AMQPFrameEncoder {
         }
     }
 
-    public mutating func method(_ method: AMQPMethod, channel: UInt16) {
+    package mutating func method(_ method: AMQPMethod, channel: UInt16) {
         frame(.method(channel: channel, method))
     }
 
     /// A content-carrying method (`basic.publish`, or `basic.deliver` on the server side) with its header and
     /// its body cut into frames no larger than `frameMax`.
-    public mutating func content(_ method: AMQPMethod, channel: UInt16, properties: AMQPProperties, body: ByteBuffer, frameMax: UInt32) {
+    package mutating func content(_ method: AMQPMethod, channel: UInt16, properties: AMQPProperties, body: ByteBuffer, frameMax: UInt32) {
         self.method(method, channel: channel)
         frame(.header(channel: channel, AMQPContentHeader(bodySize: UInt64(body.readableBytes), properties: properties)))
         let chunkSize = Int(frameMax == 0 ? UInt32.max : frameMax) - AMQPFrame.overhead
@@ -128,7 +128,7 @@ public struct AMQPFrameEncoder {
     }
 
     /// Hands over what was encoded since the last flush.
-    public mutating func flush() -> ByteBuffer {
+    package mutating func flush() -> ByteBuffer {
         let output = buffer
         buffer.clear()
         return output

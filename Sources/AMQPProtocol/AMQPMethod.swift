@@ -3,7 +3,7 @@ import NIOCore
 /// A method frame's payload. AMQP 0-9-1 frames are symmetric (the same frame types travel both ways, and
 /// `close`, `ack` and `nack` are sent by either peer), so one enum serves both directions; which side may
 /// send a method is the state machines' business.
-public enum AMQPMethod: Hashable, Sendable {
+package enum AMQPMethod: Hashable, Sendable {
     case connectionStart(ConnectionStart)
     case connectionStartOk(ConnectionStartOk)
     case connectionTune(ConnectionTune)
@@ -43,17 +43,17 @@ public enum AMQPMethod: Hashable, Sendable {
     case confirmSelectOk
 
     /// Class ids (spec: `<class index=…>`).
-    public enum ClassID {
-        public static let connection: UInt16 = 10
-        public static let channel: UInt16 = 20
-        public static let exchange: UInt16 = 40
-        public static let queue: UInt16 = 50
-        public static let basic: UInt16 = 60
-        public static let confirm: UInt16 = 85
+    package enum ClassID {
+        package static let connection: UInt16 = 10
+        package static let channel: UInt16 = 20
+        package static let exchange: UInt16 = 40
+        package static let queue: UInt16 = 50
+        package static let basic: UInt16 = 60
+        package static let confirm: UInt16 = 85
     }
 
     /// `(class-id, method-id)` as on the wire.
-    public var id: (classID: UInt16, methodID: UInt16) {
+    package var id: (classID: UInt16, methodID: UInt16) {
         switch self {
         case .connectionStart: (ClassID.connection, 10)
         case .connectionStartOk: (ClassID.connection, 11)
@@ -95,7 +95,7 @@ public enum AMQPMethod: Hashable, Sendable {
     }
 
     /// Decodes a whole method-frame payload; bytes left over are an error.
-    public static func decode(from buffer: inout ByteBuffer) throws -> AMQPMethod {
+    package static func decode(from buffer: inout ByteBuffer) throws -> AMQPMethod {
         let original = buffer
         do {
             let method = try decodeArguments(
@@ -168,7 +168,7 @@ public enum AMQPMethod: Hashable, Sendable {
     }
 
     /// Appends `class-id`, `method-id` and the arguments.
-    public func encode(into buffer: inout ByteBuffer) {
+    package func encode(into buffer: inout ByteBuffer) {
         let (classID, methodID) = id
         buffer.writeInteger(classID)
         buffer.writeInteger(methodID)

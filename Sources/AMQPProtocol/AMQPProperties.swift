@@ -3,26 +3,26 @@ import NIOCore
 /// The `basic` class content properties (spec §1.8, "basic" class fields), carried by a content header frame.
 ///
 /// Only the present properties are encoded; a 16-bit flag word says which, highest bit first, in this order.
-public struct AMQPProperties: Hashable, Sendable {
-    public var contentType: String?
-    public var contentEncoding: String?
-    public var headers: AMQPTable?
+package struct AMQPProperties: Hashable, Sendable {
+    package var contentType: String?
+    package var contentEncoding: String?
+    package var headers: AMQPTable?
     /// 1 = transient, 2 = persistent: survives a broker restart when routed to a durable queue.
-    public var deliveryMode: UInt8?
-    public var priority: UInt8?
-    public var correlationID: String?
-    public var replyTo: String?
-    public var expiration: String?
-    public var messageID: String?
+    package var deliveryMode: UInt8?
+    package var priority: UInt8?
+    package var correlationID: String?
+    package var replyTo: String?
+    package var expiration: String?
+    package var messageID: String?
     /// Seconds since the Unix epoch.
-    public var timestamp: UInt64?
-    public var type: String?
-    public var userID: String?
-    public var appID: String?
+    package var timestamp: UInt64?
+    package var type: String?
+    package var userID: String?
+    package var appID: String?
     /// Deprecated in 0-9-1 ("reserved"), kept so that a round trip preserves it.
-    public var clusterID: String?
+    package var clusterID: String?
 
-    public init(
+    package init(
         contentType: String? = nil, contentEncoding: String? = nil, headers: AMQPTable? = nil, deliveryMode: UInt8? = nil,
         priority: UInt8? = nil, correlationID: String? = nil, replyTo: String? = nil, expiration: String? = nil,
         messageID: String? = nil, timestamp: UInt64? = nil, type: String? = nil, userID: String? = nil, appID: String? = nil,
@@ -44,7 +44,7 @@ public struct AMQPProperties: Hashable, Sendable {
         self.clusterID = clusterID
     }
 
-    public static let persistentDeliveryMode: UInt8 = 2
+    package static let persistentDeliveryMode: UInt8 = 2
 
     private enum Flag {
         static let contentType: UInt16 = 1 << 15
@@ -127,12 +127,12 @@ public struct AMQPProperties: Hashable, Sendable {
 
 /// The content header frame's payload: which class the content belongs to, the body's total size (the body
 /// frames that follow add up to it) and the properties.
-public struct AMQPContentHeader: Hashable, Sendable {
-    public var classID: UInt16
-    public var bodySize: UInt64
-    public var properties: AMQPProperties
+package struct AMQPContentHeader: Hashable, Sendable {
+    package var classID: UInt16
+    package var bodySize: UInt64
+    package var properties: AMQPProperties
 
-    public init(classID: UInt16 = AMQPMethod.ClassID.basic, bodySize: UInt64, properties: AMQPProperties) {
+    package init(classID: UInt16 = AMQPMethod.ClassID.basic, bodySize: UInt64, properties: AMQPProperties) {
         self.classID = classID
         self.bodySize = bodySize
         self.properties = properties

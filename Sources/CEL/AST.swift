@@ -1,8 +1,8 @@
 /// A parsed CEL expression. `offset` is the position of the node's first character (in Unicode
 /// scalars) in the source; `depth` is the height of the tree below it (a leaf has depth 1).
-public struct CELExpr: Sendable {
-    public let kind: CELExprKind
-    public let offset: Int
+package struct CELExpr: Sendable {
+    package let kind: CELExprKind
+    package let offset: Int
     let depth: Int
 
     init(_ kind: CELExprKind, at offset: Int) {
@@ -25,7 +25,7 @@ public struct CELExpr: Sendable {
     }
 }
 
-public indirect enum CELExprKind: Sendable {
+package indirect enum CELExprKind: Sendable {
     case literal(CELValue)
     case ident(String)
     /// `operand.field`; `testOnly` marks the presence test of `has(operand.field)`.
@@ -40,35 +40,35 @@ public indirect enum CELExprKind: Sendable {
     case comprehension(CELComprehension)
 }
 
-public struct CELMapEntry: Sendable {
-    public let key: CELExpr
-    public let value: CELExpr
+package struct CELMapEntry: Sendable {
+    package let key: CELExpr
+    package let value: CELExpr
 }
 
-public struct CELMessageField: Sendable {
-    public let name: String
-    public let value: CELExpr
-    public let offset: Int
+package struct CELMessageField: Sendable {
+    package let name: String
+    package let value: CELExpr
+    package let offset: Int
 }
 
 /// The expansion of a comprehension macro.
-public struct CELComprehension: Sendable {
-    public enum Kind: String, Sendable { case all, exists, existsOne = "exists_one", map, filter }
-    public let kind: Kind
-    public let iterVar: String
-    public let range: CELExpr
+package struct CELComprehension: Sendable {
+    package enum Kind: String, Sendable { case all, exists, existsOne = "exists_one", map, filter }
+    package let kind: Kind
+    package let iterVar: String
+    package let range: CELExpr
     /// The predicate of all/exists/exists_one/filter, and the filter of three-argument map.
-    public let predicate: CELExpr?
+    package let predicate: CELExpr?
     /// The transform of map.
-    public let transform: CELExpr?
+    package let transform: CELExpr?
 }
 
 /// A position in the source: 1-based line and column, in Unicode scalars.
-public struct CELSourcePosition: Sendable, Equatable, CustomStringConvertible {
-    public let offset: Int
-    public let line: Int
-    public let column: Int
-    public var description: String { "\(line):\(column)" }
+package struct CELSourcePosition: Sendable, Equatable, CustomStringConvertible {
+    package let offset: Int
+    package let line: Int
+    package let column: Int
+    package var description: String { "\(line):\(column)" }
 
     init(offset: Int, in source: [Unicode.Scalar]) {
         var line = 1

@@ -1,9 +1,9 @@
 /// A problem found while compiling or linting an expression.
-public struct CELIssue: Sendable, Equatable, CustomStringConvertible {
-    public let message: String
-    public let position: CELSourcePosition
-    public let endPosition: CELSourcePosition?
-    public var description: String { "\(position): \(message)" }
+package struct CELIssue: Sendable, Equatable, CustomStringConvertible {
+    package let message: String
+    package let position: CELSourcePosition
+    package let endPosition: CELSourcePosition?
+    package var description: String { "\(position): \(message)" }
 }
 
 /// The checker: resolves every identifier and function against the declarations, checks call

@@ -1,5 +1,5 @@
 /// The implementation of a function for one arity. A receiver-style call passes its receiver first.
-public enum CELFunctionImpl: Sendable {
+package enum CELFunctionImpl: Sendable {
     case unary(@Sendable (CELValue) throws(CELError) -> CELValue)
     case binary(@Sendable (CELValue, CELValue) throws(CELError) -> CELValue)
     case ternary(@Sendable (CELValue, CELValue, CELValue) throws(CELError) -> CELValue)
@@ -16,18 +16,18 @@ public enum CELFunctionImpl: Sendable {
 }
 
 /// A function the checker and planner know: which call styles and arities exist, and their code.
-public struct CELFunction: Sendable {
-    public let name: String
+package struct CELFunction: Sendable {
+    package let name: String
     /// Argument counts accepted as a global call `f(a, b)`.
-    public let globalArities: Set<Int>
+    package let globalArities: Set<Int>
     /// Argument counts (not counting the receiver) accepted as a receiver call `r.f(a)`.
-    public let receiverArities: Set<Int>
+    package let receiverArities: Set<Int>
     /// Implementations by total argument count (receiver included).
     let impls: [Int: CELFunctionImpl]
     /// Estimated cost of one call, for the static estimate and the runtime budget.
     let cost: Int
 
-    public init(
+    package init(
         name: String, global: Set<Int> = [], receiver: Set<Int> = [], impls: [Int: CELFunctionImpl], cost: Int = 1
     ) {
         self.name = name

@@ -1,8 +1,8 @@
 /// A syntax error with its position in the source.
-public struct CELSyntaxError: Error, Sendable, CustomStringConvertible {
-    public let message: String
-    public let position: CELSourcePosition
-    public var description: String { "\(position): \(message)" }
+package struct CELSyntaxError: Error, Sendable, CustomStringConvertible {
+    package let message: String
+    package let position: CELSourcePosition
+    package var description: String { "\(position): \(message)" }
 }
 
 enum TokenKind: Equatable {

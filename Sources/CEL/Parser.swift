@@ -1,15 +1,15 @@
 /// Options of the parser.
-public struct CELParserOptions: Sendable {
+package struct CELParserOptions: Sendable {
     /// Expand `has`, `all`, `exists`, `exists_one`, `map` and `filter` (on by default).
-    public var macros = true
+    package var macros = true
     /// Deepest nesting of expressions (inside parentheses, lists, maps, call arguments, indexes and
     /// the branches of `?:`) the parser accepts.
-    public var maxNesting = 64
+    package var maxNesting = 64
     /// Highest AST the parser builds (also bounds left-associative operator chains).
-    public var maxDepth = 250
+    package var maxDepth = 250
     /// Longest source accepted, in code points.
-    public var maxLength = 100_000
-    public init() {}
+    package var maxLength = 100_000
+    package init() {}
 }
 
 /// A recursive-descent parser for CEL's grammar (cel-spec `doc/langdef.md`, §Syntax).

@@ -1,23 +1,23 @@
 import Foundation
 
 /// Compilation failed: syntax errors or checker issues, each with its position.
-public struct CELCompileError: Error, Sendable, CustomStringConvertible {
-    public let issues: [CELIssue]
-    public var description: String { issues.map(\.description).joined(separator: "; ") }
+package struct CELCompileError: Error, Sendable, CustomStringConvertible {
+    package let issues: [CELIssue]
+    package var description: String { issues.map(\.description).joined(separator: "; ") }
 }
 
 /// The result of linting an expression.
-public struct CELLintResult: Sendable {
-    public let issues: [CELIssue]
+package struct CELLintResult: Sendable {
+    package let issues: [CELIssue]
     /// Worst-case cost estimate (nil when the expression does not parse).
-    public let estimatedCost: Int?
-    public var valid: Bool { issues.isEmpty }
+    package let estimatedCost: Int?
+    package var valid: Bool { issues.isEmpty }
 }
 
 /// The declarations and limits expressions are compiled against.
-public struct CELEnvironment: Sendable {
+package struct CELEnvironment: Sendable {
     /// Declared variables and their types (`.dyn` when unknown). Names may be dotted (`a.b`).
-    public var variables: [String: CELType] {
+    package var variables: [String: CELType] {
         didSet { layout = SlotLayout(variables.keys) }
     }
     /// Where each declared variable lives in an activation; shared by every program compiled from
@@ -25,33 +25,33 @@ public struct CELEnvironment: Sendable {
     private(set) var layout: SlotLayout
     /// Functions known to the checker and planner: the standard library and the strings extension,
     /// plus any added with ``declare(_:)``.
-    public private(set) var functions: [String: CELFunction] = Builtins.all
-    public var parserOptions = CELParserOptions()
+    package private(set) var functions: [String: CELFunction] = Builtins.all
+    package var parserOptions = CELParserOptions()
     /// Evaluation budget in steps (function calls, list and map constructions, comprehension
     /// iterations, and size-proportional charges for concatenation).
-    public var costLimit = 20_000
+    package var costLimit = 20_000
     /// Wall-clock budget of one evaluation.
-    public var timeout: Duration = .seconds(1)
+    package var timeout: Duration = .seconds(1)
     /// Size assumed by the cost estimate for a list or map that is not a literal.
-    public var assumedCollectionSize = 100
+    package var assumedCollectionSize = 100
 
-    public init(variables: [String: CELType] = [:]) {
+    package init(variables: [String: CELType] = [:]) {
         self.variables = variables
         self.layout = SlotLayout(variables.keys)
     }
 
     /// Binds variables once for evaluating any number of programs compiled from this environment
     /// (for example every targeting rule of every flag, against one request's context).
-    public func bind(_ variables: [String: CELValue]) -> CELActivation {
+    package func bind(_ variables: [String: CELValue]) -> CELActivation {
         layout.bind(variables)
     }
 
     /// Adds (or replaces) a function.
-    public mutating func declare(_ function: CELFunction) {
+    package mutating func declare(_ function: CELFunction) {
         functions[function.name] = function
     }
 
-    public func parse(_ source: String) throws(CELCompileError) -> CELExpr {
+    package func parse(_ source: String) throws(CELCompileError) -> CELExpr {
         do {
             return try Parser.parse(source, options: parserOptions)
         } catch {
@@ -61,7 +61,7 @@ public struct CELEnvironment: Sendable {
 
     /// Parses and checks: unknown variables and functions, arity, calls on literals that cannot
     /// succeed (`1 + 'a'`), and the cost estimate (an estimate above ``costLimit`` is an issue).
-    public func lint(_ source: String) -> CELLintResult {
+    package func lint(_ source: String) -> CELLintResult {
         if source.allSatisfy(\.isWhitespace) {
             return CELLintResult(
                 issues: [CELIssue(message: "expression is empty", position: CELSourcePosition(offset: 0, in: []), endPosition: nil)],
@@ -83,7 +83,7 @@ public struct CELEnvironment: Sendable {
 
     /// Parses, checks (unless `check` is false) and plans an expression into a ``CELProgram``.
     /// The cost estimate is not a compile error: the run-time budget enforces the limit.
-    public func compile(_ source: String, check: Bool = true) throws(CELCompileError) -> CELProgram {
+    package func compile(_ source: String, check: Bool = true) throws(CELCompileError) -> CELProgram {
         guard check else { return plan(try parse(source)) }
         switch analyze(source) {
         case .failure(let error): throw error
@@ -111,7 +111,7 @@ public struct CELEnvironment: Sendable {
     }
 
     /// Plans an already parsed expression without checking it.
-    public func plan(_ expr: CELExpr) -> CELProgram { plan(expr, estimatedCost: 0).program }
+    package func plan(_ expr: CELExpr) -> CELProgram { plan(expr, estimatedCost: 0).program }
 
     func plan(_ expr: CELExpr, estimatedCost: Int) -> (program: CELProgram, typeErrors: [(offset: Int, message: String)]) {
         var planner = Planner(slotIndex: layout.index, functions: functions)
@@ -124,7 +124,7 @@ public struct CELEnvironment: Sendable {
 }
 
 /// Variables for evaluation, laid out in an environment's slots.
-public struct CELActivation: Sendable {
+package struct CELActivation: Sendable {
     let slots: [CELValue?]
     let dynamic: [String: CELValue]
     let layout: SlotLayout
@@ -150,16 +150,16 @@ final class SlotLayout: Sendable {
 }
 
 /// A compiled expression: immutable and `Sendable`, evaluated by any number of tasks at once.
-public final class CELProgram: Sendable {
+package final class CELProgram: Sendable {
     let root: Node
     let layout: SlotLayout
     let localCount: Int
     let needsClock: Bool
-    public let costLimit: Int
-    public let timeout: Duration
+    package let costLimit: Int
+    package let timeout: Duration
     let timeoutNanos: UInt64
     /// The checker's worst-case estimate (0 when compiled unchecked).
-    public let estimatedCost: Int
+    package let estimatedCost: Int
 
     init(
         root: Node, layout: SlotLayout, localCount: Int, needsClock: Bool, costLimit: Int,
@@ -178,15 +178,15 @@ public final class CELProgram: Sendable {
 
     /// Binds variables to this program's slots once, for repeated evaluation. The activation also
     /// serves every other program compiled from the same environment.
-    public func bind(_ variables: [String: CELValue]) -> CELActivation {
+    package func bind(_ variables: [String: CELValue]) -> CELActivation {
         layout.bind(variables)
     }
 
-    public func evaluate(_ variables: [String: CELValue] = [:]) throws(CELError) -> CELValue {
+    package func evaluate(_ variables: [String: CELValue] = [:]) throws(CELError) -> CELValue {
         try evaluate(bind(variables))
     }
 
-    public func evaluate(_ activation: CELActivation) throws(CELError) -> CELValue {
+    package func evaluate(_ activation: CELActivation) throws(CELError) -> CELValue {
         if activation.layout !== layout { return try evaluate(bind(activation.dynamic)) }
         var frame = Frame(
             slots: activation.slots, dynamic: activation.dynamic,
@@ -198,7 +198,7 @@ public final class CELProgram: Sendable {
 
     /// Times `iterations` evaluations (after a warm-up) in five batches and returns the median
     /// nanoseconds per evaluation. For `kaiten bench flags`.
-    public func benchmark(_ activation: CELActivation, iterations: Int = 1_000_000) -> Double {
+    package func benchmark(_ activation: CELActivation, iterations: Int = 1_000_000) -> Double {
         let perBatch = max(1, iterations / 5)
         var sink = 0
         for _ in 0..<min(perBatch, 10_000) {
@@ -223,7 +223,7 @@ public final class CELProgram: Sendable {
 extension CELEnvironment {
     /// The reference benchmark: `user.plan == 'pro' && user.region in ['eu', 'us']`, compiled once,
     /// bound once. Returns the median ns per evaluation.
-    public static func benchmarkTargetingRule(iterations: Int = 1_000_000) -> Double {
+    package static func benchmarkTargetingRule(iterations: Int = 1_000_000) -> Double {
         let env = CELEnvironment(variables: ["user": .dyn])
         guard let program = try? env.compile("user.plan == 'pro' && user.region in ['eu', 'us']") else { return .nan }
         let user: [String: CELValue] = ["plan": "pro", "region": "us", "email": "a@example.com"]

@@ -32,7 +32,7 @@ private func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
 
 extension CELTimestamp {
     /// Parses RFC 3339 (`2009-02-13T23:31:30.123Z`, `…+01:00`).
-    public init(rfc3339 text: String) throws(CELError) {
+    package init(rfc3339 text: String) throws(CELError) {
         let s = Array(text.utf8)
         var i = 0
         func digits(_ n: Int) throws(CELError) -> Int64 {
@@ -99,7 +99,7 @@ extension CELTimestamp {
     }
 
     /// RFC 3339 in UTC with the fraction trimmed of trailing zeros, as Go's `time.RFC3339Nano`.
-    public var rfc3339: String {
+    package var rfc3339: String {
         let days = floorDiv(seconds, 86_400)
         let rem = seconds - days * 86_400
         let (y, m, d) = civilFromDays(days)
@@ -162,7 +162,7 @@ private func pad(_ v: Int64, _ width: Int) -> String {
 
 extension CELDuration {
     /// Parses Go-style durations: `1h30m`, `-1.5s`, `100ms`, `2us`, `3ns` (no days).
-    public init(parsing text: String) throws(CELError) {
+    package init(parsing text: String) throws(CELError) {
         var s = Substring(text)
         var negative = false
         if s.first == "-" { negative = true; s = s.dropFirst() } else if s.first == "+" { s = s.dropFirst() }
@@ -225,7 +225,7 @@ extension CELDuration {
     }
 
     /// `"60.001s"`, `"-1.5s"`, `"0s"`.
-    public var formatted: String {
+    package var formatted: String {
         if nanos == 0 { return "\(seconds)s" }
         let neg = seconds < 0 || nanos < 0
         var frac = pad(Int64(abs(nanos)), 9)

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Values are immutable and `Sendable`. Lists are Swift arrays; maps are ``CELMap`` (an immutable
 /// class, so copying a map value is one retain). Errors are not values: evaluation throws ``CELError``.
-public enum CELValue: Sendable {
+package enum CELValue: Sendable {
     case null
     case bool(Bool)
     case int(Int64)
@@ -20,12 +20,12 @@ public enum CELValue: Sendable {
 }
 
 /// An evaluation or compilation error. CEL errors carry a message; the evaluator never traps.
-public struct CELError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var message: String
+package struct CELError: Error, Sendable, Equatable, CustomStringConvertible {
+    package var message: String
     /// Set for the evaluation limits (cost, deadline): such errors are never absorbed by `&&`, `||`
     /// or the macros, so a runaway evaluation always stops.
-    public var isLimit: Bool
-    public init(_ message: String) {
+    package var isLimit: Bool
+    package init(_ message: String) {
         self.message = message
         self.isLimit = false
     }
@@ -33,7 +33,7 @@ public struct CELError: Error, Sendable, Equatable, CustomStringConvertible {
         self.message = message
         self.isLimit = true
     }
-    public var description: String { message }
+    package var description: String { message }
 
     static func noOverload(_ function: String, _ args: [CELValue] = []) -> CELError {
         if args.isEmpty { return CELError("no matching overload for '\(function)'") }
@@ -48,12 +48,12 @@ public struct CELError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// The type of a CEL value, as returned by `type(x)` and usable as a value (`type(1) == int`).
-public enum CELType: Sendable, Hashable, CustomStringConvertible {
+package enum CELType: Sendable, Hashable, CustomStringConvertible {
     case null, bool, int, uint, double, string, bytes, list, map, timestamp, duration, type, dyn
     /// A message type known by name only (this library has no protobuf messages).
     case named(String)
 
-    public var name: String {
+    package var name: String {
         switch self {
         case .null: "null_type"
         case .bool: "bool"
@@ -71,7 +71,7 @@ public enum CELType: Sendable, Hashable, CustomStringConvertible {
         case .named(let n): n
         }
     }
-    public var description: String { name }
+    package var description: String { name }
 
     /// The identifiers that denote types in expressions.
     static let byIdentifier: [String: CELType] = [
@@ -138,9 +138,9 @@ struct CELMapKey: Hashable, Sendable {
 ///
 /// Small maps (the usual JSON context object) are searched linearly by a cheap precomputed key
 /// hash; larger ones through a Swift dictionary (SipHash, so untrusted keys cannot flood it).
-public final class CELMap: Sendable {
+package final class CELMap: Sendable {
     /// Entries in insertion order.
-    public let entries: [(key: CELValue, value: CELValue)]
+    package let entries: [(key: CELValue, value: CELValue)]
     let slots: [Slot]
     let index: [CELMapKey: Int]?
 
@@ -162,7 +162,7 @@ public final class CELMap: Sendable {
     static let linearLimit = 16
 
     /// Builds a map; fails on a key that is not int, uint, bool or string, or on a repeated key.
-    public init(entries: [(key: CELValue, value: CELValue)]) throws(CELError) {
+    package init(entries: [(key: CELValue, value: CELValue)]) throws(CELError) {
         var keys: [CELMapKey] = []
         keys.reserveCapacity(entries.count)
         for entry in entries {
@@ -184,7 +184,7 @@ public final class CELMap: Sendable {
     }
 
     /// A map with string keys (JSON objects), ordered by key.
-    public init(_ dictionary: [String: CELValue]) {
+    package init(_ dictionary: [String: CELValue]) {
         let sorted = dictionary.sorted(by: { celStringLess($0.key, $1.key) })
         let entries = sorted.map { (key: CELValue.string($0.key), value: $0.value) }
         let keys = sorted.map { CELMapKey(string: $0.key) }
@@ -200,10 +200,10 @@ public final class CELMap: Sendable {
         }
     }
 
-    public var count: Int { entries.count }
+    package var count: Int { entries.count }
 
     /// The value under a key, using CEL's numeric key equivalence.
-    public subscript(key: CELValue) -> CELValue? {
+    package subscript(key: CELValue) -> CELValue? {
         guard let k = CELMapKey(lookup: key) else { return nil }
         return value(forKey: k, quickHash: k.quickHash)
     }
@@ -256,14 +256,14 @@ extension CELMapKey {
 // MARK: - Time values
 
 /// A point in time with nanosecond precision, in CEL's range 0001-01-01 … 9999-12-31 UTC.
-public struct CELTimestamp: Sendable, Hashable, Comparable {
-    public let seconds: Int64  // since the Unix epoch
-    public let nanos: Int32  // 0 ..< 1e9
+package struct CELTimestamp: Sendable, Hashable, Comparable {
+    package let seconds: Int64  // since the Unix epoch
+    package let nanos: Int32  // 0 ..< 1e9
 
     static let minSeconds: Int64 = -62_135_596_800  // 0001-01-01T00:00:00Z
     static let maxSeconds: Int64 = 253_402_300_799  // 9999-12-31T23:59:59Z
 
-    public init(seconds: Int64, nanos: Int32 = 0) throws(CELError) {
+    package init(seconds: Int64, nanos: Int32 = 0) throws(CELError) {
         var s = seconds
         var n = Int64(nanos)
         s += n / 1_000_000_000  // cannot overflow for in-range inputs checked below
@@ -274,22 +274,22 @@ public struct CELTimestamp: Sendable, Hashable, Comparable {
         self.nanos = Int32(n)
     }
 
-    public init(date: Date) throws(CELError) {
+    package init(date: Date) throws(CELError) {
         let t = date.timeIntervalSince1970
         let s = t.rounded(.down)
         guard s.isFinite, let secs = Int64(exactly: s) else { throw CELError("timestamp out of range") }
         try self.init(seconds: secs, nanos: Int32(((t - s) * 1e9).rounded()).clamped(0, 999_999_999))
     }
 
-    public static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
+    package static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
 }
 
 /// A signed span of time with nanosecond precision whose total nanoseconds fit in Int64 (±292 years).
-public struct CELDuration: Sendable, Hashable, Comparable {
-    public let seconds: Int64
-    public let nanos: Int32  // same sign as seconds, |nanos| < 1e9
+package struct CELDuration: Sendable, Hashable, Comparable {
+    package let seconds: Int64
+    package let nanos: Int32  // same sign as seconds, |nanos| < 1e9
 
-    public init(seconds: Int64, nanos: Int32 = 0) throws(CELError) {
+    package init(seconds: Int64, nanos: Int32 = 0) throws(CELError) {
         var s = seconds
         var n = Int64(nanos)
         let (q, overflow) = s.addingReportingOverflow(n / 1_000_000_000)
@@ -303,7 +303,7 @@ public struct CELDuration: Sendable, Hashable, Comparable {
         guard totalNanos != nil else { throw CELError("duration out of range") }
     }
 
-    public static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
+    package static func < (a: Self, b: Self) -> Bool { (a.seconds, a.nanos) < (b.seconds, b.nanos) }
 
     /// Total nanoseconds, if representable in Int64.
     var totalNanos: Int64? {
@@ -356,7 +356,7 @@ func celStringLess(_ a: String, _ b: String) -> Bool {
 
 extension CELValue {
     /// The runtime type of the value.
-    public var celType: CELType {
+    package var celType: CELType {
         switch self {
         case .null: .null
         case .bool: .bool
@@ -376,7 +376,7 @@ extension CELValue {
 
 extension CELValue: Equatable {
     /// CEL equality: heterogeneous numeric equality, NaN unequal to itself, lists and maps by content.
-    public static func == (a: CELValue, b: CELValue) -> Bool { celEquals(a, b) }
+    package static func == (a: CELValue, b: CELValue) -> Bool { celEquals(a, b) }
 }
 
 func celEquals(_ a: CELValue, _ b: CELValue) -> Bool {
@@ -448,25 +448,25 @@ private func compareIntDouble(_ x: Int64, _ y: Double) -> Int? {
 extension CELValue: ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByStringLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
-    public init(integerLiteral value: Int64) { self = .int(value) }
-    public init(floatLiteral value: Double) { self = .double(value) }
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: CELValue...) { self = .list(elements) }
-    public init(dictionaryLiteral elements: (String, CELValue)...) {
+    package init(integerLiteral value: Int64) { self = .int(value) }
+    package init(floatLiteral value: Double) { self = .double(value) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: CELValue...) { self = .list(elements) }
+    package init(dictionaryLiteral elements: (String, CELValue)...) {
         self = .map(CELMap(Dictionary(elements, uniquingKeysWith: { _, last in last })))
     }
-    public init(nilLiteral: ()) { self = .null }
+    package init(nilLiteral: ()) { self = .null }
 }
 
 extension CELValue {
     /// A JSON object becomes a `map(string, dyn)`.
-    public init(_ object: [String: CELValue]) { self = .map(CELMap(object)) }
-    public init(_ list: [CELValue]) { self = .list(list) }
-    public init(_ string: String) { self = .string(string) }
-    public init(_ int: Int) { self = .int(Int64(int)) }
-    public init(_ double: Double) { self = .double(double) }
-    public init(_ bool: Bool) { self = .bool(bool) }
+    package init(_ object: [String: CELValue]) { self = .map(CELMap(object)) }
+    package init(_ list: [CELValue]) { self = .list(list) }
+    package init(_ string: String) { self = .string(string) }
+    package init(_ int: Int) { self = .int(Int64(int)) }
+    package init(_ double: Double) { self = .double(double) }
+    package init(_ bool: Bool) { self = .bool(bool) }
 }
 
 /// Decodes JSON (or any Decoder) into CEL values: objects become `map(string, dyn)`, arrays lists,
@@ -474,7 +474,7 @@ extension CELValue {
 /// a flag context usually means `42` to be an int, and heterogeneous equality makes `42 == 42.0` true),
 /// other numbers doubles.
 extension CELValue: Decodable {
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         if c.decodeNil() { self = .null; return }
         if let b = try? c.decode(Bool.self) { self = .bool(b); return }
@@ -489,5 +489,5 @@ extension CELValue: Decodable {
 
 extension CELValue: CustomStringConvertible {
     /// CEL-like notation: `1`, `2u`, `"s"`, `b"…"`, `[1, 2]`, `{"k": v}`, `timestamp("…")`.
-    public var description: String { Std.debugString(self) }
+    package var description: String { Std.debugString(self) }
 }

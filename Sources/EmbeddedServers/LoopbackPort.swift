@@ -9,7 +9,7 @@ import Synchronization
 /// to reserve. An external server (PostgreSQL, RabbitMQ) needs its port number before it starts, and a port
 /// found free by binding port 0 and closing the socket is free only for that moment: a test process probing at
 /// the same time can be handed the same number once it is closed, and the second server to start fails to bind.
-public enum LoopbackPort {
+package enum LoopbackPort {
     /// A port nothing listens on, reserved for this process against every other process that reserves ports here.
     ///
     /// The kernel picks the port (a bind to port 0); it is then claimed with an exclusive `flock` on a file named
@@ -17,7 +17,7 @@ public enum LoopbackPort {
     /// port, and a process's claims end with it, even by `kill -9`. A port the kernel hands to a process that does not
     /// claim (an outgoing connection's local port) can still take it before the server binds: the server then fails
     /// to start with "address in use", and its starter tries again on another port (``isAddressInUse(_:)``).
-    public static func free() throws -> Int {
+    package static func free() throws -> Int {
         for _ in 0..<64 {
             let port = try probe()
             if try claim(port) { return port }
@@ -26,7 +26,7 @@ public enum LoopbackPort {
     }
 
     /// Whether a server's start-up log says its port was taken.
-    public static func isAddressInUse(_ log: String) -> Bool {
+    package static func isAddressInUse(_ log: String) -> Bool {
         ["Address already in use", "eaddrinuse"].contains { log.localizedCaseInsensitiveContains($0) }
     }
 

@@ -15,11 +15,11 @@ import UnixSignals
 
 /// The one place a Kaiten process is put together: every role's services, built from its configuration, and
 /// the one way they run, a connection pool beside a service group that SIGTERM and SIGINT stop gracefully.
-public enum CompositionRoot {
+package enum CompositionRoot {
     // MARK: Running
 
     /// Runs `body` with a pool that lives as long as it does: one-shot tasks and benchmarks.
-    public static func withDatabase<Result: Sendable>(
+    package static func withDatabase<Result: Sendable>(
         _ configuration: PostgresClient.Configuration, logger: Logger, _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -32,7 +32,7 @@ public enum CompositionRoot {
 
     /// Runs a pool and the services `build` makes over it until SIGTERM or SIGINT. The services shut down in
     /// reverse order, so consumers stop before the connections they use.
-    public static func run(
+    package static func run(
         _ configuration: PostgresClient.Configuration, logger: Logger, _ build: @Sendable (Database) async throws -> [any Service]
     ) async throws {
         try await withDatabase(configuration, logger: logger) { database in
@@ -51,7 +51,7 @@ public enum CompositionRoot {
     ///   - migrate: applies pending migrations before serving.
     ///   - prepare: runs against the migrated database before the listeners open (development bootstrap).
     ///   - onListening: called once both listeners accept connections.
-    public static func serve(
+    package static func serve(
         _ configuration: ServerConfiguration,
         migrate: Bool,
         logger: Logger,
@@ -87,7 +87,7 @@ public enum CompositionRoot {
     }
 
     /// `kaiten relay`: the broker connection, then the relay publishing through it.
-    public static func relay(_ configuration: PipelineConfiguration, mode: RelayMode, logger: Logger) async throws {
+    package static func relay(_ configuration: PipelineConfiguration, mode: RelayMode, logger: Logger) async throws {
         try await run(configuration.database, logger: logger) { database in
             let broker = AMQPConnectionService(
                 configuration: try AMQPConfiguration(url: configuration.amqpURL, connectionName: "kaiten-relay"),
@@ -107,7 +107,7 @@ public enum CompositionRoot {
     }
 
     /// `kaiten worker`: the consumers behind the bus, webhook delivery and the retention sweep.
-    public static func worker(_ configuration: PipelineConfiguration, transport: WorkerTransport, logger: Logger) async throws {
+    package static func worker(_ configuration: PipelineConfiguration, transport: WorkerTransport, logger: Logger) async throws {
         try await run(configuration.database, logger: logger) { database in
             let webhooks = WebhooksModule(database: database, configuration: configuration.webhooks)
             let dispatcher = dispatcher(database, webhooks: webhooks)
@@ -141,7 +141,7 @@ public enum CompositionRoot {
     /// event straight to the worker's consumers, no broker in between; the retention sweeper keeps the
     /// outbox, the inbox and retired tokens from growing without bound; the webhook delivery service sends
     /// what the webhook consumer queued.
-    public static func inProcessPipeline(_ database: Database, webhooks configuration: WebhooksConfiguration) -> [any Service] {
+    package static func inProcessPipeline(_ database: Database, webhooks configuration: WebhooksConfiguration) -> [any Service] {
         let webhooks = WebhooksModule(database: database, configuration: configuration)
         return [
             PollingRelay(database: database, publisher: InProcessBus(dispatcher: dispatcher(database, webhooks: webhooks))),
@@ -157,7 +157,7 @@ public enum CompositionRoot {
 }
 
 /// How `kaiten worker` receives its events.
-public enum WorkerTransport: String, Sendable, CaseIterable {
+package enum WorkerTransport: String, Sendable, CaseIterable {
     /// Consumes the consumer group's queue itself.
     case rabbitmq
     /// Serves Dapr's subscription endpoints; a Dapr sidecar owns the broker connection.
@@ -165,9 +165,9 @@ public enum WorkerTransport: String, Sendable, CaseIterable {
 }
 
 /// The addresses the listeners bound, once both accept connections.
-public struct ServerEndpoints: Sendable {
-    public let core: String
-    public let platform: String
+package struct ServerEndpoints: Sendable {
+    package let core: String
+    package let platform: String
 }
 
 /// Collects the listeners' bound addresses and reports them once all are up.

@@ -6,14 +6,14 @@ import Logging
 import PostgresNIO
 
 /// One-shot operator tasks: each opens a pool, does its work and closes it.
-public enum Operator {
-    public static func migrate(_ configuration: ServerConfiguration, logger: Logger) async throws -> [String] {
+package enum Operator {
+    package static func migrate(_ configuration: ServerConfiguration, logger: Logger) async throws -> [String] {
         try await CompositionRoot.withDatabase(configuration.database, logger: logger) { database in
             try await Migrator().migrate(database.client, logger: logger)
         }
     }
 
-    public static func createPlatformToken(
+    package static func createPlatformToken(
         _ configuration: ServerConfiguration, name: String, scopes: [Scope], logger: Logger
     ) async throws -> (slug: String, token: String) {
         try await CompositionRoot.withDatabase(configuration.database, logger: logger) { database in
@@ -22,7 +22,7 @@ public enum Operator {
         }
     }
 
-    public static func revokePlatformToken(_ configuration: ServerConfiguration, slug: String, logger: Logger) async throws -> Int {
+    package static func revokePlatformToken(_ configuration: ServerConfiguration, slug: String, logger: Logger) async throws -> Int {
         try await CompositionRoot.withDatabase(configuration.database, logger: logger) { database in
             try await IdentityModule(database: database).revokePlatformToken(slug: slug)
         }
@@ -30,7 +30,7 @@ public enum Operator {
 
     /// `kaiten relay cutover --to <mode>`: prepares the outbox for relays of the other mode, with every relay
     /// stopped; returns what an operator should know.
-    public static func cutoverRelay(_ configuration: PipelineConfiguration, to mode: RelayMode, logger: Logger) async throws -> String {
+    package static func cutoverRelay(_ configuration: PipelineConfiguration, to mode: RelayMode, logger: Logger) async throws -> String {
         try await CompositionRoot.withDatabase(configuration.database, logger: logger) { database in
             switch mode {
             case .poll:

@@ -13,15 +13,15 @@ import PostgresNIO
 ///   - `KAITEN_JWT_SECRET` (string, optional): the HS256 key identity-provider JWTs are signed with;
 ///     without it only `ksh_` tokens authenticate on the Core API.
 ///   - `KAITEN_WEBHOOKS_*`: webhook delivery, as ``WebhooksConfiguration`` lists.
-public struct ServerConfiguration: Sendable {
-    public var host: String
-    public var apiPort: Int
-    public var platformPort: Int
-    public var database: PostgresClient.Configuration
-    public var jwtSecret: String?
-    public var webhooks = WebhooksConfiguration()
+package struct ServerConfiguration: Sendable {
+    package var host: String
+    package var apiPort: Int
+    package var platformPort: Int
+    package var database: PostgresClient.Configuration
+    package var jwtSecret: String?
+    package var webhooks = WebhooksConfiguration()
 
-    public init(host: String = "127.0.0.1", apiPort: Int = 6060, platformPort: Int = 3001, database: PostgresClient.Configuration, jwtSecret: String? = nil) {
+    package init(host: String = "127.0.0.1", apiPort: Int = 6060, platformPort: Int = 3001, database: PostgresClient.Configuration, jwtSecret: String? = nil) {
         self.host = host
         self.apiPort = apiPort
         self.platformPort = platformPort
@@ -30,7 +30,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// Reads the configuration from the environment, as the keys above describe.
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
+    package static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServerConfiguration {
         guard let url = environment["KAITEN_DATABASE_URL"] else { throw ConfigurationError.missing("KAITEN_DATABASE_URL") }
         var configuration = ServerConfiguration(
             host: environment["KAITEN_API_HOST"] ?? "127.0.0.1",
@@ -47,7 +47,7 @@ public struct ServerConfiguration: Sendable {
     }
 
     /// A pool configuration from a `postgres://` URL.
-    public static func databaseConfiguration(url text: String) throws -> PostgresClient.Configuration {
+    package static func databaseConfiguration(url text: String) throws -> PostgresClient.Configuration {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme), let host = url.host, let user = url.user else {
             throw ConfigurationError.invalid("KAITEN_DATABASE_URL", "expected postgres://user[:password]@host[:port]/database")
         }
@@ -69,11 +69,11 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-public enum ConfigurationError: Error, CustomStringConvertible {
+package enum ConfigurationError: Error, CustomStringConvertible {
     case missing(String)
     case invalid(String, String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .missing(let key): "\(key) is not set"
         case .invalid(let key, let reason): "\(key) is invalid: \(reason)"

@@ -21,12 +21,12 @@ enum BenchmarkError: Error, CustomStringConvertible {
 }
 
 /// Latencies measured one by one, read as percentiles.
-public struct LatencySample: Sendable {
+package struct LatencySample: Sendable {
     private var durations: [Duration] = []
 
-    public init() {}
+    package init() {}
 
-    public var count: Int { durations.count }
+    package var count: Int { durations.count }
 
     mutating func record(_ duration: Duration) {
         durations.append(duration)
@@ -37,7 +37,7 @@ public struct LatencySample: Sendable {
     }
 
     /// The smallest duration at least `fraction` of the sample does not exceed; 1.0 is the maximum.
-    public func percentile(_ fraction: Double) -> Duration {
+    package func percentile(_ fraction: Double) -> Duration {
         guard !durations.isEmpty else { return .zero }
         let sorted = durations.sorted()
         return sorted[min(sorted.count - 1, Int(Double(sorted.count) * fraction))]

@@ -14,27 +14,27 @@ import PostgresNIO
 /// `kaiten bench flags`: what a compiled targeting rule costs, next to the same expression in the
 /// `common-expression-language` PyPI package (Rust, called from Python) in the same run, and what OFREP bulk
 /// evaluation costs at the server for 10, 100 and 1,000 flags, and for a 304.
-public struct FlagsBenchmark: Sendable {
-    public var dataDirectory: URL
+package struct FlagsBenchmark: Sendable {
+    package var dataDirectory: URL
     /// The Python with `common-expression-language` installed; the comparison is skipped without one.
-    public var python = "python3"
-    public var flagCounts = [10, 100, 1_000]
-    public var requests = 1_500
-    public var warmUpRequests = 100
+    package var python = "python3"
+    package var flagCounts = [10, 100, 1_000]
+    package var requests = 1_500
+    package var warmUpRequests = 100
 
-    public init(dataDirectory: URL) {
+    package init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
     }
 
     static let rule = "user.plan == 'pro' && user.region in ['eu', 'us']"
 
-    public struct Result: Sendable, CustomStringConvertible {
-        public var swiftNanoseconds = 0.0
-        public var pythonPackageNanoseconds: Double?
-        public var bulk: [(flags: Int, latency: LatencySample, bytes: Int)] = []
-        public var notModified = LatencySample()
+    package struct Result: Sendable, CustomStringConvertible {
+        package var swiftNanoseconds = 0.0
+        package var pythonPackageNanoseconds: Double?
+        package var bulk: [(flags: Int, latency: LatencySample, bytes: Int)] = []
+        package var notModified = LatencySample()
 
-        public var description: String {
+        package var description: String {
             var lines = [
                 "rule            \(FlagsBenchmark.rule)",
                 "swift CEL       \(String(format: "%.0f", swiftNanoseconds)) ns/evaluation (compiled once, activation bound once)",
@@ -49,7 +49,7 @@ public struct FlagsBenchmark: Sendable {
         }
     }
 
-    public func run(logger: Logger) async throws -> Result {
+    package func run(logger: Logger) async throws -> Result {
         var result = Result()
         result.swiftNanoseconds = CELEnvironment.benchmarkTargetingRule()
         result.pythonPackageNanoseconds = try? pythonPackageNanoseconds()

@@ -22,38 +22,38 @@ import Synchronization
 /// 4. with the relay running, writers commit 1,000 events per second, and a consumer on the broker records when
 ///    each arrives: commit → consumer latency;
 /// 5. the relay's peak resident memory is read from /proc.
-public struct PipelineBenchmark: Sendable {
-    public var dataDirectory: URL
-    public var mode: RelayMode = .cdc
-    public var queueType = KaitenExchange.QueueType.quorum
-    public var writers = 8
-    public var baselineDuration: Duration = .seconds(5)
-    public var latencyRate = 1_000
-    public var latencyDuration: Duration = .seconds(10)
-    public var durable = true
-    public var relayExecutable: URL
-    public var pgRecvlogical = "/usr/lib/postgresql/15/bin/pg_recvlogical"
+package struct PipelineBenchmark: Sendable {
+    package var dataDirectory: URL
+    package var mode: RelayMode = .cdc
+    package var queueType = KaitenExchange.QueueType.quorum
+    package var writers = 8
+    package var baselineDuration: Duration = .seconds(5)
+    package var latencyRate = 1_000
+    package var latencyDuration: Duration = .seconds(10)
+    package var durable = true
+    package var relayExecutable: URL
+    package var pgRecvlogical = "/usr/lib/postgresql/15/bin/pg_recvlogical"
 
     static let database = "kaiten"
     static let queue = "bench-kaiten.events"
     static let recvlogicalSlot = "bench_recvlogical"
 
-    public init(dataDirectory: URL, relayExecutable: URL) {
+    package init(dataDirectory: URL, relayExecutable: URL) {
         self.dataDirectory = dataDirectory
         self.relayExecutable = relayExecutable
     }
 
-    public struct Result: Sendable, CustomStringConvertible {
-        public var mode: RelayMode
-        public var events = 0
-        public var commitRate = 0.0
-        public var recvlogicalRate = 0.0
-        public var relayRate = 0.0
-        public var latency = LatencySample()
-        public var latencyEventsPerSecond = 0.0
-        public var relayPeakMemory = 0
+    package struct Result: Sendable, CustomStringConvertible {
+        package var mode: RelayMode
+        package var events = 0
+        package var commitRate = 0.0
+        package var recvlogicalRate = 0.0
+        package var relayRate = 0.0
+        package var latency = LatencySample()
+        package var latencyEventsPerSecond = 0.0
+        package var relayPeakMemory = 0
 
-        public var description: String {
+        package var description: String {
             func rate(_ value: Double) -> String { String(format: "%8.0f events/s", value) }
             return """
                 events                         \(events) (one per transaction)
@@ -68,7 +68,7 @@ public struct PipelineBenchmark: Sendable {
         }
     }
 
-    public func run(logger: Logger) async throws -> Result {
+    package func run(logger: Logger) async throws -> Result {
         var configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
         configuration.durable = durable
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)

@@ -18,29 +18,29 @@ import Synchronization
 /// for the pair's lock; at scale 1 every pgbench transaction updates the one branch row. The ratio then
 /// compares the cost of a report (HTTP, authentication, five statements, the journal and the events)
 /// with the cost of a minimal write transaction of the same shape.
-public struct UsageBenchmark: Sendable {
-    public var dataDirectory: URL
-    public var clients = 16
-    public var duration: Duration = .seconds(10)
-    public var warmUp: Duration = .seconds(2)
+package struct UsageBenchmark: Sendable {
+    package var dataDirectory: URL
+    package var clients = 16
+    package var duration: Duration = .seconds(10)
+    package var warmUp: Duration = .seconds(2)
     /// fsync and synchronous commit on, as a production server runs.
-    public var durable = true
-    public var pgbench = "/usr/lib/postgresql/15/bin/pgbench"
+    package var durable = true
+    package var pgbench = "/usr/lib/postgresql/15/bin/pgbench"
 
-    public init(dataDirectory: URL) {
+    package init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
     }
 
-    public struct Result: Sendable, CustomStringConvertible {
-        public let reportsPerSecond: Double
-        public let acceptedReports: Int
-        public let failedReports: Int
-        public let latency: LatencySample
-        public let pgbenchTransactionsPerSecond: Double
+    package struct Result: Sendable, CustomStringConvertible {
+        package let reportsPerSecond: Double
+        package let acceptedReports: Int
+        package let failedReports: Int
+        package let latency: LatencySample
+        package let pgbenchTransactionsPerSecond: Double
 
-        public var ratio: Double { reportsPerSecond / pgbenchTransactionsPerSecond }
+        package var ratio: Double { reportsPerSecond / pgbenchTransactionsPerSecond }
 
-        public var description: String {
+        package var description: String {
             return """
                 usage reports   \(String(format: "%.0f", reportsPerSecond))/s accepted (\(acceptedReports) accepted, \(failedReports) failed), \
                 p50 \(latency.milliseconds(0.50)), p99 \(latency.milliseconds(0.99))
@@ -50,7 +50,7 @@ public struct UsageBenchmark: Sendable {
         }
     }
 
-    public func run(logger: Logger) async throws -> Result {
+    package func run(logger: Logger) async throws -> Result {
         var configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
         configuration.durable = durable
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)

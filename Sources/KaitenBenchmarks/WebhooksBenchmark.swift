@@ -20,16 +20,16 @@ import Synchronization
 /// fanned out to all of them by the webhook consumer; the delivery service then runs for `duration` (or,
 /// unless one endpoint is throttled, until the healthy endpoints have everything) while the receivers count
 /// what arrives.
-public struct WebhooksBenchmark: Sendable {
-    public var dataDirectory: URL
-    public var endpoints = 10
-    public var messages = 3000
-    public var duration: Duration = .seconds(10)
-    public var slowAnswer: Duration = .seconds(5)
-    public var throttleRate = 50
+package struct WebhooksBenchmark: Sendable {
+    package var dataDirectory: URL
+    package var endpoints = 10
+    package var messages = 3000
+    package var duration: Duration = .seconds(10)
+    package var slowAnswer: Duration = .seconds(5)
+    package var throttleRate = 50
     /// Events per second, one per transaction, in the latency run.
-    public var latencyRate = 1000
-    public var latencyDuration: Duration = .seconds(5)
+    package var latencyRate = 1000
+    package var latencyDuration: Duration = .seconds(5)
 
     /// What the first endpoint does in a run; the others are healthy.
     enum Variant {
@@ -38,37 +38,37 @@ public struct WebhooksBenchmark: Sendable {
         case throttled(Int)
     }
 
-    public init(dataDirectory: URL) {
+    package init(dataDirectory: URL) {
         self.dataDirectory = dataDirectory
     }
 
-    public struct Run: Sendable {
-        public let healthyEndpoints: Int
-        public let healthyDeliveries: Int
+    package struct Run: Sendable {
+        package let healthyEndpoints: Int
+        package let healthyDeliveries: Int
         /// The slow or throttled endpoint's deliveries.
-        public let otherDeliveries: Int
-        public let seconds: Double
+        package let otherDeliveries: Int
+        package let seconds: Double
 
-        public var healthyPerSecond: Double { Double(healthyDeliveries) / seconds }
-        public var perHealthyEndpoint: Double { healthyPerSecond / Double(healthyEndpoints) }
+        package var healthyPerSecond: Double { Double(healthyDeliveries) / seconds }
+        package var perHealthyEndpoint: Double { healthyPerSecond / Double(healthyEndpoints) }
     }
 
-    public struct Result: Sendable, CustomStringConvertible {
-        public let allHealthy: Run
-        public let oneSlow: Run
-        public let slowAnswer: Duration
-        public let oneThrottled: Run
-        public let throttleRate: Int
+    package struct Result: Sendable, CustomStringConvertible {
+        package let allHealthy: Run
+        package let oneSlow: Run
+        package let slowAnswer: Duration
+        package let oneThrottled: Run
+        package let throttleRate: Int
         /// Event written → delivered, at `latencyRate`.
-        public let latency: LatencySample
-        public let latencyRate: Int
+        package let latency: LatencySample
+        package let latencyRate: Int
 
         /// The healthy endpoints' per-endpoint throughput with the slow one, over the all-healthy run's.
-        public var ratio: Double { oneSlow.perHealthyEndpoint / allHealthy.perHealthyEndpoint }
+        package var ratio: Double { oneSlow.perHealthyEndpoint / allHealthy.perHealthyEndpoint }
         /// The throttled endpoint's deliveries per second.
-        public var throttledPerSecond: Double { Double(oneThrottled.otherDeliveries) / oneThrottled.seconds }
+        package var throttledPerSecond: Double { Double(oneThrottled.otherDeliveries) / oneThrottled.seconds }
 
-        public var description: String {
+        package var description: String {
             func line(_ run: Run) -> String {
                 String(format: "%.0f deliveries/s (%.0f per endpoint, %d in %.1f s)", run.healthyPerSecond, run.perHealthyEndpoint, run.healthyDeliveries, run.seconds)
             }
@@ -84,7 +84,7 @@ public struct WebhooksBenchmark: Sendable {
         }
     }
 
-    public func run(logger: Logger) async throws -> Result {
+    package func run(logger: Logger) async throws -> Result {
         let configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
         try await postgres.start()

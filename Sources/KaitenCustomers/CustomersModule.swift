@@ -3,14 +3,14 @@ import KaitenCore
 import KaitenHTTP
 
 /// Customers: the end clients of the organization's product, each owning its instances.
-public struct CustomersModule: Sendable {
+package struct CustomersModule: Sendable {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func registerRoutes(on router: OperationRouter) {
+    package func registerRoutes(on router: OperationRouter) {
         CreateCustomer.register(on: router, module: self)
         ListCustomers.register(on: router, module: self)
         GetCustomer.register(on: router, module: self)

@@ -9,18 +9,18 @@ import PostgresNIO
 /// Secrets are stored only as digests in the database, so the plaintexts are kept in
 /// `<data-dir>/credentials.json` (mode 0600) for a second start to reuse. A saved credential that was
 /// revoked meanwhile is replaced.
-public struct DevelopmentCredentials: Codable, Sendable {
-    public static let organizationExternalID = "kaiten-dev"
-    public static let organizationName = "Development"
+package struct DevelopmentCredentials: Codable, Sendable {
+    package static let organizationExternalID = "kaiten-dev"
+    package static let organizationName = "Development"
 
-    public var platformToken: String
-    public var platformTokenID: UUID
-    public var organizationID: UUID
-    public var organizationToken: String
-    public var jwtSecret: String
+    package var platformToken: String
+    package var platformTokenID: UUID
+    package var organizationID: UUID
+    package var organizationToken: String
+    package var jwtSecret: String
 
     /// Loads the saved credentials, replacing whatever is missing or no longer active.
-    public static func ensure(in directory: URL, jwtSecret: String, database: Database) async throws -> DevelopmentCredentials {
+    package static func ensure(in directory: URL, jwtSecret: String, database: Database) async throws -> DevelopmentCredentials {
         let saved = load(from: directory)
         let identity = IdentityModule(database: database)
         let organizationID = DeterministicIdentifiers.organizationID(externalID: organizationExternalID)

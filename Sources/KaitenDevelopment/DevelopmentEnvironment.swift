@@ -8,30 +8,30 @@ import Logging
 import PostgresNIO
 
 /// `kaiten dev`: Kaiten with its own PostgreSQL, migrated, with a development organization and credentials.
-public struct DevelopmentEnvironment: Sendable {
-    public var dataDirectory: URL
-    public var host = "127.0.0.1"
-    public var apiPort = 6060
-    public var platformPort = 3001
-    public var postgresPort = 6432
+package struct DevelopmentEnvironment: Sendable {
+    package var dataDirectory: URL
+    package var host = "127.0.0.1"
+    package var apiPort = 6060
+    package var platformPort = 3001
+    package var postgresPort = 6432
     /// Print the banner (URLs and credentials) once serving; off for tests that read the file instead.
-    public var printBanner = true
-    public var webhooks: WebhooksConfiguration
+    package var printBanner = true
+    package var webhooks: WebhooksConfiguration
 
     /// A developer's webhook receiver runs on their own machine, so unlike `kaiten serve`, `kaiten dev` delivers
     /// to loopback and private addresses unless `KAITEN_WEBHOOKS_ALLOW_PRIVATE=0` says otherwise.
-    public static func webhooks(environment: [String: String]) throws -> WebhooksConfiguration {
+    package static func webhooks(environment: [String: String]) throws -> WebhooksConfiguration {
         var defaults = WebhooksConfiguration()
         defaults.allowPrivateAddresses = true
         return try WebhooksConfiguration(environment: environment, defaults: defaults)
     }
 
-    public init(dataDirectory: URL, webhooks: WebhooksConfiguration) {
+    package init(dataDirectory: URL, webhooks: WebhooksConfiguration) {
         self.dataDirectory = dataDirectory
         self.webhooks = webhooks
     }
 
-    public func run(logger: Logger) async throws {
+    package func run(logger: Logger) async throws {
         let postgres = EmbeddedPostgres(
             configuration: .init(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: postgresPort),
             logger: logger

@@ -3,14 +3,14 @@ import KaitenCore
 import KaitenHTTP
 
 /// Entitlements (what a license can grant) and their groups.
-public struct EntitlementsModule: Sendable {
+package struct EntitlementsModule: Sendable {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func registerRoutes(on router: OperationRouter) {
+    package func registerRoutes(on router: OperationRouter) {
         CreateEntitlement.register(on: router, module: self)
         ListEntitlements.register(on: router, module: self)
         GetEntitlement.register(on: router, module: self)

@@ -5,20 +5,20 @@ import KaitenHTTP
 import PostgresNIO
 
 /// Feature flags: their definitions, targeted with CEL rules and evaluated over OFREP.
-public struct FeatureFlagsModule: Sendable {
+package struct FeatureFlagsModule: Sendable {
     let database: Database
     /// Where evaluations queue their FEATURE_FLAG_EVALUATED events; a service the process runs.
-    public let evaluationEvents: EvaluationEvents
+    package let evaluationEvents: EvaluationEvents
     /// The instant a date rollout is evaluated at.
     let now: @Sendable () -> Date
 
-    public init(database: Database, evaluationEvents: EvaluationEvents, now: @escaping @Sendable () -> Date = Date.init) {
+    package init(database: Database, evaluationEvents: EvaluationEvents, now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database
         self.evaluationEvents = evaluationEvents
         self.now = now
     }
 
-    public func registerRoutes(on router: OperationRouter) {
+    package func registerRoutes(on router: OperationRouter) {
         GetFeatureFlags.register(on: router, module: self)
         CreateFeatureFlag.register(on: router, module: self)
         GetTargetingContext.register(on: router, module: self)
@@ -34,7 +34,7 @@ public struct FeatureFlagsModule: Sendable {
     /// The two OFREP evaluations. Besides their place under `/api`, they are served at the root as well: the
     /// OpenFeature provider appends `ofrep/v1/` to the base URL it is given, and Kaiten's SDKs are given the
     /// server's origin.
-    public func registerOFREPRoutes(on router: OperationRouter) {
+    package func registerOFREPRoutes(on router: OperationRouter) {
         EvaluateFlagsBulk.register(on: router, module: self)
         EvaluateFlag.register(on: router, module: self)
     }

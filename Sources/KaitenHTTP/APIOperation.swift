@@ -5,24 +5,24 @@ import Synchronization
 /// One operation of the API as the OpenAPI document names it: its `operationId`, method and path template
 /// below `/api` (`/customers/{customerSlug}`). A slice declares it once; the route is registered from it, and
 /// the catalog of registered operations is what the served document is checked against.
-public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
-    public let id: String
-    public let method: HTTPRequest.Method
-    public let path: String
+package struct APIOperation: Sendable, Hashable, CustomStringConvertible {
+    package let id: String
+    package let method: HTTPRequest.Method
+    package let path: String
 
-    public init(_ id: String, _ method: HTTPRequest.Method, _ path: String) {
+    package init(_ id: String, _ method: HTTPRequest.Method, _ path: String) {
         self.id = id
         self.method = method
         self.path = path
     }
 
-    public var description: String { "\(id) (\(method) \(path))" }
+    package var description: String { "\(id) (\(method) \(path))" }
 
     var literalSegments: Int { path.split(separator: "/").filter { $0.first != "{" }.count }
 
     /// Whether a concrete request path (below `/api`) fits this operation's template: same number of
     /// segments, each literal equal and each `{parameter}` non-empty.
-    public func matches(path requestPath: some StringProtocol) -> Bool {
+    package func matches(path requestPath: some StringProtocol) -> Bool {
         let template = path.split(separator: "/", omittingEmptySubsequences: true)
         let segments = requestPath.split(separator: "/", omittingEmptySubsequences: true)
         guard template.count == segments.count else { return false }
@@ -33,12 +33,12 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The operations a listener serves, in the order they were registered.
-public final class OperationCatalog: Sendable {
+package final class OperationCatalog: Sendable {
     private let registered = Mutex<[APIOperation]>([])
 
-    public init() {}
+    package init() {}
 
-    public var operations: [APIOperation] { registered.withLock { $0 } }
+    package var operations: [APIOperation] { registered.withLock { $0 } }
 
     func record(_ operation: APIOperation) {
         registered.withLock { $0.append(operation) }
@@ -47,7 +47,7 @@ public final class OperationCatalog: Sendable {
     /// The methods served at a concrete request path, in alphabetical order for a 405's `Allow`; empty when
     /// no operation has the path. Where templates overlap (`/metadata-fields/reorder` and
     /// `/metadata-fields/{id}`), the path is the one with the most literal segments, as the router decides.
-    public func methods(servingPath path: some StringProtocol) -> [HTTPRequest.Method] {
+    package func methods(servingPath path: some StringProtocol) -> [HTTPRequest.Method] {
         let matching = registered.withLock { operations in operations.filter { $0.matches(path: path) } }
         let specificity = matching.map(\.literalSegments).max() ?? 0
         let methods = Set(matching.filter { $0.literalSegments == specificity }.map(\.method))
@@ -56,16 +56,16 @@ public final class OperationCatalog: Sendable {
 }
 
 /// Registers operations on a router group, recording each in the listener's catalog.
-public struct OperationRouter {
-    public let group: RouterGroup<KaitenRequestContext>
-    public let catalog: OperationCatalog
+package struct OperationRouter {
+    package let group: RouterGroup<KaitenRequestContext>
+    package let catalog: OperationCatalog
 
-    public init(group: RouterGroup<KaitenRequestContext>, catalog: OperationCatalog) {
+    package init(group: RouterGroup<KaitenRequestContext>, catalog: OperationCatalog) {
         self.group = group
         self.catalog = catalog
     }
 
-    public func on(
+    package func on(
         _ operation: APIOperation,
         use handler: @escaping @Sendable (Request, KaitenRequestContext) async throws -> some ResponseGenerator
     ) {
@@ -74,7 +74,7 @@ public struct OperationRouter {
     }
 
     /// The same router behind another middleware, sharing the catalog.
-    public func adding(middleware: some RouterMiddleware<KaitenRequestContext>) -> OperationRouter {
+    package func adding(middleware: some RouterMiddleware<KaitenRequestContext>) -> OperationRouter {
         OperationRouter(group: group.group().add(middleware: middleware), catalog: catalog)
     }
 }

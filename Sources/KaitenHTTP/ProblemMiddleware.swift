@@ -12,19 +12,19 @@ import Logging
 /// their status class. Anything else is an internal failure: the client sees a generic 500 and the `errorId`
 /// under which the real cause was logged. Every problem carries a fresh `errorId`, so any error a client
 /// reports can be found in the logs.
-public struct ProblemMiddleware: RouterMiddleware {
-    public typealias Context = KaitenRequestContext
+package struct ProblemMiddleware: RouterMiddleware {
+    package typealias Context = KaitenRequestContext
 
     let catalog: OperationCatalog
     /// Where the catalog's paths are mounted (`/api`).
     let basePath: String
 
-    public init(catalog: OperationCatalog, basePath: String = "/api") {
+    package init(catalog: OperationCatalog, basePath: String = "/api") {
         self.catalog = catalog
         self.basePath = basePath
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch {
@@ -93,14 +93,14 @@ public struct ProblemMiddleware: RouterMiddleware {
 
 extension APIError {
     static let internalFailure = APIError(.internalFailure, code: "INTERNAL", detail: "An unexpected error occurred")
-    public static let bodyTooLarge = APIError(.contentTooLarge, code: "Request.BodyTooLarge", detail: "the request body exceeds \(RequestBodyLimit.bytes) bytes")
-    public static let unsupportedMediaType = APIError(
+    package static let bodyTooLarge = APIError(.contentTooLarge, code: "Request.BodyTooLarge", detail: "the request body exceeds \(RequestBodyLimit.bytes) bytes")
+    package static let unsupportedMediaType = APIError(
         .unsupportedMediaType,
         code: "Request.UnsupportedMediaType",
         detail: "the request body must be JSON: Content-Type application/json or another +json type"
     )
     /// The body could not be read for a reason other than its size (the connection broke, a malformed chunk).
-    public static let unreadableBody = APIError.validation("Request.UnreadableBody", "the request body could not be read")
+    package static let unreadableBody = APIError.validation("Request.UnreadableBody", "the request body could not be read")
 }
 
 /// The RFC 9457 document.

@@ -4,14 +4,14 @@ import Hummingbird
 import KaitenCore
 
 /// The largest request body any operation accepts.
-public enum RequestBodyLimit {
-    public static let bytes = 1 << 20
+package enum RequestBodyLimit {
+    package static let bytes = 1 << 20
 }
 
 extension Request {
     /// The body as JSON: 415 when it is declared as anything but JSON, 413 past ``RequestBodyLimit``, 400 when
     /// it cannot be read or is not JSON.
-    public func jsonBody() async throws -> JSONValue {
+    package func jsonBody() async throws -> JSONValue {
         try requireJSONMediaType()
         let buffer = try await collectBody()
         guard buffer.readableBytes > 0 else {
@@ -22,7 +22,7 @@ extension Request {
 
     /// The body as JSON when there is one, nil for an empty body (whatever its declared type): for operations
     /// whose body is optional.
-    public func optionalJSONBody() async throws -> JSONValue? {
+    package func optionalJSONBody() async throws -> JSONValue? {
         let buffer = try await collectBody()
         guard buffer.readableBytes > 0 else { return nil }
         try requireJSONMediaType()
@@ -30,7 +30,7 @@ extension Request {
     }
 
     /// The whole body, up to ``RequestBodyLimit``: 413 past it, 400 when reading fails for any other reason.
-    public func collectBody() async throws -> ByteBuffer {
+    package func collectBody() async throws -> ByteBuffer {
         do {
             return try await body.collect(upTo: RequestBodyLimit.bytes)
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
@@ -45,28 +45,28 @@ extension Request {
 
     /// Refuses (415) a body declared as anything but `application/json` or a `+json` type; parameters such as
     /// `charset` are allowed. A body with no `Content-Type` is read as JSON, as Kaiten's Go server reads it.
-    public func requireJSONMediaType() throws {
+    package func requireJSONMediaType() throws {
         guard let value = headers[.contentType] else { return }
         guard JSONMediaType.accepts(value) else { throw APIError.unsupportedMediaType }
     }
 
     /// The page a list operation was asked for, from `limit` and `cursor`.
-    public func pageRequest() throws -> PageRequest {
+    package func pageRequest() throws -> PageRequest {
         try PageRequest(limit: uri.queryParameters["limit"].map(String.init), cursor: uri.queryParameters["cursor"].map(String.init))
     }
 }
 
 extension Parameters {
     /// A path parameter the route guarantees.
-    public func path(_ name: String) throws -> String {
+    package func path(_ name: String) throws -> String {
         try require(name)
     }
 }
 
 /// Which `Content-Type` values declare a JSON body.
-public enum JSONMediaType {
+package enum JSONMediaType {
     /// `application/json` or `application/<anything>+json`, in any case, with or without parameters.
-    public static func accepts(_ contentType: String) -> Bool {
+    package static func accepts(_ contentType: String) -> Bool {
         let essence = contentType.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
         let mediaType = essence.trimmingCharacters(in: .whitespaces).lowercased()
         let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
@@ -76,12 +76,12 @@ public enum JSONMediaType {
 }
 
 /// Responses with a JSON body, encoded the one way Kaiten encodes everything.
-public enum JSONResponse {
-    public static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
+package enum JSONResponse {
+    package static func make(_ value: some Encodable, status: HTTPResponse.Status = .ok, headers: HTTPFields = [:]) throws -> Response {
         var fields = headers
         fields[.contentType] = "application/json"
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(bytes: try WireJSON.encode(value))))
     }
 
-    public static var noContent: Response { Response(status: .noContent) }
+    package static var noContent: Response { Response(status: .noContent) }
 }

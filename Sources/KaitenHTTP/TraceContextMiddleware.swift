@@ -3,12 +3,12 @@ import Hummingbird
 import KaitenCore
 
 /// Carries the request's W3C trace context (`traceparent`, `tracestate`, `baggage`) to the events it writes.
-public struct TraceContextMiddleware: RouterMiddleware {
-    public typealias Context = KaitenRequestContext
+package struct TraceContextMiddleware: RouterMiddleware {
+    package typealias Context = KaitenRequestContext
 
-    public init() {}
+    package init() {}
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var headers: [String: String] = [:]
         for name in ["traceparent", "tracestate", "baggage"] {
             if let field = HTTPField.Name(name), let value = request.headers[field] {

@@ -7,15 +7,15 @@ import KaitenHTTP
 ///
 /// The facade methods are where scopes are enforced: an endpoint decodes and validates its input, then
 /// calls one of them with the caller; a use case never sees an unauthorized call.
-public struct IdentityModule: Sendable {
+package struct IdentityModule: Sendable {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
     /// Registers the Core API operations (organization credentials).
-    public func registerCoreRoutes(on router: OperationRouter) {
+    package func registerCoreRoutes(on router: OperationRouter) {
         CreateServiceAccount.register(on: router, module: self)
         GetServiceAccounts.register(on: router, module: self)
         GetServiceAccount.register(on: router, module: self)
@@ -26,7 +26,7 @@ public struct IdentityModule: Sendable {
     }
 
     /// Registers the Platform API operations (`ksm_` credentials).
-    public func registerPlatformRoutes(on router: OperationRouter) {
+    package func registerPlatformRoutes(on router: OperationRouter) {
         GetPlatformMe.register(on: router, module: self)
         EnsureOrganization.register(on: router, module: self)
         GetOrganization.register(on: router, module: self)

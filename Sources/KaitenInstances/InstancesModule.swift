@@ -3,13 +3,13 @@ import KaitenCore
 import KaitenHTTP
 
 /// Instances (a customer's deployments of the product, each on a license) and their usage metering.
-public struct InstancesModule: Sendable {
+package struct InstancesModule: Sendable {
     let database: Database
     let metadataValidator: any MetadataValidating
     /// Usage reports, decided in batches per pair.
     let usageReports: GroupCommit<UsagePairKey, UsageSubmission, UsageDecision>
 
-    public init(database: Database, metadataValidator: any MetadataValidating) {
+    package init(database: Database, metadataValidator: any MetadataValidating) {
         self.database = database
         self.metadataValidator = metadataValidator
         // A batch's statement grows with its reports; 64 covers any number of reporters one pair sees at once.
@@ -18,7 +18,7 @@ public struct InstancesModule: Sendable {
         }
     }
 
-    public func registerRoutes(on router: OperationRouter) {
+    package func registerRoutes(on router: OperationRouter) {
         GetInstances.register(on: router, module: self)
         CreateInstance.register(on: router, module: self)
         GetInstance.register(on: router, module: self)

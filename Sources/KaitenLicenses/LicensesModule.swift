@@ -3,14 +3,14 @@ import KaitenCore
 import KaitenHTTP
 
 /// Licenses: versions in families, their lifecycle, and the entitlement values they grant.
-public struct LicensesModule: Sendable {
+package struct LicensesModule: Sendable {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func registerRoutes(on router: OperationRouter) {
+    package func registerRoutes(on router: OperationRouter) {
         GetLicenses.register(on: router, module: self)
         CreateLicense.register(on: router, module: self)
         GetLicense.register(on: router, module: self)

@@ -3,14 +3,14 @@ import KaitenCore
 import KaitenHTTP
 
 /// Metadata fields: typed, JSON-Schema-validated metadata on instances and deployment zones.
-public struct MetadataFieldsModule: Sendable {
+package struct MetadataFieldsModule: Sendable {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func registerRoutes(on router: OperationRouter) {
+    package func registerRoutes(on router: OperationRouter) {
         ListMetadataFields.register(on: router, module: self)
         CreateMetadataField.register(on: router, module: self)
         // Registered before the `{id}` routes it shares a prefix with; the router prefers the literal segment.

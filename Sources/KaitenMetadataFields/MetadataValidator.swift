@@ -17,14 +17,14 @@ import PostgresNIO
 /// Go caches each composed schema for five minutes and invalidates it over NOTIFY; here the fields are read
 /// on every write, in the writer's transaction, so a field change is seen by the very next write on every
 /// replica.
-public struct MetadataValidator: MetadataValidating {
+package struct MetadataValidator: MetadataValidating {
     let database: Database
 
-    public init(database: Database) {
+    package init(database: Database) {
         self.database = database
     }
 
-    public func validate(
+    package func validate(
         _ proposed: [String: JSONValue],
         current: [String: JSONValue]?,
         resourceType: MetadataResourceType,

@@ -4,10 +4,10 @@ import NIOPosix
 import PostgresNIO
 
 /// Creates databases on a server, for `kaiten dev` and the test fixtures.
-public enum DatabaseProvisioning {
+package enum DatabaseProvisioning {
     /// Creates `name` (optionally as a copy of `template`) unless it exists, connecting to the `postgres`
     /// maintenance database as `user`.
-    public static func ensureDatabase(
+    package static func ensureDatabase(
         _ name: String,
         template: String? = nil,
         host: String,

@@ -6,17 +6,17 @@ import PostgresNIO
 ///
 /// Applied versions are recorded in `kaiten_schema_migrations`. A session-level advisory lock serializes
 /// concurrent migrators, so several replicas starting at once apply each file exactly once.
-public struct Migrator: Sendable {
-    public struct Migration: Sendable {
-        public let version: String
-        public let sql: String
+package struct Migrator: Sendable {
+    package struct Migration: Sendable {
+        package let version: String
+        package let sql: String
     }
 
     static let advisoryLockKey: Int64 = 7_202_611_220_001
 
-    public let migrations: [Migration]
+    package let migrations: [Migration]
 
-    public init() throws {
+    package init() throws {
         guard let directory = Bundle.module.url(forResource: "SQL", withExtension: nil) else {
             throw MigrationError.resourcesMissing
         }
@@ -27,11 +27,11 @@ public struct Migrator: Sendable {
     }
 
     /// The version a fully migrated database reports.
-    public var latestVersion: String? { migrations.last?.version }
+    package var latestVersion: String? { migrations.last?.version }
 
     /// Applies every migration not yet applied; returns the versions it applied.
     @discardableResult
-    public func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
+    package func migrate(_ client: PostgresClient, logger: Logger) async throws -> [String] {
         try await client.withConnection { connection in
             try await connection.query("SELECT pg_advisory_lock(\(Self.advisoryLockKey))", logger: logger)
             do {
@@ -46,7 +46,7 @@ public struct Migrator: Sendable {
     }
 
     /// The newest applied version, or nil on an empty database.
-    public func currentVersion(_ client: PostgresClient, logger: Logger) async throws -> String? {
+    package func currentVersion(_ client: PostgresClient, logger: Logger) async throws -> String? {
         let rows = try await client.query(
             "SELECT version FROM kaiten_schema_migrations ORDER BY version DESC LIMIT 1",
             logger: logger
@@ -79,8 +79,8 @@ public struct Migrator: Sendable {
     }
 }
 
-public enum MigrationError: Error, CustomStringConvertible {
+package enum MigrationError: Error, CustomStringConvertible {
     case resourcesMissing
 
-    public var description: String { "the migration SQL files are missing from the module's resources" }
+    package var description: String { "the migration SQL files are missing from the module's resources" }
 }

@@ -8,18 +8,18 @@ import Synchronization
 ///
 /// Its wall time (``databaseNow``) starts at the wall time it was made at and moves with it, so statements that
 /// compare stored times take the clock's "now" instead of the database's.
-public final class ManualClock: DatabaseClock {
-    public struct Instant: InstantProtocol, Sendable {
+package final class ManualClock: DatabaseClock {
+    package struct Instant: InstantProtocol, Sendable {
         /// Time since the clock was made.
-        public let offset: Duration
+        package let offset: Duration
 
-        public init(offset: Duration) {
+        package init(offset: Duration) {
             self.offset = offset
         }
 
-        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
-        public func duration(to other: Instant) -> Duration { other.offset - offset }
-        public static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
+        package func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        package func duration(to other: Instant) -> Duration { other.offset - offset }
+        package static func < (lhs: Instant, rhs: Instant) -> Bool { lhs.offset < rhs.offset }
     }
 
     private struct Sleeper {
@@ -35,36 +35,36 @@ public final class ManualClock: DatabaseClock {
 
     private let state = Mutex(State())
     /// The wall time of ``Instant/offset`` zero: a whole second.
-    public let origin: Date
+    package let origin: Date
 
     /// A clock at `origin`, taken down to the whole second so its instants are whole microseconds, as PostgreSQL
     /// keeps times.
-    public init(origin: Date = Date()) {
+    package init(origin: Date = Date()) {
         self.origin = Date(timeIntervalSinceReferenceDate: origin.timeIntervalSinceReferenceDate.rounded(.down))
     }
 
-    public var now: Instant { state.withLock { $0.now } }
-    public var minimumResolution: Duration { .zero }
-    public var databaseNow: Date? { date(at: now) }
+    package var now: Instant { state.withLock { $0.now } }
+    package var minimumResolution: Duration { .zero }
+    package var databaseNow: Date? { date(at: now) }
 
     /// The wall time of `instant`, to the microsecond.
     ///
     /// PostgresNIO sends a `Date` as its microseconds truncated, and the `Double` nearest an instant such as
     /// 300 ms after the origin can lie a hair below it, which would make a statement see 299.999 ms. Half a
     /// microsecond later truncates to the instant itself, so a retry due at 300 ms is due when the clock says 300 ms.
-    public func date(at instant: Instant) -> Date {
+    package func date(at instant: Instant) -> Date {
         let (seconds, attoseconds) = instant.offset.components
         let microseconds = seconds * 1_000_000 + attoseconds / 1_000_000_000_000
         return origin.addingTimeInterval((Double(microseconds) + 0.5) / 1_000_000)
     }
 
     /// How many tasks sleep on this clock now.
-    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+    package var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     /// When the earliest sleeper wakes; nil when nobody sleeps.
-    public var nextDeadline: Instant? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
+    package var nextDeadline: Instant? { state.withLock { $0.sleepers.values.map(\.deadline).min() } }
 
-    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+    package func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
         let id = state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -87,7 +87,7 @@ public final class ManualClock: DatabaseClock {
     }
 
     /// Moves the clock on by `duration` and wakes every sleeper whose deadline it reached.
-    public func advance(by duration: Duration) {
+    package func advance(by duration: Duration) {
         precondition(duration >= .zero, "a clock only moves forward")
         let woken = state.withLock { state -> [Sleeper] in
             state.now = state.now.advanced(by: duration)
@@ -99,7 +99,7 @@ public final class ManualClock: DatabaseClock {
     }
 
     /// Moves the clock on to `instant` (when it is later than now) and wakes whom that reaches.
-    public func advance(to instant: Instant) {
+    package func advance(to instant: Instant) {
         advance(by: max(now.duration(to: instant), .zero))
     }
 }

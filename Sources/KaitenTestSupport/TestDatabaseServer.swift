@@ -11,8 +11,8 @@ import PostgresNIO
 /// Swift Testing runs tests in parallel, so every test gets its own database, copied from the template
 /// (`CREATE DATABASE … TEMPLATE`), which takes milliseconds. The server runs with fsync off and dies with the
 /// test process.
-public actor TestDatabaseServer {
-    public static let shared = TestDatabaseServer()
+package actor TestDatabaseServer {
+    package static let shared = TestDatabaseServer()
     static let templateName = "kaiten_template"
 
     private var server: EmbeddedPostgres?
@@ -25,7 +25,7 @@ public actor TestDatabaseServer {
     }()
 
     /// A fresh, migrated database for one test.
-    public func newDatabase() async throws -> PostgresClient.Configuration {
+    package func newDatabase() async throws -> PostgresClient.Configuration {
         let server = try await startedServer()
         let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await DatabaseProvisioning.ensureDatabase(

@@ -17,30 +17,30 @@ import KaitenCore
 ///   - `KAITEN_WEBHOOKS_SECRET_OVERLAP` (Go duration, default 24h): how long a rotated-out secret still signs.
 ///   - `KAITEN_WEBHOOKS_CONCURRENCY` (int, default 64): endpoints served at once by one process.
 ///   - `KAITEN_WEBHOOKS_RETENTION` (Go duration, default 336h): how long messages are kept (and replayable).
-public struct WebhooksConfiguration: Sendable {
-    public var allowPrivateAddresses = false
-    public var retrySchedule: [Duration] = [.zero, .seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18000), .seconds(36000), .seconds(36000)]
-    public var jitter = 0.2
-    public var attemptTimeout: Duration = .seconds(15)
-    public var overloadDelay: Duration = .seconds(60)
-    public var disableAfter: Duration = .seconds(5 * 24 * 3600)
-    public var secretOverlap: Duration = .seconds(24 * 3600)
-    public var maximumConcurrentEndpoints = 64
-    public var messageRetention: Duration = .seconds(14 * 24 * 3600)
+package struct WebhooksConfiguration: Sendable {
+    package var allowPrivateAddresses = false
+    package var retrySchedule: [Duration] = [.zero, .seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18000), .seconds(36000), .seconds(36000)]
+    package var jitter = 0.2
+    package var attemptTimeout: Duration = .seconds(15)
+    package var overloadDelay: Duration = .seconds(60)
+    package var disableAfter: Duration = .seconds(5 * 24 * 3600)
+    package var secretOverlap: Duration = .seconds(24 * 3600)
+    package var maximumConcurrentEndpoints = 64
+    package var messageRetention: Duration = .seconds(14 * 24 * 3600)
     /// How often an idle delivery service looks for due deliveries.
-    public var pollInterval: Duration = .milliseconds(50)
+    package var pollInterval: Duration = .milliseconds(50)
     /// Consecutive deliveries one endpoint gets before its lease is given back for others to claim.
-    public var deliveriesPerLease = 100
+    package var deliveriesPerLease = 100
     /// How much of a response body an attempt keeps.
-    public var responseBodyLimit = 4096
+    package var responseBodyLimit = 4096
     /// Paces delivery (the retry schedule, throttles, polling, the retention sweep) and gives the delivery queue's
     /// SQL its "now" (see ``DatabaseClock``): the database's own in production; tests move a manual clock on.
-    public var clock: any DatabaseClock = ContinuousClock()
+    package var clock: any DatabaseClock = ContinuousClock()
 
-    public init() {}
+    package init() {}
 
     /// `defaults` with what `environment` sets.
-    public init(environment: [String: String], defaults: WebhooksConfiguration = WebhooksConfiguration()) throws {
+    package init(environment: [String: String], defaults: WebhooksConfiguration = WebhooksConfiguration()) throws {
         self = defaults
         if let flag = environment["KAITEN_WEBHOOKS_ALLOW_PRIVATE"] {
             switch flag.lowercased() {
@@ -84,9 +84,9 @@ public struct WebhooksConfiguration: Sendable {
     }
 }
 
-public struct WebhooksConfigurationError: Error, CustomStringConvertible {
-    public let key: String
-    public let reason: String
+package struct WebhooksConfigurationError: Error, CustomStringConvertible {
+    package let key: String
+    package let reason: String
 
-    public var description: String { "\(key) is invalid: \(reason)" }
+    package var description: String { "\(key) is invalid: \(reason)" }
 }

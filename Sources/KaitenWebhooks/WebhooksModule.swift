@@ -3,16 +3,16 @@ import KaitenCore
 import KaitenHTTP
 
 /// Webhooks: endpoints an organization registers, and the signed delivery of its events to them.
-public struct WebhooksModule: Sendable {
+package struct WebhooksModule: Sendable {
     let database: Database
     let configuration: WebhooksConfiguration
 
-    public init(database: Database, configuration: WebhooksConfiguration) {
+    package init(database: Database, configuration: WebhooksConfiguration) {
         self.database = database
         self.configuration = configuration
     }
 
-    public func registerRoutes(on router: OperationRouter) {
+    package func registerRoutes(on router: OperationRouter) {
         ListWebhookEventTypes.register(on: router, module: self)
         CreateWebhookEndpoint.register(on: router, module: self)
         ListWebhookEndpoints.register(on: router, module: self)
@@ -28,8 +28,8 @@ public struct WebhooksModule: Sendable {
     }
 
     /// The consumer that turns events into webhook messages and deliveries; the worker runs it.
-    public var consumer: some EventConsumer { WebhookFanOut(clock: configuration.clock) }
+    package var consumer: some EventConsumer { WebhookFanOut(clock: configuration.clock) }
 
     /// The service that sends due deliveries.
-    public var deliveryService: WebhookDeliveryService { WebhookDeliveryService(database: database, configuration: configuration) }
+    package var deliveryService: WebhookDeliveryService { WebhookDeliveryService(database: database, configuration: configuration) }
 }

@@ -2,12 +2,12 @@ import NIOCore
 
 /// `basic.qos` (60,10). RabbitMQ applies `prefetchCount` per consumer when `global` is false, per channel when
 /// true, and does not implement `prefetchSize`.
-public struct BasicQos: Hashable, Sendable {
-    public var prefetchSize: UInt32
-    public var prefetchCount: UInt16
-    public var global: Bool
+package struct BasicQos: Hashable, Sendable {
+    package var prefetchSize: UInt32
+    package var prefetchCount: UInt16
+    package var global: Bool
 
-    public init(prefetchSize: UInt32 = 0, prefetchCount: UInt16, global: Bool = false) {
+    package init(prefetchSize: UInt32 = 0, prefetchCount: UInt16, global: Bool = false) {
         self.prefetchSize = prefetchSize
         self.prefetchCount = prefetchCount
         self.global = global
@@ -28,16 +28,16 @@ public struct BasicQos: Hashable, Sendable {
 }
 
 /// `basic.consume` (60,20). An empty consumer tag asks the broker to pick one.
-public struct BasicConsume: Hashable, Sendable {
-    public var queue: String
-    public var consumerTag: String
-    public var noLocal: Bool
-    public var noAck: Bool
-    public var exclusive: Bool
-    public var noWait: Bool
-    public var arguments: AMQPTable
+package struct BasicConsume: Hashable, Sendable {
+    package var queue: String
+    package var consumerTag: String
+    package var noLocal: Bool
+    package var noAck: Bool
+    package var exclusive: Bool
+    package var noWait: Bool
+    package var arguments: AMQPTable
 
-    public init(
+    package init(
         queue: String, consumerTag: String = "", noLocal: Bool = false, noAck: Bool = false, exclusive: Bool = false,
         noWait: Bool = false, arguments: AMQPTable = [:]
     ) {
@@ -71,14 +71,14 @@ public struct BasicConsume: Hashable, Sendable {
 }
 
 /// `basic.publish` (60,40); the message follows as a content header and body frames.
-public struct BasicPublish: Hashable, Sendable {
-    public var exchange: String
-    public var routingKey: String
+package struct BasicPublish: Hashable, Sendable {
+    package var exchange: String
+    package var routingKey: String
     /// Return the message (`basic.return`) instead of dropping it when no queue is bound.
-    public var mandatory: Bool
-    public var immediate: Bool
+    package var mandatory: Bool
+    package var immediate: Bool
 
-    public init(exchange: String, routingKey: String, mandatory: Bool = false, immediate: Bool = false) {
+    package init(exchange: String, routingKey: String, mandatory: Bool = false, immediate: Bool = false) {
         self.exchange = exchange
         self.routingKey = routingKey
         self.mandatory = mandatory
@@ -102,13 +102,13 @@ public struct BasicPublish: Hashable, Sendable {
 }
 
 /// `basic.return` (60,50): a mandatory message no queue took; its content follows.
-public struct BasicReturn: Hashable, Sendable {
-    public var replyCode: UInt16
-    public var replyText: String
-    public var exchange: String
-    public var routingKey: String
+package struct BasicReturn: Hashable, Sendable {
+    package var replyCode: UInt16
+    package var replyText: String
+    package var exchange: String
+    package var routingKey: String
 
-    public init(replyCode: UInt16, replyText: String, exchange: String, routingKey: String) {
+    package init(replyCode: UInt16, replyText: String, exchange: String, routingKey: String) {
         self.replyCode = replyCode
         self.replyText = replyText
         self.exchange = exchange
@@ -131,14 +131,14 @@ public struct BasicReturn: Hashable, Sendable {
 }
 
 /// `basic.deliver` (60,60): a message for a consumer; its content follows.
-public struct BasicDeliver: Hashable, Sendable {
-    public var consumerTag: String
-    public var deliveryTag: UInt64
-    public var redelivered: Bool
-    public var exchange: String
-    public var routingKey: String
+package struct BasicDeliver: Hashable, Sendable {
+    package var consumerTag: String
+    package var deliveryTag: UInt64
+    package var redelivered: Bool
+    package var exchange: String
+    package var routingKey: String
 
-    public init(consumerTag: String, deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String) {
+    package init(consumerTag: String, deliveryTag: UInt64, redelivered: Bool, exchange: String, routingKey: String) {
         self.consumerTag = consumerTag
         self.deliveryTag = deliveryTag
         self.redelivered = redelivered
@@ -166,12 +166,12 @@ public struct BasicDeliver: Hashable, Sendable {
 /// `basic.ack` (60,80) and `basic.nack` (60,120, a RabbitMQ extension): sent by a consumer about deliveries,
 /// and by the broker about published messages on a channel in confirm mode. `multiple` covers every tag up
 /// to and including `deliveryTag`; `requeue` only exists on nack.
-public struct BasicAcknowledgement: Hashable, Sendable {
-    public var deliveryTag: UInt64
-    public var multiple: Bool
-    public var requeue: Bool
+package struct BasicAcknowledgement: Hashable, Sendable {
+    package var deliveryTag: UInt64
+    package var multiple: Bool
+    package var requeue: Bool
 
-    public init(deliveryTag: UInt64, multiple: Bool = false, requeue: Bool = false) {
+    package init(deliveryTag: UInt64, multiple: Bool = false, requeue: Bool = false) {
         self.deliveryTag = deliveryTag
         self.multiple = multiple
         self.requeue = requeue

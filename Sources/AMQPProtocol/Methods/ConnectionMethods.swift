@@ -1,15 +1,15 @@
 import NIOCore
 
 /// `connection.start` (10,10): the server's opening offer.
-public struct ConnectionStart: Hashable, Sendable {
-    public var versionMajor: UInt8
-    public var versionMinor: UInt8
-    public var serverProperties: AMQPTable
+package struct ConnectionStart: Hashable, Sendable {
+    package var versionMajor: UInt8
+    package var versionMinor: UInt8
+    package var serverProperties: AMQPTable
     /// Space-separated SASL mechanisms, e.g. `"PLAIN AMQPLAIN"`.
-    public var mechanisms: String
-    public var locales: String
+    package var mechanisms: String
+    package var locales: String
 
-    public init(versionMajor: UInt8 = 0, versionMinor: UInt8 = 9, serverProperties: AMQPTable, mechanisms: String, locales: String) {
+    package init(versionMajor: UInt8 = 0, versionMinor: UInt8 = 9, serverProperties: AMQPTable, mechanisms: String, locales: String) {
         self.versionMajor = versionMajor
         self.versionMinor = versionMinor
         self.serverProperties = serverProperties
@@ -35,13 +35,13 @@ public struct ConnectionStart: Hashable, Sendable {
 }
 
 /// `connection.start-ok` (10,11): the client's properties and its SASL answer.
-public struct ConnectionStartOk: Hashable, Sendable {
-    public var clientProperties: AMQPTable
-    public var mechanism: String
-    public var response: String
-    public var locale: String
+package struct ConnectionStartOk: Hashable, Sendable {
+    package var clientProperties: AMQPTable
+    package var mechanism: String
+    package var response: String
+    package var locale: String
 
-    public init(clientProperties: AMQPTable, mechanism: String, response: String, locale: String = "en_US") {
+    package init(clientProperties: AMQPTable, mechanism: String, response: String, locale: String = "en_US") {
         self.clientProperties = clientProperties
         self.mechanism = mechanism
         self.response = response
@@ -49,7 +49,7 @@ public struct ConnectionStartOk: Hashable, Sendable {
     }
 
     /// SASL PLAIN (RFC 4616): an empty authorization identity, then user and password, NUL-separated.
-    public static func plain(username: String, password: String, clientProperties: AMQPTable) -> Self {
+    package static func plain(username: String, password: String, clientProperties: AMQPTable) -> Self {
         Self(clientProperties: clientProperties, mechanism: "PLAIN", response: "\u{0}\(username)\u{0}\(password)")
     }
 
@@ -69,15 +69,15 @@ public struct ConnectionStartOk: Hashable, Sendable {
 }
 
 /// `connection.tune` (10,30) and `connection.tune-ok` (10,31) carry the same three limits.
-public struct ConnectionTune: Hashable, Sendable {
+package struct ConnectionTune: Hashable, Sendable {
     /// Highest channel number; 0 means no limit other than the 16-bit field.
-    public var channelMax: UInt16
+    package var channelMax: UInt16
     /// Largest frame, header and end octet included; 0 means no limit.
-    public var frameMax: UInt32
+    package var frameMax: UInt32
     /// Heartbeat interval in seconds; 0 disables heartbeats.
-    public var heartbeat: UInt16
+    package var heartbeat: UInt16
 
-    public init(channelMax: UInt16, frameMax: UInt32, heartbeat: UInt16) {
+    package init(channelMax: UInt16, frameMax: UInt32, heartbeat: UInt16) {
         self.channelMax = channelMax
         self.frameMax = frameMax
         self.heartbeat = heartbeat
@@ -99,13 +99,13 @@ public struct ConnectionTune: Hashable, Sendable {
 
 /// `connection.close` (10,50) and `channel.close` (20,40): why the sender is closing, and which method
 /// caused it (0,0 for a close that no method caused).
-public struct AMQPClose: Hashable, Sendable {
-    public var replyCode: UInt16
-    public var replyText: String
-    public var classID: UInt16
-    public var methodID: UInt16
+package struct AMQPClose: Hashable, Sendable {
+    package var replyCode: UInt16
+    package var replyText: String
+    package var classID: UInt16
+    package var methodID: UInt16
 
-    public init(replyCode: UInt16, replyText: String, classID: UInt16 = 0, methodID: UInt16 = 0) {
+    package init(replyCode: UInt16, replyText: String, classID: UInt16 = 0, methodID: UInt16 = 0) {
         self.replyCode = replyCode
         self.replyText = replyText
         self.classID = classID
@@ -113,7 +113,7 @@ public struct AMQPClose: Hashable, Sendable {
     }
 
     /// `reply-success` (200): a close nobody is to blame for.
-    public static let normal = AMQPClose(replyCode: 200, replyText: "OK")
+    package static let normal = AMQPClose(replyCode: 200, replyText: "OK")
 
     static func decode(from buffer: inout ByteBuffer) throws -> Self {
         Self(

@@ -1,18 +1,18 @@
 import NIOCore
 
 /// `exchange.declare` (40,10).
-public struct ExchangeDeclare: Hashable, Sendable {
-    public var exchange: String
+package struct ExchangeDeclare: Hashable, Sendable {
+    package var exchange: String
     /// `direct`, `fanout`, `topic` or `headers`.
-    public var type: String
-    public var passive: Bool
-    public var durable: Bool
-    public var autoDelete: Bool
-    public var `internal`: Bool
-    public var noWait: Bool
-    public var arguments: AMQPTable
+    package var type: String
+    package var passive: Bool
+    package var durable: Bool
+    package var autoDelete: Bool
+    package var `internal`: Bool
+    package var noWait: Bool
+    package var arguments: AMQPTable
 
-    public init(
+    package init(
         exchange: String, type: String, passive: Bool = false, durable: Bool = true, autoDelete: Bool = false,
         internal: Bool = false, noWait: Bool = false, arguments: AMQPTable = [:]
     ) {

@@ -1,17 +1,17 @@
 import NIOCore
 
 /// `queue.declare` (50,10). An empty name asks the broker to name the queue.
-public struct QueueDeclare: Hashable, Sendable {
-    public var queue: String
-    public var passive: Bool
-    public var durable: Bool
-    public var exclusive: Bool
-    public var autoDelete: Bool
-    public var noWait: Bool
+package struct QueueDeclare: Hashable, Sendable {
+    package var queue: String
+    package var passive: Bool
+    package var durable: Bool
+    package var exclusive: Bool
+    package var autoDelete: Bool
+    package var noWait: Bool
     /// E.g. `x-dead-letter-exchange`, `x-queue-type`, `x-message-ttl`.
-    public var arguments: AMQPTable
+    package var arguments: AMQPTable
 
-    public init(
+    package init(
         queue: String, passive: Bool = false, durable: Bool = true, exclusive: Bool = false, autoDelete: Bool = false,
         noWait: Bool = false, arguments: AMQPTable = [:]
     ) {
@@ -43,12 +43,12 @@ public struct QueueDeclare: Hashable, Sendable {
 }
 
 /// `queue.declare-ok` (50,11).
-public struct QueueDeclareOk: Hashable, Sendable {
-    public var queue: String
-    public var messageCount: UInt32
-    public var consumerCount: UInt32
+package struct QueueDeclareOk: Hashable, Sendable {
+    package var queue: String
+    package var messageCount: UInt32
+    package var consumerCount: UInt32
 
-    public init(queue: String, messageCount: UInt32, consumerCount: UInt32) {
+    package init(queue: String, messageCount: UInt32, consumerCount: UInt32) {
         self.queue = queue
         self.messageCount = messageCount
         self.consumerCount = consumerCount
@@ -69,14 +69,14 @@ public struct QueueDeclareOk: Hashable, Sendable {
 }
 
 /// `queue.bind` (50,20).
-public struct QueueBind: Hashable, Sendable {
-    public var queue: String
-    public var exchange: String
-    public var routingKey: String
-    public var noWait: Bool
-    public var arguments: AMQPTable
+package struct QueueBind: Hashable, Sendable {
+    package var queue: String
+    package var exchange: String
+    package var routingKey: String
+    package var noWait: Bool
+    package var arguments: AMQPTable
 
-    public init(queue: String, exchange: String, routingKey: String = "", noWait: Bool = false, arguments: AMQPTable = [:]) {
+    package init(queue: String, exchange: String, routingKey: String = "", noWait: Bool = false, arguments: AMQPTable = [:]) {
         self.queue = queue
         self.exchange = exchange
         self.routingKey = routingKey

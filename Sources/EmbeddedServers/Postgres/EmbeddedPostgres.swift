@@ -8,32 +8,32 @@ import Logging
 /// run as root, so when this process is root the server runs as the unprivileged `postgres` user, which is
 /// given the data directory. The server is started with a parent-death signal: if this process dies, even
 /// by `kill -9`, PostgreSQL shuts down with it instead of lingering.
-public final class EmbeddedPostgres: Sendable {
-    public struct Configuration: Sendable {
-        public var dataDirectory: URL
-        public var port: Int
-        public var superuser: String = "kaiten"
+package final class EmbeddedPostgres: Sendable {
+    package struct Configuration: Sendable {
+        package var dataDirectory: URL
+        package var port: Int
+        package var superuser: String = "kaiten"
         /// Trades durability for speed; for throwaway test clusters only.
-        public var durable: Bool = true
-        public var extraSettings: [String: String] = [:]
+        package var durable: Bool = true
+        package var extraSettings: [String: String] = [:]
 
-        public init(dataDirectory: URL, port: Int) {
+        package init(dataDirectory: URL, port: Int) {
             self.dataDirectory = dataDirectory
             self.port = port
         }
     }
 
-    public let configuration: Configuration
+    package let configuration: Configuration
     private let logger: Logger
     private let server = ServerProcess()
 
-    public init(configuration: Configuration, logger: Logger) {
+    package init(configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
     }
 
     /// Initializes the cluster on first use, then starts the server and waits until it accepts connections.
-    public func start() async throws {
+    package func start() async throws {
         let binaries = try PostgresBinaries.locate()
         let account = try RunAccount.current()
         let directory = configuration.dataDirectory
@@ -58,7 +58,7 @@ public final class EmbeddedPostgres: Sendable {
     }
 
     /// Shuts the server down (fast shutdown: open transactions roll back) and waits for it to exit.
-    public func stop() async {
+    package func stop() async {
         await server.interruptAndWait()
     }
 
@@ -120,7 +120,7 @@ public final class EmbeddedPostgres: Sendable {
     }
 }
 
-public enum EmbeddedPostgresError: Error, CustomStringConvertible {
+package enum EmbeddedPostgresError: Error, CustomStringConvertible {
     case binariesNotFound
     case commandFailed(String, status: Int32, output: String)
     case serverExited(log: String)
@@ -128,7 +128,7 @@ public enum EmbeddedPostgresError: Error, CustomStringConvertible {
     case noUnprivilegedUser
     case unreachableDataDirectory(String, user: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .binariesNotFound:
             "PostgreSQL's initdb and postgres were not found; install PostgreSQL (Debian: apt-get install postgresql) or set KAITEN_PG_BIN"

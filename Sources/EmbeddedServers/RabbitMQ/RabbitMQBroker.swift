@@ -10,22 +10,22 @@ import NIOPosix
 /// its own node name and its own `epmd` port, so parallel processes and a system broker never meet. A watchdog
 /// shell process stops the node, its `epmd` and removes the directory when the starting process exits, even by
 /// `kill -9`; `stop()` does the same at once. Only `guest`/`guest` on loopback is allowed.
-public actor RabbitMQBroker {
+package actor RabbitMQBroker {
     /// One node shared by the tests that do not disturb it.
-    public static let shared = RabbitMQBroker()
+    package static let shared = RabbitMQBroker()
 
-    public struct Endpoint: Sendable {
-        public let host: String
-        public let port: Int
-        public let nodeName: String
+    package struct Endpoint: Sendable {
+        package let host: String
+        package let port: Int
+        package let nodeName: String
     }
 
-    public enum BrokerError: Error, CustomStringConvertible {
+    package enum BrokerError: Error, CustomStringConvertible {
         case notInstalled
         case noRabbitMQUser
         case didNotStart(log: String)
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .notInstalled: "rabbitmq-server is not installed (scripts/install-prerequisites installs it)"
             case .noRabbitMQUser: "running as root but there is no `rabbitmq` user"
@@ -48,10 +48,10 @@ public actor RabbitMQBroker {
     private var process: Process?
     private var starting: Task<Endpoint, any Error>?
 
-    public init() {}
+    package init() {}
 
     /// Starts the node on first use (about 5 s) and returns where it listens.
-    public func endpoint() async throws -> Endpoint {
+    package func endpoint() async throws -> Endpoint {
         if let starting { return try await starting.value }
         let task = Task { try await self.firstStart() }
         starting = task
@@ -59,7 +59,7 @@ public actor RabbitMQBroker {
     }
 
     /// Kills the Erlang VM with SIGKILL, as a crash would, and waits until the AMQP port is closed.
-    public func kill() async {
+    package func kill() async {
         guard let process, process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
@@ -67,13 +67,13 @@ public actor RabbitMQBroker {
     }
 
     /// Starts the node again on the same ports and data, after `kill()`.
-    public func restart() async throws {
+    package func restart() async throws {
         guard let node else { _ = try await endpoint(); return }
         try await launch(node)
     }
 
     /// Stops the node and removes its files. The instance cannot be started again.
-    public func stop() async {
+    package func stop() async {
         guard let node else { return }
         _ = FileManager.default.createFile(atPath: node.directory.appendingPathComponent("stop").path, contents: nil)
         while let process, process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }

@@ -21,18 +21,18 @@ import PostgresNIO
 ///   - `KAITEN_DAPR_APP_HOST` (default `127.0.0.1`) and `KAITEN_DAPR_APP_PORT` (default 6070): where the
 ///     worker listens for its Dapr sidecar.
 ///   - `KAITEN_WEBHOOKS_*`: the worker's webhook delivery, as ``WebhooksConfiguration`` lists.
-public struct PipelineConfiguration: Sendable {
-    public var database: PostgresClient.Configuration
-    public var amqpURL: String
-    public var relayMode: RelayMode
-    public var relaySlot = CDCRelay.Configuration().slot
-    public var consumerID: String
-    public var queueType = KaitenExchange.QueueType.quorum
-    public var daprHost: String
-    public var daprPort: Int
-    public var webhooks = WebhooksConfiguration()
+package struct PipelineConfiguration: Sendable {
+    package var database: PostgresClient.Configuration
+    package var amqpURL: String
+    package var relayMode: RelayMode
+    package var relaySlot = CDCRelay.Configuration().slot
+    package var consumerID: String
+    package var queueType = KaitenExchange.QueueType.quorum
+    package var daprHost: String
+    package var daprPort: Int
+    package var webhooks = WebhooksConfiguration()
 
-    public init(
+    package init(
         database: PostgresClient.Configuration, amqpURL: String = "amqp://guest:guest@127.0.0.1:5672/", relayMode: RelayMode = .poll,
         consumerID: String = "kaiten-worker", daprHost: String = "127.0.0.1", daprPort: Int = 6070
     ) {
@@ -44,7 +44,7 @@ public struct PipelineConfiguration: Sendable {
         self.daprPort = daprPort
     }
 
-    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PipelineConfiguration {
+    package static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> PipelineConfiguration {
         guard let url = environment["KAITEN_DATABASE_URL"] else { throw ConfigurationError.missing("KAITEN_DATABASE_URL") }
         var configuration = PipelineConfiguration(database: try ServerConfiguration.databaseConfiguration(url: url))
         if let amqpURL = environment["KAITEN_AMQP_URL"] { configuration.amqpURL = amqpURL }

@@ -1,37 +1,37 @@
 import Foundation
 
 /// A caller whose credential carries scopes.
-public protocol ScopedCaller: Sendable {
+package protocol ScopedCaller: Sendable {
     var scopes: [Scope] { get }
 }
 
 extension ScopedCaller {
     /// Refuses the operation unless the credential grants `scope`.
-    public func require(_ scope: Scope) throws {
+    package func require(_ scope: Scope) throws {
         guard scopes.grants(scope) else { throw APIError.missingScope(scope) }
     }
 }
 
 /// Who is calling the Core API: a member of one organization, authenticated by an organization token or a
 /// JWT. Every query a use case runs is scoped by ``organizationID``.
-public struct OrganizationCaller: ScopedCaller {
-    public enum Credential: Sendable, Equatable {
+package struct OrganizationCaller: ScopedCaller {
+    package enum Credential: Sendable, Equatable {
         /// A `ksh_` token, by its row id.
         case token(UUID)
         /// A JWT from the identity provider.
         case jwt
     }
 
-    public let organizationID: UUID
-    public let organizationExternalID: String
-    public let userID: UUID
-    public let userName: String
-    public let scopes: [Scope]
-    public let credential: Credential
+    package let organizationID: UUID
+    package let organizationExternalID: String
+    package let userID: UUID
+    package let userName: String
+    package let scopes: [Scope]
+    package let credential: Credential
     /// When the credential stops working, if it expires.
-    public let expiresAt: Date?
+    package let expiresAt: Date?
 
-    public init(
+    package init(
         organizationID: UUID,
         organizationExternalID: String,
         userID: UUID,
@@ -50,20 +50,20 @@ public struct OrganizationCaller: ScopedCaller {
     }
 
     /// The reference written into `createdBy`/`updatedBy` of what this caller writes.
-    public var actor: UserReference { UserReference(id: userID, name: userName) }
+    package var actor: UserReference { UserReference(id: userID, name: userName) }
 }
 
 /// Who is calling the Platform API: a `ksm_` platform credential, which authenticates `system:kaiten` and
 /// carries no organization.
-public struct PlatformCaller: ScopedCaller {
-    public let tokenID: UUID
-    public let name: String
-    public let slug: String
-    public let scopes: [Scope]
-    public let createdAt: Date
-    public let expiresAt: Date?
+package struct PlatformCaller: ScopedCaller {
+    package let tokenID: UUID
+    package let name: String
+    package let slug: String
+    package let scopes: [Scope]
+    package let createdAt: Date
+    package let expiresAt: Date?
 
-    public init(tokenID: UUID, name: String, slug: String, scopes: [Scope], createdAt: Date, expiresAt: Date?) {
+    package init(tokenID: UUID, name: String, slug: String, scopes: [Scope], createdAt: Date, expiresAt: Date?) {
         self.tokenID = tokenID
         self.name = name
         self.slug = slug
@@ -75,16 +75,16 @@ public struct PlatformCaller: ScopedCaller {
 }
 
 /// `{id, name}`: the user behind an action, as resources report `createdBy` and `updatedBy`.
-public struct UserReference: Codable, Sendable, Equatable {
-    public let id: UUID
-    public let name: String?
+package struct UserReference: Codable, Sendable, Equatable {
+    package let id: UUID
+    package let name: String?
 
-    public init(id: UUID, name: String?) {
+    package init(id: UUID, name: String?) {
         self.id = id
         self.name = name
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id.lowercased, forKey: .id)
         try container.encodeIfPresent(name, forKey: .name)

@@ -2,12 +2,12 @@
 ///
 /// Granting follows Kaiten's rules: an exact match grants; `write:*` grants everything, delete included;
 /// `read:*` grants every read; `write:X` grants `read:X`; delete is never implied by `write:X`.
-public struct Scope: Hashable, Sendable, CustomStringConvertible {
-    public enum Action: String, Sendable, CaseIterable {
+package struct Scope: Hashable, Sendable, CustomStringConvertible {
+    package enum Action: String, Sendable, CaseIterable {
         case read, write, delete
     }
 
-    public enum Module: String, Sendable, CaseIterable {
+    package enum Module: String, Sendable, CaseIterable {
         case featureFlags = "feature_flags"
         case instances
         case licenses
@@ -25,26 +25,26 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
         case notifications
 
         /// Modules only Platform API operations enforce; an organization credential can never carry them.
-        public var isPlatformOnly: Bool { self == .users || self == .memberships }
+        package var isPlatformOnly: Bool { self == .users || self == .memberships }
     }
 
-    public let action: Action
+    package let action: Action
     /// The module, or nil for the `*` wildcard.
-    public let module: Module?
+    package let module: Module?
 
-    public init(_ action: Action, _ module: Module?) {
+    package init(_ action: Action, _ module: Module?) {
         self.action = action
         self.module = module
     }
 
-    public static func read(_ module: Module) -> Scope { Scope(.read, module) }
-    public static func write(_ module: Module) -> Scope { Scope(.write, module) }
-    public static func delete(_ module: Module) -> Scope { Scope(.delete, module) }
-    public static let readAll = Scope(.read, nil)
-    public static let writeAll = Scope(.write, nil)
+    package static func read(_ module: Module) -> Scope { Scope(.read, module) }
+    package static func write(_ module: Module) -> Scope { Scope(.write, module) }
+    package static func delete(_ module: Module) -> Scope { Scope(.delete, module) }
+    package static let readAll = Scope(.read, nil)
+    package static let writeAll = Scope(.write, nil)
 
     /// Parses `<action>:<module>` or `<action>:*`; nil for anything else.
-    public init?(parsing text: String) {
+    package init?(parsing text: String) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let action = Action(rawValue: String(parts[0])) else { return nil }
         if parts[1] == "*" {
@@ -56,10 +56,10 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String { "\(action.rawValue):\(module?.rawValue ?? "*")" }
+    package var description: String { "\(action.rawValue):\(module?.rawValue ?? "*")" }
 
     /// Whether holding this scope grants `required`.
-    public func grants(_ required: Scope) -> Bool {
+    package func grants(_ required: Scope) -> Bool {
         if self == required { return true }
         switch (action, module) {
         case (.write, nil): return true
@@ -70,12 +70,12 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether an organization credential (a `ksh_` token or a user's JWT) may be issued this scope.
-    public var isOrganizationScope: Bool {
+    package var isOrganizationScope: Bool {
         action != .delete && !(module?.isPlatformOnly ?? false)
     }
 
     /// Every scope an organization credential can carry, sorted, as published in `x-kaiten-scopes`.
-    public static var organizationScopes: [Scope] {
+    package static var organizationScopes: [Scope] {
         Module.allCases.filter { !$0.isPlatformOnly }.flatMap { [Scope.read($0), Scope.write($0)] }
             .sorted { $0.description < $1.description }
     }
@@ -83,8 +83,8 @@ public struct Scope: Hashable, Sendable, CustomStringConvertible {
 
 extension Collection where Element == Scope {
     /// Whether any scope in the collection grants `required`.
-    public func grants(_ required: Scope) -> Bool { contains { $0.grants(required) } }
+    package func grants(_ required: Scope) -> Bool { contains { $0.grants(required) } }
 
     /// Whether every scope of `requested` is granted by this collection.
-    public func grantsAll(_ requested: some Collection<Scope>) -> Bool { requested.allSatisfy(grants) }
+    package func grantsAll(_ requested: some Collection<Scope>) -> Bool { requested.allSatisfy(grants) }
 }

@@ -5,35 +5,35 @@ import PostgresNIO
 ///
 /// Repositories take an executor instead of the pool so the same query joins whatever unit of work its
 /// caller opened; inside a transaction, querying the pool would run outside it.
-public protocol SQLExecutor: Sendable {
+package protocol SQLExecutor: Sendable {
     func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
 }
 
 extension PostgresClient: SQLExecutor {
-    public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+    package func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         try await self.query(query, logger: logger)
     }
 }
 
 extension PostgresConnection: SQLExecutor {
-    public func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
+    package func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
         try await self.query(query, logger: logger)
     }
 }
 
 /// The database of one Kaiten deployment: a connection pool and the unit of work.
-public struct Database: Sendable {
-    public let client: PostgresClient
+package struct Database: Sendable {
+    package let client: PostgresClient
     private let processLogger: Logger
 
     /// The logger of the request being served, set for the length of its handling so that the SQL it runs
     /// logs under its request id.
-    @TaskLocal public static var requestLogger: Logger?
+    @TaskLocal package static var requestLogger: Logger?
 
     /// What SQL logs to: the current request's logger, else the process's.
-    public var logger: Logger { Self.requestLogger ?? processLogger }
+    package var logger: Logger { Self.requestLogger ?? processLogger }
 
-    public init(client: PostgresClient, logger: Logger) {
+    package init(client: PostgresClient, logger: Logger) {
         self.client = client
         processLogger = logger
     }
@@ -43,7 +43,7 @@ public struct Database: Sendable {
     ///
     /// An error thrown by `body` is rethrown as it was (postgres-nio wraps it), so a client error raised
     /// inside a transaction still reaches the client as itself, and a constraint violation can be mapped.
-    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    package func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
             return try await client.withTransaction(logger: logger) { connection in
                 try await body(connection)
@@ -57,12 +57,12 @@ public struct Database: Sendable {
 
 extension SQLExecutor {
     /// Runs a statement and discards its rows.
-    public func execute(_ query: PostgresQuery, logger: Logger) async throws {
+    package func execute(_ query: PostgresQuery, logger: Logger) async throws {
         _ = try await run(query, logger: logger).collect()
     }
 
     /// Runs a query and decodes every row.
-    public func all<each Column: PostgresDecodable & Sendable>(
+    package func all<each Column: PostgresDecodable & Sendable>(
         _ query: PostgresQuery,
         as types: (repeat each Column).Type,
         logger: Logger
@@ -75,7 +75,7 @@ extension SQLExecutor {
     }
 
     /// Runs a query and decodes its first row, if any.
-    public func first<each Column: PostgresDecodable & Sendable>(
+    package func first<each Column: PostgresDecodable & Sendable>(
         _ query: PostgresQuery,
         as types: (repeat each Column).Type,
         logger: Logger
@@ -88,20 +88,20 @@ extension SQLExecutor {
 }
 
 /// What a failed statement tells about itself, for mapping to client errors.
-public struct PostgresFailure: Sendable {
-    public let sqlState: String
-    public let constraint: String?
+package struct PostgresFailure: Sendable {
+    package let sqlState: String
+    package let constraint: String?
 
-    public init?(_ error: any Error) {
+    package init?(_ error: any Error) {
         guard let error = error as? PSQLError, let state = error.serverInfo?[.sqlState] else { return nil }
         sqlState = state
         constraint = error.serverInfo?[.constraintName]
     }
 
-    public var isUniqueViolation: Bool { sqlState == "23505" }
-    public var isForeignKeyViolation: Bool { sqlState == "23503" }
-    public var isCheckViolation: Bool { sqlState == "23514" }
-    public var isRestrictViolation: Bool { sqlState == "23001" }
+    package var isUniqueViolation: Bool { sqlState == "23505" }
+    package var isForeignKeyViolation: Bool { sqlState == "23503" }
+    package var isCheckViolation: Bool { sqlState == "23514" }
+    package var isRestrictViolation: Bool { sqlState == "23001" }
     /// SQLSTATE class 22: a value the database cannot store or convert.
-    public var isDataException: Bool { sqlState.hasPrefix("22") }
+    package var isDataException: Bool { sqlState.hasPrefix("22") }
 }

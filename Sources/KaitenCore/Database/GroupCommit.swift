@@ -10,9 +10,9 @@ import Synchronization
 /// A batch runs on the task of the request that leads it; the others wait for their own results. When it ends,
 /// the earliest waiting request leads the next one, with every request that arrived meanwhile (up to
 /// `maximumBatch`).
-public final class GroupCommit<Key: Hashable & Sendable, Request: Sendable, Response: Sendable>: Sendable {
+package final class GroupCommit<Key: Hashable & Sendable, Request: Sendable, Response: Sendable>: Sendable {
     /// Runs one batch: a result per request, in the requests' order.
-    public typealias Perform = @Sendable (Key, [Request]) async -> [Result<Response, any Error>]
+    package typealias Perform = @Sendable (Key, [Request]) async -> [Result<Response, any Error>]
 
     private enum Turn: Sendable {
         /// Run the next batch: this request, then these waiting ones.
@@ -30,19 +30,19 @@ public final class GroupCommit<Key: Hashable & Sendable, Request: Sendable, Resp
     private let maximumBatch: Int
     private let perform: Perform
 
-    public init(maximumBatch: Int, perform: @escaping Perform) {
+    package init(maximumBatch: Int, perform: @escaping Perform) {
         precondition(maximumBatch > 0, "a batch holds at least one request")
         self.maximumBatch = maximumBatch
         self.perform = perform
     }
 
     /// How many requests wait for `key`'s next batch.
-    public func waitingCount(for key: Key) -> Int {
+    package func waitingCount(for key: Key) -> Int {
         waiting.withLock { $0[key]?.count ?? 0 }
     }
 
     /// The response to `request`, from the batch it joined.
-    public func submit(_ request: Request, for key: Key) async throws -> Response {
+    package func submit(_ request: Request, for key: Key) async throws -> Response {
         let turn = await withCheckedContinuation { continuation in
             let leads = waiting.withLock { waiting in
                 guard waiting[key] != nil else {

@@ -4,20 +4,20 @@ import Foundation
 ///
 /// `{"type":"number","value":n}` (−1 is unlimited; usage adds `event_count`), `{"type":"boolean","value":b}`
 /// or `{"type":"object","value":{…}}`.
-public enum EntitlementValue: Sendable, Equatable {
+package enum EntitlementValue: Sendable, Equatable {
     case number(Double, eventCount: Int64? = nil)
     case boolean(Bool)
     case object([String: JSONValue])
 
     /// The sentinel a number grant uses for "unlimited".
-    public static let unlimited = -1.0
+    package static let unlimited = -1.0
 
-    public var isUnlimited: Bool {
+    package var isUnlimited: Bool {
         if case .number(let value, _) = self { return value == Self.unlimited }
         return false
     }
 
-    public var wireType: String {
+    package var wireType: String {
         switch self {
         case .number: "number"
         case .boolean: "boolean"
@@ -26,7 +26,7 @@ public enum EntitlementValue: Sendable, Equatable {
     }
 
     /// The JSON form, as stored in `jsonb` and sent on the wire.
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch self {
         case .number(let value, let eventCount):
             var members: [String: JSONValue] = ["type": "number", "value": Self.number(value)]
@@ -41,7 +41,7 @@ public enum EntitlementValue: Sendable, Equatable {
 
     /// Reads a typed value; nil when it is not one of the three shapes (or a number carries an event count
     /// where `allowsEventCount` is false).
-    public init?(json: JSONValue, allowsEventCount: Bool = false) {
+    package init?(json: JSONValue, allowsEventCount: Bool = false) {
         guard case .object(let members) = json, case .string(let type)? = members["type"], let value = members["value"] else { return nil }
         let allowed: Set<String> = allowsEventCount && type == "number" ? ["type", "value", "event_count"] : ["type", "value"]
         guard Set(members.keys).isSubset(of: allowed) else { return nil }
@@ -70,7 +70,7 @@ public enum EntitlementValue: Sendable, Equatable {
 }
 
 extension EntitlementValue: Encodable {
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try json.encode(to: encoder)
     }
 }

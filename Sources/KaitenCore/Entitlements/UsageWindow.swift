@@ -1,7 +1,7 @@
 import Foundation
 
 /// How often a metered entitlement's usage starts again from zero.
-public enum ResetPeriod: String, Sendable, CaseIterable {
+package enum ResetPeriod: String, Sendable, CaseIterable {
     case hour = "HOUR"
     case day = "DAY"
     case week = "WEEK"
@@ -10,17 +10,17 @@ public enum ResetPeriod: String, Sendable, CaseIterable {
 }
 
 /// What reset windows are aligned to: the calendar (UTC), or the instance's license start.
-public enum ResetAnchor: String, Sendable, CaseIterable {
+package enum ResetAnchor: String, Sendable, CaseIterable {
     case calendar = "CALENDAR"
     case licenseStart = "LICENSE_START"
 }
 
 /// A usage window `[start, end)`, in UTC.
-public struct UsageWindow: Sendable, Equatable {
-    public let start: Date
-    public let end: Date
+package struct UsageWindow: Sendable, Equatable {
+    package let start: Date
+    package let end: Date
 
-    public init(start: Date, end: Date) {
+    package init(start: Date, end: Date) {
         self.start = start
         self.end = end
     }
@@ -31,7 +31,7 @@ public struct UsageWindow: Sendable, Equatable {
     /// 1 January. License-start windows step from `licenseStart`: fixed lengths for hours, days and weeks;
     /// whole months or years for the others, each step recomputed from the anchor's day of month and
     /// clamped to the month's last day (a 31 January anchor gives 28/29 February, then 31 March).
-    public static func containing(_ instant: Date, period: ResetPeriod, anchor: ResetAnchor, licenseStart: Date) -> UsageWindow {
+    package static func containing(_ instant: Date, period: ResetPeriod, anchor: ResetAnchor, licenseStart: Date) -> UsageWindow {
         switch anchor {
         case .calendar:
             let start = calendarStart(of: instant, period: period)
@@ -51,7 +51,7 @@ public struct UsageWindow: Sendable, Equatable {
     }
 
     /// The window right after this one.
-    public func next(period: ResetPeriod, anchor: ResetAnchor, licenseStart: Date) -> UsageWindow {
+    package func next(period: ResetPeriod, anchor: ResetAnchor, licenseStart: Date) -> UsageWindow {
         UsageWindow.containing(end, period: period, anchor: anchor, licenseStart: licenseStart)
     }
 

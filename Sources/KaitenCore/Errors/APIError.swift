@@ -5,8 +5,8 @@ import Foundation
 /// The code (`CreateCustomer.SlugConflict`, `Auth.MissingScope`, …) is the contract: clients branch on it,
 /// so it never changes for the same condition. The detail is written for people and never carries an
 /// internal cause; those are logged under the problem's `errorId` instead.
-public struct APIError: Error, Sendable, Equatable {
-    public enum Kind: Int, Sendable {
+package struct APIError: Error, Sendable, Equatable {
+    package enum Kind: Int, Sendable {
         case validation = 400
         case unauthorized = 401
         case forbidden = 403
@@ -20,55 +20,55 @@ public struct APIError: Error, Sendable, Equatable {
         case unavailable = 503
     }
 
-    public let kind: Kind
-    public let code: String
-    public let detail: String
-    public let errors: [ErrorDetail]
+    package let kind: Kind
+    package let code: String
+    package let detail: String
+    package let errors: [ErrorDetail]
 
-    public init(_ kind: Kind, code: String, detail: String, errors: [ErrorDetail] = []) {
+    package init(_ kind: Kind, code: String, detail: String, errors: [ErrorDetail] = []) {
         self.kind = kind
         self.code = code
         self.detail = detail
         self.errors = errors
     }
 
-    public var status: Int { kind.rawValue }
+    package var status: Int { kind.rawValue }
 
-    public static func validation(_ code: String, _ detail: String, errors: [ErrorDetail] = []) -> APIError {
+    package static func validation(_ code: String, _ detail: String, errors: [ErrorDetail] = []) -> APIError {
         APIError(.validation, code: code, detail: detail, errors: errors)
     }
-    public static func unauthorized(_ code: String, _ detail: String) -> APIError { APIError(.unauthorized, code: code, detail: detail) }
-    public static func forbidden(_ code: String, _ detail: String) -> APIError { APIError(.forbidden, code: code, detail: detail) }
-    public static func notFound(_ code: String, _ detail: String) -> APIError { APIError(.notFound, code: code, detail: detail) }
-    public static func conflict(_ code: String, _ detail: String) -> APIError { APIError(.conflict, code: code, detail: detail) }
-    public static func unprocessable(_ code: String, _ detail: String, errors: [ErrorDetail] = []) -> APIError {
+    package static func unauthorized(_ code: String, _ detail: String) -> APIError { APIError(.unauthorized, code: code, detail: detail) }
+    package static func forbidden(_ code: String, _ detail: String) -> APIError { APIError(.forbidden, code: code, detail: detail) }
+    package static func notFound(_ code: String, _ detail: String) -> APIError { APIError(.notFound, code: code, detail: detail) }
+    package static func conflict(_ code: String, _ detail: String) -> APIError { APIError(.conflict, code: code, detail: detail) }
+    package static func unprocessable(_ code: String, _ detail: String, errors: [ErrorDetail] = []) -> APIError {
         APIError(.unprocessable, code: code, detail: detail, errors: errors)
     }
 
     /// A request body or parameter that fails the operation's schema: 422 `UNPROCESSABLE` with one entry per
     /// offending location, as Kaiten reports schema validation.
-    public static func schemaViolations(_ errors: [ErrorDetail]) -> APIError {
+    package static func schemaViolations(_ errors: [ErrorDetail]) -> APIError {
         APIError(.unprocessable, code: "UNPROCESSABLE", detail: "validation failed", errors: errors.sorted { $0.location < $1.location })
     }
 
-    public static func missingScope(_ scope: Scope) -> APIError {
+    package static func missingScope(_ scope: Scope) -> APIError {
         .forbidden("Auth.MissingScope", "missing required scope: \(scope)")
     }
 
     /// The operation does not accept the class of credential that authenticated the request.
-    public static let wrongCredentialKind = APIError.forbidden(
+    package static let wrongCredentialKind = APIError.forbidden(
         "Auth.WrongCredentialKind",
         "this operation does not accept the credential class used to authenticate"
     )
 }
 
 /// One offending location inside a problem: `body.name`, `query.limit`, `path.customerSlug`.
-public struct ErrorDetail: Codable, Sendable, Equatable {
-    public let message: String
-    public let location: String
-    public let value: JSONValue?
+package struct ErrorDetail: Codable, Sendable, Equatable {
+    package let message: String
+    package let location: String
+    package let value: JSONValue?
 
-    public init(message: String, location: String, value: JSONValue? = nil) {
+    package init(message: String, location: String, value: JSONValue? = nil) {
         self.message = message
         self.location = location
         self.value = value

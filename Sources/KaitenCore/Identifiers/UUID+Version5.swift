@@ -6,7 +6,7 @@ extension UUID {
     ///
     /// Kaiten derives organization and user ids this way so that an external identity always converges on
     /// the same row, whichever process provisions it first.
-    public init(version5Namespace namespace: UUID, name: String) {
+    package init(version5Namespace namespace: UUID, name: String) {
         var hasher = Insecure.SHA1()
         withUnsafeBytes(of: namespace.uuid) { hasher.update(bufferPointer: $0) }
         hasher.update(data: Data(name.utf8))
@@ -22,5 +22,5 @@ extension UUID {
     }
 
     /// The lowercase textual form, as Kaiten writes ids on the wire.
-    public var lowercased: String { uuidString.lowercased() }
+    package var lowercased: String { uuidString.lowercased() }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// each with its `body.<member>` location. Nothing is thrown before ``finish()``, so a client learns about
 /// every mistake in one round trip. When the only violations are timestamps that are valid RFC 3339 but would
 /// not read back as sent, the code is `Request.TimestampOutOfRange` instead.
-public struct JSONObjectReader {
+package struct JSONObjectReader {
     private let members: [String: JSONValue]
     private let location: String
     private var consumed: Set<String> = []
@@ -15,7 +15,7 @@ public struct JSONObjectReader {
     /// Locations of well-formed timestamps refused only because they would not read back as sent.
     private var unrepresentable: Set<String> = []
 
-    public init(_ value: JSONValue, location: String = "body") {
+    package init(_ value: JSONValue, location: String = "body") {
         self.location = location
         if case .object(let members) = value {
             self.members = members
@@ -26,14 +26,14 @@ public struct JSONObjectReader {
     }
 
     /// Adds a violation found by the caller's own checks.
-    public mutating func reject(_ key: String, _ message: String, value: JSONValue? = nil) {
+    package mutating func reject(_ key: String, _ message: String, value: JSONValue? = nil) {
         violations.append(ErrorDetail(message: message, location: path(key), value: value))
     }
 
-    public var hasViolations: Bool { !violations.isEmpty }
+    package var hasViolations: Bool { !violations.isEmpty }
 
     /// Throws every violation collected, and one for each member no accessor read.
-    public mutating func finish() throws {
+    package mutating func finish() throws {
         rejectUnread()
         if !violations.isEmpty, violations.allSatisfy({ unrepresentable.contains($0.location) }) {
             // Valid RFC 3339, so no schema refuses it: a code of its own, not a schema violation.
@@ -53,19 +53,19 @@ public struct JSONObjectReader {
     }
 
     /// The names of the object's members, sorted.
-    public var memberNames: [String] { members.keys.sorted() }
+    package var memberNames: [String] { members.keys.sorted() }
 
     /// Whether the member is present at all (null counts as present).
-    public func contains(_ key: String) -> Bool { members[key] != nil }
+    package func contains(_ key: String) -> Bool { members[key] != nil }
 
     /// The raw member, consumed without checks.
-    public mutating func raw(_ key: String) -> JSONValue? {
+    package mutating func raw(_ key: String) -> JSONValue? {
         consumed.insert(key)
         return members[key]
     }
 
     /// A string member. Null is refused unless `nullable`, and then reads as nil like an absent member.
-    public mutating func string(
+    package mutating func string(
         _ key: String,
         required: Bool = false,
         nullable: Bool = false,
@@ -98,12 +98,12 @@ public struct JSONObjectReader {
     }
 
     /// A slug member: the shared slug pattern and length.
-    public mutating func slug(_ key: String = "slug") -> String? {
+    package mutating func slug(_ key: String = "slug") -> String? {
         string(key, minLength: 2, maxLength: Slug.maximumLength, pattern: .slug)
     }
 
     /// An array of strings. Null reads as nil when `nullable`.
-    public mutating func stringArray(_ key: String, required: Bool = false, nullable: Bool = false, maxItems: Int = 1_000) -> [String]? {
+    package mutating func stringArray(_ key: String, required: Bool = false, nullable: Bool = false, maxItems: Int = 1_000) -> [String]? {
         guard let value = take(key, required: required) else { return nil }
         switch value {
         case .null where nullable:
@@ -129,7 +129,7 @@ public struct JSONObjectReader {
     }
 
     /// A boolean member.
-    public mutating func boolean(_ key: String, required: Bool = false) -> Bool? {
+    package mutating func boolean(_ key: String, required: Bool = false) -> Bool? {
         guard let value = take(key, required: required) else { return nil }
         guard case .bool(let flag) = value else {
             reject(key, "expected boolean, got \(value.typeName)", value: value)
@@ -140,7 +140,7 @@ public struct JSONObjectReader {
 
     /// A whole number within `range`; `10.0` counts as whole, as JSON Schema's `integer` does. Null reads as nil
     /// when `nullable`.
-    public mutating func integer(_ key: String, in range: ClosedRange<Int>, nullable: Bool = false) -> Int? {
+    package mutating func integer(_ key: String, in range: ClosedRange<Int>, nullable: Bool = false) -> Int? {
         guard let value = take(key, required: false) else { return nil }
         if case .null = value, nullable { return nil }
         guard let number = value.doubleValue, number.rounded() == number, abs(number) < 9.0e15 else {
@@ -160,7 +160,7 @@ public struct JSONObjectReader {
     }
 
     /// A JSON object member with free-form contents.
-    public mutating func object(_ key: String, required: Bool = false) -> [String: JSONValue]? {
+    package mutating func object(_ key: String, required: Bool = false) -> [String: JSONValue]? {
         guard let value = take(key, required: required) else { return nil }
         guard case .object(let members) = value else {
             reject(key, "expected object, got \(value.typeName)", value: value)
@@ -171,14 +171,14 @@ public struct JSONObjectReader {
 
     /// A member that is itself a closed object, read by `read` with a reader located at the member; what that
     /// reader finds joins this one's violations.
-    public mutating func object<Result>(_ key: String, required: Bool = false, _ read: (inout JSONObjectReader) -> Result?) -> Result? {
+    package mutating func object<Result>(_ key: String, required: Bool = false, _ read: (inout JSONObjectReader) -> Result?) -> Result? {
         guard let value = take(key, required: required) else { return nil }
         return nested(value, location: path(key), read)
     }
 
     /// An array member whose items are closed objects, each read by `read`; nil when any item is unreadable.
     /// Null reads as nil when `nullable`.
-    public mutating func objects<Result>(
+    package mutating func objects<Result>(
         _ key: String, required: Bool = false, nullable: Bool = false, maxItems: Int = 1_000, _ read: (inout JSONObjectReader) -> Result?
     ) -> [Result]? {
         guard let value = take(key, required: required) else { return nil }
@@ -207,7 +207,7 @@ public struct JSONObjectReader {
     }
 
     /// An RFC 3339 timestamp member.
-    public mutating func timestamp(_ key: String, required: Bool = false, nullable: Bool = false) -> Date? {
+    package mutating func timestamp(_ key: String, required: Bool = false, nullable: Bool = false) -> Date? {
         guard let value = take(key, required: required) else { return nil }
         if case .null = value, nullable { return nil }
         guard case .string(let text) = value else {

@@ -1,21 +1,21 @@
 /// A pattern a string member must match in full, with the source a problem quotes.
-public struct TextPattern: Sendable {
-    public let source: String
+package struct TextPattern: Sendable {
+    package let source: String
     private let test: @Sendable (String) -> Bool
 
     /// A regular expression, matched against the whole string.
-    public init(_ source: String) {
+    package init(_ source: String) {
         self.source = source
         test = { text in (try? Regex(source).wholeMatch(in: text)) != nil }
     }
 
     /// A pattern checked by hand-written code, quoted as `source`.
-    public init(_ source: String, test: @escaping @Sendable (String) -> Bool) {
+    package init(_ source: String, test: @escaping @Sendable (String) -> Bool) {
         self.source = source
         self.test = test
     }
 
-    public func matches(_ text: String) -> Bool { test(text) }
+    package func matches(_ text: String) -> Bool { test(text) }
 
-    public static let slug = TextPattern(Slug.pattern, test: Slug.isValid)
+    package static let slug = TextPattern(Slug.pattern, test: Slug.isValid)
 }

@@ -3,13 +3,13 @@ import Foundation
 /// The one JSON encoding of everything Kaiten sends: API responses, problems and event payloads.
 ///
 /// Dates are RFC 3339 in UTC with microseconds; absent optionals are omitted.
-public enum WireJSON {
-    public static func encode(_ value: some Encodable) throws -> Data {
+package enum WireJSON {
+    package static func encode(_ value: some Encodable) throws -> Data {
         try encoder.encode(value)
     }
 
     /// The value as a ``JSONValue`` tree, for storing it in `jsonb`.
-    public static func value(of value: some Encodable) throws -> JSONValue {
+    package static func value(of value: some Encodable) throws -> JSONValue {
         try JSONDecoder().decode(JSONValue.self, from: encode(value))
     }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The kinds of resource that carry typed metadata.
-public enum MetadataResourceType: String, Sendable, CaseIterable {
+package enum MetadataResourceType: String, Sendable, CaseIterable {
     case deploymentZone = "DEPLOYMENT_ZONE"
     case instance = "INSTANCE"
 }
@@ -10,7 +10,7 @@ public enum MetadataResourceType: String, Sendable, CaseIterable {
 ///
 /// Declared here, in the kernel, because several modules (instances, deployment zones) consume it and the
 /// metadata-fields module provides it; `KaitenApp` hands the implementation to the consumers.
-public protocol MetadataValidating: Sendable {
+package protocol MetadataValidating: Sendable {
     /// Returns the metadata to store: `proposed`, validated, with archived keys of `current` carried over as
     /// Kaiten does. Throws a 422 problem (with one `errors[]` entry per offending key) when it fails.
     /// - Parameters:

@@ -1,7 +1,7 @@
 /// Every event Kaiten emits, as the contract's `webhooks:` section lists them: the webhook consumer offers
 /// them as filters, and a consumer counts a type outside this list as unknown.
-public enum EventCatalogue {
-    public static let all: [EventType] = [
+package enum EventCatalogue {
+    package static let all: [EventType] = [
         EventType(name: "COMPONENT_CREATED", type: "com.kaiten.component.v1.created"),
         EventType(name: "COMPONENT_DELETED", type: "com.kaiten.component.v1.deleted"),
         EventType(name: "COMPONENT_UPDATED", type: "com.kaiten.component.v1.updated"),
@@ -62,5 +62,5 @@ public enum EventCatalogue {
     private static let byType = Dictionary(uniqueKeysWithValues: all.map { ($0.type, $0) })
 
     /// The catalogued event of a CloudEvents-style type, if any.
-    public static func event(ofType type: String) -> EventType? { byType[type] }
+    package static func event(ofType type: String) -> EventType? { byType[type] }
 }

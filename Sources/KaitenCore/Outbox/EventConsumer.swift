@@ -3,16 +3,16 @@ import Logging
 import PostgresNIO
 
 /// An outbox event as a consumer receives it.
-public struct ConsumedEvent: Sendable, Equatable {
+package struct ConsumedEvent: Sendable, Equatable {
     /// The outbox row's id: the same whichever relay or transport delivered it, so consumers deduplicate on it.
-    public let id: UUID
-    public let organizationID: UUID
-    public let event: EventType
-    public let occurredAt: Date
-    public let data: JSONValue
-    public let headers: [String: String]
+    package let id: UUID
+    package let organizationID: UUID
+    package let event: EventType
+    package let occurredAt: Date
+    package let data: JSONValue
+    package let headers: [String: String]
 
-    public init(id: UUID, organizationID: UUID, event: EventType, occurredAt: Date, data: JSONValue, headers: [String: String]) {
+    package init(id: UUID, organizationID: UUID, event: EventType, occurredAt: Date, data: JSONValue, headers: [String: String]) {
         self.id = id
         self.organizationID = organizationID
         self.event = event
@@ -27,7 +27,7 @@ public struct ConsumedEvent: Sendable, Equatable {
 /// The worker calls ``consume(_:on:logger:)`` inside a transaction that first records the event in the
 /// consumer's inbox, so a redelivered event is skipped and a failed one leaves no trace: consumers are
 /// effectively exactly-once on their own writes.
-public protocol EventConsumer: Sendable {
+package protocol EventConsumer: Sendable {
     /// Names the consumer in `inbox_events.consumer`; never change it once deployed.
     var name: String { get }
     /// Whether the consumer wants events of this type.

@@ -1,9 +1,9 @@
 /// A catalogued event: its UPPER_SNAKE name and its CloudEvents-style type, as webhooks receive them.
-public struct EventType: Sendable, Hashable {
-    public let name: String
-    public let type: String
+package struct EventType: Sendable, Hashable {
+    package let name: String
+    package let type: String
 
-    public init(name: String, type: String) {
+    package init(name: String, type: String) {
         self.name = name
         self.type = type
     }

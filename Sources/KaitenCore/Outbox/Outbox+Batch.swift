@@ -8,7 +8,7 @@ extension Outbox {
     ///
     /// For writes that emit many events at once (a usage report closing thousands of idle windows): one
     /// round trip instead of one per event.
-    public static func append(contentsOf messages: [OutboxMessage], on executor: some SQLExecutor, logger: Logger) async throws {
+    package static func append(contentsOf messages: [OutboxMessage], on executor: some SQLExecutor, logger: Logger) async throws {
         guard !messages.isEmpty else { return }
         try await executor.execute("\(outboxInsert: messages)", logger: logger)
     }
@@ -20,7 +20,7 @@ extension PostgresQuery.StringInterpolation {
     /// The outbox write as a clause, for a statement that also writes the change the events describe: the
     /// last clause after a `WITH` of data-modifying statements, so a write that holds a lock does its
     /// change and its events in one round trip.
-    public mutating func appendInterpolation(outboxInsert messages: [OutboxMessage]) {
+    package mutating func appendInterpolation(outboxInsert messages: [OutboxMessage]) {
         let trace = TraceContext.current.headers
         var organizations: [String] = []
         var names: [String] = []

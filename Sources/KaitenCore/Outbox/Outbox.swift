@@ -3,18 +3,18 @@ import Logging
 import PostgresNIO
 
 /// One event to record in `outbox_events`, in the transaction of the write it describes.
-public struct OutboxMessage: Sendable {
-    public let organizationID: UUID
-    public let event: EventType
-    public let data: JSONValue
-    public let headers: [String: String]
-    public let occurredAt: Date?
+package struct OutboxMessage: Sendable {
+    package let organizationID: UUID
+    package let event: EventType
+    package let data: JSONValue
+    package let headers: [String: String]
+    package let occurredAt: Date?
 
     /// - Parameters:
     ///   - data: the payload, encoded exactly as webhooks will carry it.
     ///   - headers: producer headers such as `instance_id`; the request's trace context is added on write.
     ///   - occurredAt: overrides the transaction's clock, for events stamped with a report time.
-    public init(
+    package init(
         organizationID: UUID,
         event: EventType,
         data: some Encodable,
@@ -33,9 +33,9 @@ public struct OutboxMessage: Sendable {
 ///
 /// A relay later reads them from the WAL (or by polling) and publishes them, so an event exists if and
 /// only if its write committed.
-public enum Outbox {
+package enum Outbox {
     /// Inserts the message on `executor`, which must be the transaction's connection.
-    public static func append(_ message: OutboxMessage, on executor: some SQLExecutor, logger: Logger) async throws {
+    package static func append(_ message: OutboxMessage, on executor: some SQLExecutor, logger: Logger) async throws {
         let headers = message.headers.merging(TraceContext.current.headers) { producer, _ in producer }
         let headersText: String? = headers.isEmpty ? nil : JSONValue.object(headers.mapValues { .string($0) }).jsonText
         let dataText = message.data.jsonText
@@ -51,13 +51,13 @@ public enum Outbox {
 }
 
 /// The W3C trace context of the request being served, carried into the events it writes.
-public struct TraceContext: Sendable {
-    @TaskLocal public static var current = TraceContext(headers: [:])
+package struct TraceContext: Sendable {
+    @TaskLocal package static var current = TraceContext(headers: [:])
 
     /// `traceparent`, `tracestate` and `baggage`, when the request had them.
-    public let headers: [String: String]
+    package let headers: [String: String]
 
-    public init(headers: [String: String]) {
+    package init(headers: [String: String]) {
         self.headers = headers
     }
 }

@@ -4,7 +4,7 @@ import PostgresNIO
 
 /// A reader of one table's rows as the resources an API answers with, for collections that list an
 /// organization's rows newest first.
-public protocol OrganizationRows {
+package protocol OrganizationRows {
     associatedtype Row
     /// `SELECT … FROM <table> <alias> …`, open for a `WHERE`.
     static var selection: String { get }
@@ -15,7 +15,7 @@ public protocol OrganizationRows {
 
 extension OrganizationRows {
     /// The organization's rows of one page, in keyset order.
-    public static func page(_ page: PageRequest, organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> [Row] {
+    package static func page(_ page: PageRequest, organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> [Row] {
         try await fetch(
             """
             \(unescaped: selection)

@@ -1,7 +1,7 @@
 extension Page {
     /// Builds the page of a collection that keeps its own order, and so its own cursor: `cursor` encodes the
     /// position after a row.
-    public init(rows: [Item], limit: Int, cursor: (Item) -> String) {
+    package init(rows: [Item], limit: Int, cursor: (Item) -> String) {
         hasMore = rows.count > limit
         items = Array(rows.prefix(limit))
         nextCursor = hasMore ? items.last.map(cursor) : nil

@@ -4,16 +4,16 @@ import Foundation
 ///
 /// On the wire it is opaque: URL-safe base64 without padding of `{"createdAt": <RFC 3339>, "id": <uuid>}`,
 /// the same shape the Go server hands out, so a cursor stays valid across a switch of servers.
-public struct PageCursor: Sendable, Equatable {
-    public let createdAt: Date
-    public let id: UUID
+package struct PageCursor: Sendable, Equatable {
+    package let createdAt: Date
+    package let id: UUID
 
-    public init(createdAt: Date, id: UUID) {
+    package init(createdAt: Date, id: UUID) {
         self.createdAt = createdAt
         self.id = id
     }
 
-    public var encoded: String {
+    package var encoded: String {
         let json = JSONValue.object([
             "createdAt": .string(Timestamp.format(createdAt)),
             "id": .string(id.lowercased),
@@ -22,7 +22,7 @@ public struct PageCursor: Sendable, Equatable {
     }
 
     /// Decodes a cursor from a query string; a cursor this server did not make is a 400.
-    public init(decoding text: String) throws {
+    package init(decoding text: String) throws {
         guard let data = decodeBase64URL(text),
             case .object(let members)? = try? JSONValue.parse(data),
             case .string(let createdAtText)? = members["createdAt"],
@@ -41,21 +41,21 @@ public struct PageCursor: Sendable, Equatable {
 }
 
 /// Which page of a collection a client asked for.
-public struct PageRequest: Sendable, Equatable {
-    public static let defaultLimit = 50
-    public static let maximumLimit = 200
+package struct PageRequest: Sendable, Equatable {
+    package static let defaultLimit = 50
+    package static let maximumLimit = 200
 
-    public let limit: Int
-    public let after: PageCursor?
+    package let limit: Int
+    package let after: PageCursor?
 
-    public init(limit: Int = PageRequest.defaultLimit, after: PageCursor? = nil) {
+    package init(limit: Int = PageRequest.defaultLimit, after: PageCursor? = nil) {
         self.limit = limit
         self.after = after
     }
 
     /// Reads `limit` and `cursor` from query values: a limit outside 1…200 is a 422, as the contract's
     /// parameter schema says, and a foreign cursor a 400.
-    public init(limit limitText: String?, cursor cursorText: String?) throws {
+    package init(limit limitText: String?, cursor cursorText: String?) throws {
         var limit = PageRequest.defaultLimit
         if let limitText {
             guard let parsed = Int(limitText), (1...PageRequest.maximumLimit).contains(parsed) else {
@@ -74,17 +74,17 @@ public struct PageRequest: Sendable, Equatable {
     }
 
     /// How many rows a query fetches: one more than the page, to learn whether another page follows.
-    public var fetchLimit: Int { limit + 1 }
+    package var fetchLimit: Int { limit + 1 }
 }
 
 /// One page of a collection: `{items, hasMore, nextCursor?}`, `nextCursor` absent on the last page.
-public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
-    public let items: [Item]
-    public let hasMore: Bool
-    public let nextCursor: String?
+package struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
+    package let items: [Item]
+    package let hasMore: Bool
+    package let nextCursor: String?
 
     /// Builds the page from up to `request.fetchLimit` rows fetched in page order.
-    public init(rows: [Item], request: PageRequest, cursor: (Item) -> PageCursor) {
+    package init(rows: [Item], request: PageRequest, cursor: (Item) -> PageCursor) {
         hasMore = rows.count > request.limit
         items = Array(rows.prefix(request.limit))
         nextCursor = hasMore ? items.last.map { cursor($0).encoded } : nil
@@ -92,7 +92,7 @@ public struct Page<Item: Encodable & Sendable>: Encodable, Sendable {
 }
 
 /// A row of a collection ordered by `created_at DESC, id DESC`.
-public protocol KeysetPaged {
+package protocol KeysetPaged {
     var createdAt: Date { get }
     /// The row's id, as the wire writes it.
     var id: String { get }
@@ -100,7 +100,7 @@ public protocol KeysetPaged {
 
 extension Page where Item: KeysetPaged {
     /// Builds the page of keyset-ordered rows, the cursor pointing after the last one.
-    public init(rows: [Item], request: PageRequest) {
+    package init(rows: [Item], request: PageRequest) {
         self.init(rows: rows, request: request) { PageCursor(createdAt: $0.createdAt, id: UUID(uuidString: $0.id)!) }
     }
 }

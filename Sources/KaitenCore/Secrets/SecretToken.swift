@@ -6,30 +6,30 @@ import Foundation
 /// A secret is the prefix and 32 URL-safe base64 characters (24 random bytes). Only its SHA-256 digest is
 /// stored. With 192 bits of entropy a fast digest is as safe as a slow password hash, and it lets a token
 /// be found by an index lookup on every request.
-public struct SecretToken: Sendable {
-    public enum Kind: String, Sendable {
+package struct SecretToken: Sendable {
+    package enum Kind: String, Sendable {
         case organization = "ksh_"
         case platform = "ksm_"
     }
 
-    public let plaintext: String
+    package let plaintext: String
 
-    public static func generate(_ kind: Kind) -> SecretToken {
+    package static func generate(_ kind: Kind) -> SecretToken {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<24).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return SecretToken(plaintext: kind.rawValue + base64URL(bytes))
     }
 
-    public init(plaintext: String) {
+    package init(plaintext: String) {
         self.plaintext = plaintext
     }
 
     /// The lowercase hex SHA-256 of the whole plaintext, the only form a secret is stored in.
-    public var digest: String {
+    package var digest: String {
         SHA256.hash(data: Data(plaintext.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 
-    public var kind: Kind? {
+    package var kind: Kind? {
         if plaintext.hasPrefix(Kind.organization.rawValue) { return .organization }
         if plaintext.hasPrefix(Kind.platform.rawValue) { return .platform }
         return nil
@@ -37,7 +37,7 @@ public struct SecretToken: Sendable {
 }
 
 /// URL-safe base64 without padding.
-public func base64URL(_ bytes: some Sequence<UInt8>) -> String {
+package func base64URL(_ bytes: some Sequence<UInt8>) -> String {
     Data(bytes).base64EncodedString()
         .replacingOccurrences(of: "+", with: "-")
         .replacingOccurrences(of: "/", with: "_")
@@ -45,7 +45,7 @@ public func base64URL(_ bytes: some Sequence<UInt8>) -> String {
 }
 
 /// Decodes URL-safe base64 with or without padding.
-public func decodeBase64URL(_ text: some StringProtocol) -> Data? {
+package func decodeBase64URL(_ text: some StringProtocol) -> Data? {
     var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
     base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
     return Data(base64Encoded: base64)

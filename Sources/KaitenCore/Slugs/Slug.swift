@@ -5,13 +5,13 @@ import Foundation
 /// A valid slug matches `^[a-z0-9][a-z0-9-]*[a-z0-9]$` and is 2–100 characters long. Slugs a client does
 /// not choose are generated from a name with a random suffix, so a collision is retried rather than
 /// reported.
-public enum Slug {
-    public static let maximumLength = 100
-    public static let pattern = "^[a-z0-9][a-z0-9-]*[a-z0-9]$"
+package enum Slug {
+    package static let maximumLength = 100
+    package static let pattern = "^[a-z0-9][a-z0-9-]*[a-z0-9]$"
     /// How many freshly generated slugs are tried before a conflict is reported.
-    public static let generationAttempts = 5
+    package static let generationAttempts = 5
 
-    public static func isValid(_ candidate: String) -> Bool {
+    package static func isValid(_ candidate: String) -> Bool {
         let bytes = Array(candidate.utf8)
         guard bytes.count >= 2, bytes.count <= maximumLength else { return false }
         func isAlphanumeric(_ byte: UInt8) -> Bool { (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) }
@@ -20,13 +20,13 @@ public enum Slug {
     }
 
     /// The message every `<Operation>.InvalidSlug` problem carries.
-    public static func invalidReason(_ candidate: String) -> String {
+    package static func invalidReason(_ candidate: String) -> String {
         "Slug \"\(candidate)\" is invalid: must match \(pattern) and be 2–100 characters"
     }
 
     /// The URL-friendly base of a text: lowercased, accents removed, a few letters transliterated,
     /// apostrophes dropped and every other run of characters outside `[a-z0-9]` collapsed to one dash.
-    public static func base(from text: String) -> String {
+    package static func base(from text: String) -> String {
         let folded = text.lowercased().decomposedStringWithCanonicalMapping
         var result = ""
         var pendingDash = false
@@ -56,7 +56,7 @@ public enum Slug {
     }
 
     /// A slug generated from `text` with a random 6-hex-character suffix, trimmed to the maximum length.
-    public static func generate(from text: String) -> String {
+    package static func generate(from text: String) -> String {
         var random = SystemRandomNumberGenerator()
         let suffix = (0..<3).map { _ in String(format: "%02x", UInt8.random(in: 0...255, using: &random)) }.joined()
         var stem = base(from: text)

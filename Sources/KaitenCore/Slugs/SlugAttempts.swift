@@ -3,11 +3,11 @@
 /// A slug the client chose is tried once, and its conflict is the client's: 409 with the operation's
 /// code. A slug the server generates carries a random suffix, so a conflict is bad luck, retried with a
 /// fresh slug up to ``Slug/generationAttempts`` times.
-public enum SlugAttempts {
+package enum SlugAttempts {
     /// - Parameters:
     ///   - given: the client's slug, already validated, or nil to generate one from `base`.
     ///   - constraint: the unique constraint a slug conflict violates; nil when the insert has no other.
-    public static func run<Result>(
+    package static func run<Result>(
         given: String?,
         base: String,
         conflictCode: String,

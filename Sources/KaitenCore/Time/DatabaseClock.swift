@@ -9,17 +9,17 @@ import Foundation
 /// test sees a retry an hour away without waiting for it.
 ///
 /// Statements take the time as `COALESCE($now, now())`, binding ``databaseNow``.
-public protocol DatabaseClock: Clock, Sendable where Duration == Swift.Duration {
+package protocol DatabaseClock: Clock, Sendable where Duration == Swift.Duration {
     /// The time the SQL takes for "now"; nil: the database's own `now()`.
     var databaseNow: Date? { get }
 }
 
 extension ContinuousClock: DatabaseClock {
     /// Nil: production schedules by the database's clock.
-    public var databaseNow: Date? { nil }
+    package var databaseNow: Date? { nil }
 }
 
 extension DatabaseClock {
     /// The wall time for work that compares times in the process: the clock's, or this machine's.
-    public var wallNow: Date { databaseNow ?? Date() }
+    package var wallNow: Date { databaseNow ?? Date() }
 }

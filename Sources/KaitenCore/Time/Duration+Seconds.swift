@@ -2,7 +2,7 @@ import Foundation
 
 extension Duration {
     /// The duration in fractional seconds, as SQL intervals, `Date` arithmetic and printed rates take it.
-    public var seconds: TimeInterval {
+    package var seconds: TimeInterval {
         TimeInterval(components.seconds) + TimeInterval(components.attoseconds) / 1e18
     }
 }

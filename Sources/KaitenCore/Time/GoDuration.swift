@@ -2,23 +2,23 @@ import Foundation
 
 /// Parses a Go duration string (`"15m"`, `"24h"`, `"1h30m"`, `"1.5h"`, `"900s"`, `"300ms"`), the form the
 /// Platform API takes token lifetimes in. Returns seconds, or nil for anything Go would refuse.
-public enum GoDuration {
+package enum GoDuration {
     /// Go's longest duration, 2⁶³−1 nanoseconds (about 292 years): longer ones do not parse in Go.
-    public static let maximumSeconds: TimeInterval = 9_223_372_036.854_775_807
+    package static let maximumSeconds: TimeInterval = 9_223_372_036.854_775_807
 
-    public enum Failure: Error, Sendable, Equatable {
+    package enum Failure: Error, Sendable, Equatable {
         /// Not a Go duration at all.
         case malformed
         /// Well formed, but longer than ``GoDuration/maximumSeconds`` either way.
         case outOfRange
     }
 
-    public static func seconds(_ text: String) -> TimeInterval? {
+    package static func seconds(_ text: String) -> TimeInterval? {
         try? parse(text)
     }
 
     /// The duration in seconds; throws ``Failure/malformed`` or ``Failure/outOfRange``.
-    public static func parse(_ text: String) throws(Failure) -> TimeInterval {
+    package static func parse(_ text: String) throws(Failure) -> TimeInterval {
         var rest = Substring(text)
         var sign: Double = 1
         if rest.first == "-" || rest.first == "+" {

@@ -4,8 +4,8 @@ import Foundation
 ///
 /// Written in UTC with microseconds (PostgreSQL's precision) and a `Z`; read with or without fractional
 /// seconds and with any offset, since Go clients trim trailing zeros and others send none.
-public enum Timestamp {
-    public static func format(_ date: Date) -> String {
+package enum Timestamp {
+    package static func format(_ date: Date) -> String {
         // Clamped so that no instant traps the conversion; every instant the API accepts is far inside.
         let scaled = (date.timeIntervalSince1970 * 1_000_000).rounded()
         let microseconds = scaled.isNaN ? 0 : Int(min(max(scaled, -9.2e18), 9.2e18))
@@ -28,7 +28,7 @@ public enum Timestamp {
 
     /// Reads an RFC 3339 date-time: `2026-11-18T11:06:40Z`, with `t` or a space for `T`, up to nine
     /// fractional digits, and `Z` or a `±hh:mm` offset.
-    public static func parse(_ text: String) -> Date? {
+    package static func parse(_ text: String) -> Date? {
         var scanner = TimestampScanner(text)
         guard let local = scanner.dateTime(separators: [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")]) else { return nil }
         let offset: Int
@@ -45,14 +45,14 @@ public enum Timestamp {
     }
 
     /// The latest instant the API accepts: the last microsecond whose four-digit year RFC 3339 can write.
-    public static let latestMicrosecondsSince1970 = 253_402_300_799_999_999
+    package static let latestMicrosecondsSince1970 = 253_402_300_799_999_999
 
     /// Reads an RFC 3339 date-time a client sent, as ``parse(_:)`` does, and refuses (nil) one that would not
     /// read back as the instant it names: what is stored is read back through PostgreSQL's microseconds and
     /// written with a four-digit year, and far from 1970 a `Date` cannot hold every microsecond (on
     /// `9999-12-31T23:59:59.999999Z` it rounds up into year 10000). Sub-microsecond digits are dropped, as
     /// PostgreSQL drops them; the driver's truncation to the microsecond below is tolerated.
-    public static func parseStorable(_ text: String) -> Date? {
+    package static func parseStorable(_ text: String) -> Date? {
         guard let date = parse(text), let exact = exactMicrosecondsSince1970(text),
             (-62_135_596_800_000_000...latestMicrosecondsSince1970).contains(exact)
         else { return nil }
@@ -87,7 +87,7 @@ public enum Timestamp {
     /// Reads a `timestamptz` as PostgreSQL prints it in its default ISO style (text protocol, logical
     /// replication): `2026-11-22 15:00:00.123+00`, `2026-11-22 20:30:00+05:30`; historical zones add seconds
     /// (`1890-01-01 00:00:00+00:53:28`).
-    public static func parsePostgres(_ text: String) -> Date? {
+    package static func parsePostgres(_ text: String) -> Date? {
         var scanner = TimestampScanner(text)
         guard let local = scanner.dateTime(separators: [UInt8(ascii: " ")]), let sign = scanner.sign(), let hours = scanner.digits(2) else {
             return nil

@@ -8,7 +8,7 @@ import Synchronization
 /// this service writes what is queued to the outbox in batches. The queue is bounded; past the bound an event
 /// is dropped and counted (`dropped`, and a warning per batch that dropped any), so an overload slows no
 /// evaluation and grows no memory. Stopping gracefully writes what is still queued.
-public final class EvaluationEvents: Service, Sendable {
+package final class EvaluationEvents: Service, Sendable {
     static let event = EventType(name: "FEATURE_FLAG_EVALUATED", type: "com.kaiten.feature_flag.v1.evaluated")
 
     private let database: Database
@@ -18,14 +18,14 @@ public final class EvaluationEvents: Service, Sendable {
     private let wake: AsyncStream<Void>.Continuation
     private let totalDropped = Atomic<Int>(0)
 
-    public init(database: Database, capacity: Int = 5_000) {
+    package init(database: Database, capacity: Int = 5_000) {
         self.database = database
         self.capacity = capacity
         (wakeUp, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
     }
 
     /// Events dropped since start because the queue was full.
-    public var dropped: Int { totalDropped.load(ordering: .relaxed) }
+    package var dropped: Int { totalDropped.load(ordering: .relaxed) }
 
     func record(_ message: OutboxMessage) {
         let accepted = queued.withLock { queue in
@@ -39,7 +39,7 @@ public final class EvaluationEvents: Service, Sendable {
         if accepted { wake.yield() } else { totalDropped.add(1, ordering: .relaxed) }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await cancelWhenGracefulShutdown {
             for await _ in self.wakeUp {
                 await self.flush()

@@ -9,11 +9,11 @@ import PostgresNIO
 /// revocation takes effect at once on every replica) and JWTs, which provision their user, organization
 /// and membership just in time. The Platform API accepts only `ksm_` platform credentials. Each refuses the
 /// other's credentials with 403 `Auth.WrongCredentialKind`.
-public struct Authenticator: Sendable {
+package struct Authenticator: Sendable {
     let database: Database
     let jwtVerifier: JWTVerifier?
 
-    public init(database: Database, jwtVerifier: JWTVerifier?) {
+    package init(database: Database, jwtVerifier: JWTVerifier?) {
         self.database = database
         self.jwtVerifier = jwtVerifier
     }
@@ -30,7 +30,7 @@ public struct Authenticator: Sendable {
         return header.dropFirst(prefix.count).trimmingCharacters(in: .whitespaces)
     }
 
-    public func authenticateOrganization(authorization: String?) async throws -> OrganizationCaller {
+    package func authenticateOrganization(authorization: String?) async throws -> OrganizationCaller {
         let credential = try Self.bearer(authorization)
         let secret = SecretToken(plaintext: credential)
         switch secret.kind {
@@ -50,7 +50,7 @@ public struct Authenticator: Sendable {
         }
     }
 
-    public func authenticatePlatform(authorization: String?) async throws -> PlatformCaller {
+    package func authenticatePlatform(authorization: String?) async throws -> PlatformCaller {
         let credential = try Self.bearer(authorization)
         let secret = SecretToken(plaintext: credential)
         guard secret.kind == .platform else { throw APIError.wrongCredentialKind }

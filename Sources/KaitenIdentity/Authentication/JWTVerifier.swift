@@ -7,25 +7,25 @@ import KaitenCore
 /// Kaiten's Go server trusts a gateway to have checked signatures; this server checks them itself, so it
 /// is safe to expose without one. Required claims: `sub`, `kaiten_external_org_id`, `scopes` (strings);
 /// optional: `email`, `name`, `kaiten_org_name`, and `exp`/`nbf`, which are enforced when present.
-public struct JWTVerifier: Sendable {
-    public struct Claims: Sendable, Equatable {
-        public let subject: String
-        public let externalOrganizationID: String
-        public let scopes: [String]
-        public let email: String?
-        public let name: String?
-        public let organizationName: String?
+package struct JWTVerifier: Sendable {
+    package struct Claims: Sendable, Equatable {
+        package let subject: String
+        package let externalOrganizationID: String
+        package let scopes: [String]
+        package let email: String?
+        package let name: String?
+        package let organizationName: String?
     }
 
     private let secret: Data
 
-    public init(secret: String) {
+    package init(secret: String) {
         self.secret = Data(secret.utf8)
     }
 
     private var key: SymmetricKey { SymmetricKey(data: secret) }
 
-    public func verify(_ token: String, now: Date = Date()) throws -> Claims {
+    package func verify(_ token: String, now: Date = Date()) throws -> Claims {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 3,
             let headerData = decodeBase64URL(parts[0]),
@@ -74,7 +74,7 @@ public struct JWTVerifier: Sendable {
     }
 
     /// Signs claims with this verifier's key; for development tokens and tests.
-    public func sign(_ claims: [String: JSONValue]) -> String {
+    package func sign(_ claims: [String: JSONValue]) -> String {
         let header = base64URL(Array(JSONValue.object(["alg": .string("HS256"), "typ": .string("JWT")]).jsonText.utf8))
         let payload = base64URL(Array(JSONValue.object(claims).jsonText.utf8))
         let signature = HMAC<SHA256>.authenticationCode(for: Data("\(header).\(payload)".utf8), using: key)

@@ -5,14 +5,14 @@ import PostgresNIO
 /// Platform credentials (`ksm_`), issued and revoked by operators (`kaiten platform-token`, `kaiten dev`),
 /// never over HTTP.
 extension IdentityModule {
-    public struct IssuedPlatformToken: Sendable {
-        public let id: UUID
-        public let slug: String
-        public let plaintext: String
+    package struct IssuedPlatformToken: Sendable {
+        package let id: UUID
+        package let slug: String
+        package let plaintext: String
     }
 
     /// Issues a platform credential holding `scopes`.
-    public func createPlatformToken(name: String, scopes: [Scope], expiresAt: Date? = nil) async throws -> IssuedPlatformToken {
+    package func createPlatformToken(name: String, scopes: [Scope], expiresAt: Date? = nil) async throws -> IssuedPlatformToken {
         let secret = SecretToken.generate(.platform)
         let scopeTexts = scopes.map(\.description)
         let system = DeterministicIdentifiers.systemUserID
@@ -38,7 +38,7 @@ extension IdentityModule {
     /// Revokes a platform credential and, in the same transaction, every token it minted.
     /// - Returns: how many tokens it minted were revoked with it.
     @discardableResult
-    public func revokePlatformToken(slug: String) async throws -> Int {
+    package func revokePlatformToken(slug: String) async throws -> Int {
         try await database.transaction { connection in
             guard let id = try await connection.first(
                 """
@@ -63,7 +63,7 @@ extension IdentityModule {
     }
 
     /// Whether a plaintext platform credential is still active; `kaiten dev` uses it to reuse saved credentials.
-    public func isActivePlatformToken(_ plaintext: String) async throws -> Bool {
+    package func isActivePlatformToken(_ plaintext: String) async throws -> Bool {
         try await database.client.first(
             "SELECT id FROM token WHERE lookup_hash = \(SecretToken(plaintext: plaintext).digest) AND kind = 'platform' AND revoked_date IS NULL",
             as: UUID.self,
@@ -72,12 +72,12 @@ extension IdentityModule {
     }
 
     /// Mints an organization token for `system:kaiten`, as the Platform API does, on behalf of an operator.
-    public func mintBootstrapToken(organizationID: UUID, name: String, scopes: [Scope], parent: UUID) async throws -> PlainTokenResource {
+    package func mintBootstrapToken(organizationID: UUID, name: String, scopes: [Scope], parent: UUID) async throws -> PlainTokenResource {
         try await mintSystemToken(organizationID: organizationID, name: name, scopes: scopes, expiresAt: nil, parent: parent)
     }
 
     /// Whether an organization token is still active.
-    public func isActiveOrganizationToken(_ plaintext: String) async throws -> Bool {
+    package func isActiveOrganizationToken(_ plaintext: String) async throws -> Bool {
         try await Authenticator(database: database, jwtVerifier: nil).organizationToken(SecretToken(plaintext: plaintext)) != nil
     }
 }

@@ -2,25 +2,25 @@ import Foundation
 import KaitenCore
 
 /// A token's metadata, never its secret.
-public struct TokenResource: Encodable, Sendable {
-    public let id: String
-    public let name: String
-    public let slug: String
-    public let scopes: [String]
-    public let serviceAccountId: String
-    public let expiresAt: Date?
-    public let createdAt: Date
-    public let createdBy: UserReference
-    public let revokedAt: Date?
-    public let revokedBy: UserReference?
+package struct TokenResource: Encodable, Sendable {
+    package let id: String
+    package let name: String
+    package let slug: String
+    package let scopes: [String]
+    package let serviceAccountId: String
+    package let expiresAt: Date?
+    package let createdAt: Date
+    package let createdBy: UserReference
+    package let revokedAt: Date?
+    package let revokedBy: UserReference?
 }
 
 /// A freshly created token with its plaintext secret, which is shown this once and never again.
-public struct PlainTokenResource: Encodable, Sendable {
-    public let metadata: TokenResource
-    public let token: String
+package struct PlainTokenResource: Encodable, Sendable {
+    package let metadata: TokenResource
+    package let token: String
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try metadata.encode(to: encoder)
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(token, forKey: .token)
@@ -30,21 +30,21 @@ public struct PlainTokenResource: Encodable, Sendable {
 }
 
 /// A machine identity of an organization and its tokens.
-public struct ServiceAccountResource: Encodable, Sendable {
-    public let id: String
-    public let name: String
-    public let slug: String
-    public let externalId: String
-    public let createdBy: UserReference
-    public let createdAt: Date
-    public let tokens: [TokenResource]
+package struct ServiceAccountResource: Encodable, Sendable {
+    package let id: String
+    package let name: String
+    package let slug: String
+    package let externalId: String
+    package let createdBy: UserReference
+    package let createdAt: Date
+    package let tokens: [TokenResource]
 }
 
 /// An organization as the Platform API reports it (snake_case, as the contract has it).
-public struct OrganizationResource: Encodable, Sendable {
-    public let id: String
-    public let externalID: String
-    public let name: String
+package struct OrganizationResource: Encodable, Sendable {
+    package let id: String
+    package let externalID: String
+    package let name: String
 
     enum CodingKeys: String, CodingKey {
         case id
@@ -54,15 +54,15 @@ public struct OrganizationResource: Encodable, Sendable {
 }
 
 /// The calling platform credential, as `GET /platform/me` describes it.
-public struct PlatformCredentialResource: Encodable, Sendable {
-    public let id: String
-    public let name: String
-    public let slug: String
-    public let subject: String
-    public let credentialKind: String
-    public let scopes: [String]
-    public let createdAt: Date
-    public let expiresAt: Date?
+package struct PlatformCredentialResource: Encodable, Sendable {
+    package let id: String
+    package let name: String
+    package let slug: String
+    package let subject: String
+    package let credentialKind: String
+    package let scopes: [String]
+    package let createdAt: Date
+    package let expiresAt: Date?
 }
 
 /// The payload of `SYSTEM_ORGANIZATION_TOKEN_ISSUED`.
@@ -77,8 +77,8 @@ struct SystemTokenIssuance: Encodable {
     let issuedAt: Date
 }
 
-public enum IdentityEvents {
-    public static let systemOrganizationTokenIssued = EventType(
+package enum IdentityEvents {
+    package static let systemOrganizationTokenIssued = EventType(
         name: "SYSTEM_ORGANIZATION_TOKEN_ISSUED",
         type: "com.kaiten.identity.v1.system_token_issued"
     )

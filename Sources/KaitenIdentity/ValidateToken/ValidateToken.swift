@@ -54,7 +54,7 @@ enum ValidateToken {
 
 extension IdentityModule {
     /// Registers the public `/tokens/validate` route.
-    public func registerValidateRoute(on router: OperationRouter, authenticator: Authenticator) {
+    package func registerValidateRoute(on router: OperationRouter, authenticator: Authenticator) {
         ValidateToken.register(on: router, authenticator: authenticator)
     }
 }

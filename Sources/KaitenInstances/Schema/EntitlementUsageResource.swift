@@ -6,15 +6,15 @@ import KaitenCore
 /// For the number family `value` is the total in the current window (with its `event_count`); for
 /// BOOLEAN and CONFIG entitlements it is the grant itself. The period bounds are present only when the
 /// entitlement resets.
-public struct EntitlementUsageResource: Encodable, Sendable {
-    public let entitlementId: String
-    public let entitlementSlug: String
-    public let licenseId: String
-    public let licenseSlug: String
-    public let value: EntitlementValue
-    public let limit: EntitlementValue?
-    public let currentPeriodStart: Date?
-    public let currentPeriodEnd: Date?
+package struct EntitlementUsageResource: Encodable, Sendable {
+    package let entitlementId: String
+    package let entitlementSlug: String
+    package let licenseId: String
+    package let licenseSlug: String
+    package let value: EntitlementValue
+    package let limit: EntitlementValue?
+    package let currentPeriodStart: Date?
+    package let currentPeriodEnd: Date?
 }
 
 /// `ENTITLEMENT_USAGE_REPORT_ACCEPTED` and `…_REJECTED`: what was asked for, and the count it made or

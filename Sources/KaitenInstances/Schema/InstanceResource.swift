@@ -2,26 +2,26 @@ import Foundation
 import KaitenCore
 
 /// An instance: one deployment of the organization's product for a customer, pinned to a license version.
-public struct InstanceResource: Encodable, Sendable {
-    public let id: String
-    public let slug: String
-    public let name: String
-    public let description: String
-    public let status: String
-    public let lifecycleStage: String?
-    public let createdBy: UserReference
-    public let createdAt: Date
-    public let updatedBy: UserReference
-    public let updatedAt: Date
-    public let customerId: String
-    public let customerSlug: String
-    public let licenseId: String
-    public let licenseSlug: String
-    public let deploymentZoneId: String?
-    public let deploymentZoneSlug: String?
-    public let startLicenseDate: Date
-    public let endLicenseDate: Date
-    public let metadata: [String: JSONValue]
+package struct InstanceResource: Encodable, Sendable {
+    package let id: String
+    package let slug: String
+    package let name: String
+    package let description: String
+    package let status: String
+    package let lifecycleStage: String?
+    package let createdBy: UserReference
+    package let createdAt: Date
+    package let updatedBy: UserReference
+    package let updatedAt: Date
+    package let customerId: String
+    package let customerSlug: String
+    package let licenseId: String
+    package let licenseSlug: String
+    package let deploymentZoneId: String?
+    package let deploymentZoneSlug: String?
+    package let startLicenseDate: Date
+    package let endLicenseDate: Date
+    package let metadata: [String: JSONValue]
 
     /// The outbox headers of every event about this instance: the audit trail files them under it.
     var eventHeaders: [String: String] { ["instance_id": id] }
@@ -39,34 +39,34 @@ enum InstanceStatus: String, CaseIterable {
     static let pattern = TextPattern("^(HEALTHY|DEGRADED|INCIDENT|MAINTENANCE)$") { InstanceStatus(rawValue: $0) != nil }
 }
 
-public enum InstanceEvents {
-    public static let created = EventType(name: "INSTANCE_CREATED", type: "com.kaiten.instance.v1.created")
-    public static let updated = EventType(name: "INSTANCE_UPDATED", type: "com.kaiten.instance.v1.updated")
-    public static let deleted = EventType(name: "INSTANCE_DELETED", type: "com.kaiten.instance.v1.deleted")
-    public static let deployed = EventType(name: "INSTANCE_DEPLOYED", type: "com.kaiten.instance.v1.deployed")
-    public static let migrated = EventType(name: "INSTANCE_MIGRATED", type: "com.kaiten.instance.v1.migrated")
-    public static let statusChanged = EventType(name: "INSTANCE_STATUS_CHANGED", type: "com.kaiten.instance.v1.status_changed")
-    public static let lifecycleStageChanged = EventType(
+package enum InstanceEvents {
+    package static let created = EventType(name: "INSTANCE_CREATED", type: "com.kaiten.instance.v1.created")
+    package static let updated = EventType(name: "INSTANCE_UPDATED", type: "com.kaiten.instance.v1.updated")
+    package static let deleted = EventType(name: "INSTANCE_DELETED", type: "com.kaiten.instance.v1.deleted")
+    package static let deployed = EventType(name: "INSTANCE_DEPLOYED", type: "com.kaiten.instance.v1.deployed")
+    package static let migrated = EventType(name: "INSTANCE_MIGRATED", type: "com.kaiten.instance.v1.migrated")
+    package static let statusChanged = EventType(name: "INSTANCE_STATUS_CHANGED", type: "com.kaiten.instance.v1.status_changed")
+    package static let lifecycleStageChanged = EventType(
         name: "INSTANCE_LIFECYCLE_STAGE_CHANGED", type: "com.kaiten.instance.v1.lifecycle_stage_changed"
     )
-    public static let usageReached = EventType(
+    package static let usageReached = EventType(
         name: "INSTANCE_ENTITLEMENT_USAGE_REACHED", type: "com.kaiten.instance.entitlement.v1.usage_reached"
     )
-    public static let capExceeded = EventType(
+    package static let capExceeded = EventType(
         name: "INSTANCE_ENTITLEMENT_CAP_EXCEEDED", type: "com.kaiten.instance.entitlement.v1.cap_exceeded"
     )
-    public static let warningThresholdReached = EventType(
+    package static let warningThresholdReached = EventType(
         name: "INSTANCE_ENTITLEMENT_USAGE_WARNING_THRESHOLD_REACHED",
         type: "com.kaiten.instance.entitlement.v1.usage_warning_threshold_reached"
     )
-    public static let reportAccepted = EventType(
+    package static let reportAccepted = EventType(
         name: "ENTITLEMENT_USAGE_REPORT_ACCEPTED", type: "com.kaiten.instance.entitlement.v1.usage_report_accepted"
     )
-    public static let reportRejected = EventType(
+    package static let reportRejected = EventType(
         name: "ENTITLEMENT_USAGE_REPORT_REJECTED", type: "com.kaiten.instance.entitlement.v1.usage_report_rejected"
     )
-    public static let valueGet = EventType(name: "ENTITLEMENT_VALUE_GET", type: "com.kaiten.instance.entitlement.v1.value_get")
-    public static let periodRolledOver = EventType(
+    package static let valueGet = EventType(name: "ENTITLEMENT_VALUE_GET", type: "com.kaiten.instance.entitlement.v1.value_get")
+    package static let periodRolledOver = EventType(
         name: "INSTANCE_ENTITLEMENT_USAGE_PERIOD_ROLLED_OVER", type: "com.kaiten.instance.entitlement.v1.usage_period_rolled_over"
     )
 }

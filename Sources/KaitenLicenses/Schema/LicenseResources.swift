@@ -30,26 +30,26 @@ enum LifecycleState: String, CaseIterable {
 }
 
 /// One version of a license family.
-public struct LicenseResource: Encodable, Sendable, KeysetPaged {
-    public let id: String
-    public let name: String
-    public let slug: String
-    public let description: String
-    public let type: String
-    public let version: Int
-    public let versionName: String
-    public let isDefault: Bool
-    public let familyId: String
-    public let lifecycleState: String
-    public let createdAt: Date
-    public let updatedAt: Date
+package struct LicenseResource: Encodable, Sendable, KeysetPaged {
+    package let id: String
+    package let name: String
+    package let slug: String
+    package let description: String
+    package let type: String
+    package let version: Int
+    package let versionName: String
+    package let isDefault: Bool
+    package let familyId: String
+    package let lifecycleState: String
+    package let createdAt: Date
+    package let updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, slug, description, type, version, versionName, isDefault, familyId, lifecycleState, createdAt, updatedAt
     }
 
     /// The version number is a string on the wire, as Kaiten has always sent it.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(name, forKey: .name)
@@ -69,51 +69,51 @@ public struct LicenseResource: Encodable, Sendable, KeysetPaged {
 }
 
 /// A license family with the version a read is about: the one it serves, or the one asked for.
-public struct LicenseFamilyView: Encodable, Sendable, KeysetPaged {
-    public let id: String
-    public let slug: String
+package struct LicenseFamilyView: Encodable, Sendable, KeysetPaged {
+    package let id: String
+    package let slug: String
     /// Absent when the family serves nothing (every version a draft or archived) and no version was pinned.
-    public var currentVersion: LicenseResource?
-    public var versionCount: Int
+    package var currentVersion: LicenseResource?
+    package var versionCount: Int
     /// Only under `include=versions`, oldest first.
-    public var versions: [LicenseResource]?
-    public let createdAt: Date
-    public let updatedAt: Date
+    package var versions: [LicenseResource]?
+    package let createdAt: Date
+    package let updatedAt: Date
 }
 
 /// `{id, name, slug}` of a group an entitled feature belongs to.
-public struct EntitlementGroupSummary: Encodable, Sendable {
-    public let id: String
-    public let name: String
-    public let slug: String
+package struct EntitlementGroupSummary: Encodable, Sendable {
+    package let id: String
+    package let name: String
+    package let slug: String
 }
 
 /// What a license grants of one entitlement.
-public struct LicenseEntitlementResource: Encodable, Sendable {
+package struct LicenseEntitlementResource: Encodable, Sendable {
     /// The grant row's own id: never sent, it only breaks ties between grants created in the same instant.
     let rowID: UUID
     let entitlementID: UUID
-    public let entitlementSlug: String
-    public let entitlementName: String
-    public let entitlementType: String
-    public let licenseId: String
-    public let licenseSlug: String
-    public let createdBy: UserReference
-    public let createdAt: Date
-    public let updatedBy: UserReference
-    public let updatedAt: Date
-    public let value: EntitlementValue
+    package let entitlementSlug: String
+    package let entitlementName: String
+    package let entitlementType: String
+    package let licenseId: String
+    package let licenseSlug: String
+    package let createdBy: UserReference
+    package let createdAt: Date
+    package let updatedBy: UserReference
+    package let updatedAt: Date
+    package let value: EntitlementValue
     /// Null for a boolean or object grant, which has no cap to exceed.
-    public let limitCapExceededOveragePercent: Int?
+    package let limitCapExceededOveragePercent: Int?
     /// Filled by the grant list only, and omitted when the entitlement is in no group.
-    public var entitlementGroups: [EntitlementGroupSummary]?
+    package var entitlementGroups: [EntitlementGroupSummary]?
 
     enum CodingKeys: String, CodingKey {
         case entitlementSlug, entitlementName, entitlementType, licenseId, licenseSlug, createdBy, createdAt, updatedBy, updatedAt, value
         case limitCapExceededOveragePercent, entitlementGroups
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(entitlementSlug, forKey: .entitlementSlug)
         try container.encode(entitlementName, forKey: .entitlementName)
@@ -132,17 +132,17 @@ public struct LicenseEntitlementResource: Encodable, Sendable {
     }
 }
 
-public enum LicenseEvents {
-    public static let created = EventType(name: "LICENSE_CREATED", type: "com.kaiten.license.v1.created")
-    public static let updated = EventType(name: "LICENSE_UPDATED", type: "com.kaiten.license.v1.updated")
-    public static let deleted = EventType(name: "LICENSE_DELETED", type: "com.kaiten.license.v1.deleted")
-    public static let published = EventType(name: "LICENSE_PUBLISHED", type: "com.kaiten.license.v1.published")
-    public static let archived = EventType(name: "LICENSE_ARCHIVED", type: "com.kaiten.license.v1.archived")
-    public static let unarchived = EventType(name: "LICENSE_UNARCHIVED", type: "com.kaiten.license.v1.unarchived")
-    public static let entitlementAssigned = EventType(name: "LICENSE_ENTITLEMENT_ASSIGNED", type: "com.kaiten.license.entitlement.v1.assigned")
-    public static let entitlementUpdated = EventType(name: "LICENSE_ENTITLEMENT_UPDATED", type: "com.kaiten.license.entitlement.v1.updated")
-    public static let entitlementUnassigned = EventType(name: "LICENSE_ENTITLEMENT_UNASSIGNED", type: "com.kaiten.license.entitlement.v1.unassigned")
-    public static let familyCreated = EventType(name: "LICENSE_FAMILY_CREATED", type: "com.kaiten.license_family.v1.created")
-    public static let familyUpdated = EventType(name: "LICENSE_FAMILY_UPDATED", type: "com.kaiten.license_family.v1.updated")
-    public static let familyDeleted = EventType(name: "LICENSE_FAMILY_DELETED", type: "com.kaiten.license_family.v1.deleted")
+package enum LicenseEvents {
+    package static let created = EventType(name: "LICENSE_CREATED", type: "com.kaiten.license.v1.created")
+    package static let updated = EventType(name: "LICENSE_UPDATED", type: "com.kaiten.license.v1.updated")
+    package static let deleted = EventType(name: "LICENSE_DELETED", type: "com.kaiten.license.v1.deleted")
+    package static let published = EventType(name: "LICENSE_PUBLISHED", type: "com.kaiten.license.v1.published")
+    package static let archived = EventType(name: "LICENSE_ARCHIVED", type: "com.kaiten.license.v1.archived")
+    package static let unarchived = EventType(name: "LICENSE_UNARCHIVED", type: "com.kaiten.license.v1.unarchived")
+    package static let entitlementAssigned = EventType(name: "LICENSE_ENTITLEMENT_ASSIGNED", type: "com.kaiten.license.entitlement.v1.assigned")
+    package static let entitlementUpdated = EventType(name: "LICENSE_ENTITLEMENT_UPDATED", type: "com.kaiten.license.entitlement.v1.updated")
+    package static let entitlementUnassigned = EventType(name: "LICENSE_ENTITLEMENT_UNASSIGNED", type: "com.kaiten.license.entitlement.v1.unassigned")
+    package static let familyCreated = EventType(name: "LICENSE_FAMILY_CREATED", type: "com.kaiten.license_family.v1.created")
+    package static let familyUpdated = EventType(name: "LICENSE_FAMILY_UPDATED", type: "com.kaiten.license_family.v1.updated")
+    package static let familyDeleted = EventType(name: "LICENSE_FAMILY_DELETED", type: "com.kaiten.license_family.v1.deleted")
 }

@@ -7,28 +7,28 @@ import KaitenCore
 ///
 /// The change event's row image is under `data.after` (Debezium's `data.payload.after` when schemas are
 /// enabled is read too). Debezium's extension attributes say where the change came from.
-public struct CloudEventEnvelope: Sendable, Equatable {
+package struct CloudEventEnvelope: Sendable, Equatable {
     /// The CloudEvent `type` of a relay heartbeat, which consumers acknowledge and skip.
-    public static let heartbeatType = "cloud.kaiten.cdc.heartbeat"
-    public static let changeEventType = "io.debezium.connector.postgresql.DataChangeEvent"
+    package static let heartbeatType = "cloud.kaiten.cdc.heartbeat"
+    package static let changeEventType = "io.debezium.connector.postgresql.DataChangeEvent"
 
-    public enum Content: Sendable, Equatable {
+    package enum Content: Sendable, Equatable {
         case record(OutboxRecord)
         case heartbeat
     }
 
-    public let id: String
-    public let content: Content
+    package let id: String
+    package let content: Content
     /// The W3C trace context, carried as CloudEvents' distributed-tracing extension.
-    public let traceparent: String?
+    package let traceparent: String?
 
-    public init(record: OutboxRecord, position: String) {
+    package init(record: OutboxRecord, position: String) {
         id = "name:kaiten;\(position);id:\(record.id.lowercased)"
         content = .record(record)
         traceparent = record.headers["traceparent"]
     }
 
-    public static let heartbeat = CloudEventEnvelope(id: "heartbeat", content: .heartbeat, traceparent: nil)
+    package static let heartbeat = CloudEventEnvelope(id: "heartbeat", content: .heartbeat, traceparent: nil)
 
     private init(id: String, content: Content, traceparent: String?) {
         self.id = id
@@ -37,12 +37,12 @@ public struct CloudEventEnvelope: Sendable, Equatable {
     }
 
     /// The message id consumers deduplicate on: the outbox row's id, whoever relayed it.
-    public var messageID: String? {
+    package var messageID: String? {
         guard case .record(let record) = content else { return nil }
         return record.id.lowercased
     }
 
-    public var json: JSONValue {
+    package var json: JSONValue {
         switch content {
         case .heartbeat:
             return .object([
@@ -75,11 +75,11 @@ public struct CloudEventEnvelope: Sendable, Equatable {
         }
     }
 
-    public var bytes: [UInt8] { Array(json.jsonText.utf8) }
+    package var bytes: [UInt8] { Array(json.jsonText.utf8) }
 
     /// Reads a message from the bus: our envelope, Debezium Server's (with or without schemas), or a
     /// heartbeat. Throws ``EnvelopeError`` for anything else, which the consumer dead-letters.
-    public init(bytes: some Collection<UInt8>) throws {
+    package init(bytes: some Collection<UInt8>) throws {
         guard let document = try? JSONValue.parse(bytes), case .object(let event) = document else {
             throw EnvelopeError.malformed("the message is not a JSON object")
         }

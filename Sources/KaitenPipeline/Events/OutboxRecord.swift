@@ -2,17 +2,17 @@ import Foundation
 import KaitenCore
 
 /// One `outbox_events` row as it travels: what the relay read and what the consumers receive.
-public struct OutboxRecord: Sendable, Equatable {
-    public let id: UUID
-    public let organizationID: UUID
-    public let eventName: String
-    public let eventType: String
-    public let occurredAt: Date
-    public let data: JSONValue
+package struct OutboxRecord: Sendable, Equatable {
+    package let id: UUID
+    package let organizationID: UUID
+    package let eventName: String
+    package let eventType: String
+    package let occurredAt: Date
+    package let data: JSONValue
     /// Producer headers (`instance_id`) and the W3C trace context of the request that wrote the event.
-    public let headers: [String: String]
+    package let headers: [String: String]
 
-    public init(id: UUID, organizationID: UUID, eventName: String, eventType: String, occurredAt: Date, data: JSONValue, headers: [String: String]) {
+    package init(id: UUID, organizationID: UUID, eventName: String, eventType: String, occurredAt: Date, data: JSONValue, headers: [String: String]) {
         self.id = id
         self.organizationID = organizationID
         self.eventName = eventName
@@ -112,10 +112,10 @@ public struct OutboxRecord: Sendable, Equatable {
 }
 
 /// Why a message on the bus could not be read as an outbox event; the consumer dead-letters it with this.
-public enum EnvelopeError: Error, Equatable, CustomStringConvertible {
+package enum EnvelopeError: Error, Equatable, CustomStringConvertible {
     case malformed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed(let reason): "malformed event envelope: \(reason)"
         }

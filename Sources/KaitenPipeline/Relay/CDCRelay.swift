@@ -24,29 +24,29 @@ import Synchronization
 /// The publication is insert-only (`publish = 'insert'`): retention's deletes and the polling relay's
 /// bookkeeping updates never reach the stream. When the relay creates the slot, it first publishes what the
 /// polling relay left unpublished (see ``RelayCutover`` for both directions).
-public struct CDCRelay: Service {
-    public struct Configuration: Sendable {
-        public var slot = "kaiten_relay"
-        public var publication = "kaiten_outbox"
+package struct CDCRelay: Service {
+    package struct Configuration: Sendable {
+        package var slot = "kaiten_relay"
+        package var publication = "kaiten_outbox"
         /// The most outbox rows in one publish; a transaction is never split across publishes.
-        public var batchSize = 500
+        package var batchSize = 500
         /// How long the publisher waits for more events after the first one, so bursts go out as one batch.
-        public var batchDelay: Duration = .milliseconds(20)
+        package var batchDelay: Duration = .milliseconds(20)
         /// After this long without any change streamed, a heartbeat message is written, so the slot advances
         /// (and the server can recycle WAL) while other tables of the database are busy and the outbox is not.
-        public var heartbeatInterval: Duration = .seconds(10)
+        package var heartbeatInterval: Duration = .seconds(10)
         /// How often a standby tries to become the active relay.
-        public var standbyInterval: Duration = .seconds(2)
-        public var firstReconnectDelay: Duration = .milliseconds(250)
-        public var maximumReconnectDelay: Duration = .seconds(30)
+        package var standbyInterval: Duration = .seconds(2)
+        package var firstReconnectDelay: Duration = .milliseconds(250)
+        package var maximumReconnectDelay: Duration = .seconds(30)
         /// How often a standby status update goes to the server while streaming, confirmed or not.
-        public var statusInterval: Duration = .seconds(10)
+        package var statusInterval: Duration = .seconds(10)
 
-        public init() {}
+        package init() {}
     }
 
     /// The prefix of the relay's heartbeat messages (`pg_logical_emit_message`).
-    public static let heartbeatPrefix = "kaiten_heartbeat"
+    package static let heartbeatPrefix = "kaiten_heartbeat"
 
     let database: Database
     let replication: ReplicationConfiguration
@@ -58,7 +58,7 @@ public struct CDCRelay: Service {
     ///   - connection: Where the replication connection goes; the same server, user and database as the pool.
     ///     Its TLS settings are not used: the replication client speaks plain TCP.
     /// - Throws: ``CDCRelayError`` for a Unix-socket connection or a slot or publication name PostgreSQL would not take.
-    public init(database: Database, connection: PostgresClient.Configuration, publisher: any EventPublisher, configuration: Configuration = .init()) throws {
+    package init(database: Database, connection: PostgresClient.Configuration, publisher: any EventPublisher, configuration: Configuration = .init()) throws {
         guard let host = connection.host else { throw CDCRelayError.unsupportedConnection("the replication client connects over TCP only") }
         for name in [configuration.slot, configuration.publication] where !Self.isValidName(name) {
             throw CDCRelayError.invalidName(name)
@@ -83,7 +83,7 @@ public struct CDCRelay: Service {
         return logger
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let lifecycle = Lifecycle()
         await withGracefulShutdownHandler {
             var delay = configuration.firstReconnectDelay
@@ -285,11 +285,11 @@ public struct CDCRelay: Service {
     }
 }
 
-public enum CDCRelayError: Error, Equatable, CustomStringConvertible {
+package enum CDCRelayError: Error, Equatable, CustomStringConvertible {
     case unsupportedConnection(String)
     case invalidName(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unsupportedConnection(let reason): "the CDC relay cannot use this connection: \(reason)"
         case .invalidName(let name): "'\(name)' is not a valid slot or publication name (lower-case letters, digits and underscores)"

@@ -13,29 +13,29 @@ import ServiceLifecycle
 /// failed and left for an operator. Rows are published in `occurred_at` order within a batch; across
 /// concurrent writers that is the order their transactions started, not committed (the CDC relay gives
 /// commit order).
-public struct PollingRelay: Service {
-    public struct Configuration: Sendable {
-        public var batchSize = 500
-        public var claimTTL: Duration = .seconds(30)
-        public var idleInterval: Duration = .milliseconds(100)
-        public var maximumAttempts = 12
-        public var firstRetryDelay: Duration = .seconds(1)
-        public var maximumRetryDelay: Duration = .seconds(300)
+package struct PollingRelay: Service {
+    package struct Configuration: Sendable {
+        package var batchSize = 500
+        package var claimTTL: Duration = .seconds(30)
+        package var idleInterval: Duration = .milliseconds(100)
+        package var maximumAttempts = 12
+        package var firstRetryDelay: Duration = .seconds(1)
+        package var maximumRetryDelay: Duration = .seconds(300)
 
-        public init() {}
+        package init() {}
     }
 
     let database: Database
     let publisher: any EventPublisher
     let configuration: Configuration
 
-    public init(database: Database, publisher: any EventPublisher, configuration: Configuration = .init()) {
+    package init(database: Database, publisher: any EventPublisher, configuration: Configuration = .init()) {
         self.database = database
         self.publisher = publisher
         self.configuration = configuration
     }
 
-    public func run() async throws {
+    package func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             let relayed: Int
             do {
@@ -52,7 +52,7 @@ public struct PollingRelay: Service {
 
     /// Claims, publishes and settles one batch; returns how many rows it claimed.
     @discardableResult
-    public func relayBatch() async throws -> Int {
+    package func relayBatch() async throws -> Int {
         let claimed = try await claim()
         guard !claimed.isEmpty else { return 0 }
         let ids = claimed.map(\.id)

@@ -13,12 +13,12 @@ import PostgresReplicationProtocol
 ///
 /// **CDC → polling.** Stop the CDC relays, call ``toPolling(database:slot:publication:)``, then start the
 /// polling relays.
-public enum RelayCutover {
-    public struct Report: Sendable, Equatable {
+package enum RelayCutover {
+    package struct Report: Sendable, Equatable {
         /// Outbox rows the slot still held unconfirmed; they stay unpublished for the polling relay.
-        public let unconfirmed: Int
+        package let unconfirmed: Int
         /// Rows the slot had already confirmed, now marked published.
-        public let markedPublished: Int
+        package let markedPublished: Int
     }
 
     /// Hands an outbox from the CDC relay to the polling relay: marks what the slot has confirmed as published,
@@ -47,7 +47,7 @@ public enum RelayCutover {
     /// - Throws: ``RelayCutoverError`` when there is no such slot, a relay still streams from it, or its backlog
     ///   is still due; database errors as they come.
     @discardableResult
-    public static func toPolling(
+    package static func toPolling(
         database: Database,
         slot: String = CDCRelay.Configuration().slot,
         publication: String = CDCRelay.Configuration().publication
@@ -120,7 +120,7 @@ public enum RelayCutover {
     ///
     /// - Returns: The unpublished rows the CDC relay's backlog will publish.
     /// - Throws: ``RelayCutoverError/claimsHeld(_:)`` while claims are live.
-    public static func toCDC(database: Database) async throws -> Int {
+    package static func toCDC(database: Database) async throws -> Int {
         let claimed = try await database.client.first(
             "SELECT count(*)::int FROM outbox_events WHERE relay_claimed_until > now()",
             as: Int.self,
@@ -159,13 +159,13 @@ public enum RelayCutover {
     }
 }
 
-public enum RelayCutoverError: Error, Equatable, CustomStringConvertible {
+package enum RelayCutoverError: Error, Equatable, CustomStringConvertible {
     case slotNotFound(String)
     case slotInUse(String)
     case backlogDue(String)
     case claimsHeld(Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .slotNotFound(let slot): "there is no replication slot '\(slot)' in this database"
         case .slotInUse(let slot): "a CDC relay still streams from slot '\(slot)'; stop it first"

@@ -5,7 +5,7 @@ import PostgresNIO
 import ServiceLifecycle
 
 /// How a deployment relays its outbox, which decides when an outbox row has served its purpose.
-public enum RelayMode: String, Sendable, CaseIterable {
+package enum RelayMode: String, Sendable, CaseIterable {
     /// The polling relay marks each row published (or failed).
     case poll
     /// The CDC relay reads rows from the WAL and never marks them.
@@ -19,34 +19,34 @@ public enum RelayMode: String, Sendable, CaseIterable {
 /// statement, so a large backlog never holds long locks or writes one huge WAL record, and a pass stops after
 /// `maximumBatches` per table, leaving the rest to the next. Deletes of `outbox_events` are not change events
 /// for the CDC relay or Debezium (they skip deletes), so nothing downstream sees them.
-public struct RetentionSweeper: Service {
-    public struct Configuration: Sendable {
-        public var initialDelay: Duration = .seconds(300)
-        public var interval: Duration = .seconds(12 * 3600)
-        public var batchSize = 1000
-        public var maximumBatches = 100
+package struct RetentionSweeper: Service {
+    package struct Configuration: Sendable {
+        package var initialDelay: Duration = .seconds(300)
+        package var interval: Duration = .seconds(12 * 3600)
+        package var batchSize = 1000
+        package var maximumBatches = 100
         /// Outbox rows older than this are deleted once relayed.
-        public var outboxRetention: Duration = .seconds(168 * 3600)
-        public var inboxRetention: Duration = .seconds(168 * 3600)
+        package var outboxRetention: Duration = .seconds(168 * 3600)
+        package var inboxRetention: Duration = .seconds(168 * 3600)
         /// Tokens revoked or expired longer ago than this are deleted.
-        public var retiredTokenRetention: Duration = .seconds(2160 * 3600)
+        package var retiredTokenRetention: Duration = .seconds(2160 * 3600)
         /// In `poll` mode an old outbox row is kept until the relay published it or gave up on it; in `cdc`
         /// mode rows are never marked, and age alone decides.
-        public var relayMode = RelayMode.poll
+        package var relayMode = RelayMode.poll
 
-        public init() {}
+        package init() {}
     }
 
     /// Unique among this database's advisory locks; the Go server's value, so mixed fleets elect one sweeper.
-    public static let lockKey: Int64 = 20_260_817_010_000
+    package static let lockKey: Int64 = 20_260_817_010_000
 
     /// Rows deleted by one pass, per table.
-    public struct Swept: Sendable, Equatable {
-        public var outboxEvents = 0
-        public var inboxEvents = 0
-        public var retiredTokens = 0
+    package struct Swept: Sendable, Equatable {
+        package var outboxEvents = 0
+        package var inboxEvents = 0
+        package var retiredTokens = 0
 
-        public init(outboxEvents: Int = 0, inboxEvents: Int = 0, retiredTokens: Int = 0) {
+        package init(outboxEvents: Int = 0, inboxEvents: Int = 0, retiredTokens: Int = 0) {
             self.outboxEvents = outboxEvents
             self.inboxEvents = inboxEvents
             self.retiredTokens = retiredTokens
@@ -59,13 +59,13 @@ public struct RetentionSweeper: Service {
 
     /// - Parameter clock: Times the passes and gives the cut-offs their "now" (this machine's wall time in
     ///   production); tests pass a manual clock.
-    public init(database: Database, configuration: Configuration = .init(), clock: any DatabaseClock = ContinuousClock()) {
+    package init(database: Database, configuration: Configuration = .init(), clock: any DatabaseClock = ContinuousClock()) {
         self.database = database
         self.configuration = configuration
         self.clock = clock
     }
 
-    public func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdownOrCancellation(after: configuration.initialDelay)
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
             do {
@@ -91,7 +91,7 @@ public struct RetentionSweeper: Service {
     }
 
     /// One pass; nil when another replica holds the lock.
-    public func sweep() async throws -> Swept? {
+    package func sweep() async throws -> Swept? {
         try await database.client.withConnection { connection in
             let locked = try await connection.first("SELECT pg_try_advisory_lock(\(Self.lockKey))", as: Bool.self, logger: database.logger)
             guard locked == true else { return nil }

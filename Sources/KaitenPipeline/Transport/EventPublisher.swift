@@ -3,7 +3,7 @@
 /// `publish` returns only once every event is safely on the other side (broker confirms, or the
 /// in-process consumers committed); the relay marks events published, or confirms a WAL position, only
 /// after that, so a crash anywhere re-sends rather than loses.
-public protocol EventPublisher: Sendable {
+package protocol EventPublisher: Sendable {
     /// Publishes the events in order; throws if any of them is not confirmed.
     func publish(_ envelopes: [CloudEventEnvelope]) async throws
 }

@@ -2,14 +2,14 @@
 ///
 /// Still at-least-once: an event whose consumers did not all commit makes `publish` throw, and the relay
 /// sends it again later; consumers skip what their inbox already holds.
-public struct InProcessBus: EventPublisher {
+package struct InProcessBus: EventPublisher {
     let dispatcher: EventDispatcher
 
-    public init(dispatcher: EventDispatcher) {
+    package init(dispatcher: EventDispatcher) {
         self.dispatcher = dispatcher
     }
 
-    public func publish(_ envelopes: [CloudEventEnvelope]) async throws {
+    package func publish(_ envelopes: [CloudEventEnvelope]) async throws {
         for envelope in envelopes {
             if case .retry(let reason) = await dispatcher.dispatch(envelope) {
                 throw InProcessBusError.notConsumed(reason)
@@ -18,10 +18,10 @@ public struct InProcessBus: EventPublisher {
     }
 }
 
-public enum InProcessBusError: Error, CustomStringConvertible {
+package enum InProcessBusError: Error, CustomStringConvertible {
     case notConsumed(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notConsumed(let reason): "the event was not consumed: \(reason)"
         }

@@ -6,9 +6,9 @@ import Foundation
 /// Go server, so either side can be swapped for theirs: a durable fanout exchange the relay publishes to, and
 /// per consumer group (Dapr's `consumerID`) a durable queue `<consumerID>-<exchange>` whose rejected messages
 /// go to the fanout exchange `<exchange>.dlq` and its queue `<consumerID>-<exchange>.dlq`. No routing keys.
-public struct KaitenExchange: Sendable, Equatable {
+package struct KaitenExchange: Sendable, Equatable {
     /// The kind of queue a consumer group's messages wait in.
-    public enum QueueType: String, Sendable, CaseIterable {
+    package enum QueueType: String, Sendable, CaseIterable {
         /// Raft-replicated, and an acknowledgement is logged before it takes effect: after a broker crash only
         /// what was unacknowledged comes back. RabbitMQ's recommendation for data that must not be lost.
         case quorum
@@ -19,32 +19,32 @@ public struct KaitenExchange: Sendable, Equatable {
     }
 
     /// The exchange Kaiten's events are published to.
-    public static let standard = KaitenExchange(name: "kaiten.events")
+    package static let standard = KaitenExchange(name: "kaiten.events")
 
-    public let name: String
+    package let name: String
 
-    public init(name: String) {
+    package init(name: String) {
         self.name = name
     }
 
     /// The dead-letter exchange, which is also Dapr's dead-letter topic.
-    public var deadLetterExchange: String { name + ".dlq" }
+    package var deadLetterExchange: String { name + ".dlq" }
 
     /// The queue a consumer group shares: its workers compete for the messages.
-    public func queue(consumerID: String) -> String { "\(consumerID)-\(name)" }
+    package func queue(consumerID: String) -> String { "\(consumerID)-\(name)" }
 
-    public func deadLetterQueue(consumerID: String) -> String { "\(consumerID)-\(deadLetterExchange)" }
+    package func deadLetterQueue(consumerID: String) -> String { "\(consumerID)-\(deadLetterExchange)" }
 
     /// What the relay needs: the exchange alone. A message published before any worker declared its queue is
     /// dropped by the broker (and confirmed), as with Debezium; deploy workers, or pre-declare queues, first.
-    public var publisherTopology: AMQPTopology {
+    package var publisherTopology: AMQPTopology {
         AMQPTopology(exchanges: [ExchangeDeclare(exchange: name, type: "fanout")])
     }
 
     /// What a worker of `consumerID` needs: both exchanges, its queue and its dead-letter queue, bound. A queue
     /// that exists with another type makes the broker refuse the declaration (406 PRECONDITION_FAILED,
     /// "inequivalent arg 'x-queue-type'"): RabbitMQ cannot change a queue's type in place.
-    public func consumerTopology(consumerID: String, queueType: QueueType = .quorum) -> AMQPTopology {
+    package func consumerTopology(consumerID: String, queueType: QueueType = .quorum) -> AMQPTopology {
         let queue = queue(consumerID: consumerID)
         let deadLetters = deadLetterQueue(consumerID: consumerID)
         let type: AMQPTable = ["x-queue-type": .string(queueType.rawValue)]
@@ -63,7 +63,7 @@ extension AMQPConfiguration {
     /// A configuration from an `amqp://user:password@host:port/vhost` URL: the vhost is the percent-decoded
     /// path without its leading slash (`%2F` for `/`); no vhost, as in `amqp://guest:guest@127.0.0.1:5672/`,
     /// means the default `/`.
-    public init(url text: String, connectionName: String) throws {
+    package init(url text: String, connectionName: String) throws {
         guard let url = URLComponents(string: text), url.scheme == "amqp", let host = url.host, !host.isEmpty else {
             throw AMQPURLError(url: text)
         }
@@ -79,8 +79,8 @@ extension AMQPConfiguration {
     }
 }
 
-public struct AMQPURLError: Error, CustomStringConvertible {
-    public let url: String
+package struct AMQPURLError: Error, CustomStringConvertible {
+    package let url: String
 
-    public var description: String { "expected amqp://user:password@host[:port][/vhost], got \(url)" }
+    package var description: String { "expected amqp://user:password@host[:port][/vhost], got \(url)" }
 }

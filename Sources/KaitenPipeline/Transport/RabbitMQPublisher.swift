@@ -11,24 +11,24 @@ import NIOCore
 /// `publish` returns once the broker has taken responsibility for the whole batch (persisted it, for a durable
 /// queue) after about one round trip. One channel keeps the batch's order on every queue, so each
 /// organization's events stay in the order the relay read them.
-public struct RabbitMQPublisher: EventPublisher {
-    public static let contentType = "application/cloudevents+json"
+package struct RabbitMQPublisher: EventPublisher {
+    package static let contentType = "application/cloudevents+json"
 
     let connection: AMQPConnectionService
     let exchange: KaitenExchange
 
-    public init(connection: AMQPConnectionService, exchange: KaitenExchange = .standard) {
+    package init(connection: AMQPConnectionService, exchange: KaitenExchange = .standard) {
         self.connection = connection
         self.exchange = exchange
     }
 
-    public func publish(_ envelopes: [CloudEventEnvelope]) async throws {
+    package func publish(_ envelopes: [CloudEventEnvelope]) async throws {
         let messages = envelopes.map { AMQPOutgoingMessage(body: ByteBuffer(bytes: $0.bytes), properties: Self.properties(of: $0)) }
         try await connection.publish(messages, exchange: exchange.name)
     }
 
     /// The message properties of an envelope.
-    public static func properties(of envelope: CloudEventEnvelope) -> AMQPProperties {
+    package static func properties(of envelope: CloudEventEnvelope) -> AMQPProperties {
         var headers: AMQPTable = [:]
         var type = CloudEventEnvelope.heartbeatType
         if case .record(let record) = envelope.content {

@@ -10,9 +10,9 @@ import Synchronization
 /// Each consumer runs in its own transaction, which first records the event in `inbox_events` under the
 /// consumer's name: a redelivered event finds its row and is skipped, and a consumer that fails rolls its
 /// inbox row back with its work, so the retry runs it again while consumers that succeeded skip.
-public struct EventDispatcher: Sendable {
+package struct EventDispatcher: Sendable {
     /// What the transport does with the message.
-    public enum Outcome: Sendable, Equatable {
+    package enum Outcome: Sendable, Equatable {
         /// Every interested consumer has it: acknowledge.
         case processed
         /// Nothing here wants it, or it no longer applies (its organization is gone): acknowledge, counted.
@@ -22,18 +22,18 @@ public struct EventDispatcher: Sendable {
     }
 
     /// The inbox `source` of events relayed from the outbox, the Go server's value.
-    public static let source = "debezium:outbox_events"
+    package static let source = "debezium:outbox_events"
 
     let database: Database
     let consumers: [any EventConsumer]
-    public let statistics = DispatchStatistics()
+    package let statistics = DispatchStatistics()
 
-    public init(database: Database, consumers: [any EventConsumer]) {
+    package init(database: Database, consumers: [any EventConsumer]) {
         self.database = database
         self.consumers = consumers
     }
 
-    public func dispatch(_ envelope: CloudEventEnvelope) async -> Outcome {
+    package func dispatch(_ envelope: CloudEventEnvelope) async -> Outcome {
         switch envelope.content {
         case .heartbeat:
             return .processed
@@ -115,11 +115,11 @@ public struct EventDispatcher: Sendable {
 }
 
 /// Counters of what the dispatcher did, for logs, benchmarks and tests.
-public final class DispatchStatistics: Sendable {
-    public let processed = Atomic<Int>(0)
+package final class DispatchStatistics: Sendable {
+    package let processed = Atomic<Int>(0)
     /// Processed events that were redeliveries (some consumer's inbox already had them), counted once per event.
-    public let duplicates = Atomic<Int>(0)
-    public let skipped = Atomic<Int>(0)
-    public let unknownTypes = Atomic<Int>(0)
-    public let retried = Atomic<Int>(0)
+    package let duplicates = Atomic<Int>(0)
+    package let skipped = Atomic<Int>(0)
+    package let unknownTypes = Atomic<Int>(0)
+    package let retried = Atomic<Int>(0)
 }

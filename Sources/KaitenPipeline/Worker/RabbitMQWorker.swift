@@ -20,32 +20,32 @@ import Synchronization
 ///
 /// Deliveries are processed in parallel lanes chosen by organization, so one organization's events are
 /// consumed in queue order while others proceed; the prefetch limit bounds what is in flight.
-public struct RabbitMQWorker: Service {
-    public struct Configuration: Sendable {
+package struct RabbitMQWorker: Service {
+    package struct Configuration: Sendable {
         /// The consumer group; the queue is `<consumerID>-<exchange>`.
-        public var consumerID = "kaiten-worker"
-        public var exchange = KaitenExchange.standard
-        public var queueType = KaitenExchange.QueueType.quorum
-        public var prefetchCount: UInt16 = 100
-        public var lanes = 8
+        package var consumerID = "kaiten-worker"
+        package var exchange = KaitenExchange.standard
+        package var queueType = KaitenExchange.QueueType.quorum
+        package var prefetchCount: UInt16 = 100
+        package var lanes = 8
         /// How long a message the dispatcher could not complete waits before it is dispatched again; the pause
         /// doubles with every retry up to `maxRetryDelay`.
-        public var retryDelay: Duration = .seconds(1)
-        public var maxRetryDelay: Duration = .seconds(30)
+        package var retryDelay: Duration = .seconds(1)
+        package var maxRetryDelay: Duration = .seconds(30)
 
-        public init() {}
+        package init() {}
     }
 
     /// The header a dead-lettered message carries its reason in.
-    public static let deadLetterReasonHeader = "x-kaiten-dead-letter-reason"
+    package static let deadLetterReasonHeader = "x-kaiten-dead-letter-reason"
 
     let connection: AMQPConnectionService
     let dispatcher: EventDispatcher
     let configuration: Configuration
     let logger: Logger
-    public let statistics = DeliveryStatistics()
+    package let statistics = DeliveryStatistics()
 
-    public init(connection: AMQPConnectionService, dispatcher: EventDispatcher, configuration: Configuration = .init(), logger: Logger) {
+    package init(connection: AMQPConnectionService, dispatcher: EventDispatcher, configuration: Configuration = .init(), logger: Logger) {
         self.connection = connection
         self.dispatcher = dispatcher
         self.configuration = configuration
@@ -53,7 +53,7 @@ public struct RabbitMQWorker: Service {
     }
 
     /// The topology the connection service must declare for this worker.
-    public static func topology(_ configuration: Configuration) -> AMQPTopology {
+    package static func topology(_ configuration: Configuration) -> AMQPTopology {
         configuration.exchange.consumerTopology(consumerID: configuration.consumerID, queueType: configuration.queueType)
     }
 
@@ -62,7 +62,7 @@ public struct RabbitMQWorker: Service {
         let envelope: CloudEventEnvelope
     }
 
-    public func run() async throws {
+    package func run() async throws {
         let queue = configuration.exchange.queue(consumerID: configuration.consumerID)
         let laneCount = max(1, configuration.lanes)
         let lanes = (0..<laneCount).map { _ in AsyncStream<Work>.makeStream() }
@@ -186,11 +186,11 @@ public struct RabbitMQWorker: Service {
 }
 
 /// What a worker did with its deliveries, for logs and tests.
-public final class DeliveryStatistics: Sendable {
-    public let acknowledged = Atomic<Int>(0)
+package final class DeliveryStatistics: Sendable {
+    package let acknowledged = Atomic<Int>(0)
     /// Dispatches that asked to be retried.
-    public let retried = Atomic<Int>(0)
-    public let deadLettered = Atomic<Int>(0)
+    package let retried = Atomic<Int>(0)
+    package let deadLettered = Atomic<Int>(0)
 }
 
 extension CloudEventEnvelope {

@@ -13,7 +13,7 @@ import Synchronization
 ///
 /// Its waits (polling, throttles, the retention sweep) are on `configuration.clock`, and so is the "now" its
 /// statements compare the schedule with (see ``DatabaseClock``): a test moves that clock on instead of sleeping.
-public struct WebhookDeliveryService: Service {
+package struct WebhookDeliveryService: Service {
     let store: DeliveryStore
     let sender: WebhookSender
     let clients: PinnedHTTPClients
@@ -22,7 +22,7 @@ public struct WebhookDeliveryService: Service {
     /// Counts the service's tasks that are running; see ``Activity``.
     let activity = Activity()
 
-    public init(database: Database, configuration: WebhooksConfiguration) {
+    package init(database: Database, configuration: WebhooksConfiguration) {
         self.configuration = configuration
         logger = database.logger
         store = DeliveryStore(database: database, configuration: configuration)
@@ -40,7 +40,7 @@ public struct WebhookDeliveryService: Service {
         case tick
     }
 
-    public func run() async throws {
+    package func run() async throws {
         await run(pacedBy: configuration.clock)
         await clients.shutdown()
     }

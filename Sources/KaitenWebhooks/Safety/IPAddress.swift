@@ -5,12 +5,12 @@ import Darwin
 #endif
 
 /// An IPv4 or IPv6 address, as bytes, with the ranges webhooks must never reach.
-public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
+package enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     case v4([UInt8])
     case v6([UInt8])
 
     /// Parses a literal (`192.0.2.1`, `2001:db8::1`, with or without URL brackets); nil for anything else.
-    public init?(_ literal: String) {
+    package init?(_ literal: String) {
         var text = literal
         if text.hasPrefix("["), text.hasSuffix("]") { text = String(text.dropFirst().dropLast()) }
         var v4 = [UInt8](repeating: 0, count: 4)
@@ -29,7 +29,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     /// Parses a URL host the way browsers and resolvers read it (WHATWG URL §3.5, `inet_aton`): besides the
     /// literals of ``init(_:)``, IPv4 written in one to four parts, each decimal, octal (`017`) or hex (`0x7f`):
     /// `2130706433`, `0x7f.1` and `017700000001` are all 127.0.0.1. Nil for a host that is not an address.
-    public init?(host: String) {
+    package init?(host: String) {
         if let literal = IPAddress(host) {
             self = literal
             return
@@ -39,7 +39,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// How a host that is not a strict literal reads as IPv4.
-    public enum LenientIPv4: Equatable, Sendable {
+    package enum LenientIPv4: Equatable, Sendable {
         /// Not a number-shaped host: a name.
         case notNumeric
         /// Ends in a number, as only an IPv4 address may, but is not one (`1.2.3.999`, `0x`, `1.2.3.4.5`).
@@ -47,7 +47,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         case address([UInt8])
     }
 
-    public static func lenientIPv4(_ host: String) -> LenientIPv4 {
+    package static func lenientIPv4(_ host: String) -> LenientIPv4 {
         var parts = host.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         if parts.count > 1, parts.last == "" { parts.removeLast() }
         guard let last = parts.last, isNumberShaped(last) else { return .notNumeric }
@@ -88,7 +88,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
         return value
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .v4(let bytes): return bytes.map(String.init).joined(separator: ".")
         case .v6(let bytes):
@@ -99,7 +99,7 @@ public enum IPAddress: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// Why a webhook may not be sent here unless private destinations are allowed; nil for a public address.
-    public var nonPublicRange: String? {
+    package var nonPublicRange: String? {
         switch self {
         case .v4(let b):
             switch (b[0], b[1]) {

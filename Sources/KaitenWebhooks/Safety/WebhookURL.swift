@@ -7,20 +7,20 @@ import Foundation
 ///
 /// Host names are checked again at every attempt, after resolution (``AddressResolver``), since DNS can
 /// point anywhere later.
-public struct WebhookURL: Sendable, Equatable {
-    public static let maximumLength = 2048
+package struct WebhookURL: Sendable, Equatable {
+    package static let maximumLength = 2048
 
-    public enum Problem: Error, Equatable, Sendable {
+    package enum Problem: Error, Equatable, Sendable {
         case malformed(String)
         case forbiddenDestination(String)
     }
 
-    public let text: String
-    public let scheme: String
-    public let host: String
-    public let port: Int
+    package let text: String
+    package let scheme: String
+    package let host: String
+    package let port: Int
 
-    public static func parse(_ text: String, allowPrivate: Bool) -> Result<WebhookURL, Problem> {
+    package static func parse(_ text: String, allowPrivate: Bool) -> Result<WebhookURL, Problem> {
         guard text.count <= maximumLength else { return .failure(.malformed("the URL is longer than \(maximumLength) characters")) }
         guard !text.contains(where: { $0.isWhitespace }), let components = URLComponents(string: text) else {
             return .failure(.malformed("the URL is not a valid absolute URL"))

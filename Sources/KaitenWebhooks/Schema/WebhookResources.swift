@@ -2,19 +2,19 @@ import Foundation
 import KaitenCore
 
 /// A webhook endpoint as the API shows it; the secret only appears when it is created or rotated.
-public struct EndpointResource: Encodable, Sendable, KeysetPaged {
-    public let id: String
-    public let url: String
-    public let description: String
+package struct EndpointResource: Encodable, Sendable, KeysetPaged {
+    package let id: String
+    package let url: String
+    package let description: String
     /// The event types delivered, or nil for every type.
-    public let eventTypes: [String]?
-    public let enabled: Bool
+    package let eventTypes: [String]?
+    package let enabled: Bool
     /// Attempts per second at most, or nil when unthrottled.
-    public let throttleRate: Int?
-    public let disabledReason: String?
-    public let disabledAt: Date?
-    public let createdAt: Date
-    public let updatedAt: Date
+    package let throttleRate: Int?
+    package let disabledReason: String?
+    package let disabledAt: Date?
+    package let createdAt: Date
+    package let updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, url, description, eventTypes, enabled, throttleRate, disabledReason, disabledAt, createdAt, updatedAt
@@ -22,7 +22,7 @@ public struct EndpointResource: Encodable, Sendable, KeysetPaged {
 
     /// `eventTypes` and `throttleRate` are always present (null: every type, unthrottled); the disabled details
     /// only when disabled.
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(url, forKey: .url)
@@ -38,11 +38,11 @@ public struct EndpointResource: Encodable, Sendable, KeysetPaged {
 }
 
 /// The answer to creating an endpoint: the endpoint and, this once, its signing secret.
-public struct CreatedEndpointResource: Encodable, Sendable {
-    public let endpoint: EndpointResource
-    public let secret: String
+package struct CreatedEndpointResource: Encodable, Sendable {
+    package let endpoint: EndpointResource
+    package let secret: String
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         try endpoint.encode(to: encoder)
         var container = encoder.container(keyedBy: ExtraKeys.self)
         try container.encode(secret, forKey: .secret)
@@ -52,43 +52,43 @@ public struct CreatedEndpointResource: Encodable, Sendable {
 }
 
 /// The answer to a rotation: the new secret, and until when the previous one still signs.
-public struct RotatedSecretResource: Encodable, Sendable {
-    public let secret: String
-    public let previousSecretExpiresAt: Date
+package struct RotatedSecretResource: Encodable, Sendable {
+    package let secret: String
+    package let previousSecretExpiresAt: Date
 }
 
 /// One message as an endpoint sees it: the event and the state of its delivery there.
-public struct MessageResource: Encodable, Sendable, KeysetPaged {
-    public let id: String
-    public let eventName: String
-    public let eventType: String
+package struct MessageResource: Encodable, Sendable, KeysetPaged {
+    package let id: String
+    package let eventName: String
+    package let eventType: String
     /// `pending`, `succeeded` or `failed`.
-    public let status: String
-    public let attempts: Int
-    public let nextAttemptAt: Date?
-    public let lastAttemptAt: Date?
-    public let createdAt: Date
-    public let payload: JSONValue
+    package let status: String
+    package let attempts: Int
+    package let nextAttemptAt: Date?
+    package let lastAttemptAt: Date?
+    package let createdAt: Date
+    package let payload: JSONValue
 }
 
 /// One HTTP attempt of a delivery.
-public struct AttemptResource: Encodable, Sendable, KeysetPaged {
-    public let id: String
-    public let messageId: String
-    public let attemptNumber: Int
+package struct AttemptResource: Encodable, Sendable, KeysetPaged {
+    package let id: String
+    package let messageId: String
+    package let attemptNumber: Int
     /// `scheduled` (the retry schedule) or `manual` (a retry asked for through the API).
-    public let trigger: String
-    public let url: String
-    public let succeeded: Bool
-    public let responseStatusCode: Int?
-    public let responseBody: String?
-    public let error: String?
-    public let durationMs: Int
-    public let createdAt: Date
+    package let trigger: String
+    package let url: String
+    package let succeeded: Bool
+    package let responseStatusCode: Int?
+    package let responseBody: String?
+    package let error: String?
+    package let durationMs: Int
+    package let createdAt: Date
 }
 
 /// An event type an endpoint can subscribe to.
-public struct EventTypeResource: Encodable, Sendable {
-    public let name: String
-    public let type: String
+package struct EventTypeResource: Encodable, Sendable {
+    package let name: String
+    package let type: String
 }

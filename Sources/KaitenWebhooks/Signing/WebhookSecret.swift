@@ -4,14 +4,14 @@ import Foundation
 ///
 /// Receivers strip the prefix and base64-decode the rest, so any key of 24 to 64 bytes works with every
 /// Svix and Standard Webhooks verifier; generated keys are 32 bytes, SHA-256's block-friendly size.
-public struct WebhookSecret: Sendable, Equatable {
-    public static let prefix = "whsec_"
-    public static let keyLengths = 24...64
+package struct WebhookSecret: Sendable, Equatable {
+    package static let prefix = "whsec_"
+    package static let keyLengths = 24...64
 
-    public let text: String
-    public let key: [UInt8]
+    package let text: String
+    package let key: [UInt8]
 
-    public static func generate() -> WebhookSecret {
+    package static func generate() -> WebhookSecret {
         var generator = SystemRandomNumberGenerator()
         let key = (0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }
         return WebhookSecret(text: prefix + Data(key).base64EncodedString(), key: key)
@@ -19,7 +19,7 @@ public struct WebhookSecret: Sendable, Equatable {
 
     /// Parses a secret a client supplied, or one read back from storage; nil unless it is in `whsec_` form
     /// with a 24–64-byte key.
-    public init?(_ text: String) {
+    package init?(_ text: String) {
         guard text.hasPrefix(Self.prefix),
             let data = Data(base64Encoded: String(text.dropFirst(Self.prefix.count))),
             Self.keyLengths.contains(data.count)
