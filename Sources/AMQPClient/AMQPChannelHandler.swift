@@ -66,8 +66,9 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
     // MARK: Inbound
 
     func channelActive(context: ChannelHandlerContext) {
-        let timeout = TimeAmount.nanoseconds(Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
-            + configuration.connectTimeout.components.attoseconds / 1_000_000_000)
+        let timeout = TimeAmount.nanoseconds(
+            Int64(configuration.connectTimeout.components.seconds) * 1_000_000_000
+                + configuration.connectTimeout.components.attoseconds / 1_000_000_000)
         handshakeTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
             self.run(self.connection.errorCaught(.timedOut), context: context)
         }
@@ -85,11 +86,12 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         logger.debug("AMQP connection error", metadata: ["kaiten.error": "\(error)"])
-        let amqpError: AMQPError = switch error {
-        case let error as AMQPError: error
-        case let error as AMQPDecodingError: .protocolViolation(error.description)
-        default: .connectionLost
-        }
+        let amqpError: AMQPError =
+            switch error {
+            case let error as AMQPError: error
+            case let error as AMQPDecodingError: .protocolViolation(error.description)
+            default: .connectionLost
+            }
         run(connection.errorCaught(amqpError), context: context)
     }
 
@@ -108,12 +110,13 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
         let id = frame.channel
         // Frames for a channel this side already tore down (a race with the broker's own close) are dropped.
         guard channels[id] != nil else { return }
-        let action: ChannelStateMachine.Action = switch frame {
-        case .method(_, let method): channels[id]!.methodReceived(method)
-        case .header(_, let header): channels[id]!.headerReceived(header)
-        case .body(_, let body): channels[id]!.bodyReceived(body)
-        case .heartbeat: .none
-        }
+        let action: ChannelStateMachine.Action =
+            switch frame {
+            case .method(_, let method): channels[id]!.methodReceived(method)
+            case .header(_, let header): channels[id]!.headerReceived(header)
+            case .body(_, let body): channels[id]!.bodyReceived(body)
+            case .heartbeat: .none
+            }
         run(action, channel: id, context: context)
     }
 
@@ -249,9 +252,12 @@ final class AMQPChannelHandler: ChannelDuplexHandler {
                 logger.debug("AMQP delivery for an unknown consumer", metadata: ["kaiten.amqp_consumer": "\(consumerTag)"])
             }
         case .returned(let basicReturn, _):
-            logger.warning("AMQP message returned as unroutable", metadata: [
-                "kaiten.amqp_exchange": "\(basicReturn.exchange)", "kaiten.amqp_routing_key": "\(basicReturn.routingKey)", "kaiten.amqp_reply": "\(basicReturn.replyText)",
-            ])
+            logger.warning(
+                "AMQP message returned as unroutable",
+                metadata: [
+                    "kaiten.amqp_exchange": "\(basicReturn.exchange)", "kaiten.amqp_routing_key": "\(basicReturn.routingKey)",
+                    "kaiten.amqp_reply": "\(basicReturn.replyText)",
+                ])
         case .consumerCancelledByBroker(let consumerTag, let replyCancelOk):
             consumers[id]?.removeValue(forKey: consumerTag)?.finish(throwing: AMQPError.consumerCancelledByBroker(consumerTag: consumerTag))
             if replyCancelOk {

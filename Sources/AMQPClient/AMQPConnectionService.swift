@@ -79,7 +79,8 @@ package final class AMQPConnectionService: Service, Sendable {
                     let publisher = try await connection.openChannel()
                     try await publisher.confirmSelect()
                     attempt = 0
-                    logger.info("AMQP connected", metadata: ["kaiten.amqp_host": "\(configuration.host)", "kaiten.amqp_port": "\(configuration.port)"])
+                    logger.info(
+                        "AMQP connected", metadata: ["kaiten.amqp_host": "\(configuration.host)", "kaiten.amqp_port": "\(configuration.port)"])
                     install(Connected(connection: connection, publisher: publisher))
                     await withTaskCancellationHandler {
                         try? await connection.closeFuture.get()

@@ -85,28 +85,59 @@ extension ByteBuffer {
 
     mutating func writeFieldValue(_ value: AMQPFieldValue) {
         switch value {
-        case .bool(let value): writeTag("t"); writeInteger(UInt8(value ? 1 : 0))
-        case .int8(let value): writeTag("b"); writeInteger(value)
-        case .uint8(let value): writeTag("B"); writeInteger(value)
-        case .int16(let value): writeTag("s"); writeInteger(value)
-        case .uint16(let value): writeTag("u"); writeInteger(value)
-        case .int32(let value): writeTag("I"); writeInteger(value)
-        case .uint32(let value): writeTag("i"); writeInteger(value)
-        case .int64(let value): writeTag("l"); writeInteger(value)
-        case .float(let value): writeTag("f"); writeInteger(value.bitPattern)
-        case .double(let value): writeTag("d"); writeInteger(value.bitPattern)
-        case .decimal(let scale, let value): writeTag("D"); writeInteger(scale); writeInteger(value)
-        case .string(let value): writeTag("S"); writeLongString(value)
+        case .bool(let value):
+            writeTag("t")
+            writeInteger(UInt8(value ? 1 : 0))
+        case .int8(let value):
+            writeTag("b")
+            writeInteger(value)
+        case .uint8(let value):
+            writeTag("B")
+            writeInteger(value)
+        case .int16(let value):
+            writeTag("s")
+            writeInteger(value)
+        case .uint16(let value):
+            writeTag("u")
+            writeInteger(value)
+        case .int32(let value):
+            writeTag("I")
+            writeInteger(value)
+        case .uint32(let value):
+            writeTag("i")
+            writeInteger(value)
+        case .int64(let value):
+            writeTag("l")
+            writeInteger(value)
+        case .float(let value):
+            writeTag("f")
+            writeInteger(value.bitPattern)
+        case .double(let value):
+            writeTag("d")
+            writeInteger(value.bitPattern)
+        case .decimal(let scale, let value):
+            writeTag("D")
+            writeInteger(scale)
+            writeInteger(value)
+        case .string(let value):
+            writeTag("S")
+            writeLongString(value)
         case .array(let values):
             writeTag("A")
             let lengthIndex = writerIndex
             writeInteger(UInt32(0))
             for value in values { writeFieldValue(value) }
             setInteger(UInt32(writerIndex - lengthIndex - 4), at: lengthIndex)
-        case .timestamp(let value): writeTag("T"); writeInteger(value)
-        case .table(let table): writeTag("F"); writeTable(table)
+        case .timestamp(let value):
+            writeTag("T")
+            writeInteger(value)
+        case .table(let table):
+            writeTag("F")
+            writeTable(table)
         case .void: writeTag("V")
-        case .bytes(let bytes): writeTag("x"); writeLongBytes(bytes)
+        case .bytes(let bytes):
+            writeTag("x")
+            writeLongBytes(bytes)
         }
     }
 

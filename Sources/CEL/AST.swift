@@ -53,7 +53,11 @@ package struct CELMessageField: Sendable {
 
 /// The expansion of a comprehension macro.
 package struct CELComprehension: Sendable {
-    package enum Kind: String, Sendable { case all, exists, existsOne = "exists_one", map, filter }
+    package enum Kind: String, Sendable {
+        case all, exists
+        case existsOne = "exists_one"
+        case map, filter
+    }
     package let kind: Kind
     package let iterVar: String
     package let range: CELExpr
@@ -75,7 +79,12 @@ package struct CELSourcePosition: Sendable, Equatable, CustomStringConvertible {
         var col = 1
         var i = 0
         while i < offset && i < source.count {
-            if source[i] == "\n" { line += 1; col = 1 } else { col += 1 }
+            if source[i] == "\n" {
+                line += 1
+                col = 1
+            } else {
+                col += 1
+            }
             i += 1
         }
         self.offset = offset

@@ -377,7 +377,9 @@ final class CompareNode: Node, @unchecked Sendable {
         let r = try rhs.eval(&f)
         try f.charge(1)
         let c: Int?
-        if case .int(let x) = l, case .int(let y) = r { c = x < y ? -1 : (x == y ? 0 : 1) } else {
+        if case .int(let x) = l, case .int(let y) = r {
+            c = x < y ? -1 : (x == y ? 0 : 1)
+        } else {
             c = try Std.order(l, r, name)
         }
         guard let c else { return .bool(false) }

@@ -121,7 +121,10 @@ struct Lexer {
         if peek() == "0", let x = peek(1), x == "x" || x == "X" {
             pos += 2
             var digits = ""
-            while let d = peek(), Self.isHex(d) { digits.unicodeScalars.append(d); pos += 1 }
+            while let d = peek(), Self.isHex(d) {
+                digits.unicodeScalars.append(d)
+                pos += 1
+            }
             guard !digits.isEmpty else { throw error("invalid hex literal", at: start) }
             if let u = peek(), u == "u" || u == "U" {
                 pos += 1
@@ -134,20 +137,32 @@ struct Lexer {
         }
         var text = ""
         var isDouble = false
-        while let d = peek(), Self.isDigit(d) { text.unicodeScalars.append(d); pos += 1 }
+        while let d = peek(), Self.isDigit(d) {
+            text.unicodeScalars.append(d)
+            pos += 1
+        }
         if peek() == ".", let d = peek(1), Self.isDigit(d) {
             isDouble = true
             text.append(".")
             pos += 1
-            while let d = peek(), Self.isDigit(d) { text.unicodeScalars.append(d); pos += 1 }
+            while let d = peek(), Self.isDigit(d) {
+                text.unicodeScalars.append(d)
+                pos += 1
+            }
         }
         if let e = peek(), e == "e" || e == "E" {
             var k = 1
             if let s = peek(1), s == "+" || s == "-" { k = 2 }
             if let d = peek(k), Self.isDigit(d) {
                 isDouble = true
-                for _ in 0..<k { text.unicodeScalars.append(peek()!); pos += 1 }
-                while let d = peek(), Self.isDigit(d) { text.unicodeScalars.append(d); pos += 1 }
+                for _ in 0..<k {
+                    text.unicodeScalars.append(peek()!)
+                    pos += 1
+                }
+                while let d = peek(), Self.isDigit(d) {
+                    text.unicodeScalars.append(d)
+                    pos += 1
+                }
             }
         }
         if isDouble {
@@ -181,8 +196,14 @@ struct Lexer {
         while true {
             guard let c = peek() else { throw error("unterminated string literal", at: start) }
             if c == q {
-                if !triple { pos += 1; break }
-                if peek(1) == q && peek(2) == q { pos += 3; break }
+                if !triple {
+                    pos += 1
+                    break
+                }
+                if peek(1) == q && peek(2) == q {
+                    pos += 3
+                    break
+                }
             }
             if !triple && (c == "\n" || c == "\r") { throw error("unterminated string literal", at: start) }
             if c == "\\" && !raw {

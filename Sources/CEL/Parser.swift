@@ -163,14 +163,20 @@ struct Parser {
     mutating func parseUnary() throws(CELSyntaxError) -> CELExpr {
         if isPunct("!") {
             var ats: [Int] = []
-            while isPunct("!") { ats.append(tok.offset); try advance() }
+            while isPunct("!") {
+                ats.append(tok.offset)
+                try advance()
+            }
             var e = try parseMember()
             for at in ats.reversed() { e = try make(.call(target: nil, function: "!_", args: [e]), at: at) }
             return e
         }
         if isPunct("-") {
             var ats: [Int] = []
-            while isPunct("-") { ats.append(tok.offset); try advance() }
+            while isPunct("-") {
+                ats.append(tok.offset)
+                try advance()
+            }
             // The grammar's literal rule takes one minus sign: `-9223372036854775808` is a literal.
             var e: CELExpr
             switch tok.kind {
@@ -220,7 +226,9 @@ struct Parser {
                 var quoted = false
                 switch tok.kind {
                 case .ident(let n): name = n
-                case .quotedIdent(let n): name = n; quoted = true
+                case .quotedIdent(let n):
+                    name = n
+                    quoted = true
                 default: throw error("expected a field name after '.' but found \(describe(tok))")
                 }
                 try advance()
@@ -257,12 +265,22 @@ struct Parser {
     mutating func parsePrimary() throws(CELSyntaxError) -> CELExpr {
         let at = tok.offset
         switch tok.kind {
-        case .int(let v): try advance(); return try make(.literal(.int(v)), at: at)
+        case .int(let v):
+            try advance()
+            return try make(.literal(.int(v)), at: at)
         case .intMinMagnitude: throw error("int literal out of range")
-        case .uint(let v): try advance(); return try make(.literal(.uint(v)), at: at)
-        case .double(let v): try advance(); return try make(.literal(.double(v)), at: at)
-        case .string(let s): try advance(); return try make(.literal(.string(s)), at: at)
-        case .bytes(let b): try advance(); return try make(.literal(.bytes(b)), at: at)
+        case .uint(let v):
+            try advance()
+            return try make(.literal(.uint(v)), at: at)
+        case .double(let v):
+            try advance()
+            return try make(.literal(.double(v)), at: at)
+        case .string(let s):
+            try advance()
+            return try make(.literal(.string(s)), at: at)
+        case .bytes(let b):
+            try advance()
+            return try make(.literal(.bytes(b)), at: at)
         case .quotedIdent: throw error("a quoted identifier can only follow '.'")
         case .eof: throw error("unexpected end of input")
         case .ident(let name):

@@ -316,7 +316,10 @@ enum Std {
         }
         var digits = intPart + fracPart
         var pointPos = intPart.count + exp  // digits before the decimal point
-        while digits.hasPrefix("0") && digits.count > 1 { digits.removeFirst(); pointPos -= 1 }
+        while digits.hasPrefix("0") && digits.count > 1 {
+            digits.removeFirst()
+            pointPos -= 1
+        }
         while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
         let x = pointPos - 1  // decimal exponent of the first digit
         var out = d < 0 ? "-" : ""

@@ -178,18 +178,28 @@ enum StringsExt {
         var it = Array(f.unicodeScalars)[...]
         var argIndex = 0
         while let c = it.popFirst() {
-            if c != "%" { out.unicodeScalars.append(c); continue }
+            if c != "%" {
+                out.unicodeScalars.append(c)
+                continue
+            }
             var precision: Int?
             if it.first == "." {
                 it.removeFirst()
                 var p = 0
                 var any = false
-                while let d = it.first, d >= "0" && d <= "9" { p = min(p * 10 + Int(d.value - 48), 10_000); any = true; it.removeFirst() }
+                while let d = it.first, d >= "0" && d <= "9" {
+                    p = min(p * 10 + Int(d.value - 48), 10_000)
+                    any = true
+                    it.removeFirst()
+                }
                 guard any, p <= 1_000 else { throw CELError("could not parse formatting clause: invalid precision") }
                 precision = p
             }
             guard let verb = it.popFirst() else { throw CELError("could not parse formatting clause: unexpected end of string") }
-            if verb == "%" { out += "%"; continue }
+            if verb == "%" {
+                out += "%"
+                continue
+            }
             guard argIndex < args.count else { throw CELError("index \(argIndex) out of range") }
             let arg = args[argIndex]
             argIndex += 1

@@ -137,7 +137,10 @@ extension CELTimestamp {
         {
             var sign: Int64 = 1
             var rest = Substring(tz)
-            if first == UInt8(ascii: "-") { sign = -1; rest = rest.dropFirst() } else if first == UInt8(ascii: "+") {
+            if first == UInt8(ascii: "-") {
+                sign = -1
+                rest = rest.dropFirst()
+            } else if first == UInt8(ascii: "+") {
                 rest = rest.dropFirst()
             }
             let parts = rest.split(separator: ":")
@@ -165,8 +168,16 @@ extension CELDuration {
     package init(parsing text: String) throws(CELError) {
         var s = Substring(text)
         var negative = false
-        if s.first == "-" { negative = true; s = s.dropFirst() } else if s.first == "+" { s = s.dropFirst() }
-        if s == "0" { try self.init(seconds: 0); return }
+        if s.first == "-" {
+            negative = true
+            s = s.dropFirst()
+        } else if s.first == "+" {
+            s = s.dropFirst()
+        }
+        if s == "0" {
+            try self.init(seconds: 0)
+            return
+        }
         guard !s.isEmpty else { throw CELError("invalid duration '\(text)'") }
         // Accumulate in nanoseconds with a wide integer range: seconds and nanos separately.
         var totalNanos: Double = 0  // used only for the range check of huge inputs
@@ -175,14 +186,23 @@ extension CELDuration {
         while !s.isEmpty {
             var intPart = ""
             var fracPart = ""
-            while let c = s.first, c.isASCII, c.isNumber { intPart.append(c); s = s.dropFirst() }
+            while let c = s.first, c.isASCII, c.isNumber {
+                intPart.append(c)
+                s = s.dropFirst()
+            }
             if s.first == "." {
                 s = s.dropFirst()
-                while let c = s.first, c.isASCII, c.isNumber { fracPart.append(c); s = s.dropFirst() }
+                while let c = s.first, c.isASCII, c.isNumber {
+                    fracPart.append(c)
+                    s = s.dropFirst()
+                }
             }
             guard !intPart.isEmpty || !fracPart.isEmpty else { throw CELError("invalid duration '\(text)'") }
             var unit = ""
-            while let c = s.first, c.isLetter || c == "µ" { unit.append(c); s = s.dropFirst() }
+            while let c = s.first, c.isLetter || c == "µ" {
+                unit.append(c)
+                s = s.dropFirst()
+            }
             let unitNanos: Int64
             switch unit {
             case "h": unitNanos = 3_600_000_000_000
@@ -220,7 +240,10 @@ extension CELDuration {
             secs += nanos / 1_000_000_000
             nanos %= 1_000_000_000
         }
-        if negative { secs = -secs; nanos = -nanos }
+        if negative {
+            secs = -secs
+            nanos = -nanos
+        }
         try self.init(seconds: secs, nanos: Int32(nanos))
     }
 

@@ -104,9 +104,13 @@ struct CELMapKey: Hashable, Sendable {
         case .uint(let u): storage = u <= UInt64(Int64.max) ? .int(Int64(u)) : .bigUInt(u)
         case .string(let s): storage = .string(s)
         case .double(let d):
-            if let i = Int64(exactly: d) { storage = .int(i) } else if let u = UInt64(exactly: d) {
+            if let i = Int64(exactly: d) {
+                storage = .int(i)
+            } else if let u = UInt64(exactly: d) {
                 storage = .bigUInt(u)
-            } else { return nil }
+            } else {
+                return nil
+            }
         default: return nil
         }
     }
@@ -123,9 +127,15 @@ struct CELMapKey: Hashable, Sendable {
 
     func hash(into hasher: inout Hasher) {
         switch storage {
-        case .bool(let b): hasher.combine(0 as UInt8); hasher.combine(b)
-        case .int(let i): hasher.combine(1 as UInt8); hasher.combine(i)
-        case .bigUInt(let u): hasher.combine(2 as UInt8); hasher.combine(u)
+        case .bool(let b):
+            hasher.combine(0 as UInt8)
+            hasher.combine(b)
+        case .int(let i):
+            hasher.combine(1 as UInt8)
+            hasher.combine(i)
+        case .bigUInt(let u):
+            hasher.combine(2 as UInt8)
+            hasher.combine(u)
         case .string(let s):
             hasher.combine(3 as UInt8)
             var s = s
@@ -268,7 +278,10 @@ package struct CELTimestamp: Sendable, Hashable, Comparable {
         var n = Int64(nanos)
         s += n / 1_000_000_000  // cannot overflow for in-range inputs checked below
         n %= 1_000_000_000
-        if n < 0 { n += 1_000_000_000; s -= 1 }
+        if n < 0 {
+            n += 1_000_000_000
+            s -= 1
+        }
         guard s >= Self.minSeconds, s <= Self.maxSeconds else { throw CELError("timestamp out of range") }
         self.seconds = s
         self.nanos = Int32(n)
@@ -296,7 +309,13 @@ package struct CELDuration: Sendable, Hashable, Comparable {
         guard !overflow else { throw CELError("duration out of range") }
         s = q
         n %= 1_000_000_000
-        if s > 0 && n < 0 { s -= 1; n += 1_000_000_000 } else if s < 0 && n > 0 { s += 1; n -= 1_000_000_000 }
+        if s > 0 && n < 0 {
+            s -= 1
+            n += 1_000_000_000
+        } else if s < 0 && n > 0 {
+            s += 1
+            n -= 1_000_000_000
+        }
         self.seconds = s
         self.nanos = Int32(n)
         // cel-go's durations are Go `time.Duration`s: int64 nanoseconds, about ±292 years.
@@ -476,12 +495,30 @@ extension CELValue {
 extension CELValue: Decodable {
     package init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
-        if c.decodeNil() { self = .null; return }
-        if let b = try? c.decode(Bool.self) { self = .bool(b); return }
-        if let i = try? c.decode(Int64.self) { self = .int(i); return }
-        if let d = try? c.decode(Double.self) { self = .double(d); return }
-        if let s = try? c.decode(String.self) { self = .string(s); return }
-        if let a = try? c.decode([CELValue].self) { self = .list(a); return }
+        if c.decodeNil() {
+            self = .null
+            return
+        }
+        if let b = try? c.decode(Bool.self) {
+            self = .bool(b)
+            return
+        }
+        if let i = try? c.decode(Int64.self) {
+            self = .int(i)
+            return
+        }
+        if let d = try? c.decode(Double.self) {
+            self = .double(d)
+            return
+        }
+        if let s = try? c.decode(String.self) {
+            self = .string(s)
+            return
+        }
+        if let a = try? c.decode([CELValue].self) {
+            self = .list(a)
+            return
+        }
         let o = try c.decode([String: CELValue].self)
         self = .map(CELMap(o))
     }

@@ -21,7 +21,9 @@ package struct ServerConfiguration: Sendable {
     package var jwtSecret: String?
     package var webhooks = WebhooksConfiguration()
 
-    package init(host: String = "127.0.0.1", apiPort: Int = 6060, platformPort: Int = 3001, database: PostgresClient.Configuration, jwtSecret: String? = nil) {
+    package init(
+        host: String = "127.0.0.1", apiPort: Int = 6060, platformPort: Int = 3001, database: PostgresClient.Configuration, jwtSecret: String? = nil
+    ) {
         self.host = host
         self.apiPort = apiPort
         self.platformPort = platformPort

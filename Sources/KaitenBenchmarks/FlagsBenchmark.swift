@@ -38,13 +38,17 @@ package struct FlagsBenchmark: Sendable {
             var lines = [
                 "rule            \(FlagsBenchmark.rule)",
                 "swift CEL       \(String(format: "%.0f", swiftNanoseconds)) ns/evaluation (compiled once, activation bound once)",
-                "python package  " + (pythonPackageNanoseconds.map { String(format: "%.0f ns/evaluation (common-expression-language, Context built once)", $0) }
-                    ?? "not measured: common-expression-language is not installed for that Python"),
+                "python package  "
+                    + (pythonPackageNanoseconds.map { String(format: "%.0f ns/evaluation (common-expression-language, Context built once)", $0) }
+                        ?? "not measured: common-expression-language is not installed for that Python"),
             ]
             for (flags, latency, bytes) in bulk {
-                lines.append("bulk \(flags) flags  p50 \(latency.milliseconds(0.5)), p99 \(latency.milliseconds(0.99)), \(bytes) bytes (\(latency.count) requests)")
+                lines.append(
+                    "bulk \(flags) flags  p50 \(latency.milliseconds(0.5)), p99 \(latency.milliseconds(0.99)), \(bytes) bytes (\(latency.count) requests)"
+                )
             }
-            lines.append("bulk 304        p50 \(notModified.milliseconds(0.5)), p99 \(notModified.milliseconds(0.99)) (\(notModified.count) requests)")
+            lines.append(
+                "bulk 304        p50 \(notModified.milliseconds(0.5)), p99 \(notModified.milliseconds(0.99)) (\(notModified.count) requests)")
             return lines.joined(separator: "\n")
         }
     }
@@ -105,7 +109,8 @@ package struct FlagsBenchmark: Sendable {
                         server, migrate: true, logger: logger,
                         prepare: { database in
                             await databaseBox.set(database)
-                            await ready.setToken(try await DevelopmentCredentials.ensure(in: directory, jwtSecret: "bench", database: database).organizationToken)
+                            await ready.setToken(
+                                try await DevelopmentCredentials.ensure(in: directory, jwtSecret: "bench", database: database).organizationToken)
                         },
                         onListening: { endpoints in await ready.setEndpoint(endpoints.core) }
                     )
@@ -121,13 +126,17 @@ package struct FlagsBenchmark: Sendable {
             let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
             let client = try KeepAliveClient(endpoint: endpoint)
             let path = URLComponents(string: endpoint)!.path + "/ofrep/v1/evaluate/flags"
-            let context = ByteBuffer(string: #"{"context":{"targetingKey":"user-1","plan":"pro","country":"DE","email":"a@example.com","beta":true,"groups":["a","b"],"age":42}}"#)
+            let context = ByteBuffer(
+                string:
+                    #"{"context":{"targetingKey":"user-1","plan":"pro","country":"DE","email":"a@example.com","beta":true,"groups":["a","b"],"age":42}}"#
+            )
             for count in flagCounts {
                 try await Self.load(flags: count, into: database)
                 let head = HTTPRequestHead(
                     version: .http1_1, method: .POST, uri: path, headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
                 )
-                let (latency, bytes, tag) = try await timed(client: client, on: loadGroup, head: head, body: context, requests: count >= 1_000 ? requests / 5 : requests)
+                let (latency, bytes, tag) = try await timed(
+                    client: client, on: loadGroup, head: head, body: context, requests: count >= 1_000 ? requests / 5 : requests)
                 measured.bulk.append((count, latency, bytes))
                 if count == 100 {
                     var conditional = head

@@ -69,7 +69,8 @@ package struct PipelineBenchmark: Sendable {
     }
 
     package func run(logger: Logger) async throws -> Result {
-        var configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
+        var configuration = EmbeddedPostgres.Configuration(
+            dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
         configuration.durable = durable
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
         let broker = RabbitMQBroker()
@@ -91,7 +92,8 @@ package struct PipelineBenchmark: Sendable {
         let port = postgres.configuration.port
         let user = postgres.configuration.superuser
         try await DatabaseProvisioning.ensureDatabase(Self.database, host: "127.0.0.1", port: port, user: user, logger: logger)
-        let connection = PostgresClient.Configuration(host: "127.0.0.1", port: port, username: user, password: nil, database: Self.database, tls: .disable)
+        let connection = PostgresClient.Configuration(
+            host: "127.0.0.1", port: port, username: user, password: nil, database: Self.database, tls: .disable)
         let amqp = AMQPConfiguration(host: broker.host, port: broker.port, connectionName: "kaiten-bench")
         var pool = connection
         pool.options.maximumConnections = writers + 2

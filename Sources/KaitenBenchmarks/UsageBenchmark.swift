@@ -51,7 +51,8 @@ package struct UsageBenchmark: Sendable {
     }
 
     package func run(logger: Logger) async throws -> Result {
-        var configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
+        var configuration = EmbeddedPostgres.Configuration(
+            dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
         configuration.durable = durable
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
         // pgbench runs to completion in a blocking call, which belongs on a thread of its own.
@@ -168,8 +169,14 @@ actor ReadySignal {
     private var token: String?
     private var waiter: CheckedContinuation<(String, String), any Error>?
 
-    func setToken(_ token: String) { self.token = token; resume() }
-    func setEndpoint(_ endpoint: String) { self.endpoint = endpoint; resume() }
+    func setToken(_ token: String) {
+        self.token = token
+        resume()
+    }
+    func setEndpoint(_ endpoint: String) {
+        self.endpoint = endpoint
+        resume()
+    }
 
     func fail(_ error: any Error) {
         waiter?.resume(throwing: error)

@@ -70,7 +70,9 @@ package struct WebhooksBenchmark: Sendable {
 
         package var description: String {
             func line(_ run: Run) -> String {
-                String(format: "%.0f deliveries/s (%.0f per endpoint, %d in %.1f s)", run.healthyPerSecond, run.perHealthyEndpoint, run.healthyDeliveries, run.seconds)
+                String(
+                    format: "%.0f deliveries/s (%.0f per endpoint, %d in %.1f s)", run.healthyPerSecond, run.perHealthyEndpoint,
+                    run.healthyDeliveries, run.seconds)
             }
             return """
                 all \(allHealthy.healthyEndpoints) healthy       \(line(allHealthy))
@@ -85,14 +87,17 @@ package struct WebhooksBenchmark: Sendable {
     }
 
     package func run(logger: Logger) async throws -> Result {
-        let configuration = EmbeddedPostgres.Configuration(dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
+        let configuration = EmbeddedPostgres.Configuration(
+            dataDirectory: dataDirectory.appendingPathComponent("postgres"), port: try LoopbackPort.free())
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
         try await postgres.start()
         do {
             let receivers = Receivers(slowAnswer: slowAnswer)
             let result = try await receivers.serving(logger: logger) { port in
-                let allHealthy = try await measure(.healthy, postgres: postgres, database: "healthy", receiverPort: port, receivers: receivers, logger: logger)
-                let oneSlow = try await measure(.slow, postgres: postgres, database: "one_slow", receiverPort: port, receivers: receivers, logger: logger)
+                let allHealthy = try await measure(
+                    .healthy, postgres: postgres, database: "healthy", receiverPort: port, receivers: receivers, logger: logger)
+                let oneSlow = try await measure(
+                    .slow, postgres: postgres, database: "one_slow", receiverPort: port, receivers: receivers, logger: logger)
                 let oneThrottled = try await measure(
                     .throttled(throttleRate), postgres: postgres, database: "one_throttled", receiverPort: port, receivers: receivers, logger: logger
                 )
@@ -110,7 +115,9 @@ package struct WebhooksBenchmark: Sendable {
         }
     }
 
-    private func measure(_ variant: Variant, postgres: EmbeddedPostgres, database name: String, receiverPort: Int, receivers: Receivers, logger: Logger)
+    private func measure(
+        _ variant: Variant, postgres: EmbeddedPostgres, database name: String, receiverPort: Int, receivers: Receivers, logger: Logger
+    )
         async throws -> Run
     {
         try await Self.withDatabase(name, on: postgres, logger: logger) { database in
@@ -181,7 +188,8 @@ package struct WebhooksBenchmark: Sendable {
                                 try await Task.sleep(until: start + interval * index)
                                 await receivers.written(index)
                                 try await database.transaction { connection in
-                                    try await consumer.consume(Self.event(index, of: spread[index % spread.count]), on: connection, logger: database.logger)
+                                    try await consumer.consume(
+                                        Self.event(index, of: spread[index % spread.count]), on: connection, logger: database.logger)
                                 }
                             }
                         }
@@ -266,7 +274,8 @@ package struct WebhooksBenchmark: Sendable {
     /// The `index`th event of a run: a customer creation whose `data.n` is `index`.
     private static func event(_ index: Int, of organizationID: UUID) -> ConsumedEvent {
         let data: JSONValue = [
-            "id": .string(UUID().uuidString.lowercased()), "name": .string("Customer \(index)"), "slug": .string("customer-\(index)"), "n": .integer(Int64(index)),
+            "id": .string(UUID().uuidString.lowercased()), "name": .string("Customer \(index)"), "slug": .string("customer-\(index)"),
+            "n": .integer(Int64(index)),
         ]
         return ConsumedEvent(
             id: UUID(), organizationID: organizationID, event: EventType(name: "CUSTOMER_CREATED", type: "com.kaiten.customer.v1.created"),
@@ -302,7 +311,8 @@ private actor Receivers {
     /// Records a delivery; returns how long to wait before answering.
     func received(_ path: String, body: ByteBuffer) -> Duration {
         counts[path, default: 0] += 1
-        if let latencyPrefix, path.hasPrefix(latencyPrefix), let json = try? JSONValue.parse(Array(body.readableBytesView)), case .integer(let index)? = json["data"]?["n"],
+        if let latencyPrefix, path.hasPrefix(latencyPrefix), let json = try? JSONValue.parse(Array(body.readableBytesView)),
+            case .integer(let index)? = json["data"]?["n"],
             let written = writes.removeValue(forKey: Int(index))
         {
             latency.record(.now - written)

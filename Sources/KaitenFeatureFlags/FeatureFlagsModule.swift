@@ -41,7 +41,9 @@ package struct FeatureFlagsModule: Sendable {
 
     /// The organization's entitlement slugs, which `__kaiten.entitlements.<slug>` may name.
     func entitlementSlugs(of organizationID: UUID) async throws -> Set<String> {
-        Set(try await database.client.all("SELECT slug FROM entitlement WHERE organization_id = \(organizationID)", as: String.self, logger: database.logger))
+        Set(
+            try await database.client.all(
+                "SELECT slug FROM entitlement WHERE organization_id = \(organizationID)", as: String.self, logger: database.logger))
     }
 
     /// Checks a definition's cross-member rules and lints each of its targeting rules.

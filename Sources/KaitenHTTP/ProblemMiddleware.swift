@@ -93,7 +93,8 @@ package struct ProblemMiddleware: RouterMiddleware {
 
 extension APIError {
     static let internalFailure = APIError(.internalFailure, code: "INTERNAL", detail: "An unexpected error occurred")
-    package static let bodyTooLarge = APIError(.contentTooLarge, code: "Request.BodyTooLarge", detail: "the request body exceeds \(RequestBodyLimit.bytes) bytes")
+    package static let bodyTooLarge = APIError(
+        .contentTooLarge, code: "Request.BodyTooLarge", detail: "the request body exceeds \(RequestBodyLimit.bytes) bytes")
     package static let unsupportedMediaType = APIError(
         .unsupportedMediaType,
         code: "Request.UnsupportedMediaType",

@@ -35,7 +35,8 @@ package struct MetadataValidator: MetadataValidating {
         if let current, JSONValue.object(proposed).jsonEquals(.object(current)) {
             return proposed
         }
-        let fields = try await MetadataFieldSet.load(resourceType: resourceType, organizationID: organizationID, on: executor, logger: database.logger)
+        let fields = try await MetadataFieldSet.load(
+            resourceType: resourceType, organizationID: organizationID, on: executor, logger: database.logger)
         if fields.active.isEmpty && fields.archivedKeys.isEmpty {
             return proposed
         }
@@ -60,7 +61,8 @@ package struct MetadataValidator: MetadataValidating {
                         problems.append(ErrorDetail(message: message, location: "body.metadata.\(key)", value: value))
                     }
                 } else if strict {
-                    problems.append(ErrorDetail(message: "no active metadata field declares this key", location: "body.metadata.\(key)", value: value))
+                    problems.append(
+                        ErrorDetail(message: "no active metadata field declares this key", location: "body.metadata.\(key)", value: value))
                 }
             }
             if !problems.isEmpty {
@@ -82,7 +84,9 @@ struct MetadataFieldSet {
     /// key, the new field is the contract.
     let archivedKeys: Set<String>
 
-    static func load(resourceType: MetadataResourceType, organizationID: UUID, on executor: any SQLExecutor, logger: Logger) async throws -> MetadataFieldSet {
+    static func load(
+        resourceType: MetadataResourceType, organizationID: UUID, on executor: any SQLExecutor, logger: Logger
+    ) async throws -> MetadataFieldSet {
         let rows = try await executor.all(
             """
             SELECT key, json_schema::text, archived_at IS NOT NULL FROM metadata_field

@@ -15,7 +15,8 @@ package enum DatabaseProvisioning {
         user: String,
         logger: Logger
     ) async throws {
-        let configuration = PostgresConnection.Configuration(host: host, port: port, username: user, password: nil, database: "postgres", tls: .disable)
+        let configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: user, password: nil, database: "postgres", tls: .disable)
         let connection = try await PostgresConnection.connect(
             on: MultiThreadedEventLoopGroup.singleton.next(),
             configuration: configuration,

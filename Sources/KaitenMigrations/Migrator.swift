@@ -23,7 +23,9 @@ package struct Migrator: Sendable {
         let files = try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
             .filter { $0.pathExtension == "sql" }
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
-        migrations = try files.map { Migration(version: $0.deletingPathExtension().lastPathComponent, sql: try String(contentsOf: $0, encoding: .utf8)) }
+        migrations = try files.map {
+            Migration(version: $0.deletingPathExtension().lastPathComponent, sql: try String(contentsOf: $0, encoding: .utf8))
+        }
     }
 
     /// The version a fully migrated database reports.

@@ -29,7 +29,8 @@ package actor TestDatabaseServer {
         let server = try await startedServer()
         let name = "test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         try await DatabaseProvisioning.ensureDatabase(
-            name, template: Self.templateName, host: "127.0.0.1", port: server.configuration.port, user: server.configuration.superuser, logger: logger
+            name, template: Self.templateName, host: "127.0.0.1", port: server.configuration.port, user: server.configuration.superuser,
+            logger: logger
         )
         return configuration(database: name)
     }
@@ -43,7 +44,8 @@ package actor TestDatabaseServer {
 
     private func start() async throws -> EmbeddedPostgres {
         Self.removeAbandonedClusters()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(Self.clusterPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "\(Self.clusterPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
         let server = try await launch(in: directory)
         let configuration = server.configuration
         self.server = server
@@ -81,7 +83,8 @@ package actor TestDatabaseServer {
     private func configuration(database: String) -> PostgresClient.Configuration {
         let server = server!
         return PostgresClient.Configuration(
-            host: "127.0.0.1", port: server.configuration.port, username: server.configuration.superuser, password: nil, database: database, tls: .disable
+            host: "127.0.0.1", port: server.configuration.port, username: server.configuration.superuser, password: nil, database: database,
+            tls: .disable
         )
     }
 

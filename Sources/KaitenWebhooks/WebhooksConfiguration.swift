@@ -19,7 +19,9 @@ import KaitenCore
 ///   - `KAITEN_WEBHOOKS_RETENTION` (Go duration, default 336h): how long messages are kept (and replayable).
 package struct WebhooksConfiguration: Sendable {
     package var allowPrivateAddresses = false
-    package var retrySchedule: [Duration] = [.zero, .seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18000), .seconds(36000), .seconds(36000)]
+    package var retrySchedule: [Duration] = [
+        .zero, .seconds(5), .seconds(300), .seconds(1800), .seconds(7200), .seconds(18000), .seconds(36000), .seconds(36000),
+    ]
     package var jitter = 0.2
     package var attemptTimeout: Duration = .seconds(15)
     package var overloadDelay: Duration = .seconds(60)

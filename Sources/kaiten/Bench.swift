@@ -26,7 +26,8 @@ struct Bench: AsyncParsableCommand {
                 benchmark.clients = clients
                 benchmark.duration = .seconds(seconds)
                 benchmark.durable = !nonDurable
-                print("kaiten bench usage: \(clients) clients, \(seconds) s, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
+                print(
+                    "kaiten bench usage: \(clients) clients, \(seconds) s, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
                 print(try await benchmark.run(logger: logging.makeLogger()))
             }
         }
@@ -41,7 +42,8 @@ struct BenchmarkStorage: ParsableArguments {
     /// Runs `body` with the directory; a temporary one (no `--data-dir`) is removed afterwards, since its
     /// clusters hold hundreds of megabytes nobody will look at again.
     func withDirectory(_ body: (URL) async throws -> Void) async throws {
-        let directory = dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL }
+        let directory =
+            dataDir.map { URL(fileURLWithPath: $0).standardizedFileURL }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-bench-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { if dataDir == nil { try? FileManager.default.removeItem(at: directory) } }

@@ -6,11 +6,13 @@ import Logging
 extension Bench {
     struct Flags: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Nanoseconds per evaluation of a compiled two-clause CEL rule, next to the common-expression-language PyPI package, and OFREP bulk p50/p99 for 10, 100 and 1,000 flags and for a 304."
+            abstract:
+                "Nanoseconds per evaluation of a compiled two-clause CEL rule, next to the common-expression-language PyPI package, and OFREP bulk p50/p99 for 10, 100 and 1,000 flags and for a 304."
         )
 
         @OptionGroup var storage: BenchmarkStorage
-        @Option(help: "A Python with the common-expression-language package (the contract suite's .venv has it).") var python: String = ".venv/bin/python"
+        @Option(help: "A Python with the common-expression-language package (the contract suite's .venv has it).") var python: String =
+            ".venv/bin/python"
         @Option(help: "Timed bulk requests per flag count (a fifth of them at 1,000 flags).") var requests: Int = 1500
         @OptionGroup var logging: LoggingOptions
 

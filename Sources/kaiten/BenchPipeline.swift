@@ -26,7 +26,8 @@ extension Bench {
 
         func run() async throws {
             try await storage.withDirectory { directory in
-                var benchmark = PipelineBenchmark(dataDirectory: directory, relayExecutable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
+                var benchmark = PipelineBenchmark(
+                    dataDirectory: directory, relayExecutable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath())
                 benchmark.mode = mode
                 benchmark.queueType = queueType
                 benchmark.writers = writers
@@ -34,7 +35,9 @@ extension Bench {
                 benchmark.latencyRate = rate
                 benchmark.latencyDuration = .seconds(latencySeconds)
                 benchmark.durable = !nonDurable
-                print("kaiten bench pipeline: \(mode.rawValue) relay, \(queueType.rawValue) queue, \(writers) writers, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
+                print(
+                    "kaiten bench pipeline: \(mode.rawValue) relay, \(queueType.rawValue) queue, \(writers) writers, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)"
+                )
                 print(try await benchmark.run(logger: logging.makeLogger()))
             }
         }

@@ -6,7 +6,8 @@ import Logging
 extension Bench {
     struct Webhooks: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Webhook deliveries per second to local receivers (ten healthy endpoints, then one of them answering in 5 s, then one throttled), and event → delivery latency."
+            abstract:
+                "Webhook deliveries per second to local receivers (ten healthy endpoints, then one of them answering in 5 s, then one throttled), and event → delivery latency."
         )
 
         @OptionGroup var storage: BenchmarkStorage
@@ -27,7 +28,9 @@ extension Bench {
                 benchmark.slowAnswer = .seconds(slowSeconds)
                 benchmark.throttleRate = throttleRate
                 benchmark.latencyRate = latencyRate
-                print("kaiten bench webhooks: \(endpoints) endpoints, \(messages) messages each, at most \(seconds) s per run, PostgreSQL in \(directory.path)")
+                print(
+                    "kaiten bench webhooks: \(endpoints) endpoints, \(messages) messages each, at most \(seconds) s per run, PostgreSQL in \(directory.path)"
+                )
                 print(try await benchmark.run(logger: logging.makeLogger()))
             }
         }

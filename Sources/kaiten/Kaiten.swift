@@ -1,8 +1,8 @@
 import ArgumentParser
 import Foundation
 import KaitenApp
-import KaitenDevelopment
 import KaitenCore
+import KaitenDevelopment
 import Logging
 
 @main
@@ -135,4 +135,3 @@ struct PlatformToken: AsyncParsableCommand {
         }
     }
 }
-

@@ -17,7 +17,9 @@ struct Relay: AsyncParsableCommand {
     struct Start: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Run the relay until SIGTERM or SIGINT (the default).")
 
-        @Option(help: "poll: claim unpublished rows; cdc: stream the outbox from the WAL (needs wal_level=logical). Default: KAITEN_RELAY_MODE, else poll.")
+        @Option(
+            help:
+                "poll: claim unpublished rows; cdc: stream the outbox from the WAL (needs wal_level=logical). Default: KAITEN_RELAY_MODE, else poll.")
         var mode: RelayMode?
         @Option(help: "The bus: only rabbitmq.") var transport: RelayTransport = .rabbitmq
         @OptionGroup var logging: LoggingOptions

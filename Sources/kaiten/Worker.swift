@@ -10,7 +10,10 @@ struct Worker: AsyncParsableCommand {
         abstract: "Consume Kaiten's events (audit trail) and sweep expired outbox, inbox and token rows of KAITEN_DATABASE_URL."
     )
 
-    @Option(help: "rabbitmq: consume the queue <KAITEN_WORKER_CONSUMER_ID>-kaiten.events at KAITEN_AMQP_URL; dapr: serve a Dapr sidecar on KAITEN_DAPR_APP_PORT (6070).")
+    @Option(
+        help:
+            "rabbitmq: consume the queue <KAITEN_WORKER_CONSUMER_ID>-kaiten.events at KAITEN_AMQP_URL; dapr: serve a Dapr sidecar on KAITEN_DAPR_APP_PORT (6070)."
+    )
     var transport: WorkerTransport = .rabbitmq
     @OptionGroup var logging: LoggingOptions
 

@@ -32,7 +32,10 @@ struct AMQPCodecTests {
     )
 
     static let methods: [AMQPMethod] = [
-        .connectionStart(ConnectionStart(serverProperties: ["product": "RabbitMQ", "capabilities": .table(["publisher_confirms": true])], mechanisms: "AMQPLAIN PLAIN", locales: "en_US")),
+        .connectionStart(
+            ConnectionStart(
+                serverProperties: ["product": "RabbitMQ", "capabilities": .table(["publisher_confirms": true])], mechanisms: "AMQPLAIN PLAIN",
+                locales: "en_US")),
         .connectionStartOk(.plain(username: "guest", password: "guest", clientProperties: ["product": "Kaiten"])),
         .connectionTune(ConnectionTune(channelMax: 2047, frameMax: 131_072, heartbeat: 60)),
         .connectionTuneOk(ConnectionTune(channelMax: 2047, frameMax: 131_072, heartbeat: 30)),
@@ -41,9 +44,13 @@ struct AMQPCodecTests {
         .connectionCloseOk, .connectionBlocked(reason: "low on memory"), .connectionUnblocked,
         .channelOpen, .channelOpenOk, .channelFlow(active: false), .channelFlowOk(active: true),
         .channelClose(AMQPClose(replyCode: 404, replyText: "NOT_FOUND - no queue 'q'", classID: 50, methodID: 10)), .channelCloseOk,
-        .exchangeDeclare(ExchangeDeclare(exchange: "kaiten.events", type: "fanout", durable: true, internal: true, arguments: ["alternate-exchange": "ae"])),
+        .exchangeDeclare(
+            ExchangeDeclare(exchange: "kaiten.events", type: "fanout", durable: true, internal: true, arguments: ["alternate-exchange": "ae"])),
         .exchangeDeclareOk,
-        .queueDeclare(QueueDeclare(queue: "kaiten.webhooks", durable: true, exclusive: true, arguments: ["x-dead-letter-exchange": "kaiten.dlx", "x-queue-type": "quorum"])),
+        .queueDeclare(
+            QueueDeclare(
+                queue: "kaiten.webhooks", durable: true, exclusive: true,
+                arguments: ["x-dead-letter-exchange": "kaiten.dlx", "x-queue-type": "quorum"])),
         .queueDeclareOk(QueueDeclareOk(queue: "amq.gen-1", messageCount: 12, consumerCount: 1)),
         .queueBind(QueueBind(queue: "q", exchange: "kaiten.events", routingKey: "customer.#", noWait: true)), .queueBindOk,
         .basicQos(BasicQos(prefetchCount: 200, global: true)), .basicQosOk,
@@ -78,11 +85,12 @@ struct AMQPCodecTests {
         encoder.frame(.heartbeat)
         encoder.method(.basicAck(BasicAcknowledgement(deliveryTag: 5, multiple: true)), channel: 2)
         let bytes = Array(encoder.flush().readableBytesView)
-        #expect(bytes == [
-            0x41, 0x4D, 0x51, 0x50, 0, 0, 9, 1,  // "AMQP" 0 0 9 1
-            8, 0, 0, 0, 0, 0, 0, 0xCE,  // heartbeat: type 8, channel 0, size 0, frame-end
-            1, 0, 2, 0, 0, 0, 13, 0, 60, 0, 80, 0, 0, 0, 0, 0, 0, 0, 5, 1, 0xCE,  // basic.ack(5, multiple)
-        ])
+        #expect(
+            bytes == [
+                0x41, 0x4D, 0x51, 0x50, 0, 0, 9, 1,  // "AMQP" 0 0 9 1
+                8, 0, 0, 0, 0, 0, 0, 0xCE,  // heartbeat: type 8, channel 0, size 0, frame-end
+                1, 0, 2, 0, 0, 0, 13, 0, 60, 0, 80, 0, 0, 0, 0, 0, 0, 0, 5, 1, 0xCE,  // basic.ack(5, multiple)
+            ])
     }
 
     @Test("a publish is cut into body frames that fit frame-max")
@@ -105,14 +113,19 @@ struct AMQPCodecTests {
 
     @Test("the decoder never half-consumes: drip-fed, batched and split frames decode the same")
     func decoderVerifier() throws {
-        let deliver = AMQPMethod.basicDeliver(BasicDeliver(consumerTag: "c", deliveryTag: 1, redelivered: false, exchange: "kaiten.events", routingKey: ""))
+        let deliver = AMQPMethod.basicDeliver(
+            BasicDeliver(consumerTag: "c", deliveryTag: 1, redelivered: false, exchange: "kaiten.events", routingKey: ""))
         let header = AMQPContentHeader(bodySize: 5, properties: Self.properties)
         let pairs: [(ByteBuffer, [AMQPFrame])] = [
             (encode([.heartbeat]), [.heartbeat]),
-            (encode([.method(channel: 1, deliver), .header(channel: 1, header), .body(channel: 1, ByteBuffer(string: "hello"))]),
-             [.method(channel: 1, deliver), .header(channel: 1, header), .body(channel: 1, ByteBuffer(string: "hello"))]),
-            (encode([.method(channel: 0, .connectionTune(ConnectionTune(channelMax: 0, frameMax: 0, heartbeat: 0)))]),
-             [.method(channel: 0, .connectionTune(ConnectionTune(channelMax: 0, frameMax: 0, heartbeat: 0)))]),
+            (
+                encode([.method(channel: 1, deliver), .header(channel: 1, header), .body(channel: 1, ByteBuffer(string: "hello"))]),
+                [.method(channel: 1, deliver), .header(channel: 1, header), .body(channel: 1, ByteBuffer(string: "hello"))]
+            ),
+            (
+                encode([.method(channel: 0, .connectionTune(ConnectionTune(channelMax: 0, frameMax: 0, heartbeat: 0)))]),
+                [.method(channel: 0, .connectionTune(ConnectionTune(channelMax: 0, frameMax: 0, heartbeat: 0)))]
+            ),
         ]
         try ByteToMessageDecoderVerifier.verifyDecoder(inputOutputPairs: pairs) { AMQPFrameDecoder() }
     }

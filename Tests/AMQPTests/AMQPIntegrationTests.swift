@@ -241,7 +241,10 @@ struct AMQPIntegrationTests {
                     publishes.addTask {
                         do {
                             try await service.publish(ByteBuffer(string: id), exchange: "kaiten.events", properties: Self.event(id))
-                            let count = confirmedBeforeKill.value.withLock { $0 += 1; return $0 }
+                            let count = confirmedBeforeKill.value.withLock {
+                                $0 += 1
+                                return $0
+                            }
                             if count == 100 { await broker.kill() }
                             return (id, true)
                         } catch let error as AMQPError {

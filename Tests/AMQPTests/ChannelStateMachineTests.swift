@@ -48,10 +48,13 @@ struct ChannelStateMachineTests {
         let body = ByteBuffer(string: "{}")
         let published = (0..<4).map { _ in voidPromise() }
         for promise in published {
-            #expect(machine.publishRequested(publish, properties: AMQPProperties(), body: body, promise: promise) == .sendContent(publish, AMQPProperties(), body))
+            #expect(
+                machine.publishRequested(publish, properties: AMQPProperties(), body: body, promise: promise)
+                    == .sendContent(publish, AMQPProperties(), body))
         }
         #expect(machine.methodReceived(.basicAck(BasicAcknowledgement(deliveryTag: 2))) == .succeedConfirms([published[1]]))
-        #expect(machine.methodReceived(.basicAck(BasicAcknowledgement(deliveryTag: 3, multiple: true))) == .succeedConfirms([published[0], published[2]]))
+        #expect(
+            machine.methodReceived(.basicAck(BasicAcknowledgement(deliveryTag: 3, multiple: true))) == .succeedConfirms([published[0], published[2]]))
         #expect(machine.methodReceived(.basicNack(BasicAcknowledgement(deliveryTag: 4))) == .failConfirms([published[3]], .publishNacked))
         #expect(machine.unconfirmedCount == 0)
     }
@@ -103,7 +106,8 @@ struct ChannelStateMachineTests {
         _ = machine.requestReceived(.confirmSelect(noWait: false), promise: replyPromise())
         _ = machine.methodReceived(.confirmSelectOk)
         let published = voidPromise()
-        _ = machine.publishRequested(BasicPublish(exchange: "", routingKey: "q"), properties: AMQPProperties(), body: ByteBuffer(), promise: published)
+        _ = machine.publishRequested(
+            BasicPublish(exchange: "", routingKey: "q"), properties: AMQPProperties(), body: ByteBuffer(), promise: published)
         let close = replyPromise()
         #expect(machine.closeRequested(promise: close) == .sendMethod(.channelClose(.normal)))
         #expect(
@@ -118,19 +122,24 @@ struct ChannelStateMachineTests {
         _ = machine.requestReceived(.confirmSelect(noWait: false), promise: replyPromise())
         _ = machine.methodReceived(.confirmSelectOk)
         let published = voidPromise()
-        _ = machine.publishRequested(BasicPublish(exchange: "", routingKey: "q"), properties: AMQPProperties(), body: ByteBuffer(), promise: published)
+        _ = machine.publishRequested(
+            BasicPublish(exchange: "", routingKey: "q"), properties: AMQPProperties(), body: ByteBuffer(), promise: published)
         #expect(
             machine.connectionClosed(.connectionLost)
                 == .closed(.init(error: .connectionLost, replies: [], confirms: [published], consumerTags: [], closeRequests: []), sendCloseOk: false)
         )
         let after = voidPromise()
-        #expect(machine.publishRequested(BasicPublish(exchange: "", routingKey: "q"), properties: AMQPProperties(), body: ByteBuffer(), promise: after) == .failPublish(after, .connectionLost))
+        #expect(
+            machine.publishRequested(BasicPublish(exchange: "", routingKey: "q"), properties: AMQPProperties(), body: ByteBuffer(), promise: after)
+                == .failPublish(after, .connectionLost))
     }
 
     @Test("the broker cancelling a consumer is passed on")
     func brokerCancel() {
         var (machine, _) = openChannel()
-        #expect(machine.methodReceived(.basicCancel(consumerTag: "c1", noWait: true)) == .consumerCancelledByBroker(consumerTag: "c1", replyCancelOk: false))
+        #expect(
+            machine.methodReceived(.basicCancel(consumerTag: "c1", noWait: true))
+                == .consumerCancelledByBroker(consumerTag: "c1", replyCancelOk: false))
     }
 }
 

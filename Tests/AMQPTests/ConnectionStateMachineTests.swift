@@ -5,7 +5,8 @@ import Testing
 
 @Suite("AMQP connection state machine")
 struct ConnectionStateMachineTests {
-    let configuration = AMQPConfiguration(username: "kaiten", password: "secret", virtualHost: "/kaiten", heartbeat: 10, frameMax: 65_536, channelMax: 100)
+    let configuration = AMQPConfiguration(
+        username: "kaiten", password: "secret", virtualHost: "/kaiten", heartbeat: 10, frameMax: 65_536, channelMax: 100)
 
     private func start(mechanisms: String = "AMQPLAIN PLAIN") -> AMQPMethod {
         .connectionStart(ConnectionStart(serverProperties: [:], mechanisms: mechanisms, locales: "en_US"))
@@ -35,7 +36,9 @@ struct ConnectionStateMachineTests {
         let negotiated = AMQPNegotiatedParameters(channelMax: 100, frameMax: 65_536, heartbeat: 10)
         #expect(
             machine.methodReceived(.connectionTune(ConnectionTune(channelMax: 2047, frameMax: 131_072, heartbeat: 60)))
-                == .sendMethods([.connectionTuneOk(ConnectionTune(channelMax: 100, frameMax: 65_536, heartbeat: 10)), .connectionOpen(virtualHost: "/kaiten")])
+                == .sendMethods([
+                    .connectionTuneOk(ConnectionTune(channelMax: 100, frameMax: 65_536, heartbeat: 10)), .connectionOpen(virtualHost: "/kaiten"),
+                ])
         )
         #expect(machine.methodReceived(.connectionOpenOk) == .connected(negotiated))
         #expect(machine.isOpen)
@@ -101,7 +104,10 @@ struct ConnectionStateMachineTests {
     @Test("an unexpected method on channel 0 is a protocol violation")
     func unexpected() {
         var machine = opened()
-        guard case .closeWithError(.protocolViolation) = machine.methodReceived(.connectionTune(ConnectionTune(channelMax: 1, frameMax: 1, heartbeat: 1))) else {
+        guard
+            case .closeWithError(.protocolViolation) = machine.methodReceived(
+                .connectionTune(ConnectionTune(channelMax: 1, frameMax: 1, heartbeat: 1)))
+        else {
             Issue.record("expected a protocol violation")
             return
         }

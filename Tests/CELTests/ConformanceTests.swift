@@ -89,16 +89,20 @@ import Testing
             let n = r.passed + r.failed + r.skipped
             let rate = n == 0 ? 100 : Double(r.passed) * 100 / Double(n)
             let name = r.name.padding(toLength: 13, withPad: " ", startingAt: 0)
-            report += "  \(name)" + String(
-                format: " passed %4d  failed %3d  skipped %3d  pass rate %6.2f%%   (needs protobuf: %d/%d passed)\n",
-                r.passed, r.failed, r.skipped, rate, r.protoPassed, r.protoTotal)
+            report +=
+                "  \(name)"
+                + String(
+                    format: " passed %4d  failed %3d  skipped %3d  pass rate %6.2f%%   (needs protobuf: %d/%d passed)\n",
+                    r.passed, r.failed, r.skipped, rate, r.protoPassed, r.protoTotal)
             passed += r.passed
             total += n
             protoPassed += r.protoPassed
             protoTotal += r.protoTotal
         }
         let overall = total == 0 ? 0 : Double(passed) * 100 / Double(total)
-        report += String(format: "  overall: %d/%d proto-free tests passed (%.2f%%); needs protobuf: %d/%d passed\n", passed, total, overall, protoPassed, protoTotal)
+        report += String(
+            format: "  overall: %d/%d proto-free tests passed (%.2f%%); needs protobuf: %d/%d passed\n", passed, total, overall, protoPassed,
+            protoTotal)
         for r in results { for n in r.notes { report += "  " + n + "\n" } }
         report += "  needs protobuf (run, counted apart):\n"
         for r in results { for n in r.protoNotes { report += "    " + n + "\n" } }
@@ -186,10 +190,11 @@ import Testing
             return .bytes(b)
         case "list_value":
             guard case .message(let l) = v else { return .list([]) }
-            return .list(try l.all("values").map { (e) throws -> CELValue in
-                guard case .message(let em) = e else { throw Unsupported(description: "bad list element") }
-                return try value(em)
-            })
+            return .list(
+                try l.all("values").map { (e) throws -> CELValue in
+                    guard case .message(let em) = e else { throw Unsupported(description: "bad list element") }
+                    return try value(em)
+                })
         case "map_value":
             guard case .message(let mm) = v else { return .map(try CELMap(entries: [])) }
             var entries: [(key: CELValue, value: CELValue)] = []

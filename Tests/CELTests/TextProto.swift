@@ -115,7 +115,10 @@ struct TextProtoReader {
                 i += 1
                 while true {
                     skip()
-                    if i < s.count && s[i] == UInt8(ascii: "]") { i += 1; break }
+                    if i < s.count && s[i] == UInt8(ascii: "]") {
+                        i += 1
+                        break
+                    }
                     m.fields.append((n, try value()))
                 }
             } else {
@@ -169,7 +172,10 @@ struct TextProtoReader {
             let c = s[i]
             i += 1
             if c == q { return out }
-            if c != UInt8(ascii: "\\") { out.append(c); continue }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                continue
+            }
             let e = s[i]
             i += 1
             switch e {
@@ -183,12 +189,20 @@ struct TextProtoReader {
             case UInt8(ascii: "0")...UInt8(ascii: "7"):
                 var v = UInt32(e - 48)
                 var k = 0
-                while k < 2, i < s.count, s[i] >= 48, s[i] <= 55 { v = v * 8 + UInt32(s[i] - 48); i += 1; k += 1 }
+                while k < 2, i < s.count, s[i] >= 48, s[i] <= 55 {
+                    v = v * 8 + UInt32(s[i] - 48)
+                    i += 1
+                    k += 1
+                }
                 out.append(UInt8(truncatingIfNeeded: v))
             case UInt8(ascii: "x"), UInt8(ascii: "X"):
                 var v: UInt32 = 0
                 var k = 0
-                while k < 2, i < s.count, let h = Self.hex(s[i]) { v = v * 16 + h; i += 1; k += 1 }
+                while k < 2, i < s.count, let h = Self.hex(s[i]) {
+                    v = v * 16 + h
+                    i += 1
+                    k += 1
+                }
                 out.append(UInt8(v))
             case UInt8(ascii: "u"), UInt8(ascii: "U"):
                 let n = e == UInt8(ascii: "u") ? 4 : 8

@@ -25,7 +25,9 @@ struct CDCRelayTests {
             try await harness.kaiten.database.client.withConnection { connection in
                 try await connection.query("BEGIN", logger: harness.logger)
                 try await harness.insert(first, organization: organization, on: connection)
-                _ = try await harness.kaiten.database.client.withConnection { other in try await harness.insert(second, organization: organization, on: other) }
+                _ = try await harness.kaiten.database.client.withConnection { other in
+                    try await harness.insert(second, organization: organization, on: other)
+                }
                 try await connection.query("COMMIT", logger: harness.logger)
             }
             for name in ["Acme", "Globex", "Initech"] {
@@ -174,9 +176,11 @@ struct CDCRelayTests {
         try await TestKaiten.run { kaiten in
             _ = try await kaiten.organization()
             let pending = try await kaiten.count("SELECT count(*) FROM outbox_events")
-            try await kaiten.database.client.query("UPDATE outbox_events SET relay_claimed_until = now() + interval '30 seconds'", logger: kaiten.database.logger)
+            try await kaiten.database.client.query(
+                "UPDATE outbox_events SET relay_claimed_until = now() + interval '30 seconds'", logger: kaiten.database.logger)
             await #expect(throws: RelayCutoverError.claimsHeld(pending)) { try await RelayCutover.toCDC(database: kaiten.database) }
-            try await kaiten.database.client.query("UPDATE outbox_events SET relay_claimed_until = now() - interval '1 second'", logger: kaiten.database.logger)
+            try await kaiten.database.client.query(
+                "UPDATE outbox_events SET relay_claimed_until = now() - interval '1 second'", logger: kaiten.database.logger)
             #expect(try await RelayCutover.toCDC(database: kaiten.database) == pending)
         }
     }
@@ -214,7 +218,9 @@ struct CDCRelayTests {
             await streamed.set(hanging: true)
             try await harness.waitUntil { await streamed.attempted.count > streamed.published.count }
             await relay.kill()
-            try await harness.waitUntil { try await harness.kaiten.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = \(harness.slot) AND active") == 0 }
+            try await harness.waitUntil {
+                try await harness.kaiten.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = \(harness.slot) AND active") == 0
+            }
 
             let report = try await RelayCutover.toPolling(database: harness.kaiten.database, slot: harness.slot)
             #expect(report.markedPublished > 0 && report.unconfirmed > 0)
@@ -291,10 +297,12 @@ struct RelayHarness {
         try await TestKaiten.run { kaiten in
             let (database, port, user) = try #require(
                 try await kaiten.database.client.first(
-                    "SELECT current_database()::text, inet_server_port(), current_user::text", as: (String, Int, String).self, logger: kaiten.database.logger
+                    "SELECT current_database()::text, inet_server_port(), current_user::text", as: (String, Int, String).self,
+                    logger: kaiten.database.logger
                 )
             )
-            let connection = PostgresClient.Configuration(host: "127.0.0.1", port: port, username: user, password: nil, database: database, tls: .disable)
+            let connection = PostgresClient.Configuration(
+                host: "127.0.0.1", port: port, username: user, password: nil, database: database, tls: .disable)
             let slot = "test_relay_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(16)
             let harness = RelayHarness(kaiten: kaiten, connection: connection, slot: slot)
             do {
@@ -372,7 +380,8 @@ struct RelayHarness {
 
     func waitUntilConfirmed(past position: String) async throws {
         try await waitUntil {
-            try await kaiten.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = \(slot) AND confirmed_flush_lsn > \(position)::pg_lsn") == 1
+            try await kaiten.count(
+                "SELECT count(*) FROM pg_replication_slots WHERE slot_name = \(slot) AND confirmed_flush_lsn > \(position)::pg_lsn") == 1
         }
     }
 

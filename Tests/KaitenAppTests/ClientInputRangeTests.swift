@@ -39,7 +39,8 @@ import Testing
             let slug = try #require(account.json?["slug"]?.stringValue)
             let tokens = "/api/service-accounts/\(slug)/tokens"
             for expiresAt in ["9999-12-31T23:59:59.999999Z", "9999-12-31T23:59:59.99Z", "9999-12-31T22:00:00-05:00"] {
-                let refused = try await kaiten.core.json(.post, tokens, token: token, body: ["name": "far", "scopes": .null, "expiresAt": .string(expiresAt)])
+                let refused = try await kaiten.core.json(
+                    .post, tokens, token: token, body: ["name": "far", "scopes": .null, "expiresAt": .string(expiresAt)])
                 #expect(refused.status == .unprocessableContent && refused.json?["code"] == "Request.TimestampOutOfRange", "\(expiresAt)")
                 #expect(refused.json?["errors"]?.arrayValue?.first?["location"] == "body.expiresAt")
             }
@@ -49,7 +50,9 @@ import Testing
             )
             #expect(kept.status == .created)
             #expect(kept.json?["expiresAt"] == "9999-12-31T23:59:59.000000Z")
-            #expect(try await kaiten.core.json(.get, tokens, token: token).json?["items"]?.arrayValue?.first?["expiresAt"] == "9999-12-31T23:59:59.000000Z")
+            #expect(
+                try await kaiten.core.json(.get, tokens, token: token).json?["items"]?.arrayValue?.first?["expiresAt"]
+                    == "9999-12-31T23:59:59.000000Z")
         }
     }
 
@@ -61,7 +64,8 @@ import Testing
             let missing = try await kaiten.core.json(.post, "/api/service-accounts/\(slug)/tokens", token: token, body: ["name": "ci"])
             #expect(missing.status == .unprocessableContent && missing.json?["code"] == "UNPROCESSABLE")
             #expect(missing.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue } == ["body.scopes"])
-            let inherited = try await kaiten.core.json(.post, "/api/service-accounts/\(slug)/tokens", token: token, body: ["name": "ci", "scopes": .null])
+            let inherited = try await kaiten.core.json(
+                .post, "/api/service-accounts/\(slug)/tokens", token: token, body: ["name": "ci", "scopes": .null])
             #expect(inherited.status == .created)
         }
     }

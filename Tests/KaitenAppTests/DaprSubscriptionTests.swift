@@ -2,13 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import KaitenApp
 import KaitenAuditTrail
 import KaitenCore
 import KaitenPipeline
 import Logging
 import PostgresNIO
 import Testing
+
+@testable import KaitenApp
 
 /// The worker's Dapr endpoints, driven as a Dapr sidecar would.
 @Suite struct DaprSubscriptionTests {
@@ -20,7 +21,9 @@ import Testing
         }
     }
 
-    static func withDapr(_ kaiten: TestKaiten, consumers: [any EventConsumer]? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+    static func withDapr(
+        _ kaiten: TestKaiten, consumers: [any EventConsumer]? = nil, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void
+    ) async throws {
         let dispatcher = EventDispatcher(database: kaiten.database, consumers: consumers ?? [AuditTrailModule(database: kaiten.database).consumer])
         let application = Application(router: DaprSubscription.router(dispatcher: dispatcher, logger: kaiten.database.logger))
         try await application.test(.router, body)
@@ -80,7 +83,8 @@ import Testing
             try await Self.withDapr(kaiten, consumers: [Failing()]) { (dapr: any TestClientProtocol) async throws in
                 #expect(try await Self.status(dapr, "/dapr/cdc/events", "not json") == "DROP")
                 #expect(try await Self.status(dapr, "/dapr/cdc/events", #"{"specversion":"1.0","id":"x","data":{"after":{"id":"nope"}}}"#) == "DROP")
-                #expect(try await Self.status(dapr, "/dapr/cdc/events", CloudEventEnvelope(record: record, position: "dapr").json.jsonText) == "RETRY")
+                #expect(
+                    try await Self.status(dapr, "/dapr/cdc/events", CloudEventEnvelope(record: record, position: "dapr").json.jsonText) == "RETRY")
                 #expect(try await Self.status(dapr, "/dapr/cdc/dead-letter", #"{"id":"dead"}"#) == "SUCCESS")
             }
         }

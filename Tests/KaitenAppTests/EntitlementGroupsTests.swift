@@ -9,23 +9,28 @@ import Testing
     @Test func groupsLiveThroughCreateUpdateAndDeleteWithTheirEvents() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
-            let created = try await kaiten.core.json(.post, "/api/entitlement-groups", token: token, body: ["name": "AI quotas", "description": .null])
+            let created = try await kaiten.core.json(
+                .post, "/api/entitlement-groups", token: token, body: ["name": "AI quotas", "description": .null])
             #expect(created.status == .created)
             let slug = try #require(created.json?["slug"]?.stringValue)
             #expect(slug.wholeMatch(of: /ai-quotas-[0-9a-f]{6}/) != nil)
             #expect(created.json.map { Set($0.keys) } == ["id", "name", "slug", "description"])
             #expect(try await kaiten.core.json(.get, "/api/entitlement-groups/\(slug)", token: token).value == created.value)
 
-            let taken = try await kaiten.core.json(.post, "/api/entitlement-groups", token: token, body: ["name": "Again", "slug": .string(slug), "description": .null])
+            let taken = try await kaiten.core.json(
+                .post, "/api/entitlement-groups", token: token, body: ["name": "Again", "slug": .string(slug), "description": .null])
             #expect(taken.status == .conflict && taken.json?["code"] == "CreateEntitlementGroup.SlugConflict")
             let invalid = try await kaiten.core.json(.post, "/api/entitlement-groups", token: token, body: ["name": "", "description": .null])
             #expect(invalid.status == .unprocessableContent && invalid.json?["errors"]?.arrayValue?.first?["location"] == "body.name")
 
-            let renamed = try await kaiten.core.json(.put, "/api/entitlement-groups/\(slug)", token: token, body: ["name": "AI", "description": "Tokens and credits", "slug": .string(slug)])
+            let renamed = try await kaiten.core.json(
+                .put, "/api/entitlement-groups/\(slug)", token: token,
+                body: ["name": "AI", "description": "Tokens and credits", "slug": .string(slug)])
             #expect(renamed.status == .noContent && renamed.value == nil)
             let updated = try await kaiten.core.json(.get, "/api/entitlement-groups/\(slug)", token: token)
             #expect(updated.json?["name"] == "AI" && updated.json?["description"] == "Tokens and credits")
-            let rename = try await kaiten.core.json(.put, "/api/entitlement-groups/\(slug)", token: token, body: ["name": "AI", "description": .null, "slug": "other"])
+            let rename = try await kaiten.core.json(
+                .put, "/api/entitlement-groups/\(slug)", token: token, body: ["name": "AI", "description": .null, "slug": "other"])
             #expect(rename.status == .unprocessableContent && rename.json?["code"] == "UpdateEntitlementGroup.SlugNotRenameable")
             let unknown = try await kaiten.core.json(.put, "/api/entitlement-groups/nope", token: token, body: ["name": "AI", "description": .null])
             #expect(unknown.status == .notFound && unknown.json?["code"] == "UpdateEntitlementGroup.NotFound")
@@ -48,11 +53,14 @@ import Testing
     @Test func membershipsAreAddedOnceAndRemovedQuietly() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
-            _ = try await kaiten.core.json(.post, "/api/entitlement-groups", token: token, body: ["name": "Core", "slug": "core", "description": .null])
-            _ = try await kaiten.core.json(.post, "/api/entitlements", token: token, body: ["name": "Seats", "slug": "seats", "description": .null, "type": "NUMBER"])
+            _ = try await kaiten.core.json(
+                .post, "/api/entitlement-groups", token: token, body: ["name": "Core", "slug": "core", "description": .null])
+            _ = try await kaiten.core.json(
+                .post, "/api/entitlements", token: token, body: ["name": "Seats", "slug": "seats", "description": .null, "type": "NUMBER"])
             let before = try await EntitlementsFixture.events(of: organization, in: kaiten).count
 
-            let added = try await kaiten.core.json(.post, "/api/entitlement-groups/core/entitlements", token: token, body: ["entitlementSlug": "seats"])
+            let added = try await kaiten.core.json(
+                .post, "/api/entitlement-groups/core/entitlements", token: token, body: ["entitlementSlug": "seats"])
             #expect(added.status == .created && added.value == nil)
             let entitlement = try await kaiten.core.json(.get, "/api/entitlements/seats", token: token)
             #expect(entitlement.json?["entitlementGroups"]?.arrayValue?.compactMap { $0["slug"]?.stringValue } == ["core"])
@@ -90,7 +98,8 @@ import Testing
     @Test func groupUsageReadsEachMembersGrantAndCurrentWindow() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
-            _ = try await kaiten.core.json(.post, "/api/entitlement-groups", token: token, body: ["name": "Plan", "slug": "plan", "description": .null])
+            _ = try await kaiten.core.json(
+                .post, "/api/entitlement-groups", token: token, body: ["name": "Plan", "slug": "plan", "description": .null])
             let definitions: [[String: JSONValue]] = [
                 ["slug": "seats", "type": "NUMBER"],
                 ["slug": "api-calls", "type": "NUMBER", "resetPeriod": "MONTH"],
@@ -117,7 +126,9 @@ import Testing
             try await fixture.usage("api-calls", on: instance, value: 900, events: 12, periodStart: "'2000-01-01T00:00:00Z'")
             try await fixture.usage("tokens", on: instance, value: 7.5, events: 3, periodStart: "date_trunc('day', now(), 'UTC')")
             try await fixture.usage("ahead", on: instance, value: 4, events: 1, periodStart: "date_trunc('day', now(), 'UTC') + interval '1 day'")
-            try await fixture.usage("credits", on: instance, value: 5, events: 1, periodStart: "\(Timestamp.format(licenseStart.addingTimeInterval(7 * 86_400)).quotedSQL)")
+            try await fixture.usage(
+                "credits", on: instance, value: 5, events: 1,
+                periodStart: "\(Timestamp.format(licenseStart.addingTimeInterval(7 * 86_400)).quotedSQL)")
 
             let response = try await kaiten.core.json(.get, "/api/entitlement-groups/plan/usage?instance=prod", token: token)
             #expect(response.status == .ok)
@@ -137,11 +148,15 @@ import Testing
             #expect(apiCalls["licenseValue"] == ["type": "number", "value": -1])
             #expect(apiCalls["currentPeriodStart"]?.stringValue == Timestamp.format(month.start))
             #expect(apiCalls["currentPeriodEnd"]?.stringValue == Timestamp.format(month.end))
-            #expect(try await kaiten.count("SELECT count(*) FROM entitlement_usage WHERE period_start = '2000-01-01T00:00:00Z'") == 1, "reading writes nothing")
+            #expect(
+                try await kaiten.count("SELECT count(*) FROM entitlement_usage WHERE period_start = '2000-01-01T00:00:00Z'") == 1,
+                "reading writes nothing")
 
             let tokens = try #require(bySlug["tokens"])
             #expect(tokens["usageValue"] == ["type": "number", "value": 7.5, "event_count": 3])
-            #expect(tokens["currentPeriodStart"]?.stringValue == Timestamp.format(UsageWindow.containing(now, period: .day, anchor: .calendar, licenseStart: now).start))
+            #expect(
+                tokens["currentPeriodStart"]?.stringValue
+                    == Timestamp.format(UsageWindow.containing(now, period: .day, anchor: .calendar, licenseStart: now).start))
 
             let ahead = try #require(bySlug["ahead"])
             let tomorrow = UsageWindow.containing(now, period: .day, anchor: .calendar, licenseStart: now).end

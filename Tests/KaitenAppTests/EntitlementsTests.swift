@@ -10,7 +10,8 @@ import Testing
     @Test func createAppliesKaitensDefaultsAndRecordsTheEvent() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
-            let seats = try await kaiten.core.json(.post, "/api/entitlements", token: token, body: ["name": "Seats", "description": .null, "type": "NUMBER"])
+            let seats = try await kaiten.core.json(
+                .post, "/api/entitlements", token: token, body: ["name": "Seats", "description": .null, "type": "NUMBER"])
             #expect(seats.status == .created)
             let body = try #require(seats.json)
             #expect(body["slug"]?.stringValue?.wholeMatch(of: /seats-[0-9a-f]{6}/) != nil)
@@ -21,14 +22,18 @@ import Testing
             #expect(body["createdAt"] == body["updatedAt"])
 
             let feature = try await kaiten.core.json(
-                .post, "/api/entitlements", token: token, body: ["name": "SSO", "description": "Single sign-on", "type": "BOOLEAN", "aggregationMethod": "MAX"]
+                .post, "/api/entitlements", token: token,
+                body: ["name": "SSO", "description": "Single sign-on", "type": "BOOLEAN", "aggregationMethod": "MAX"]
             )
             #expect(feature.status == .created)
             #expect(feature.json?["aggregationMethod"] == nil, "BOOLEAN and CONFIG never aggregate")
 
             let monthly = try await kaiten.core.json(
                 .post, "/api/entitlements", token: token,
-                body: ["name": "API calls", "slug": "api-calls", "description": .null, "type": "NUMBER_AI_CREDIT", "aggregationMethod": "MAX", "resetPeriod": "MONTH"]
+                body: [
+                    "name": "API calls", "slug": "api-calls", "description": .null, "type": "NUMBER_AI_CREDIT", "aggregationMethod": "MAX",
+                    "resetPeriod": "MONTH",
+                ]
             )
             #expect(monthly.status == .created)
             #expect(monthly.json?["resetPeriod"] == "MONTH" && monthly.json?["resetAnchor"] == "CALENDAR")
@@ -44,7 +49,10 @@ import Testing
     @Test func everyValidationRuleHasItsStatusAndCode() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
-            #expect(try await kaiten.core.json(.post, "/api/entitlements", token: token, body: ["name": "Taken", "slug": "taken", "description": .null, "type": "NUMBER"]).status == .created)
+            #expect(
+                try await kaiten.core.json(
+                    .post, "/api/entitlements", token: token, body: ["name": "Taken", "slug": "taken", "description": .null, "type": "NUMBER"]
+                ).status == .created)
             let base: [String: JSONValue] = ["name": "Quota", "description": .null, "type": "NUMBER"]
             let cases: [(changes: [String: JSONValue], status: HTTPResponse.Status, code: String, location: String?)] = [
                 (["type": .null], .unprocessableContent, "UNPROCESSABLE", "body.type"),
@@ -60,11 +68,20 @@ import Testing
                 (["icon": .string("lucide:" + String(repeating: "a", count: 60))], .unprocessableContent, "UNPROCESSABLE", "body.icon"),
                 (["slug": "Not A Slug"], .unprocessableContent, "UNPROCESSABLE", "body.slug"),
                 (["id": "00000000-0000-0000-0000-000000000000"], .unprocessableContent, "UNPROCESSABLE", "body.id"),
-                (["type": "BOOLEAN", "unitSingular": "seat", "unitPlural": "seats"], .badRequest, "CreateEntitlement.InvalidUnitsConfiguration", nil),
+                (
+                    ["type": "BOOLEAN", "unitSingular": "seat", "unitPlural": "seats"], .badRequest, "CreateEntitlement.InvalidUnitsConfiguration",
+                    nil
+                ),
                 (["unitSingular": "seat"], .badRequest, "CreateEntitlement.InvalidUnitsConfiguration", nil),
                 (["unitSingular": "  ", "unitPlural": "seats"], .badRequest, "CreateEntitlement.InvalidUnitsConfiguration", nil),
-                (["unitSingular": "seat", "unitPlural": "seats", "saleUnitSingular": "pack"], .badRequest, "CreateEntitlement.InvalidUnitsConfiguration", nil),
-                (["saleUnitSingular": "pack", "saleUnitPlural": "packs", "saleUnitFactor": 10], .badRequest, "CreateEntitlement.InvalidUnitsConfiguration", nil),
+                (
+                    ["unitSingular": "seat", "unitPlural": "seats", "saleUnitSingular": "pack"], .badRequest,
+                    "CreateEntitlement.InvalidUnitsConfiguration", nil
+                ),
+                (
+                    ["saleUnitSingular": "pack", "saleUnitPlural": "packs", "saleUnitFactor": 10], .badRequest,
+                    "CreateEntitlement.InvalidUnitsConfiguration", nil
+                ),
                 (["type": "CONFIG", "warningThresholdPercent": 80], .badRequest, "CreateEntitlement.InvalidEnforcementPolicyConfiguration", nil),
                 (["resetAnchor": "CALENDAR"], .badRequest, "CreateEntitlement.InvalidResetConfiguration", nil),
                 (["type": "BOOLEAN", "resetPeriod": "DAY"], .badRequest, "CreateEntitlement.InvalidResetConfiguration", nil),
@@ -95,7 +112,10 @@ import Testing
         try await TestKaiten.run { kaiten in
             let (_, token) = try await kaiten.organization()
             for slug in ["beta", "alpha"] {
-                #expect(try await kaiten.core.json(.post, "/api/entitlement-groups", token: token, body: ["name": .string(slug), "slug": .string(slug), "description": .null]).status == .created)
+                #expect(
+                    try await kaiten.core.json(
+                        .post, "/api/entitlement-groups", token: token, body: ["name": .string(slug), "slug": .string(slug), "description": .null]
+                    ).status == .created)
             }
             let created = try await kaiten.core.json(
                 .post, "/api/entitlements", token: token,
@@ -112,7 +132,8 @@ import Testing
     @Test func updateReplacesEverythingButTheFixedAndOneWayFields() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
-            _ = try await kaiten.core.json(.post, "/api/entitlement-groups", token: token, body: ["name": "Core", "slug": "core", "description": .null])
+            _ = try await kaiten.core.json(
+                .post, "/api/entitlement-groups", token: token, body: ["name": "Core", "slug": "core", "description": .null])
             let created = try await kaiten.core.json(
                 .post, "/api/entitlements", token: token,
                 body: [
@@ -152,10 +173,12 @@ import Testing
                 body: ["name": "Users", "description": .null, "slug": "seats", "type": "NUMBER", "aggregationMethod": "MAX", "groupSlugs": []]
             )
             #expect(echoed.status == .noContent)
-            #expect(try await kaiten.core.json(.get, "/api/entitlements/seats", token: token).json?["entitlementGroups"] == nil, "[] leaves every group")
+            #expect(
+                try await kaiten.core.json(.get, "/api/entitlements/seats", token: token).json?["entitlementGroups"] == nil, "[] leaves every group")
 
             // The reset period may be set once; from then on every PUT must echo it and its anchor.
-            let enable = try await kaiten.core.json(.put, "/api/entitlements/seats", token: token, body: ["name": "Users", "description": .null, "resetPeriod": "DAY"])
+            let enable = try await kaiten.core.json(
+                .put, "/api/entitlements/seats", token: token, body: ["name": "Users", "description": .null, "resetPeriod": "DAY"])
             #expect(enable.status == .noContent)
             let periodic = try await kaiten.core.json(.get, "/api/entitlements/seats", token: token)
             #expect(periodic.json?["resetPeriod"] == "DAY" && periodic.json?["resetAnchor"] == "CALENDAR")
@@ -171,7 +194,8 @@ import Testing
                 #expect(response.status == .badRequest && response.json?["code"]?.stringValue == code, "\(changes)")
             }
             let kept = try await kaiten.core.json(
-                .put, "/api/entitlements/seats", token: token, body: ["name": "Daily users", "description": .null, "resetPeriod": "DAY", "resetAnchor": "CALENDAR"]
+                .put, "/api/entitlements/seats", token: token,
+                body: ["name": "Daily users", "description": .null, "resetPeriod": "DAY", "resetAnchor": "CALENDAR"]
             )
             #expect(kept.status == .noContent)
 
@@ -188,7 +212,8 @@ import Testing
     @Test func anEntitlementGrantedByALicenseCannotBeDeleted() async throws {
         try await TestKaiten.run { kaiten in
             let (organization, token) = try await kaiten.organization()
-            let created = try await kaiten.core.json(.post, "/api/entitlements", token: token, body: ["name": "Seats", "slug": "seats", "description": .null, "type": "NUMBER"])
+            let created = try await kaiten.core.json(
+                .post, "/api/entitlements", token: token, body: ["name": "Seats", "slug": "seats", "description": .null, "type": "NUMBER"])
             let fixture = try await EntitlementsFixture.license(in: organization, kaiten: kaiten)
             try await fixture.grant("seats", value: #"{"type":"number","value":10}"#, overage: 0)
 
@@ -215,7 +240,8 @@ import Testing
             let (_, token) = try await kaiten.organization()
             let (_, other) = try await kaiten.organization()
             for name in ["One", "Two", "Three"] {
-                _ = try await kaiten.core.json(.post, "/api/entitlements", token: token, body: ["name": .string(name), "description": .null, "type": "BOOLEAN"])
+                _ = try await kaiten.core.json(
+                    .post, "/api/entitlements", token: token, body: ["name": .string(name), "description": .null, "type": "BOOLEAN"])
             }
             let first = try await kaiten.core.json(.get, "/api/entitlements?limit=2", token: token)
             #expect(first.json?["items"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["Three", "Two"])
@@ -235,7 +261,8 @@ import Testing
     @Test func scopesAreReadAndWriteEntitlements() async throws {
         try await TestKaiten.run { kaiten in
             let (_, reader) = try await kaiten.organization(scopes: ["read:entitlements"])
-            let refused = try await kaiten.core.json(.post, "/api/entitlements", token: reader, body: ["name": "Seats", "description": .null, "type": "NUMBER"])
+            let refused = try await kaiten.core.json(
+                .post, "/api/entitlements", token: reader, body: ["name": "Seats", "description": .null, "type": "NUMBER"])
             #expect(refused.status == .forbidden && refused.json?["detail"] == "missing required scope: write:entitlements")
             #expect(try await kaiten.core.json(.get, "/api/entitlements", token: reader).status == .ok)
             #expect(try await kaiten.core.json(.get, "/api/entitlement-groups", token: reader).status == .ok)

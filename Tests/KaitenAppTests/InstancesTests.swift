@@ -68,7 +68,9 @@ struct InstancesFixture {
 
     /// Creates an instance through the API and returns its JSON.
     func instance(_ slug: String, extra: [String: JSONValue] = [:]) async throws -> [String: JSONValue] {
-        var body: [String: JSONValue] = ["name": .string(slug.capitalized), "slug": .string(slug), "customerId": .string(customerID), "licenseId": .string(licenseID.lowercased)]
+        var body: [String: JSONValue] = [
+            "name": .string(slug.capitalized), "slug": .string(slug), "customerId": .string(customerID), "licenseId": .string(licenseID.lowercased),
+        ]
         body.merge(Self.requiredMembers()) { old, _ in old }
         body.merge(extra) { _, new in new }
         let created = try await kaiten.core.json(.post, "/api/instances", token: token, body: body)
@@ -213,7 +215,8 @@ struct InstancesFixture {
         try await TestKaiten.run { kaiten in
             let fixture = try await InstancesFixture.make(kaiten)
             let instance = try await fixture.instance("prod")
-            #expect(try await kaiten.core.json(.patch, "/api/instances/prod", token: fixture.token, body: ["status": "INCIDENT"]).status == .noContent)
+            #expect(
+                try await kaiten.core.json(.patch, "/api/instances/prod", token: fixture.token, body: ["status": "INCIDENT"]).status == .noContent)
             let status = try await fixture.events("INSTANCE_STATUS_CHANGED")
             #expect(status.count == 1)
             #expect(
@@ -226,12 +229,14 @@ struct InstancesFixture {
             #expect(status.first?.headers?["instance_id"] == instance["id"])
             #expect(try await fixture.eventCount("INSTANCE_UPDATED") == 1)
 
-            #expect(try await kaiten.core.json(.patch, "/api/instances/prod", token: fixture.token, body: ["status": "INCIDENT"]).status == .noContent)
+            #expect(
+                try await kaiten.core.json(.patch, "/api/instances/prod", token: fixture.token, body: ["status": "INCIDENT"]).status == .noContent)
             #expect(try await kaiten.core.json(.patch, "/api/instances/prod", token: fixture.token, body: [:]).status == .noContent)
             #expect(try await fixture.eventCount("INSTANCE_UPDATED") == 1, "a patch that changes nothing announces nothing")
 
             #expect(
-                try await kaiten.core.json(.patch, "/api/instances/prod", token: fixture.token, body: ["lifecycleStage": "AT_RISK"]).status == .noContent
+                try await kaiten.core.json(.patch, "/api/instances/prod", token: fixture.token, body: ["lifecycleStage": "AT_RISK"]).status
+                    == .noContent
             )
             let stage = try await fixture.events("INSTANCE_LIFECYCLE_STAGE_CHANGED")
             #expect(stage.first?.data["previous_lifecycle_stage"] == .null)
@@ -240,7 +245,8 @@ struct InstancesFixture {
             #expect(patched.json?["status"] == "INCIDENT")
             #expect(patched.json?["lifecycleStage"] == "AT_RISK")
 
-            let invalid = try await kaiten.core.json(.patch, "/api/instances/prod", token: fixture.token, body: ["status": "BROKEN", "lifecycleStage": ""])
+            let invalid = try await kaiten.core.json(
+                .patch, "/api/instances/prod", token: fixture.token, body: ["status": "BROKEN", "lifecycleStage": ""])
             #expect(invalid.status == .unprocessableContent)
             #expect(invalid.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue } == ["body.lifecycleStage", "body.status"])
             let missing = try await kaiten.core.json(.patch, "/api/instances/nope", token: fixture.token, body: ["status": "HEALTHY"])
@@ -274,7 +280,9 @@ struct InstancesFixture {
                 ("deploymentZoneId", zone, "CreateInstance.DeploymentZoneNotFound"),
             ]
             for (field, value, code) in cases {
-                var body: [String: JSONValue] = ["name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
+                var body: [String: JSONValue] = [
+                    "name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased),
+                ]
                 body.merge(InstancesFixture.requiredMembers()) { old, _ in old }
                 body[field] = .string(value)
                 let refused = try await kaiten.core.json(.post, "/api/instances", token: fixture.token, body: body)
@@ -303,8 +311,10 @@ struct InstancesFixture {
             let fixture = try await InstancesFixture.make(kaiten)
             let archived = try await fixture.withLicense("legacy", state: "ARCHIVED")
             let draft = try await fixture.withLicense("next", state: "DRAFT")
-            let body: [String: JSONValue] = ["name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(archived.licenseID.lowercased)]
-                .merging(InstancesFixture.requiredMembers()) { old, _ in old }
+            let body: [String: JSONValue] = [
+                "name": "Prod", "customerId": .string(fixture.customerID), "licenseId": .string(archived.licenseID.lowercased),
+            ]
+            .merging(InstancesFixture.requiredMembers()) { old, _ in old }
             let refused = try await kaiten.core.json(.post, "/api/instances", token: fixture.token, body: body)
             #expect(refused.status == .unprocessableContent)
             #expect(refused.json?["code"] == "CreateInstance.LicenseArchived")
@@ -329,8 +339,10 @@ struct InstancesFixture {
             let fixture = try await InstancesFixture.make(kaiten)
             _ = try await fixture.instance("prod")
             _ = try await fixture.instance("staging")
-            let body: [String: JSONValue] = ["name": "Prod", "slug": "prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased)]
-                .merging(InstancesFixture.requiredMembers()) { old, _ in old }
+            let body: [String: JSONValue] = [
+                "name": "Prod", "slug": "prod", "customerId": .string(fixture.customerID), "licenseId": .string(fixture.licenseID.lowercased),
+            ]
+            .merging(InstancesFixture.requiredMembers()) { old, _ in old }
             let taken = try await kaiten.core.json(.post, "/api/instances", token: fixture.token, body: body)
             #expect(taken.status == .conflict && taken.json?["code"] == "CreateInstance.SlugConflict")
             let rename: [String: JSONValue] = [
@@ -349,7 +361,10 @@ struct InstancesFixture {
             let fixture = try await InstancesFixture.make(kaiten)
             let invalid = try await kaiten.core.json(
                 .post, "/api/instances", token: fixture.token,
-                body: ["name": "", "customerId": "not-a-uuid", "licenseId": .string(fixture.licenseID.lowercased), "status": "HEALTHY", "slug": "Bad Slug"]
+                body: [
+                    "name": "", "customerId": "not-a-uuid", "licenseId": .string(fixture.licenseID.lowercased), "status": "HEALTHY",
+                    "slug": "Bad Slug",
+                ]
             )
             #expect(invalid.status == .unprocessableContent && invalid.json?["code"] == "UNPROCESSABLE")
             #expect(

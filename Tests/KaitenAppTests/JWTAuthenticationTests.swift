@@ -8,7 +8,9 @@ import Testing
 @Suite struct JWTAuthenticationTests {
     static let verifier = JWTVerifier(secret: TestKaiten.jwtSecret)
 
-    static func jwt(subject: String = "user_123", organization: String = "org_jwt", scopes: [JSONValue] = ["write:*"], extra: [String: JSONValue] = [:]) -> String {
+    static func jwt(
+        subject: String = "user_123", organization: String = "org_jwt", scopes: [JSONValue] = ["write:*"], extra: [String: JSONValue] = [:]
+    ) -> String {
         var claims: [String: JSONValue] = ["sub": .string(subject), "kaiten_external_org_id": .string(organization), "scopes": .array(scopes)]
         claims.merge(extra) { _, new in new }
         return verifier.sign(claims)
@@ -35,7 +37,8 @@ import Testing
             #expect(try await kaiten.core.json(.get, "/api/customers", token: token).status == .ok)
             let organization = DeterministicIdentifiers.organizationID(externalID: "org_jwt").lowercased
             let user = DeterministicIdentifiers.userID(subject: "user_123").lowercased
-            let removed = try await kaiten.platform.json(.delete, "/api/platform/organizations/\(organization)/memberships/\(user)", token: kaiten.platformToken.plaintext)
+            let removed = try await kaiten.platform.json(
+                .delete, "/api/platform/organizations/\(organization)/memberships/\(user)", token: kaiten.platformToken.plaintext)
             #expect(removed.status == .noContent)
             let refused = try await kaiten.core.json(.get, "/api/customers", token: token)
             #expect(refused.status == .forbidden && refused.json?["code"] == "Auth.MembershipDeleted")

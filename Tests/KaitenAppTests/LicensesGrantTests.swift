@@ -15,7 +15,8 @@ import Testing
             try await org.entitlement("credits", type: "NUMBER_AI_CREDIT")
 
             let before = try await org.eventCount()
-            let assigned = try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "seats", "value": ["type": "number", "value": 100]])
+            let assigned = try await org.call(
+                .post, "/licenses/growth/entitlements", ["entitlementSlug": "seats", "value": ["type": "number", "value": 100]])
             #expect(assigned.status == .noContent && assigned.value == nil)
             let events = try await org.events(after: before)
             #expect(events.map(\.name) == ["LICENSE_ENTITLEMENT_ASSIGNED"])
@@ -29,20 +30,24 @@ import Testing
             #expect(seats["licenseSlug"] == "growth" && seats["licenseId"] == license["id"])
             #expect(seats["createdBy"]?["id"]?.stringValue != nil)
 
-            #expect(try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "sso", "value": ["type": "boolean", "value": true]]).status == .noContent)
+            #expect(
+                try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "sso", "value": ["type": "boolean", "value": true]])
+                    .status == .noContent)
             let sso = try await org.call(.get, "/licenses/growth/entitlements/sso")
             #expect(sso["value"] == ["type": "boolean", "value": true] && sso["limitCapExceededOveragePercent"] == nil)
             let theme: JSONValue = ["type": "object", "value": ["color": "teal", "sizes": [1, 2]]]
             #expect(try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "theme", "value": theme]).status == .noContent)
             #expect(try await org.call(.get, "/licenses/growth/entitlements/theme")["value"] == theme)
-            let unlimited = try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "credits", "value": ["type": "number", "value": -1]])
+            let unlimited = try await org.call(
+                .post, "/licenses/growth/entitlements", ["entitlementSlug": "credits", "value": ["type": "number", "value": -1]])
             #expect(unlimited.status == .noContent)
             let credits = try await org.call(.get, "/licenses/growth/entitlements/credits")
             #expect(credits["limitCapExceededOveragePercent"] == -1)
             // The contract knows BOOLEAN, NUMBER and CONFIG grants: an AI-credit entitlement grants a number.
             #expect(credits["entitlementType"] == "NUMBER")
 
-            let duplicate = try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "sso", "value": ["type": "boolean", "value": false]])
+            let duplicate = try await org.call(
+                .post, "/licenses/growth/entitlements", ["entitlementSlug": "sso", "value": ["type": "boolean", "value": false]])
             #expect(duplicate.status == .conflict && duplicate.code == "AssociateEntitlementToLicense.AlreadyAssociated")
         }
     }
@@ -54,33 +59,57 @@ import Testing
             try await org.entitlement("seats", type: "NUMBER")
             try await org.entitlement("sso", type: "BOOLEAN")
             let refusals: [([String: JSONValue], HTTPResponse.Status, String)] = [
-                (["entitlementSlug": "seats", "value": ["type": "boolean", "value": true]], .badRequest, "AssociateEntitlementToLicense.InvalidValue"),
-                (["entitlementSlug": "seats", "value": ["type": "number", "value": "5"]], .badRequest, "AssociateEntitlementToLicense.InvalidValue"),
-                (["entitlementSlug": "seats", "value": ["type": "number", "value": 5, "event_count": 1]], .badRequest, "AssociateEntitlementToLicense.InvalidValue"),
+                (
+                    ["entitlementSlug": "seats", "value": ["type": "boolean", "value": true]], .badRequest,
+                    "AssociateEntitlementToLicense.InvalidValue"
+                ),
+                (
+                    ["entitlementSlug": "seats", "value": ["type": "number", "value": "5"]], .badRequest, "AssociateEntitlementToLicense.InvalidValue"
+                ),
+                (
+                    ["entitlementSlug": "seats", "value": ["type": "number", "value": 5, "event_count": 1]], .badRequest,
+                    "AssociateEntitlementToLicense.InvalidValue"
+                ),
                 (["entitlementSlug": "sso", "value": ["value": true]], .badRequest, "AssociateEntitlementToLicense.InvalidValue"),
-                (["entitlementSlug": "sso", "value": ["type": "boolean", "value": true], "limitCapExceededOveragePercent": 0], .badRequest,
-                 "AssociateEntitlementToLicense.InvalidLimitCapExceededOveragePercent"),
-                (["entitlementSlug": "seats", "value": ["type": "number", "value": -1], "limitCapExceededOveragePercent": 10], .badRequest,
-                 "AssociateEntitlementToLicense.InvalidLimitCapExceededOveragePercent"),
-                (["entitlementSlug": "seats", "value": ["type": "number", "value": 5], "limitCapExceededOveragePercent": -1], .badRequest,
-                 "AssociateEntitlementToLicense.InvalidLimitCapExceededOveragePercent"),
-                (["entitlementSlug": "seats", "value": ["type": "number", "value": 5], "limitCapExceededOveragePercent": 40_000], .badRequest,
-                 "AssociateEntitlementToLicense.InvalidLimitCapExceededOveragePercent"),
-                (["entitlementSlug": "seats", "value": ["type": "number", "value": 5], "limitCapExceededOveragePercent": 1.5], .unprocessableContent, "UNPROCESSABLE"),
+                (
+                    ["entitlementSlug": "sso", "value": ["type": "boolean", "value": true], "limitCapExceededOveragePercent": 0], .badRequest,
+                    "AssociateEntitlementToLicense.InvalidLimitCapExceededOveragePercent"
+                ),
+                (
+                    ["entitlementSlug": "seats", "value": ["type": "number", "value": -1], "limitCapExceededOveragePercent": 10], .badRequest,
+                    "AssociateEntitlementToLicense.InvalidLimitCapExceededOveragePercent"
+                ),
+                (
+                    ["entitlementSlug": "seats", "value": ["type": "number", "value": 5], "limitCapExceededOveragePercent": -1], .badRequest,
+                    "AssociateEntitlementToLicense.InvalidLimitCapExceededOveragePercent"
+                ),
+                (
+                    ["entitlementSlug": "seats", "value": ["type": "number", "value": 5], "limitCapExceededOveragePercent": 40_000], .badRequest,
+                    "AssociateEntitlementToLicense.InvalidLimitCapExceededOveragePercent"
+                ),
+                (
+                    ["entitlementSlug": "seats", "value": ["type": "number", "value": 5], "limitCapExceededOveragePercent": 1.5],
+                    .unprocessableContent, "UNPROCESSABLE"
+                ),
                 (["entitlementSlug": "seats", "value": 5], .unprocessableContent, "UNPROCESSABLE"),
                 (["entitlementSlug": "seats"], .unprocessableContent, "UNPROCESSABLE"),
-                (["entitlementSlug": "nope", "value": ["type": "boolean", "value": true]], .notFound, "AssociateEntitlementToLicense.EntitlementNotFound"),
+                (
+                    ["entitlementSlug": "nope", "value": ["type": "boolean", "value": true]], .notFound,
+                    "AssociateEntitlementToLicense.EntitlementNotFound"
+                ),
             ]
             for (body, status, code) in refusals {
                 let refused = try await org.call(.post, "/licenses/growth/entitlements", body)
                 #expect(refused.status == status && refused.code == code, "\(body)")
             }
-            let unknownLicense = try await org.call(.post, "/licenses/nope/entitlements", ["entitlementSlug": "sso", "value": ["type": "boolean", "value": true]])
+            let unknownLicense = try await org.call(
+                .post, "/licenses/nope/entitlements", ["entitlementSlug": "sso", "value": ["type": "boolean", "value": true]])
             #expect(unknownLicense.status == .notFound && unknownLicense.code == "AssociateEntitlementToLicense.LicenseNotFound")
             #expect(try await kaiten.count("SELECT count(*)::int FROM license_entitlement") == 0)
 
             let soft = try await org.call(
-                .post, "/licenses/growth/entitlements", ["entitlementSlug": "seats", "value": ["type": "number", "value": 5], "limitCapExceededOveragePercent": 32_767]
+                .post, "/licenses/growth/entitlements",
+                ["entitlementSlug": "seats", "value": ["type": "number", "value": 5], "limitCapExceededOveragePercent": 32_767]
             )
             #expect(soft.status == .noContent)
         }
@@ -92,10 +121,13 @@ import Testing
             try await org.createLicense("Growth", ["slug": "growth"])
             try await org.entitlement("seats", type: "NUMBER")
             try await org.entitlement("sso", type: "BOOLEAN")
-            _ = try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "seats", "value": ["type": "number", "value": 10], "limitCapExceededOveragePercent": 20])
+            _ = try await org.call(
+                .post, "/licenses/growth/entitlements",
+                ["entitlementSlug": "seats", "value": ["type": "number", "value": 10], "limitCapExceededOveragePercent": 20])
 
             let before = try await org.eventCount()
-            let updated = try await org.call(.put, "/licenses/growth/entitlements/seats", ["entitlementSlug": "seats", "value": ["type": "number", "value": 50]])
+            let updated = try await org.call(
+                .put, "/licenses/growth/entitlements/seats", ["entitlementSlug": "seats", "value": ["type": "number", "value": 50]])
             #expect(updated.status == .noContent)
             let events = try await org.events(after: before)
             #expect(events.map(\.name) == ["LICENSE_ENTITLEMENT_UPDATED"])
@@ -105,10 +137,15 @@ import Testing
             #expect(seats["limitCapExceededOveragePercent"] == 0)
 
             let refusals: [(String, [String: JSONValue], HTTPResponse.Status, String)] = [
-                ("seats", ["entitlementSlug": "sso", "value": ["type": "number", "value": 1]], .unprocessableContent, "UpdateLicenseEntitlement.EntitlementSlugMismatch"),
+                (
+                    "seats", ["entitlementSlug": "sso", "value": ["type": "number", "value": 1]], .unprocessableContent,
+                    "UpdateLicenseEntitlement.EntitlementSlugMismatch"
+                ),
                 ("seats", ["value": ["type": "boolean", "value": true]], .badRequest, "UpdateLicenseEntitlement.InvalidValue"),
-                ("seats", ["value": ["type": "number", "value": -1], "limitCapExceededOveragePercent": 0], .badRequest,
-                 "UpdateLicenseEntitlement.InvalidLimitCapExceededOveragePercent"),
+                (
+                    "seats", ["value": ["type": "number", "value": -1], "limitCapExceededOveragePercent": 0], .badRequest,
+                    "UpdateLicenseEntitlement.InvalidLimitCapExceededOveragePercent"
+                ),
                 ("sso", ["value": ["type": "boolean", "value": true]], .notFound, "UpdateLicenseEntitlement.NotFound"),
             ]
             for (slug, body, status, code) in refusals {
@@ -129,7 +166,8 @@ import Testing
             try await org.createLicense("Growth", ["slug": "growth"])
             for slug in ["alpha", "beta", "gamma"] {
                 try await org.entitlement(slug, type: "BOOLEAN")
-                _ = try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": .string(slug), "value": ["type": "boolean", "value": true]])
+                _ = try await org.call(
+                    .post, "/licenses/growth/entitlements", ["entitlementSlug": .string(slug), "value": ["type": "boolean", "value": true]])
             }
             try await kaiten.database.client.query(
                 """

@@ -23,7 +23,9 @@ struct LicensesTestOrganization {
 
     /// Creates a license, `description` and `isDefault` filled in as the SDK always sends them.
     @discardableResult
-    func createLicense(_ name: String, _ extra: [String: JSONValue] = [:], expecting status: HTTPResponse.Status = .created) async throws -> JSONResponseResult {
+    func createLicense(
+        _ name: String, _ extra: [String: JSONValue] = [:], expecting status: HTTPResponse.Status = .created
+    ) async throws -> JSONResponseResult {
         var body: [String: JSONValue] = ["name": .string(name), "description": "", "type": "PAID", "isDefault": false]
         body.merge(extra) { _, new in new }
         let response = try await call(.post, "/licenses", body)
@@ -187,7 +189,8 @@ extension JSONResponseResult {
             let growth = try await org.createLicense("Growth", ["slug": "growth"])
             #expect(try await other.call(.get, "/licenses/growth").code == "GetLicense.NotFound")
             #expect(try await other.call(.get, "/license-families/growth").code == "GetLicenseFamily.NotFound")
-            #expect(try await other.createLicense("Mine", ["familyId": growth["familyId"]!], expecting: .notFound).code == "CreateLicense.FamilyNotFound")
+            #expect(
+                try await other.createLicense("Mine", ["familyId": growth["familyId"]!], expecting: .notFound).code == "CreateLicense.FamilyNotFound")
             #expect(try await other.call(.post, "/licenses/growth/archive").code == "ArchiveLicense.NotFound")
             #expect(try await other.call(.delete, "/licenses/growth").code == "DeleteLicense.NotFound")
             #expect(try await other.call(.get, "/licenses")["items"]?.arrayValue?.isEmpty == true)
@@ -284,7 +287,9 @@ extension JSONResponseResult {
             #expect(try await org.call(.get, "/licenses/growth-v2")["isDefault"] == false)
             #expect(try await org.call(.get, "/license-families/growth")["currentVersion"]?["slug"] == "growth")
 
-            let givenUp = try await org.recording { try await org.call(.put, "/licenses/growth", growth.merging(["isDefault": false]) { _, new in new }) }.names
+            let givenUp = try await org.recording {
+                try await org.call(.put, "/licenses/growth", growth.merging(["isDefault": false]) { _, new in new })
+            }.names
             #expect(givenUp == ["LICENSE_FAMILY_UPDATED", "LICENSE_UPDATED"])
             #expect(try await org.call(.get, "/license-families/growth")["currentVersion"]?["slug"] == "growth-v3")
             #expect(try await kaiten.count("SELECT count(*)::int FROM license WHERE is_default") == 0)
@@ -331,7 +336,9 @@ extension JSONResponseResult {
             try await org.createLicense("Growth", ["slug": "growth"])
             try await org.createLicense("Growth", ["familySlug": "growth"])
             try await org.entitlement("seats", type: "NUMBER")
-            #expect(try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "seats", "value": ["type": "number", "value": 5]]).status == .noContent)
+            #expect(
+                try await org.call(.post, "/licenses/growth/entitlements", ["entitlementSlug": "seats", "value": ["type": "number", "value": 5]])
+                    .status == .noContent)
             let inUse = try await org.call(.delete, "/licenses/growth")
             #expect(inUse.status == .conflict && inUse.code == "DeleteLicense.InUseConflict")
 

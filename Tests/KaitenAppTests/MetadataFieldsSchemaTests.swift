@@ -1,7 +1,8 @@
 import Foundation
 import KaitenCore
-@testable import KaitenMetadataFields
 import Testing
+
+@testable import KaitenMetadataFields
 
 /// The JSON Schema 2020-12 subset metadata fields are written in: what a schema document may say, and what
 /// each keyword accepts.
@@ -141,7 +142,9 @@ import Testing
     }
 
     @Test func arrayKeywordsReportItemPaths() throws {
-        let tags = try schema(["type": "array", "items": ["type": "string", "enum": ["a", "b", "c"]], "minItems": 1, "maxItems": 3, "uniqueItems": true])
+        let tags = try schema([
+            "type": "array", "items": ["type": "string", "enum": ["a", "b", "c"]], "minItems": 1, "maxItems": 3, "uniqueItems": true,
+        ])
         #expect(tags.accepts(["a", "b"]))
         #expect(!tags.accepts([]) && !tags.accepts(["a", "b", "c", "a"]))
         #expect(tags.violations(of: ["a", "z", "a"]).map(\.path) == ["", "[1]"])
@@ -196,7 +199,9 @@ import Testing
         }
         #expect(code(["type": "string"], ["type": "number"]) == "SchemaTransition.TypeChanged")
         #expect(code(["type": "string"], ["type": "array", "items": ["type": "string"]]) == "SchemaTransition.TypeChanged")
-        #expect(code(["type": "array", "items": ["type": "string"]], ["type": "array", "items": ["type": "number"]]) == "SchemaTransition.CardinalityChanged")
+        #expect(
+            code(["type": "array", "items": ["type": "string"]], ["type": "array", "items": ["type": "number"]])
+                == "SchemaTransition.CardinalityChanged")
         #expect(code(["type": "string"], ["type": "string", "enum": ["a"]]) == "SchemaTransition.EnumWrapToggled")
         #expect(code(["type": "string", "enum": ["a"]], ["type": "string"]) == "SchemaTransition.EnumWrapToggled")
         #expect(

@@ -69,7 +69,10 @@ import Testing
             body["jsonSchema"] = ["type": "strng", "maxLength": -2]
             let invalid = try await kaiten.core.json(.post, "/api/metadata-fields", token: token, body: body)
             #expect(invalid.status == .unprocessableContent && invalid.json?["code"] == "MetadataField.SchemaShape.Invalid")
-            #expect(invalid.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue } == ["body.jsonSchema.maxLength", "body.jsonSchema.type"])
+            #expect(
+                invalid.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue } == [
+                    "body.jsonSchema.maxLength", "body.jsonSchema.type",
+                ])
             body["jsonSchema"] = ["type": "array"]
             let unconstrained = try await kaiten.core.json(.post, "/api/metadata-fields", token: token, body: body)
             #expect(unconstrained.status == .unprocessableContent && unconstrained.json?["code"] == "MetadataField.SchemaShape.ArrayMissingItems")
@@ -93,10 +96,13 @@ import Testing
             let id = created["id"]!.stringValue!
             let reader = try await kaiten.organization(scopes: ["read:metadata_fields"])
             let (_, outsider) = try await kaiten.organization(scopes: ["read:customers"])
-            #expect(try await kaiten.core.json(.get, "/api/metadata-fields?resourceType=INSTANCE", token: outsider).json?["code"] == "Auth.MissingScope")
+            #expect(
+                try await kaiten.core.json(.get, "/api/metadata-fields?resourceType=INSTANCE", token: outsider).json?["code"] == "Auth.MissingScope")
             let refused = try await kaiten.core.json(.post, "/api/metadata-fields", token: reader.token, body: Self.region)
             #expect(refused.status == .forbidden && refused.json?["detail"] == "missing required scope: write:metadata_fields")
-            #expect(try await kaiten.core.json(.post, "/api/metadata-fields/\(id)/dry-run", token: reader.token, body: ["jsonSchema": [:]]).status == .forbidden)
+            #expect(
+                try await kaiten.core.json(.post, "/api/metadata-fields/\(id)/dry-run", token: reader.token, body: ["jsonSchema": [:]]).status
+                    == .forbidden)
             #expect(try await kaiten.core.json(.get, "/api/metadata-fields?resourceType=INSTANCE", token: reader.token).status == .ok)
         }
     }
@@ -114,7 +120,8 @@ import Testing
             var keys: [String] = []
             var cursor: String?
             repeat {
-                let page = try await kaiten.core.json(.get, "/api/metadata-fields?resourceType=INSTANCE&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
+                let page = try await kaiten.core.json(
+                    .get, "/api/metadata-fields?resourceType=INSTANCE&limit=2" + (cursor.map { "&cursor=\($0)" } ?? ""), token: token)
                 #expect(page.status == .ok)
                 keys += page.json?["items"]?.arrayValue?.compactMap { $0["key"]?.stringValue } ?? []
                 cursor = page.json?["nextCursor"]?.stringValue
@@ -220,7 +227,8 @@ import Testing
             for key in ["a", "b", "c"] {
                 ids.append(try await create(kaiten, token: token, field("INSTANCE", key))["id"]!.stringValue!)
             }
-            let reordered = try await kaiten.core.json(.post, "/api/metadata-fields/reorder", token: token, body: ["ids": [.string(ids[2]), .string(ids[0])]])
+            let reordered = try await kaiten.core.json(
+                .post, "/api/metadata-fields/reorder", token: token, body: ["ids": [.string(ids[2]), .string(ids[0])]])
             #expect(reordered.status == .noContent)
             let list = try await kaiten.core.json(.get, "/api/metadata-fields?resourceType=INSTANCE", token: token)
             let items = list.json?["items"]?.arrayValue ?? []
@@ -232,9 +240,11 @@ import Testing
             #expect(recorded.last?.1 == ["ids": [.string(ids[2]), .string(ids[0])]])
 
             let zone = try await create(kaiten, token: token, field("DEPLOYMENT_ZONE", "tier"))["id"]!.stringValue!
-            let mixed = try await kaiten.core.json(.post, "/api/metadata-fields/reorder", token: token, body: ["ids": [.string(ids[0]), .string(zone)]])
+            let mixed = try await kaiten.core.json(
+                .post, "/api/metadata-fields/reorder", token: token, body: ["ids": [.string(ids[0]), .string(zone)]])
             #expect(mixed.status == .unprocessableContent && mixed.json?["code"] == "ReorderMetadataFields.MixedResourceTypes")
-            let duplicate = try await kaiten.core.json(.post, "/api/metadata-fields/reorder", token: token, body: ["ids": [.string(ids[0]), .string(ids[0])]])
+            let duplicate = try await kaiten.core.json(
+                .post, "/api/metadata-fields/reorder", token: token, body: ["ids": [.string(ids[0]), .string(ids[0])]])
             #expect(duplicate.json?["code"] == "ReorderMetadataFields.DuplicateID")
             let unknown = try await kaiten.core.json(.post, "/api/metadata-fields/reorder", token: token, body: ["ids": [.string(UUID().uuidString)]])
             #expect(unknown.status == .notFound && unknown.json?["code"] == "ReorderMetadataFields.UnknownID")
@@ -281,12 +291,14 @@ import Testing
                 logger: kaiten.database.logger
             )
             let tier = try await create(kaiten, token: token, field("DEPLOYMENT_ZONE", "tier"))["id"]!.stringValue!
-            let zones = try await kaiten.core.json(.post, "/api/metadata-fields/\(tier)/dry-run", token: token, body: ["jsonSchema": ["type": "string"]])
+            let zones = try await kaiten.core.json(
+                .post, "/api/metadata-fields/\(tier)/dry-run", token: token, body: ["jsonSchema": ["type": "string"]])
             #expect(zones.json == ["count": 1, "samples": [["name": "Lyon", "slug": "lyon"]]])
 
             let invalid = try await kaiten.core.json(.post, "/api/metadata-fields/\(region)/dry-run", token: token, body: ["jsonSchema": ["type": 1]])
             #expect(invalid.status == .unprocessableContent && invalid.json?["code"] == "MetadataField.SchemaShape.Invalid")
-            let missing = try await kaiten.core.json(.post, "/api/metadata-fields/\(UUID().uuidString)/dry-run", token: token, body: ["jsonSchema": [:]])
+            let missing = try await kaiten.core.json(
+                .post, "/api/metadata-fields/\(UUID().uuidString)/dry-run", token: token, body: ["jsonSchema": [:]])
             #expect(missing.status == .notFound && missing.json?["code"] == "DryRunMetadataField.NotFound")
             #expect(try await events(kaiten, organization).map(\.0) == ["METADATA_FIELD_CREATED", "METADATA_FIELD_CREATED"])
         }

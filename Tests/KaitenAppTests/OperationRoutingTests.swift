@@ -2,13 +2,14 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import KaitenApp
 import KaitenCore
 import KaitenHTTP
 import KaitenMigrations
 import Logging
 import PostgresNIO
 import Testing
+
+@testable import KaitenApp
 
 /// The served OpenAPI documents and the routes agree: every documented operation has a route registered
 /// from its declaration, every registered operation is documented, and both say the same method and path.

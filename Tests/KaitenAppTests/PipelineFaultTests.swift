@@ -99,12 +99,15 @@ struct PipelineFaultTests {
                 await worker.stop()
                 #expect(relay.terminationStatus == 0 && worker.terminationStatus == 0, "SIGTERM stops both cleanly")
 
-                let workerDuplicates = try #require(worker.logged("kaiten.duplicates").last.flatMap { Int($0) }, "the worker logs its statistics on SIGTERM")
+                let workerDuplicates = try #require(
+                    worker.logged("kaiten.duplicates").last.flatMap { Int($0) }, "the worker logs its statistics on SIGTERM")
                 let published = try await Self.drainObserver(amqp)
                 let relayDuplicates = published.total - published.distinct
                 // Every batch the relay published unconfirmed may reach the broker twice: the one in flight when a
                 // relay was killed, and each one whose publish failed (the relay logs those with their size).
-                let failedPublishes = relay.logged("kaiten.count", onLinesContaining: "publishing streamed outbox events failed").compactMap { Int($0) }
+                let failedPublishes = relay.logged("kaiten.count", onLinesContaining: "publishing streamed outbox events failed").compactMap {
+                    Int($0)
+                }
                 let unconfirmedWindow = (scenario.victim == .relay ? Self.relayBatch : 0) + failedPublishes.reduce(0, +)
                 print(
                     "\(scenario.testDescription): relay published \(published.total) (\(relayDuplicates) duplicates, "

@@ -41,7 +41,9 @@ import Testing
             #expect(try await failing.relayBatch() == pending)
             try await kaiten.database.client.query("UPDATE outbox_events SET relay_available_at = now()", logger: kaiten.database.logger)
             #expect(try await failing.relayBatch() == 0, "after the last attempt the row is failed, not retried")
-            #expect(try await kaiten.count("SELECT count(*) FROM outbox_events WHERE relay_failed_at IS NOT NULL AND relay_last_error IS NOT NULL") == pending)
+            #expect(
+                try await kaiten.count("SELECT count(*) FROM outbox_events WHERE relay_failed_at IS NOT NULL AND relay_last_error IS NOT NULL")
+                    == pending)
         }
     }
 

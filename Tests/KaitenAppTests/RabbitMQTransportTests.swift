@@ -126,7 +126,10 @@ struct RabbitMQTransportTests {
                         && recorder.events.filter { $0.event.name == "CUSTOMER_CREATED" }.count == 3
                 }
                 let customerEvents = recorder.events.filter { $0.event.name == "CUSTOMER_CREATED" }
-                #expect(customerEvents.allSatisfy { $0.headers["traceparent"] == traceparent && $0.organizationID.lowercased == organization.lowercased() })
+                #expect(
+                    customerEvents.allSatisfy {
+                        $0.headers["traceparent"] == traceparent && $0.organizationID.lowercased == organization.lowercased()
+                    })
                 // The relay marks rows published after the broker's confirm, which can be after the worker consumed them.
                 try await eventually("the relay marked every row published") {
                     try await kaiten.count("SELECT count(*) FROM outbox_events WHERE published_at IS NULL") == 0

@@ -1,5 +1,5 @@
-import HTTPTypes
 import Foundation
+import HTTPTypes
 import KaitenCore
 import KaitenIdentity
 import PostgresNIO
@@ -103,8 +103,10 @@ import Testing
     @Test func mintingCannotExceedTheCallersScopesAndEnsureIsIdempotent() async throws {
         try await TestKaiten.run { kaiten in
             let narrow = try await IdentityTestSupport.platformToken(kaiten, scopes: [.write(.organizations), .write(.tokens), .read(.customers)])
-            let first = try await kaiten.platform.json(.post, "/api/platform/organizations", token: narrow, body: ["externalId": "org_same", "name": "Same"])
-            let second = try await kaiten.platform.json(.post, "/api/platform/organizations", token: narrow, body: ["externalId": "org_same", "name": "Renamed"])
+            let first = try await kaiten.platform.json(
+                .post, "/api/platform/organizations", token: narrow, body: ["externalId": "org_same", "name": "Same"])
+            let second = try await kaiten.platform.json(
+                .post, "/api/platform/organizations", token: narrow, body: ["externalId": "org_same", "name": "Renamed"])
             #expect(first.status == .ok && second.status == .ok)
             #expect(first.json?["id"] == second.json?["id"])
             #expect(second.json?["name"] == "Same")
@@ -114,7 +116,8 @@ import Testing
                 .post, "/api/platform/organizations/\(organization)/tokens", token: narrow, body: ["name": "x", "scopes": ["write:customers"]]
             )
             #expect(escalation.status == .forbidden && escalation.json?["code"] == "MintOrganizationToken.ScopesExceedCredential")
-            let inherited = try await kaiten.platform.json(.post, "/api/platform/organizations/\(organization)/tokens", token: narrow, body: ["name": "y", "ttl": "15m"])
+            let inherited = try await kaiten.platform.json(
+                .post, "/api/platform/organizations/\(organization)/tokens", token: narrow, body: ["name": "y", "ttl": "15m"])
             #expect(inherited.status == .created)
             #expect(inherited.json?["scopes"] == ["write:organizations", "write:tokens", "read:customers"])
             #expect(inherited.json?["slug"]?.stringValue?.hasPrefix("system-kaiten-") == true)

@@ -51,7 +51,8 @@ extension InstancesFixture {
         if let behavior { body["behavior"] = .string(behavior) }
         if let transactionID { body["transactionId"] = .string(transactionID) }
         if let metadata { body["metadata"] = .object(metadata) }
-        return try await kaiten.core.json(.post, "/api/instances/\(instance)/entitlements/\(entitlement)/usage", token: token, body: body, headers: headers)
+        return try await kaiten.core.json(
+            .post, "/api/instances/\(instance)/entitlements/\(entitlement)/usage", token: token, body: body, headers: headers)
     }
 
     /// The usage value a report answered: `(value, event_count)`.
@@ -137,7 +138,8 @@ extension JSONValue {
             #expect(refused.json?["code"] == "ReportEntitlementUsageMetric.ThresholdExceeded")
             #expect(refused.json?["detail"] == "Usage for seats exceeds the allowed threshold")
             let rejected = try await fixture.events("ENTITLEMENT_USAGE_REPORT_REJECTED")
-            #expect(rejected.map(\.data) == [["entitlement_slug": "seats", "value": 1, "behavior": "append", "event_count": 3, "status": "REJECTED"]])
+            #expect(
+                rejected.map(\.data) == [["entitlement_slug": "seats", "value": 1, "behavior": "append", "event_count": 3, "status": "REJECTED"]])
             #expect(try await fixture.eventCount("INSTANCE_ENTITLEMENT_CAP_EXCEEDED") == 0)
 
             let corrected = try await fixture.report("prod", "seats", 7, behavior: "set")
@@ -184,7 +186,9 @@ extension JSONValue {
             for value in [1.0, 1e9, 5e12] { #expect(try await fixture.report("prod", "tokens", value).status == .ok) }
             let over = try await fixture.report("prod", "tokens", -1, behavior: "set")
             #expect(over.status == .ok && InstancesFixture.total(over).0 == -1)
-            for event in ["INSTANCE_ENTITLEMENT_USAGE_REACHED", "INSTANCE_ENTITLEMENT_CAP_EXCEEDED", "INSTANCE_ENTITLEMENT_USAGE_WARNING_THRESHOLD_REACHED"] {
+            for event in [
+                "INSTANCE_ENTITLEMENT_USAGE_REACHED", "INSTANCE_ENTITLEMENT_CAP_EXCEEDED", "INSTANCE_ENTITLEMENT_USAGE_WARNING_THRESHOLD_REACHED",
+            ] {
                 #expect(try await fixture.eventCount(event) == 0)
             }
         }
@@ -207,7 +211,9 @@ extension JSONValue {
             try await fixture.execute("UPDATE entitlement_usage SET period_start = period_start - interval '3 hours'")
             let stale = try await kaiten.core.json(.get, "/api/instances/prod/entitlements/calls/usage", token: fixture.token)
             #expect(InstancesFixture.total(stale).0 == 0 && InstancesFixture.total(stale).1 == 0, "a stale window reads as empty")
-            #expect(try await kaiten.count("SELECT count(*)::int FROM entitlement_usage WHERE (value->>'value')::numeric = 5") == 1, "reading writes nothing")
+            #expect(
+                try await kaiten.count("SELECT count(*)::int FROM entitlement_usage WHERE (value->>'value')::numeric = 5") == 1,
+                "reading writes nothing")
 
             let second = try await fixture.report("prod", "calls", 2)
             #expect(InstancesFixture.total(second).0 == 2 && InstancesFixture.total(second).1 == 1)
@@ -264,7 +270,9 @@ extension JSONValue {
             let start = try #require(response.json?["currentPeriodStart"]?.stringValue.flatMap(Timestamp.parse))
             let expected = UsageWindow.containing(Date(), period: .day, anchor: .licenseStart, licenseStart: anchor)
             #expect(start.milliseconds == expected.start.milliseconds)
-            #expect((start.timeIntervalSince(anchor) / 86_400).rounded() == start.timeIntervalSince(anchor) / 86_400 || abs(start.timeIntervalSince(anchor).truncatingRemainder(dividingBy: 86_400)) < 0.001)
+            #expect(
+                (start.timeIntervalSince(anchor) / 86_400).rounded() == start.timeIntervalSince(anchor) / 86_400
+                    || abs(start.timeIntervalSince(anchor).truncatingRemainder(dividingBy: 86_400)) < 0.001)
             try await fixture.execute("UPDATE entitlement_usage SET period_start = period_start - interval '2 days'")
             #expect(try await fixture.report("prod", "calls", 1).status == .ok)
             #expect(try await fixture.eventCount("INSTANCE_ENTITLEMENT_USAGE_PERIOD_ROLLED_OVER") == 2)
@@ -383,7 +391,8 @@ extension Date {
             )
             #expect(unknown.status == .unprocessableContent && unknown.json?["errors"]?.arrayValue?.first?["location"] == "body.timestamp")
             let (_, reader) = try await kaiten.organization(scopes: ["read:instances"])
-            let forbidden = try await kaiten.core.json(.post, path, token: reader, body: ["value": ["type": "number", "value": 1], "behavior": "append"])
+            let forbidden = try await kaiten.core.json(
+                .post, path, token: reader, body: ["value": ["type": "number", "value": 1], "behavior": "append"])
             #expect(forbidden.status == .forbidden)
             #expect(try await kaiten.count("SELECT count(*)::int FROM usage_ledger") == 0)
             #expect(try await kaiten.count("SELECT count(*)::int FROM entitlement_usage") == 0)
@@ -483,7 +492,8 @@ extension Date {
             let events = try await kaiten.core.json(.get, "/api/instances/prod/entitlements/events/usage", token: fixture.token)
             #expect(events.json?["value"] == ["type": "number", "value": 160, "event_count": 160])
             #expect(try await kaiten.count("SELECT count(*)::int FROM usage_ledger") == 260)
-            #expect(try await kaiten.count("SELECT max(report_seq)::int FROM usage_ledger WHERE value_after = 100 AND event_count_after = 100") == 100)
+            #expect(
+                try await kaiten.count("SELECT max(report_seq)::int FROM usage_ledger WHERE value_after = 100 AND event_count_after = 100") == 100)
             #expect(try await fixture.eventCount("ENTITLEMENT_USAGE_REPORT_REJECTED") == 60)
             #expect(try await fixture.eventCount("INSTANCE_ENTITLEMENT_USAGE_REACHED") == 1)
         }

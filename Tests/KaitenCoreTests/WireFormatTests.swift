@@ -75,7 +75,11 @@ import Testing
         #expect(try PageRequest(limit: nil, cursor: nil).limit == 50)
         #expect(try PageRequest(limit: "200", cursor: nil).limit == 200)
         for bad in ["0", "201", "-1", "ten", ""] {
-            #expect(throws: APIError.schemaViolations([ErrorDetail(message: "expected integer between 1 and 200", location: "query.limit", value: .string(bad))])) {
+            #expect(
+                throws: APIError.schemaViolations([
+                    ErrorDetail(message: "expected integer between 1 and 200", location: "query.limit", value: .string(bad))
+                ])
+            ) {
                 try PageRequest(limit: bad, cursor: nil)
             }
         }

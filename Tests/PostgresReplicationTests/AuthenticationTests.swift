@@ -1,5 +1,6 @@
-@testable import PostgresReplication
 import Testing
+
+@testable import PostgresReplication
 
 @Suite struct AuthenticationTests {
     /// RFC 7677 §3: user "user", password "pencil".

@@ -19,7 +19,9 @@ import Testing
         (
             hex("54 00000022 0001") + text("slot_name\0") + hex("00000000 0000 00000019 FFFF FFFFFFFF 0000"),
             .rowDescription(
-                RowDescription(columns: [.init(name: "slot_name", tableOID: 0, columnNumber: 0, typeOID: 25, typeSize: -1, typeModifier: -1, format: 0)])
+                RowDescription(columns: [
+                    .init(name: "slot_name", tableOID: 0, columnNumber: 0, typeOID: 25, typeSize: -1, typeModifier: -1, format: 0)
+                ])
             )
         ),
         (hex("44 00000011 0002 00000003") + text("abc") + hex("FFFFFFFF"), .dataRow(DataRow(columns: [buffer(text("abc")), nil]))),

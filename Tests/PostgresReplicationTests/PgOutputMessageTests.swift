@@ -17,7 +17,8 @@ import Testing
         (
             hex("43 00 0000000001000200 0000000001000230 0000000000000030"),
             .commit(
-                PgOutputCommit(commitLSN: LSN(rawValue: 0x100_0200), endLSN: LSN(rawValue: 0x100_0230), commitTime: ReplicationTimestamp(rawValue: 48))
+                PgOutputCommit(
+                    commitLSN: LSN(rawValue: 0x100_0200), endLSN: LSN(rawValue: 0x100_0230), commitTime: ReplicationTimestamp(rawValue: 48))
             )
         ),
         (
@@ -44,7 +45,9 @@ import Testing
         ),
         (
             hex("4D 01 0000000001000210") + text("kaiten.heartbeat\0") + hex("00000004") + text("beat"),
-            .logicalMessage(PgOutputLogicalMessage(transactional: true, lsn: LSN(rawValue: 0x100_0210), prefix: "kaiten.heartbeat", content: buffer(text("beat"))))
+            .logicalMessage(
+                PgOutputLogicalMessage(transactional: true, lsn: LSN(rawValue: 0x100_0210), prefix: "kaiten.heartbeat", content: buffer(text("beat")))
+            )
         ),
         (
             hex("4D 00 0000000001000210") + text("p\0") + hex("00000000"),

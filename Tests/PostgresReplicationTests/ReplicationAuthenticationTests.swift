@@ -47,7 +47,8 @@ struct ReplicationAuthenticationTests {
     private func waitUntilPasswordIsChecked(_ database: ReplicationTestDatabase, role: String) async throws {
         for _ in 0..<100 {
             do {
-                try await ReplicationConnection.withConnection(configuration: database.replication(username: role, password: "wrong"), logger: logger) { _ in }
+                try await ReplicationConnection.withConnection(configuration: database.replication(username: role, password: "wrong"), logger: logger)
+                { _ in }
             } catch ReplicationError.server(let error) where error.sqlState == "28P01" {
                 return
             }

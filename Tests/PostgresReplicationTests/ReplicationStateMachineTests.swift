@@ -1,7 +1,8 @@
 import NIOCore
-@testable import PostgresReplication
 import PostgresReplicationProtocol
 import Testing
+
+@testable import PostgresReplication
 
 @Suite struct ReplicationStateMachineTests {
     static let now = ReplicationTimestamp(rawValue: 1_000)
@@ -10,7 +11,9 @@ import Testing
 
     @Test func trustStartUp() {
         var machine = ReplicationStateMachine(username: "kaiten", password: nil, clientNonce: "nonce")
-        #expect(machine.connect(database: "db", parameters: ["application_name": "t"]) == .send(.startup(user: "kaiten", database: "db", parameters: ["application_name": "t"])))
+        #expect(
+            machine.connect(database: "db", parameters: ["application_name": "t"])
+                == .send(.startup(user: "kaiten", database: "db", parameters: ["application_name": "t"])))
         #expect(machine.messageReceived(.authentication(.ok), now: Self.now) == .none)
         #expect(machine.messageReceived(.parameterStatus(ParameterStatus(name: "server_version", value: "15.8")), now: Self.now) == .none)
         #expect(machine.messageReceived(.backendKeyData(BackendKeyData(processID: 1, secretKey: 2)), now: Self.now) == .none)
@@ -40,7 +43,9 @@ import Testing
                 == .send(.saslInitialResponse(mechanism: "SCRAM-SHA-256", data: text("n,,n=,r=rOprNGfwEbeRWgbNEkqO")))
         )
         let serverFirst = "r=rOprNGfwEbeRWgbNEkqO%hvYDpWUa2RaTCAfuxFIlj)hNlF$k0,s=W22ZaJ0SNY7soEsUEjb6gQ==,i=4096"
-        guard case .send(.saslResponse(let clientFinal)) = machine.messageReceived(.authentication(.saslContinue(buffer(text(serverFirst)))), now: Self.now)
+        guard
+            case .send(.saslResponse(let clientFinal)) = machine.messageReceived(
+                .authentication(.saslContinue(buffer(text(serverFirst)))), now: Self.now)
         else {
             Issue.record("expected a SASLResponse")
             return
@@ -59,7 +64,9 @@ import Testing
 
     @Test func unsupportedMethodsFail() {
         var machine = Self.authenticating(password: "pw")
-        #expect(machine.messageReceived(.authentication(.unsupported(code: 7)), now: Self.now) == .fail(.unsupportedAuthentication("authentication request 7")))
+        #expect(
+            machine.messageReceived(.authentication(.unsupported(code: 7)), now: Self.now)
+                == .fail(.unsupportedAuthentication("authentication request 7")))
         var sasl = Self.authenticating(password: "pw")
         #expect(
             sasl.messageReceived(.authentication(.sasl(mechanisms: ["OAUTHBEARER"])), now: Self.now)
@@ -118,7 +125,10 @@ import Testing
         #expect(machine.messageReceived(Self.xLogData(0x100, Self.begin(final: 0x200, xid: 9)), now: Self.now) == .none)
         #expect(machine.messageReceived(Self.xLogData(0x110, Self.insert(id: "1", name: "one")), now: Self.now) == .none)
         #expect(machine.messageReceived(Self.xLogData(0x120, Self.insert(id: "2", name: nil)), now: Self.now) == .none)
-        guard case .deliver(.transaction(let transaction)) = machine.messageReceived(Self.xLogData(0x230, Self.commit(0x200, end: 0x230)), now: Self.now) else {
+        guard
+            case .deliver(.transaction(let transaction)) = machine.messageReceived(
+                Self.xLogData(0x230, Self.commit(0x200, end: 0x230)), now: Self.now)
+        else {
             Issue.record("expected the transaction")
             return
         }
@@ -169,20 +179,29 @@ import Testing
 
     @Test func logicalMessagesInsideAndOutsideTransactions() {
         var machine = Self.streaming()
-        guard case .deliver(.message(let heartbeat)) = machine.messageReceived(Self.xLogData(0x100, Self.message(transactional: false, lsn: 0x100, "beat")), now: Self.now)
+        guard
+            case .deliver(.message(let heartbeat)) = machine.messageReceived(
+                Self.xLogData(0x100, Self.message(transactional: false, lsn: 0x100, "beat")), now: Self.now)
         else {
             Issue.record("expected the message on its own")
             return
         }
-        #expect(heartbeat == LogicalMessage(transactional: false, lsn: LSN(rawValue: 0x100), prefix: "kaiten.heartbeat", content: buffer(text("beat"))))
+        #expect(
+            heartbeat == LogicalMessage(transactional: false, lsn: LSN(rawValue: 0x100), prefix: "kaiten.heartbeat", content: buffer(text("beat"))))
         #expect(heartbeat.position == LSN(rawValue: 0x101))
         _ = machine.messageReceived(Self.xLogData(0x200, Self.begin(final: 0x300, xid: 3)), now: Self.now)
         #expect(machine.messageReceived(Self.xLogData(0x210, Self.message(transactional: true, lsn: 0x210, "inside")), now: Self.now) == .none)
-        guard case .deliver(.transaction(let transaction)) = machine.messageReceived(Self.xLogData(0x330, Self.commit(0x300, end: 0x330)), now: Self.now) else {
+        guard
+            case .deliver(.transaction(let transaction)) = machine.messageReceived(
+                Self.xLogData(0x330, Self.commit(0x300, end: 0x330)), now: Self.now)
+        else {
             Issue.record("expected the transaction")
             return
         }
-        #expect(transaction.changes == [.message(LogicalMessage(transactional: true, lsn: LSN(rawValue: 0x210), prefix: "kaiten.heartbeat", content: buffer(text("inside"))))])
+        #expect(
+            transaction.changes == [
+                .message(LogicalMessage(transactional: true, lsn: LSN(rawValue: 0x210), prefix: "kaiten.heartbeat", content: buffer(text("inside"))))
+            ])
         #expect(machine.confirmed(transaction.position, upTo: false, now: Self.now) == nil)
         #expect(machine.confirmed(heartbeat.position, upTo: false, now: Self.now).flatMap(Self.flushed) == transaction.position)
     }
@@ -191,7 +210,9 @@ import Testing
         var machine = Self.streaming()
         _ = machine.messageReceived(Self.xLogData(0x100, PgOutputMessageTests.relationBytes), now: Self.now)
         _ = machine.messageReceived(Self.xLogData(0x100, Self.begin(final: 0x200, xid: 4)), now: Self.now)
-        for skipped in [hex("55 00004001 4E 0001 6E"), hex("44 00004001 4B 0001 6E"), hex("54 00000001 00 00004001"), hex("4F 0000000001000200") + text("o\0")] {
+        for skipped in [
+            hex("55 00004001 4E 0001 6E"), hex("44 00004001 4B 0001 6E"), hex("54 00000001 00 00004001"), hex("4F 0000000001000200") + text("o\0"),
+        ] {
             #expect(machine.messageReceived(Self.xLogData(0x110, skipped), now: Self.now) == .none)
         }
         #expect(machine.messageReceived(Self.xLogData(0x230, Self.commit(0x200, end: 0x230)), now: Self.now) == .none)
@@ -329,7 +350,8 @@ import Testing
     static func status(written: UInt64, flushed: UInt64) -> ReplicationFrontendMessage {
         .standbyStatusUpdate(
             StandbyStatusUpdate(
-                written: LSN(rawValue: written), flushed: LSN(rawValue: flushed), applied: LSN(rawValue: flushed), clientTime: now, replyRequested: false
+                written: LSN(rawValue: written), flushed: LSN(rawValue: flushed), applied: LSN(rawValue: flushed), clientTime: now,
+                replyRequested: false
             )
         )
     }

@@ -18,9 +18,12 @@ struct RunAccount {
         while directory.path != "/" {
             var status = stat()
             if stat(directory.path, &status) == 0 {
-                let searchable = status.st_uid == user.uid ? status.st_mode & 0o100 != 0
-                    : status.st_gid == user.gid ? status.st_mode & 0o010 != 0
-                    : status.st_mode & 0o001 != 0
+                let searchable =
+                    status.st_uid == user.uid
+                    ? status.st_mode & 0o100 != 0
+                    : status.st_gid == user.gid
+                        ? status.st_mode & 0o010 != 0
+                        : status.st_mode & 0o001 != 0
                 if !searchable { throw EmbeddedPostgresError.unreachableDataDirectory(directory.path, user: user.name) }
             }
             directory = directory.deletingLastPathComponent()

@@ -68,7 +68,10 @@ package actor RabbitMQBroker {
 
     /// Starts the node again on the same ports and data, after `kill()`.
     package func restart() async throws {
-        guard let node else { _ = try await endpoint(); return }
+        guard let node else {
+            _ = try await endpoint()
+            return
+        }
         try await launch(node)
     }
 
@@ -115,7 +118,8 @@ package actor RabbitMQBroker {
         chmod(directory.path, 0o755)
         let node = Node(
             directory: directory,
-            endpoint: Endpoint(host: "127.0.0.1", port: try LoopbackPort.free(), nodeName: "kaiten-test-\(getpid())-\(UUID().uuidString.prefix(6))@localhost"),
+            endpoint: Endpoint(
+                host: "127.0.0.1", port: try LoopbackPort.free(), nodeName: "kaiten-test-\(getpid())-\(UUID().uuidString.prefix(6))@localhost"),
             distributionPort: try LoopbackPort.free(), epmdPort: try LoopbackPort.free(), account: account
         )
         self.node = node

@@ -66,7 +66,9 @@ package struct PipelineConfiguration: Sendable {
         }
         if let host = environment["KAITEN_DAPR_APP_HOST"] { configuration.daprHost = host }
         if let text = environment["KAITEN_DAPR_APP_PORT"] {
-            guard let port = Int(text), (0...65535).contains(port) else { throw ConfigurationError.invalid("KAITEN_DAPR_APP_PORT", "expected a port number") }
+            guard let port = Int(text), (0...65535).contains(port) else {
+                throw ConfigurationError.invalid("KAITEN_DAPR_APP_PORT", "expected a port number")
+            }
             configuration.daprPort = port
         }
         configuration.webhooks = try WebhooksConfiguration(environment: environment)

@@ -60,15 +60,19 @@ enum GetAuditTrails {
 }
 
 extension AuditTrailModule {
-    func listAuditTrails(instanceSlug: String, filter: GetAuditTrails.Filter, page: PageRequest, caller: OrganizationCaller) async throws
+    func listAuditTrails(
+        instanceSlug: String, filter: GetAuditTrails.Filter, page: PageRequest, caller: OrganizationCaller
+    ) async throws
         -> Page<GetAuditTrails.Entry>
     {
         try caller.require(GetAuditTrails.requiredScope)
-        guard let instanceID = try await database.client.first(
-            "SELECT id FROM instance WHERE organization_id = \(caller.organizationID) AND slug = \(instanceSlug)",
-            as: UUID.self,
-            logger: database.logger
-        ) else {
+        guard
+            let instanceID = try await database.client.first(
+                "SELECT id FROM instance WHERE organization_id = \(caller.organizationID) AND slug = \(instanceSlug)",
+                as: UUID.self,
+                logger: database.logger
+            )
+        else {
             throw APIError.notFound("GetAuditTrails.InstanceNotFound", "instance \"\(instanceSlug)\" not found")
         }
         let rows = try await database.client.all(

@@ -219,7 +219,8 @@ package struct JSONObjectReader {
             return nil
         }
         guard let date = Timestamp.parseStorable(text) else {
-            reject(key, "expected a date-time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z that can be stored to the microsecond", value: value)
+            reject(
+                key, "expected a date-time between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z that can be stored to the microsecond", value: value)
             unrepresentable.insert(path(key))
             return nil
         }

@@ -29,7 +29,8 @@ package enum EventCatalogue {
         EventType(name: "INSTANCE_ENTITLEMENT_USAGE_REACHED", type: "com.kaiten.instance.entitlement.v1.usage_reached"),
         EventType(name: "ENTITLEMENT_USAGE_REPORT_ACCEPTED", type: "com.kaiten.instance.entitlement.v1.usage_report_accepted"),
         EventType(name: "ENTITLEMENT_USAGE_REPORT_REJECTED", type: "com.kaiten.instance.entitlement.v1.usage_report_rejected"),
-        EventType(name: "INSTANCE_ENTITLEMENT_USAGE_WARNING_THRESHOLD_REACHED", type: "com.kaiten.instance.entitlement.v1.usage_warning_threshold_reached"),
+        EventType(
+            name: "INSTANCE_ENTITLEMENT_USAGE_WARNING_THRESHOLD_REACHED", type: "com.kaiten.instance.entitlement.v1.usage_warning_threshold_reached"),
         EventType(name: "ENTITLEMENT_VALUE_GET", type: "com.kaiten.instance.entitlement.v1.value_get"),
         EventType(name: "INSTANCE_CREATED", type: "com.kaiten.instance.v1.created"),
         EventType(name: "INSTANCE_DELETED", type: "com.kaiten.instance.v1.deleted"),

@@ -21,7 +21,7 @@ package enum SlugAttempts {
         if let given {
             do {
                 return try await attempt(given)
-            } catch where isSlugConflict(error) {
+            } catch  where isSlugConflict(error) {
                 throw APIError.conflict(conflictCode, "the slug \"\(given)\" is already taken")
             }
         }
@@ -30,7 +30,7 @@ package enum SlugAttempts {
             lastSlug = Slug.generate(from: base)
             do {
                 return try await attempt(lastSlug)
-            } catch where isSlugConflict(error) {
+            } catch  where isSlugConflict(error) {
                 continue
             }
         }

@@ -49,7 +49,8 @@ extension CustomersModule {
                     as: UUID.self,
                     logger: database.logger
                 )!
-                let customer = try await CustomerRows.fetch("\(unescaped: CustomerRows.selection) WHERE c.id = \(id)", on: connection, logger: database.logger)[0]
+                let customer = try await CustomerRows.fetch(
+                    "\(unescaped: CustomerRows.selection) WHERE c.id = \(id)", on: connection, logger: database.logger)[0]
                 try await Outbox.append(
                     OutboxMessage(organizationID: caller.organizationID, event: CustomerEvents.created, data: customer),
                     on: connection,

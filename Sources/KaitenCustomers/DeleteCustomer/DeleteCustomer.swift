@@ -21,9 +21,11 @@ extension CustomersModule {
     func delete(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteCustomer.requiredScope)
         try await database.transaction { connection in
-            guard let customer = try await CustomerRows.find(
-                slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
-            ) else {
+            guard
+                let customer = try await CustomerRows.find(
+                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                )
+            else {
                 throw APIError.notFound("DeleteCustomer.NotFound", "customer \"\(slug)\" not found")
             }
             try await connection.execute("DELETE FROM customer WHERE id = \(UUID(uuidString: customer.id)!)", logger: database.logger)

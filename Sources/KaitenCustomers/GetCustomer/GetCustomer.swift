@@ -19,7 +19,10 @@ enum GetCustomer {
 extension CustomersModule {
     func get(slug: String, caller: OrganizationCaller) async throws -> CustomerResource {
         try caller.require(GetCustomer.requiredScope)
-        guard let customer = try await CustomerRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger) else {
+        guard
+            let customer = try await CustomerRows.find(
+                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        else {
             throw APIError.notFound("GetCustomer.NotFound", "customer \"\(slug)\" not found")
         }
         return customer

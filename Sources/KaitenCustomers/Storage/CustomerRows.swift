@@ -35,7 +35,9 @@ enum CustomerRows: OrganizationRows {
     }
 
     /// The organization's customer with this slug, locked for the rest of the transaction when `forUpdate`.
-    static func find(slug: String, organizationID: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger) async throws -> CustomerResource? {
+    static func find(
+        slug: String, organizationID: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger
+    ) async throws -> CustomerResource? {
         try await fetch(
             """
             \(unescaped: selection) WHERE c.organization_id = \(organizationID) AND c.slug = \(slug)

@@ -37,7 +37,8 @@ extension CustomersModule {
     func update(slug: String, _ command: UpdateCustomer.Command, caller: OrganizationCaller) async throws {
         try caller.require(UpdateCustomer.requiredScope)
         if let newSlug = command.slug, newSlug != slug {
-            throw APIError.unprocessable("UpdateCustomer.SlugNotRenameable", "slug cannot be changed through this endpoint; omit it or send the current slug")
+            throw APIError.unprocessable(
+                "UpdateCustomer.SlugNotRenameable", "slug cannot be changed through this endpoint; omit it or send the current slug")
         }
         if command.hasIntegrations {
             throw APIError.unprocessable("UpdateCustomer.IntegrationsNotSettable", "integrations cannot be set through this endpoint")
@@ -55,7 +56,8 @@ extension CustomersModule {
                 logger: database.logger
             )
             guard let id else { throw APIError.notFound("UpdateCustomer.NotFound", "customer \"\(slug)\" not found") }
-            let customer = try await CustomerRows.fetch("\(unescaped: CustomerRows.selection) WHERE c.id = \(id)", on: connection, logger: database.logger)[0]
+            let customer = try await CustomerRows.fetch(
+                "\(unescaped: CustomerRows.selection) WHERE c.id = \(id)", on: connection, logger: database.logger)[0]
             try await Outbox.append(
                 OutboxMessage(organizationID: caller.organizationID, event: CustomerEvents.updated, data: customer),
                 on: connection,

@@ -23,7 +23,8 @@ enum AddEntitlementToGroup {
     static func register(on router: OperationRouter, module: EntitlementsModule) {
         router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
-            try await module.addToGroup(groupSlug: try context.parameters.path("entitlementGroupSlug"), command, caller: try context.organizationCaller())
+            try await module.addToGroup(
+                groupSlug: try context.parameters.path("entitlementGroupSlug"), command, caller: try context.organizationCaller())
             return Response(status: .created)
         }
     }
@@ -56,7 +57,8 @@ extension EntitlementsModule {
             )
         } catch let error where PostgresFailure(error)?.isForeignKeyViolation == true {
             // Deleted between the lookup and the insert.
-            throw APIError.notFound("AddEntitlementToGroup.NotFound", "Entitlement group \"\(groupSlug)\" or entitlement \"\(entitlementSlug)\" not found")
+            throw APIError.notFound(
+                "AddEntitlementToGroup.NotFound", "Entitlement group \"\(groupSlug)\" or entitlement \"\(entitlementSlug)\" not found")
         }
     }
 }

@@ -69,9 +69,11 @@ extension EntitlementsModule {
                     logger: database.logger
                 )!
                 for groupSlug in groupSlugs {
-                    guard try await GroupMemberships.link(
-                        entitlementID: id, groupSlug: groupSlug, organizationID: caller.organizationID, on: connection, logger: database.logger
-                    ) else {
+                    guard
+                        try await GroupMemberships.link(
+                            entitlementID: id, groupSlug: groupSlug, organizationID: caller.organizationID, on: connection, logger: database.logger
+                        )
+                    else {
                         throw APIError.notFound("CreateEntitlement.GroupNotFound", "Entitlement group with slug \"\(groupSlug)\" not found")
                     }
                 }

@@ -25,9 +25,11 @@ extension EntitlementsModule {
         try caller.require(DeleteEntitlement.requiredScope)
         do {
             try await database.transaction { connection in
-                guard let entitlement = try await EntitlementRows.find(
-                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
-                ) else {
+                guard
+                    let entitlement = try await EntitlementRows.find(
+                        slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                    )
+                else {
                     throw APIError.notFound("DeleteEntitlement.NotFound", "Entitlement with slug \"\(slug)\" not found")
                 }
                 let id = UUID(uuidString: entitlement.id)!
@@ -38,21 +40,23 @@ extension EntitlementsModule {
                     logger: database.logger
                 )
             }
-        } catch where PostgresFailure(error)?.isForeignKeyViolation == true {
-            let grants = try await database.client.first(
-                """
-                SELECT count(*) FROM license_entitlement
-                WHERE entitlement_id IN (SELECT id FROM entitlement WHERE organization_id = \(caller.organizationID) AND slug = \(slug))
-                """,
-                as: Int.self,
-                logger: database.logger
-            ) ?? 0
+        } catch  where PostgresFailure(error)?.isForeignKeyViolation == true {
+            let grants =
+                try await database.client.first(
+                    """
+                    SELECT count(*) FROM license_entitlement
+                    WHERE entitlement_id IN (SELECT id FROM entitlement WHERE organization_id = \(caller.organizationID) AND slug = \(slug))
+                    """,
+                    as: Int.self,
+                    logger: database.logger
+                ) ?? 0
             throw APIError(
                 .conflict,
                 code: "DeleteEntitlement.InUseConflict",
                 detail: "Entitlement \"\(slug)\" is still granted by a license and cannot be deleted",
                 errors: [
-                    ErrorDetail(message: "what still references the entitlement", location: "entitlement", value: ["licenseGrants": .integer(Int64(grants))])
+                    ErrorDetail(
+                        message: "what still references the entitlement", location: "entitlement", value: ["licenseGrants": .integer(Int64(grants))])
                 ]
             )
         }

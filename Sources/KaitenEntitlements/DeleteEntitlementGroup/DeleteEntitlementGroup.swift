@@ -21,14 +21,16 @@ extension EntitlementsModule {
     func deleteGroup(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteEntitlementGroup.requiredScope)
         try await database.transaction { connection in
-            guard let group = try await EntitlementGroupRows.fetch(
-                """
-                DELETE FROM entitlement_group WHERE organization_id = \(caller.organizationID) AND slug = \(slug)
-                \(unescaped: EntitlementGroupRows.returning)
-                """,
-                on: connection,
-                logger: database.logger
-            ).first else {
+            guard
+                let group = try await EntitlementGroupRows.fetch(
+                    """
+                    DELETE FROM entitlement_group WHERE organization_id = \(caller.organizationID) AND slug = \(slug)
+                    \(unescaped: EntitlementGroupRows.returning)
+                    """,
+                    on: connection,
+                    logger: database.logger
+                ).first
+            else {
                 throw APIError.notFound("DeleteEntitlementGroup.NotFound", "Entitlement group with slug \"\(slug)\" not found")
             }
             try await Outbox.append(

@@ -11,7 +11,8 @@ enum GetEntitlement {
 
     static func register(on router: OperationRouter, module: EntitlementsModule) {
         router.on(operation) { _, context in
-            try JSONResponse.make(try await module.get(slug: try context.parameters.path("entitlementSlug"), caller: try context.organizationCaller()))
+            try JSONResponse.make(
+                try await module.get(slug: try context.parameters.path("entitlementSlug"), caller: try context.organizationCaller()))
         }
     }
 }
@@ -20,7 +21,8 @@ extension EntitlementsModule {
     func get(slug: String, caller: OrganizationCaller) async throws -> EntitlementResource {
         try caller.require(GetEntitlement.requiredScope)
         guard
-            let entitlement = try await EntitlementRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            let entitlement = try await EntitlementRows.find(
+                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
         else {
             throw APIError.notFound("GetEntitlement.NotFound", "Entitlement with slug \"\(slug)\" not found")
         }

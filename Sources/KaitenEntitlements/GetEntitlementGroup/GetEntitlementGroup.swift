@@ -22,7 +22,8 @@ extension EntitlementsModule {
     func getGroup(slug: String, caller: OrganizationCaller) async throws -> EntitlementGroupResource {
         try caller.require(GetEntitlementGroup.requiredScope)
         guard
-            let group = try await EntitlementGroupRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            let group = try await EntitlementGroupRows.find(
+                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
         else {
             throw APIError.notFound("GetEntitlementGroup.NotFound", "Entitlement group with slug \"\(slug)\" not found")
         }

@@ -87,7 +87,8 @@ extension EntitlementsModule {
                 let period = row.4.flatMap(ResetPeriod.init(rawValue:)),
                 let anchor = row.5.flatMap(ResetAnchor.init(rawValue:))
             {
-                let current = GetEntitlementGroupUsage.currentWindow(now: now, storedStart: row.7, period: period, anchor: anchor, licenseStart: licenseStart)
+                let current = GetEntitlementGroupUsage.currentWindow(
+                    now: now, storedStart: row.7, period: period, anchor: anchor, licenseStart: licenseStart)
                 // No counter yet, a lifetime counter, or one of an earlier window: nothing used in this one.
                 if !(row.7.map { GetEntitlementGroupUsage.sameMillisecond($0, current.start) } ?? false) {
                     usage = .number(0, eventCount: 0)

@@ -9,7 +9,8 @@ import PostgresNIO
 /// Removing an entitlement that is not a member is a no-op (204), as in Kaiten; an unknown group or
 /// entitlement is a 404.
 enum RemoveEntitlementFromGroup {
-    static let operation = APIOperation("remove-entitlement-from-group", .delete, "/entitlement-groups/{entitlementGroupSlug}/entitlements/{entitlementSlug}")
+    static let operation = APIOperation(
+        "remove-entitlement-from-group", .delete, "/entitlement-groups/{entitlementGroupSlug}/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.entitlements)
 
     static func register(on router: OperationRouter, module: EntitlementsModule) {

@@ -70,7 +70,9 @@ enum EntitlementRows: OrganizationRows {
         ).first
     }
 
-    private static func groupsByEntitlement(_ ids: [UUID], on executor: some SQLExecutor, logger: Logger) async throws -> [UUID: [EntitlementGroupSummary]] {
+    private static func groupsByEntitlement(
+        _ ids: [UUID], on executor: some SQLExecutor, logger: Logger
+    ) async throws -> [UUID: [EntitlementGroupSummary]] {
         guard !ids.isEmpty else { return [:] }
         let rows = try await executor.all(
             """

@@ -11,7 +11,8 @@ enum GroupMemberships {
     }
 
     /// Links the entitlement to the organization's group `groupSlug`; false when there is no such group.
-    static func link(entitlementID: UUID, groupSlug: String, organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> Bool {
+    static func link(entitlementID: UUID, groupSlug: String, organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> Bool
+    {
         try await executor.first(
             """
             INSERT INTO entitlement_group_membership (entitlement_group_id, entitlement_id, organization_id)

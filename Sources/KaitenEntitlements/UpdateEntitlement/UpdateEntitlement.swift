@@ -43,9 +43,11 @@ extension EntitlementsModule {
             )
         }
         try await database.transaction { connection in
-            guard let current = try await EntitlementRows.find(
-                slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
-            ) else {
+            guard
+                let current = try await EntitlementRows.find(
+                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                )
+            else {
                 throw APIError.notFound("UpdateEntitlement.NotFound", "Entitlement with slug \"\(slug)\" not found")
             }
             let type = EntitlementType(rawValue: current.type)!
@@ -92,7 +94,8 @@ extension EntitlementsModule {
                 logger: database.logger
             )
             if let groupSlugs = fields.groupSlugs {
-                try await replaceGroups(of: current, with: GroupMemberships.normalize(groupSlugs), organizationID: caller.organizationID, on: connection)
+                try await replaceGroups(
+                    of: current, with: GroupMemberships.normalize(groupSlugs), organizationID: caller.organizationID, on: connection)
             }
             let entitlement = try await EntitlementRows.fetch(
                 "\(unescaped: EntitlementRows.selection) WHERE e.id = \(id)", on: connection, logger: database.logger

@@ -40,15 +40,17 @@ extension EntitlementsModule {
             )
         }
         try await database.transaction { connection in
-            guard let group = try await EntitlementGroupRows.fetch(
-                """
-                UPDATE entitlement_group SET name = \(fields.name), description = \(fields.description), updated_at = now()
-                WHERE organization_id = \(caller.organizationID) AND slug = \(slug)
-                \(unescaped: EntitlementGroupRows.returning)
-                """,
-                on: connection,
-                logger: database.logger
-            ).first else {
+            guard
+                let group = try await EntitlementGroupRows.fetch(
+                    """
+                    UPDATE entitlement_group SET name = \(fields.name), description = \(fields.description), updated_at = now()
+                    WHERE organization_id = \(caller.organizationID) AND slug = \(slug)
+                    \(unescaped: EntitlementGroupRows.returning)
+                    """,
+                    on: connection,
+                    logger: database.logger
+                ).first
+            else {
                 throw APIError.notFound("UpdateEntitlementGroup.NotFound", "Entitlement group with slug \"\(slug)\" not found")
             }
             try await Outbox.append(

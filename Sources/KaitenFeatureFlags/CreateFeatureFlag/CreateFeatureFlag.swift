@@ -55,7 +55,8 @@ extension FeatureFlagsModule {
                     as: UUID.self,
                     logger: database.logger
                 )!
-                let flag = try await FeatureFlagRows.fetch("\(unescaped: FeatureFlagRows.selection) WHERE f.id = \(id)", on: connection, logger: database.logger)[0]
+                let flag = try await FeatureFlagRows.fetch(
+                    "\(unescaped: FeatureFlagRows.selection) WHERE f.id = \(id)", on: connection, logger: database.logger)[0]
                 try await Outbox.append(
                     OutboxMessage(organizationID: caller.organizationID, event: FeatureFlagEvents.created, data: flag),
                     on: connection,

@@ -21,9 +21,11 @@ extension FeatureFlagsModule {
     func delete(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteFeatureFlag.requiredScope)
         try await database.transaction { connection in
-            guard let flag = try await FeatureFlagRows.find(
-                slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
-            ) else {
+            guard
+                let flag = try await FeatureFlagRows.find(
+                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                )
+            else {
                 throw APIError.notFound("DeleteFeatureFlag.NotFound", "Feature flag with slug \"\(slug)\" not found")
             }
             try await connection.execute("DELETE FROM feature_flag WHERE id = \(UUID(uuidString: flag.id)!)", logger: database.logger)

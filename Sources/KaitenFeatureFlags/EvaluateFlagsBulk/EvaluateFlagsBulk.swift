@@ -24,7 +24,9 @@ enum EvaluateFlagsBulk {
                 let evaluations = try await module.evaluate(slug: nil, context: evaluationContext, caller: caller)
                 let body = JSONValue.object(["flags": .array(evaluations.map(\.json))]).jsonText
                 let tag = "\"\(String(XXH64.hash(Array(body.utf8)), radix: 16))\""
-                if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0 == "*" }) {
+                if let match = request.headers[.ifNoneMatch],
+                    match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == tag || $0 == "*" })
+                {
                     return Response(status: .notModified, headers: [.eTag: tag])
                 }
                 return Response(

@@ -35,11 +35,12 @@ struct EvaluableFlag: Sendable {
     let values: [String: JSONValue]
 
     init(_ flag: FeatureFlagResource) throws {
-        var reader = JSONObjectReader(.object([
-            "name": .string(flag.name), "description": flag.description.map(JSONValue.string) ?? .null, "type": .string(flag.type),
-            "variants": flag.variants, "default_variant": flag.defaultVariant, "targetings": flag.targetings,
-            "metadata": flag.metadata, "enabled": .bool(flag.enabled), "event_name": .string(flag.eventName),
-        ]))
+        var reader = JSONObjectReader(
+            .object([
+                "name": .string(flag.name), "description": flag.description.map(JSONValue.string) ?? .null, "type": .string(flag.type),
+                "variants": flag.variants, "default_variant": flag.defaultVariant, "targetings": flag.targetings,
+                "metadata": flag.metadata, "enabled": .bool(flag.enabled), "event_name": .string(flag.eventName),
+            ]))
         let definition = FlagDefinition(reading: &reader)
         try reader.finish()
         id = flag.id
@@ -102,7 +103,9 @@ struct FlagEvaluator: Sendable {
             return .failure(RuleFailure(message: error.description))
         case .success(let program):
             do {
-                guard case .bool(let holds) = try program.evaluate(activation) else { return .failure(RuleFailure(message: "the rule does not give a boolean")) }
+                guard case .bool(let holds) = try program.evaluate(activation) else {
+                    return .failure(RuleFailure(message: "the rule does not give a boolean"))
+                }
                 return .success(holds)
             } catch {
                 return .failure(RuleFailure(message: error.message))
@@ -128,7 +131,9 @@ struct FlagEvaluator: Sendable {
         pick(strategy, flag: flag, context: context).map { $0 ?? "" }
     }
 
-    private func resolution(_ flag: EvaluableFlag, variant: String, reason: EvaluationReason, matchedRule: String?, brokenRules: [String]) -> Resolution {
+    private func resolution(
+        _ flag: EvaluableFlag, variant: String, reason: EvaluationReason, matchedRule: String?, brokenRules: [String]
+    ) -> Resolution {
         Resolution(
             value: flag.values[variant] ?? flag.definition.type.zeroValue,
             variant: variant,

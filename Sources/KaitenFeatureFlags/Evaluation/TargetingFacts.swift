@@ -77,11 +77,15 @@ enum TargetingFacts {
             let fact: [String: CELValue]
             switch grant {
             case .number(let limit, _)? where limit == EntitlementValue.unlimited:
-                fact = ["limit": .double(.greatestFiniteMagnitude), "used": .double(usedAmount), "remaining": .double(.greatestFiniteMagnitude),
-                        "percentage": .double(0), "unlimited": .bool(true)]
+                fact = [
+                    "limit": .double(.greatestFiniteMagnitude), "used": .double(usedAmount), "remaining": .double(.greatestFiniteMagnitude),
+                    "percentage": .double(0), "unlimited": .bool(true),
+                ]
             case .number(let limit, _)?:
-                fact = ["limit": .double(limit), "used": .double(usedAmount), "remaining": .double(max(limit - usedAmount, 0)),
-                        "percentage": .double(limit > 0 ? usedAmount / limit : 0), "unlimited": .bool(false)]
+                fact = [
+                    "limit": .double(limit), "used": .double(usedAmount), "remaining": .double(max(limit - usedAmount, 0)),
+                    "percentage": .double(limit > 0 ? usedAmount / limit : 0), "unlimited": .bool(false),
+                ]
             default:
                 fact = ["limit": .double(0), "used": .double(0), "remaining": .double(0), "percentage": .double(0), "unlimited": .bool(false)]
             }

@@ -64,7 +64,8 @@ enum TargetingRules {
         }
         var issues = (rule.allSatisfy(\.isWhitespace) ? [] : declared.lint(rule).issues).map(Issue.init)
         if rule.allSatisfy(\.isWhitespace) {
-            issues.append(Issue(message: "the rule is blank: write `true` for a rule that always matches", line: 1, column: 1, endLine: nil, endColumn: nil))
+            issues.append(
+                Issue(message: "the rule is blank: write `true` for a rule that always matches", line: 1, column: 1, endLine: nil, endColumn: nil))
         }
         let lines = Array(rule.unicodeScalars)
         for (path, offset) in factPaths {
@@ -88,7 +89,8 @@ enum TargetingRules {
                 return "no entitlement \"\(slug)\" in this organization"
             }
             if path.count > 2, !entitlementFields.contains(path[2]) {
-                return "__kaiten.entitlements.\(slug).\(path[2]) is not a field: expected one of \(entitlementFields.sorted().joined(separator: ", "))"
+                return
+                    "__kaiten.entitlements.\(slug).\(path[2]) is not a field: expected one of \(entitlementFields.sorted().joined(separator: ", "))"
             }
             return nil
         }

@@ -10,7 +10,8 @@ enum GetFeatureFlag {
 
     static func register(on router: OperationRouter, module: FeatureFlagsModule) {
         router.on(operation) { _, context in
-            try JSONResponse.make(try await module.get(slug: try context.parameters.path("featureFlagSlug"), caller: try context.organizationCaller()))
+            try JSONResponse.make(
+                try await module.get(slug: try context.parameters.path("featureFlagSlug"), caller: try context.organizationCaller()))
         }
     }
 }
@@ -18,7 +19,9 @@ enum GetFeatureFlag {
 extension FeatureFlagsModule {
     func get(slug: String, caller: OrganizationCaller) async throws -> FeatureFlagResource {
         try caller.require(GetFeatureFlag.requiredScope)
-        guard let flag = try await FeatureFlagRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger) else {
+        guard
+            let flag = try await FeatureFlagRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        else {
             throw APIError.notFound("GetFeatureFlag.NotFound", "Feature flag with slug \"\(slug)\" not found")
         }
         return flag

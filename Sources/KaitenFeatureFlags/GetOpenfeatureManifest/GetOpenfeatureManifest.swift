@@ -30,9 +30,13 @@ extension FeatureFlagsModule {
             guard let fallback = flag.metadata["fallback_value"] else { return nil }
             var type = flag.type
             if type == "number" {
-                type = if case .integer = fallback { "integer" } else if let number = fallback.doubleValue, number.rounded() == number { "integer" } else { "float" }
+                type =
+                    if case .integer = fallback { "integer" } else if let number = fallback.doubleValue, number.rounded() == number { "integer" } else
+                    { "float" }
             }
-            var members: [String: JSONValue] = ["key": .string(flag.slug), "name": .string(flag.name), "type": .string(type), "defaultValue": fallback]
+            var members: [String: JSONValue] = [
+                "key": .string(flag.slug), "name": .string(flag.name), "type": .string(type), "defaultValue": fallback,
+            ]
             if let description = flag.description { members["description"] = .string(description) }
             return .object(members)
         }

@@ -86,21 +86,25 @@ enum VariantStrategy: Sendable, Equatable {
             guard let variant = reader.string(valueKey, required: true, maxLength: 255) else { return nil }
             self = .basic(variant: variant)
         case "rollout_percentage":
-            guard let distribution = reader.object("distribution", required: true, { weights -> [String: Int64]? in
-                var result: [String: Int64] = [:]
-                for key in weights.memberNames {
-                    // Any int64, as the contract says; as in Go, a weight of zero or less serves nobody.
-                    switch weights.raw(key) {
-                    case .integer(let weight)?:
-                        result[key] = weight
-                    case .number(let weight)? where weight.rounded() == weight && abs(weight) < 9.2e18:
-                        result[key] = Int64(weight)
-                    default:
-                        weights.reject(key, "expected integer")
-                    }
-                }
-                return weights.hasViolations ? nil : result
-            }) else { return nil }
+            guard
+                let distribution = reader.object(
+                    "distribution", required: true,
+                    { weights -> [String: Int64]? in
+                        var result: [String: Int64] = [:]
+                        for key in weights.memberNames {
+                            // Any int64, as the contract says; as in Go, a weight of zero or less serves nobody.
+                            switch weights.raw(key) {
+                            case .integer(let weight)?:
+                                result[key] = weight
+                            case .number(let weight)? where weight.rounded() == weight && abs(weight) < 9.2e18:
+                                result[key] = Int64(weight)
+                            default:
+                                weights.reject(key, "expected integer")
+                            }
+                        }
+                        return weights.hasViolations ? nil : result
+                    })
+            else { return nil }
             self = .rolloutPercentage(weights: distribution)
         case "rollout_date":
             let start = reader.object("start", required: true) { RolloutStep(reading: &$0) }
@@ -232,7 +236,8 @@ struct FlagDefinition: Sendable {
         let names = Set(variants.map(\.name))
         for (index, variant) in variants.enumerated() {
             if !type.admits(variant.value) {
-                errors.append(ErrorDetail(message: "expected a \(type.rawValue) value", location: "body.variants[\(index)].value", value: variant.value))
+                errors.append(
+                    ErrorDetail(message: "expected a \(type.rawValue) value", location: "body.variants[\(index)].value", value: variant.value))
             }
         }
         if names.count != variants.count {
@@ -253,7 +258,8 @@ struct FlagDefinition: Sendable {
             }
         }
         guard errors.isEmpty else {
-            throw APIError(.validation, code: "VALIDATION_FAILED", detail: "the feature flag is not valid", errors: errors.sorted { $0.location < $1.location })
+            throw APIError(
+                .validation, code: "VALIDATION_FAILED", detail: "the feature flag is not valid", errors: errors.sorted { $0.location < $1.location })
         }
     }
 }

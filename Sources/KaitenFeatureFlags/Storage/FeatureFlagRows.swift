@@ -34,7 +34,9 @@ enum FeatureFlagRows: OrganizationRows {
     }
 
     /// The organization's flag with this slug, locked for the rest of the transaction when `forUpdate`.
-    static func find(slug: String, organizationID: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger) async throws -> FeatureFlagResource? {
+    static func find(
+        slug: String, organizationID: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger
+    ) async throws -> FeatureFlagResource? {
         try await fetch(
             """
             \(unescaped: selection) WHERE f.organization_id = \(organizationID) AND f.slug = \(slug)

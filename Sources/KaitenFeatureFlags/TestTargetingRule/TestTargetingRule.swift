@@ -34,7 +34,8 @@ extension FeatureFlagsModule {
     func test(_ rule: String, context: EvaluationContext, caller: OrganizationCaller) async throws -> JSONValue {
         try caller.require(TestTargetingRule.requiredScope)
         let issues = TargetingRules.lint(rule, entitlementSlugs: try await entitlementSlugs(of: caller.organizationID))
-        let facts = try await TargetingFacts.load(organizationID: caller.organizationID, context: context, on: database.client, logger: database.logger)
+        let facts = try await TargetingFacts.load(
+            organizationID: caller.organizationID, context: context, on: database.client, logger: database.logger)
         var result: [String: JSONValue] = [
             "facts": facts.json, "issues": .array(issues.map(\.json)), "valid": .bool(issues.isEmpty), "matched": false,
         ]
@@ -47,7 +48,11 @@ extension FeatureFlagsModule {
         case .success(let program):
             do {
                 let value = try program.evaluate(variables)
-                if case .bool(let matched) = value { result["matched"] = .bool(matched) } else { result["evaluationError"] = "the rule does not give a boolean" }
+                if case .bool(let matched) = value {
+                    result["matched"] = .bool(matched)
+                } else {
+                    result["evaluationError"] = "the rule does not give a boolean"
+                }
             } catch {
                 result["evaluationError"] = .string(error.message)
             }
@@ -69,9 +74,11 @@ extension CELValue {
         case .bytes(let bytes): .string(Data(bytes).base64EncodedString())
         case .list(let items): .array(items.map(\.json))
         case .map(let map):
-            .object(Dictionary(map.entries.compactMap { entry in
-                if case .string(let key) = entry.key { (key, entry.value.json) } else { nil }
-            }, uniquingKeysWith: { first, _ in first }))
+            .object(
+                Dictionary(
+                    map.entries.compactMap { entry in
+                        if case .string(let key) = entry.key { (key, entry.value.json) } else { nil }
+                    }, uniquingKeysWith: { first, _ in first }))
         case .timestamp, .duration, .type: .string("\(self)")
         }
     }

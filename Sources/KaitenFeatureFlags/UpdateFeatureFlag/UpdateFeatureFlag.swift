@@ -37,21 +37,24 @@ extension FeatureFlagsModule {
         let definition = command.definition
         try await validate(definition, organizationID: caller.organizationID)
         try await database.transaction { connection in
-            guard let id = try await connection.first(
-                """
-                UPDATE feature_flag SET name = \(definition.name), description = \(definition.description), type = \(definition.type.rawValue),
-                       variants = \(definition.storedVariants)::jsonb, targetings = \(definition.storedTargetings)::jsonb,
-                       default_variant = \(definition.storedDefaultVariant)::jsonb, metadata = \(definition.storedMetadata)::jsonb,
-                       enabled = \(definition.enabled), event_name = \(definition.eventName), updated_at = now()
-                WHERE organization_id = \(caller.organizationID) AND slug = \(slug)
-                RETURNING id
-                """,
-                as: UUID.self,
-                logger: database.logger
-            ) else {
+            guard
+                let id = try await connection.first(
+                    """
+                    UPDATE feature_flag SET name = \(definition.name), description = \(definition.description), type = \(definition.type.rawValue),
+                           variants = \(definition.storedVariants)::jsonb, targetings = \(definition.storedTargetings)::jsonb,
+                           default_variant = \(definition.storedDefaultVariant)::jsonb, metadata = \(definition.storedMetadata)::jsonb,
+                           enabled = \(definition.enabled), event_name = \(definition.eventName), updated_at = now()
+                    WHERE organization_id = \(caller.organizationID) AND slug = \(slug)
+                    RETURNING id
+                    """,
+                    as: UUID.self,
+                    logger: database.logger
+                )
+            else {
                 throw APIError.notFound("UpdateFeatureFlag.NotFound", "Feature flag with slug \"\(slug)\" not found")
             }
-            let flag = try await FeatureFlagRows.fetch("\(unescaped: FeatureFlagRows.selection) WHERE f.id = \(id)", on: connection, logger: database.logger)[0]
+            let flag = try await FeatureFlagRows.fetch(
+                "\(unescaped: FeatureFlagRows.selection) WHERE f.id = \(id)", on: connection, logger: database.logger)[0]
             try await Outbox.append(
                 OutboxMessage(organizationID: caller.organizationID, event: FeatureFlagEvents.updated, data: flag),
                 on: connection,

@@ -43,7 +43,9 @@ enum CreateServiceAccountToken {
 }
 
 extension IdentityModule {
-    func createToken(serviceAccountSlug: String, _ command: CreateServiceAccountToken.Command, caller: OrganizationCaller) async throws -> PlainTokenResource {
+    func createToken(
+        serviceAccountSlug: String, _ command: CreateServiceAccountToken.Command, caller: OrganizationCaller
+    ) async throws -> PlainTokenResource {
         try caller.require(CreateServiceAccountToken.requiredScope)
         // A credential can delegate what it holds, never more: otherwise write:tokens alone would mint write:*.
         guard caller.scopes.grantsAll(command.scopes) else {
@@ -52,9 +54,11 @@ extension IdentityModule {
         if let expiresAt = command.expiresAt, expiresAt <= Date() {
             throw APIError.validation("CreateToken.InvalidExpiry", "expiresAt must be in the future")
         }
-        guard let accountID = try await ServiceAccountRows.id(
-            slug: serviceAccountSlug, organizationID: caller.organizationID, on: database.client, logger: database.logger
-        ) else {
+        guard
+            let accountID = try await ServiceAccountRows.id(
+                slug: serviceAccountSlug, organizationID: caller.organizationID, on: database.client, logger: database.logger
+            )
+        else {
             throw APIError.notFound("CreateToken.ServiceAccountNotFound", "service account \"\(serviceAccountSlug)\" not found")
         }
         let secret = SecretToken.generate(.organization)
@@ -73,7 +77,8 @@ extension IdentityModule {
                     as: UUID.self,
                     logger: database.logger
                 )!
-                return try await TokenRows.fetch("\(unescaped: TokenRows.selection) WHERE t.id = \(id)", on: database.client, logger: database.logger)[0]
+                return try await TokenRows.fetch(
+                    "\(unescaped: TokenRows.selection) WHERE t.id = \(id)", on: database.client, logger: database.logger)[0]
             }
             return PlainTokenResource(metadata: metadata, token: secret.plaintext)
         } catch let error where PostgresFailure(error)?.constraint == "token_name" {

@@ -40,7 +40,8 @@ extension IdentityModule {
             logger: database.logger
         )
         guard removed != nil else {
-            throw APIError.notFound("DeleteMembership.NotFound", "user \(userID.lowercased) has no membership in organization \(organizationID.lowercased)")
+            throw APIError.notFound(
+                "DeleteMembership.NotFound", "user \(userID.lowercased) has no membership in organization \(organizationID.lowercased)")
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import KaitenCore
-import PostgresNIO
 import KaitenHTTP
+import PostgresNIO
 
 /// `DELETE /platform/organizations/{orgId}`: deletes an organization and, by cascade, everything it owns.
 enum DeleteOrganization {

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import KaitenCore
-import PostgresNIO
 import KaitenHTTP
+import PostgresNIO
 
 /// `DELETE /platform/users/{id}`: soft-deletes a user everywhere. Rows it created keep their attribution,
 /// its tokens stop authenticating, and signing in again does not bring it back.

@@ -1,8 +1,8 @@
 import Foundation
 import Hummingbird
 import KaitenCore
-import PostgresNIO
 import KaitenHTTP
+import PostgresNIO
 
 /// `GET /platform/organizations/{orgId}`.
 enum GetOrganization {
@@ -21,9 +21,11 @@ extension IdentityModule {
     func getOrganization(_ idText: String, caller: PlatformCaller) async throws -> OrganizationResource {
         try caller.require(GetOrganization.requiredScope)
         let id = try PlatformTarget.uuid(idText, parameter: "orgId")
-        guard let row = try await database.client.first(
-            "SELECT id, external_id, name FROM organization WHERE id = \(id)", as: (UUID, String, String).self, logger: database.logger
-        ) else {
+        guard
+            let row = try await database.client.first(
+                "SELECT id, external_id, name FROM organization WHERE id = \(id)", as: (UUID, String, String).self, logger: database.logger
+            )
+        else {
             throw APIError.notFound("GetOrganization.NotFound", "organization \(id.lowercased) not found")
         }
         return OrganizationResource(id: row.0.lowercased, externalID: row.1, name: row.2)

@@ -25,9 +25,11 @@ enum GetServiceAccountTokens {
 extension IdentityModule {
     func listTokens(serviceAccountSlug: String, _ page: PageRequest, caller: OrganizationCaller) async throws -> Page<TokenResource> {
         try caller.require(GetServiceAccountTokens.requiredScope)
-        guard let accountID = try await ServiceAccountRows.id(
-            slug: serviceAccountSlug, organizationID: caller.organizationID, on: database.client, logger: database.logger
-        ) else {
+        guard
+            let accountID = try await ServiceAccountRows.id(
+                slug: serviceAccountSlug, organizationID: caller.organizationID, on: database.client, logger: database.logger
+            )
+        else {
             throw APIError.notFound("ListTokens.ServiceAccountNotFound", "service account \"\(serviceAccountSlug)\" not found")
         }
         let tokens = try await TokenRows.fetch(

@@ -12,7 +12,8 @@ enum ListOrganizationTokens {
 
     static func register(on router: OperationRouter, module: IdentityModule) {
         router.on(operation) { _, context in
-            let tokens = try await module.listOrganizationTokens(organization: try context.parameters.path("orgId"), caller: try context.platformCaller())
+            let tokens = try await module.listOrganizationTokens(
+                organization: try context.parameters.path("orgId"), caller: try context.platformCaller())
             return try JSONResponse.make(tokens)
         }
     }

@@ -35,7 +35,10 @@ enum MintOrganizationToken {
                     throw APIError.unprocessable(
                         "MintOrganizationToken.TTLOutOfRange",
                         "ttl must not exceed \(Int(GoDuration.maximumSeconds / 3600))h",
-                        errors: [ErrorDetail(message: "expected duration <= \(Int(GoDuration.maximumSeconds / 3600))h", location: "body.ttl", value: .string(ttl))]
+                        errors: [
+                            ErrorDetail(
+                                message: "expected duration <= \(Int(GoDuration.maximumSeconds / 3600))h", location: "body.ttl", value: .string(ttl))
+                        ]
                     )
                 } catch {
                     seconds = 0
@@ -64,7 +67,9 @@ enum MintOrganizationToken {
 }
 
 extension IdentityModule {
-    func mintOrganizationToken(organization: String, _ command: MintOrganizationToken.Command, caller: PlatformCaller) async throws -> PlainTokenResource {
+    func mintOrganizationToken(
+        organization: String, _ command: MintOrganizationToken.Command, caller: PlatformCaller
+    ) async throws -> PlainTokenResource {
         try caller.require(MintOrganizationToken.requiredScope)
         let organizationID = try await PlatformTarget.existingOrganization(organization, operation: "MintOrganizationToken", database: database)
         let scopes = command.scopes ?? caller.scopes
@@ -103,7 +108,8 @@ extension IdentityModule {
                         logger: database.logger
                     )
                     guard membership != nil else {
-                        throw APIError.conflict("MintOrganizationToken.SystemMembershipMissing", "the platform identity has no membership in this organization")
+                        throw APIError.conflict(
+                            "MintOrganizationToken.SystemMembershipMissing", "the platform identity has no membership in this organization")
                     }
                     let id = try await connection.first(
                         """
@@ -116,7 +122,8 @@ extension IdentityModule {
                         as: UUID.self,
                         logger: database.logger
                     )!
-                    let token = try await TokenRows.fetch("\(unescaped: TokenRows.selection) WHERE t.id = \(id)", on: connection, logger: database.logger)[0]
+                    let token = try await TokenRows.fetch(
+                        "\(unescaped: TokenRows.selection) WHERE t.id = \(id)", on: connection, logger: database.logger)[0]
                     let issuance = SystemTokenIssuance(
                         credentialKind: "platform",
                         platformTokenId: parent.lowercased,
@@ -137,7 +144,8 @@ extension IdentityModule {
             }
             return PlainTokenResource(metadata: metadata, token: secret.plaintext)
         } catch let error where PostgresFailure(error)?.constraint == "token_name" {
-            throw APIError.conflict("MintOrganizationToken.NameConflict", "an active token of the platform identity is already named \"\(name)\" here")
+            throw APIError.conflict(
+                "MintOrganizationToken.NameConflict", "an active token of the platform identity is already named \"\(name)\" here")
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import KaitenCore
-import PostgresNIO
 import Logging
+import PostgresNIO
 
 /// The organization a Platform API operation names in its path.
 ///
@@ -10,7 +10,9 @@ import Logging
 enum PlatformTarget {
     static func uuid(_ text: String, parameter: String) throws -> UUID {
         guard let id = UUID(uuidString: text) else {
-            throw APIError.schemaViolations([ErrorDetail(message: "expected string to be RFC 4122 uuid", location: "path.\(parameter)", value: .string(text))])
+            throw APIError.schemaViolations([
+                ErrorDetail(message: "expected string to be RFC 4122 uuid", location: "path.\(parameter)", value: .string(text))
+            ])
         }
         return id
     }

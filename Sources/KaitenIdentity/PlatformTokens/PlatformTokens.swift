@@ -18,7 +18,9 @@ extension IdentityModule {
         let system = DeterministicIdentifiers.systemUserID
         let base = Slug.base(from: name)
         do {
-            return try await SlugAttempts.run(given: nil, base: base, conflictCode: "CreatePlatformToken.SlugConflict", constraint: "token_platform_slug") { slug in
+            return try await SlugAttempts.run(
+                given: nil, base: base, conflictCode: "CreatePlatformToken.SlugConflict", constraint: "token_platform_slug"
+            ) { slug in
                 let id = try await database.client.first(
                     """
                     INSERT INTO token (kind, service_account_id, name, slug, lookup_hash, scopes, created_by, expires_at)
@@ -40,14 +42,16 @@ extension IdentityModule {
     @discardableResult
     package func revokePlatformToken(slug: String) async throws -> Int {
         try await database.transaction { connection in
-            guard let id = try await connection.first(
-                """
-                UPDATE token SET revoked_date = now(), revoked_by = \(DeterministicIdentifiers.systemUserID)
-                WHERE kind = 'platform' AND slug = \(slug) AND revoked_date IS NULL RETURNING id
-                """,
-                as: UUID.self,
-                logger: database.logger
-            ) else {
+            guard
+                let id = try await connection.first(
+                    """
+                    UPDATE token SET revoked_date = now(), revoked_by = \(DeterministicIdentifiers.systemUserID)
+                    WHERE kind = 'platform' AND slug = \(slug) AND revoked_date IS NULL RETURNING id
+                    """,
+                    as: UUID.self,
+                    logger: database.logger
+                )
+            else {
                 throw APIError.notFound("RevokePlatformToken.NotFound", "no active platform credential \"\(slug)\"")
             }
             let cascaded = try await connection.all(

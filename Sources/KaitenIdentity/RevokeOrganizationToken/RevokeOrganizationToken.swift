@@ -36,6 +36,8 @@ extension IdentityModule {
             as: UUID.self,
             logger: database.logger
         )
-        guard revoked != nil else { throw APIError.notFound("RevokeOrganizationToken.NotFound", "no active token \"\(slug)\" minted by this credential") }
+        guard revoked != nil else {
+            throw APIError.notFound("RevokeOrganizationToken.NotFound", "no active token \"\(slug)\" minted by this credential")
+        }
     }
 }

@@ -2,8 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import KaitenCore
-import PostgresNIO
 import KaitenHTTP
+import PostgresNIO
 
 /// `/api/tokens/validate` (any method): lets a gateway check a `ksh_` token at the edge.
 ///
@@ -13,7 +13,8 @@ import KaitenHTTP
 enum ValidateToken {
     /// A gateway's forward-auth check repeats the method of the request it guards: every method is checked the
     /// same way, each declared as an operation of its own.
-    static let operations = [APIOperation("validate-token", .get, "/tokens/validate")]
+    static let operations =
+        [APIOperation("validate-token", .get, "/tokens/validate")]
         + [HTTPRequest.Method.post, .put, .patch, .delete, .head, .options].map {
             APIOperation("validate-token-\($0.rawValue.lowercased())", $0, "/tokens/validate")
         }

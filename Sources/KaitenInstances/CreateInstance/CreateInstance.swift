@@ -61,9 +61,11 @@ extension InstancesModule {
                         logger: database.logger
                     )!
                     let instance = try await InstanceRows.get(id: id, on: connection, logger: database.logger)
-                    try await InstanceRows.record(InstanceEvents.created, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
+                    try await InstanceRows.record(
+                        InstanceEvents.created, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
                     if instance.deploymentZoneId != nil {
-                        try await InstanceRows.record(InstanceEvents.deployed, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
+                        try await InstanceRows.record(
+                            InstanceEvents.deployed, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
                     }
                     return instance
                 }

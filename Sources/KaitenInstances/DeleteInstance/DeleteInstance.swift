@@ -21,13 +21,16 @@ extension InstancesModule {
     func delete(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteInstance.requiredScope)
         try await database.transaction { connection in
-            guard let instance = try await InstanceRows.find(
-                slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
-            ) else {
+            guard
+                let instance = try await InstanceRows.find(
+                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                )
+            else {
                 throw APIError.notFound("DeleteInstance.NotFound", "Instance with slug \"\(slug)\" not found")
             }
             try await connection.execute("DELETE FROM instance WHERE id = \(UUID(uuidString: instance.id)!)", logger: database.logger)
-            try await InstanceRows.record(InstanceEvents.deleted, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
+            try await InstanceRows.record(
+                InstanceEvents.deleted, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
         }
     }
 }

@@ -27,14 +27,16 @@ extension InstancesModule {
     func usage(instanceSlug: String, entitlementSlug: String, caller: OrganizationCaller) async throws -> EntitlementUsageResource {
         try caller.require(GetEntitlementUsageMetrics.requiredScope)
         let organizationID = caller.organizationID
-        guard let row = try await GrantUsageRow.fetch(
-            """
-            \(unescaped: GrantUsageRow.selection)
-            WHERE i.organization_id = \(organizationID) AND i.slug = \(instanceSlug) AND e.slug = \(entitlementSlug)
-            """,
-            on: database.client,
-            logger: database.logger
-        ).first else {
+        guard
+            let row = try await GrantUsageRow.fetch(
+                """
+                \(unescaped: GrantUsageRow.selection)
+                WHERE i.organization_id = \(organizationID) AND i.slug = \(instanceSlug) AND e.slug = \(entitlementSlug)
+                """,
+                on: database.client,
+                logger: database.logger
+            ).first
+        else {
             throw try await usageNotFound(instanceSlug: instanceSlug, entitlementSlug: entitlementSlug, organizationID: organizationID)
         }
         let usage = try row.resource(operation: "GetEntitlementUsageMetrics")
@@ -58,14 +60,15 @@ extension InstancesModule {
 
     /// Which of the instance, the entitlement or the grant is missing.
     private func usageNotFound(instanceSlug: String, entitlementSlug: String, organizationID: UUID) async throws -> APIError {
-        let (hasInstance, hasEntitlement) = try await database.client.first(
-            """
-            SELECT EXISTS (SELECT 1 FROM instance WHERE organization_id = \(organizationID) AND slug = \(instanceSlug)),
-                   EXISTS (SELECT 1 FROM entitlement WHERE organization_id = \(organizationID) AND slug = \(entitlementSlug))
-            """,
-            as: (Bool, Bool).self,
-            logger: database.logger
-        ) ?? (false, false)
+        let (hasInstance, hasEntitlement) =
+            try await database.client.first(
+                """
+                SELECT EXISTS (SELECT 1 FROM instance WHERE organization_id = \(organizationID) AND slug = \(instanceSlug)),
+                       EXISTS (SELECT 1 FROM entitlement WHERE organization_id = \(organizationID) AND slug = \(entitlementSlug))
+                """,
+                as: (Bool, Bool).self,
+                logger: database.logger
+            ) ?? (false, false)
         if !hasInstance {
             return .notFound("GetEntitlementUsageMetrics.InstanceNotFound", "Instance with slug \"\(instanceSlug)\" not found")
         }

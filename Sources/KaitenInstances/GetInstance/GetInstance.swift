@@ -23,7 +23,10 @@ enum GetInstance {
 extension InstancesModule {
     func get(slug: String, caller: OrganizationCaller) async throws -> InstanceResource {
         try caller.require(GetInstance.requiredScope)
-        guard let instance = try await InstanceRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger) else {
+        guard
+            let instance = try await InstanceRows.find(
+                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        else {
             throw GetInstance.notFound(slug)
         }
         return instance

@@ -44,7 +44,10 @@ struct InstanceStatusChanged: Encodable {
     let changedBy: String
 
     enum CodingKeys: String, CodingKey {
-        case instanceID = "instance_id", previous = "previous_status", new = "new_status", changedBy = "changed_by"
+        case instanceID = "instance_id"
+        case previous = "previous_status"
+        case new = "new_status"
+        case changedBy = "changed_by"
     }
 }
 
@@ -56,7 +59,10 @@ struct InstanceLifecycleStageChanged: Encodable {
     let changedBy: String
 
     enum CodingKeys: String, CodingKey {
-        case instanceID = "instance_id", previous = "previous_lifecycle_stage", new = "new_lifecycle_stage", changedBy = "changed_by"
+        case instanceID = "instance_id"
+        case previous = "previous_lifecycle_stage"
+        case new = "new_lifecycle_stage"
+        case changedBy = "changed_by"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -72,9 +78,11 @@ extension InstancesModule {
     func patch(slug: String, _ command: PatchInstance.Command, caller: OrganizationCaller) async throws {
         try caller.require(PatchInstance.requiredScope)
         try await database.transaction { connection in
-            guard let current = try await InstanceRows.find(
-                slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
-            ) else {
+            guard
+                let current = try await InstanceRows.find(
+                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                )
+            else {
                 throw APIError.notFound("PatchInstance.NotFound", "Instance with slug \"\(slug)\" not found")
             }
             let status = command.status.flatMap { $0 == current.status ? nil : $0 }
@@ -92,9 +100,11 @@ extension InstancesModule {
             )
             let instance = try await InstanceRows.get(id: id, on: connection, logger: database.logger)
             if let status {
-                let payload = InstanceStatusChanged(instanceID: current.id, previous: current.status, new: status, changedBy: caller.userID.lowercased)
+                let payload = InstanceStatusChanged(
+                    instanceID: current.id, previous: current.status, new: status, changedBy: caller.userID.lowercased)
                 try await Outbox.append(
-                    OutboxMessage(organizationID: caller.organizationID, event: InstanceEvents.statusChanged, data: payload, headers: instance.eventHeaders),
+                    OutboxMessage(
+                        organizationID: caller.organizationID, event: InstanceEvents.statusChanged, data: payload, headers: instance.eventHeaders),
                     on: connection,
                     logger: database.logger
                 )
@@ -105,13 +115,15 @@ extension InstancesModule {
                 )
                 try await Outbox.append(
                     OutboxMessage(
-                        organizationID: caller.organizationID, event: InstanceEvents.lifecycleStageChanged, data: payload, headers: instance.eventHeaders
+                        organizationID: caller.organizationID, event: InstanceEvents.lifecycleStageChanged, data: payload,
+                        headers: instance.eventHeaders
                     ),
                     on: connection,
                     logger: database.logger
                 )
             }
-            try await InstanceRows.record(InstanceEvents.updated, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
+            try await InstanceRows.record(
+                InstanceEvents.updated, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
         }
     }
 }

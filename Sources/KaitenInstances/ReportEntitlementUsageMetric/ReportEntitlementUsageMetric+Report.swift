@@ -19,7 +19,9 @@ struct UsageReport {
     private(set) var current: NumberUsage
     private(set) var rolledOver = false
 
-    init(pair: UsageReportStorage.Pair, state: UsageReportStorage.State, command: ReportEntitlementUsageMetric.Command, trace: [String: String]) throws {
+    init(
+        pair: UsageReportStorage.Pair, state: UsageReportStorage.State, command: ReportEntitlementUsageMetric.Command, trace: [String: String]
+    ) throws {
         self.pair = pair
         self.state = state
         self.command = command
@@ -69,7 +71,8 @@ struct UsageReport {
             throw APIError(
                 .internalFailure,
                 code: "ReportEntitlementUsageMetric.RolloverLimitExceeded",
-                detail: "closing the usage windows elapsed since the last report of \(state.entitlementSlug) would exceed the limit of \(ReportEntitlementUsageMetric.maximumRolloverClosures)"
+                detail:
+                    "closing the usage windows elapsed since the last report of \(state.entitlementSlug) would exceed the limit of \(ReportEntitlementUsageMetric.maximumRolloverClosures)"
             )
         }
         current = .zero
@@ -130,7 +133,8 @@ struct UsageReport {
             events.append(
                 try message(
                     InstanceEvents.capExceeded,
-                    UsageCapExceeded(entitlementSlug: state.entitlementSlug, threshold: threshold, value: updated.value, overage: updated.value - threshold),
+                    UsageCapExceeded(
+                        entitlementSlug: state.entitlementSlug, threshold: threshold, value: updated.value, overage: updated.value - threshold),
                     organizationID: organizationID
                 )
             )
@@ -141,7 +145,8 @@ struct UsageReport {
                 events.append(
                     try message(
                         InstanceEvents.warningThresholdReached,
-                        UsageWarningThresholdReached(entitlementSlug: state.entitlementSlug, threshold: threshold, boundary: boundary, value: updated.value),
+                        UsageWarningThresholdReached(
+                            entitlementSlug: state.entitlementSlug, threshold: threshold, boundary: boundary, value: updated.value),
                         organizationID: organizationID
                     )
                 )

@@ -54,7 +54,9 @@ enum UsageReportStorage {
 
     /// Resolves the slugs to a pair the instance's license grants, and takes the pair's advisory lock,
     /// which serializes its reports even before its first usage row exists.
-    static func lockPair(instanceSlug: String, entitlementSlug: String, organizationID: UUID, on connection: PostgresConnection, logger: Logger) async throws -> Pair? {
+    static func lockPair(
+        instanceSlug: String, entitlementSlug: String, organizationID: UUID, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Pair? {
         let statement = LockPairStatement(organizationID: organizationID, instanceSlug: instanceSlug, entitlementSlug: entitlementSlug)
         for try await row in try await connection.execute(statement, logger: logger) {
             return Pair(instanceID: row.0, entitlementID: row.1, entitlementType: row.2)
@@ -65,7 +67,9 @@ enum UsageReportStorage {
     /// Reads the batch's instant (the database clock, now that the lock is held, to the millisecond), the
     /// entitlement and grant, the usage row (locked) and the reports `transactionIDs` were accepted with within
     /// the idempotency window. Nil when the grant went away while waiting for the lock.
-    static func state(of pair: Pair, organizationID: UUID, transactionIDs: [String], on connection: PostgresConnection, logger: Logger) async throws
+    static func state(
+        of pair: Pair, organizationID: UUID, transactionIDs: [String], on connection: PostgresConnection, logger: Logger
+    ) async throws
         -> State?
     {
         let statement = StateStatement(pair: pair, organizationID: organizationID, transactionIDs: transactionIDs)
@@ -74,7 +78,8 @@ enum UsageReportStorage {
             if let ids = row.14, let seqs = row.15, let instants = row.16, let behaviors = row.17, let values = row.18, let responses = row.19 {
                 for index in ids.indices {
                     originals[ids[index]] = OriginalReport(
-                        reportSeq: seqs[index], reportedAt: instants[index], behavior: behaviors[index], value: values[index], response: responses[index]
+                        reportSeq: seqs[index], reportedAt: instants[index], behavior: behaviors[index], value: values[index],
+                        response: responses[index]
                     )
                 }
             }

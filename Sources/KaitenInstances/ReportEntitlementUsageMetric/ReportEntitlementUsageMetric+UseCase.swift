@@ -80,10 +80,12 @@ struct UsageReportBatch {
         let notFound = ReportEntitlementUsageMetric.contextNotFound(instanceSlug: key.instanceSlug, entitlementSlug: key.entitlementSlug)
         do {
             return try await database.transaction { connection in
-                guard let pair = try await UsageReportStorage.lockPair(
-                    instanceSlug: key.instanceSlug, entitlementSlug: key.entitlementSlug, organizationID: key.organizationID,
-                    on: connection, logger: logger
-                ) else { throw notFound }
+                guard
+                    let pair = try await UsageReportStorage.lockPair(
+                        instanceSlug: key.instanceSlug, entitlementSlug: key.entitlementSlug, organizationID: key.organizationID,
+                        on: connection, logger: logger
+                    )
+                else { throw notFound }
                 guard pair.entitlementType == "NUMBER" || pair.entitlementType == "NUMBER_AI_CREDIT" else {
                     throw APIError.validation(
                         "ReportEntitlementUsageMetric.UnsupportedEntitlementType",
@@ -91,9 +93,11 @@ struct UsageReportBatch {
                     )
                 }
                 let transactionIDs = Array(Set(submissions.compactMap(\.command.transactionID)))
-                guard let state = try await UsageReportStorage.state(
-                    of: pair, organizationID: key.organizationID, transactionIDs: transactionIDs, on: connection, logger: logger
-                ) else { throw notFound }
+                guard
+                    let state = try await UsageReportStorage.state(
+                        of: pair, organizationID: key.organizationID, transactionIDs: transactionIDs, on: connection, logger: logger
+                    )
+                else { throw notFound }
                 var batch = UsageReportBatch(pair: pair, organizationID: key.organizationID, state: state)
                 let results = submissions.map { submission in Result { try batch.decide(submission) } }
                 guard batch.counter != nil || !batch.events.isEmpty else { return results }
@@ -194,7 +198,8 @@ extension ReportEntitlementUsageMetric {
             throw APIError(
                 .conflict,
                 code: "ReportEntitlementUsageMetric.TransactionIdReused",
-                detail: "transactionId \"\(command.transactionID ?? "")\" was already used for another report of \(entitlementSlug); send a correction under a new key",
+                detail:
+                    "transactionId \"\(command.transactionID ?? "")\" was already used for another report of \(entitlementSlug); send a correction under a new key",
                 errors: [ErrorDetail(message: "the report this transactionId was first accepted with", location: "body.transactionId", value: value)]
             )
         }

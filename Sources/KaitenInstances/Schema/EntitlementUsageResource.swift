@@ -27,7 +27,10 @@ struct UsageReportOutcome: Encodable {
     let status: String
 
     enum CodingKeys: String, CodingKey {
-        case entitlementSlug = "entitlement_slug", value, behavior, eventCount = "event_count", status
+        case entitlementSlug = "entitlement_slug"
+        case value, behavior
+        case eventCount = "event_count"
+        case status
     }
 }
 
@@ -39,7 +42,8 @@ struct UsageCapExceeded: Encodable {
     let overage: Double
 
     enum CodingKeys: String, CodingKey {
-        case entitlementSlug = "entitlement_slug", threshold, value, overage
+        case entitlementSlug = "entitlement_slug"
+        case threshold, value, overage
     }
 }
 
@@ -51,7 +55,8 @@ struct UsageWarningThresholdReached: Encodable {
     let value: Double
 
     enum CodingKeys: String, CodingKey {
-        case entitlementSlug = "entitlement_slug", threshold, boundary, value
+        case entitlementSlug = "entitlement_slug"
+        case threshold, boundary, value
     }
 }
 
@@ -64,9 +69,15 @@ struct UsagePeriodRolledOver: Encodable {
     let closure: UsageSchedule.Closure
 
     enum CodingKeys: String, CodingKey {
-        case entitlementID = "entitlement_id", entitlementSlug = "entitlement_slug", instanceID = "instance_id", value
-        case eventCount = "event_count", closedPeriodStart = "closed_period_start", closedPeriodEnd = "closed_period_end"
-        case newPeriodStart = "new_period_start", isSynthetic = "is_synthetic"
+        case entitlementID = "entitlement_id"
+        case entitlementSlug = "entitlement_slug"
+        case instanceID = "instance_id"
+        case value
+        case eventCount = "event_count"
+        case closedPeriodStart = "closed_period_start"
+        case closedPeriodEnd = "closed_period_end"
+        case newPeriodStart = "new_period_start"
+        case isSynthetic = "is_synthetic"
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -95,7 +106,11 @@ struct EntitlementValueRead: Encodable {
     let entitlementSlug: String
 
     enum CodingKeys: String, CodingKey {
-        case entitlementID = "entitlement_id", instanceID = "instance_id", licenseID = "license_id"
-        case organizationID = "organization_id", type, value, timestamp, entitlementSlug = "entitlement_slug"
+        case entitlementID = "entitlement_id"
+        case instanceID = "instance_id"
+        case licenseID = "license_id"
+        case organizationID = "organization_id"
+        case type, value, timestamp
+        case entitlementSlug = "entitlement_slug"
     }
 }

@@ -57,7 +57,9 @@ enum InstanceRows: OrganizationRows {
     }
 
     /// The organization's instance with this slug, locked for the rest of the transaction when `forUpdate`.
-    static func find(slug: String, organizationID: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger) async throws -> InstanceResource? {
+    static func find(
+        slug: String, organizationID: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger
+    ) async throws -> InstanceResource? {
         try await fetch(
             """
             \(unescaped: selection) WHERE i.organization_id = \(organizationID) AND i.slug = \(slug)
@@ -74,7 +76,9 @@ enum InstanceRows: OrganizationRows {
     }
 
     /// Writes the instance's event with the instance id header the audit trail files it under.
-    static func record(_ event: EventType, _ instance: InstanceResource, organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws {
+    static func record(
+        _ event: EventType, _ instance: InstanceResource, organizationID: UUID, on executor: some SQLExecutor, logger: Logger
+    ) async throws {
         try await Outbox.append(
             OutboxMessage(organizationID: organizationID, event: event, data: instance, headers: instance.eventHeaders),
             on: executor,

@@ -42,9 +42,11 @@ extension InstancesModule {
         }
         do {
             try await database.transaction { connection in
-                guard let current = try await InstanceRows.find(
-                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
-                ) else {
+                guard
+                    let current = try await InstanceRows.find(
+                        slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                    )
+                else {
                     throw APIError.notFound("UpdateInstance.NotFound", "Instance with slug \"\(slug)\" not found")
                 }
                 let metadata = try await metadataValidator.validate(
@@ -65,7 +67,8 @@ extension InstancesModule {
                     logger: database.logger
                 )
                 let instance = try await InstanceRows.get(id: UUID(uuidString: current.id)!, on: connection, logger: database.logger)
-                try await InstanceRows.record(InstanceEvents.updated, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
+                try await InstanceRows.record(
+                    InstanceEvents.updated, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)
                 if let zone, zone != previousZone {
                     let event = previousZone == nil ? InstanceEvents.deployed : InstanceEvents.migrated
                     try await InstanceRows.record(event, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)

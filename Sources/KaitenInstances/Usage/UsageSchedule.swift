@@ -64,7 +64,9 @@ struct UsageSchedule {
         while true {
             let next = closing.next(period: period, anchor: anchor, licenseStart: licenseStart)
             closures.append(
-                Closure(start: closing.start, end: closing.end, usage: closures.isEmpty ? usage : .zero, newPeriodStart: next.start, isSynthetic: !closures.isEmpty)
+                Closure(
+                    start: closing.start, end: closing.end, usage: closures.isEmpty ? usage : .zero, newPeriodStart: next.start,
+                    isSynthetic: !closures.isEmpty)
             )
             if closures.count > limit { throw TooManyClosures() }
             if next.start.milliseconds >= current.start.milliseconds { return closures }

@@ -23,7 +23,8 @@ enum ArchiveLicense {
 
     static func register(on router: OperationRouter, module: LicensesModule) {
         router.on(operation) { _, context in
-            try JSONResponse.make(try await module.archive(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
+            try JSONResponse.make(
+                try await module.archive(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
         }
     }
 }

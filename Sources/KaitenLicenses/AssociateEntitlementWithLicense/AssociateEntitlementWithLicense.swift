@@ -21,7 +21,8 @@ enum AssociateEntitlementWithLicense {
     static func register(on router: OperationRouter, module: LicensesModule) {
         router.on(operation) { request, context in
             let command = try Command(body: try await request.jsonBody())
-            try await module.associateEntitlement(licenseSlug: try context.parameters.path("licenseSlug"), command, caller: try context.organizationCaller())
+            try await module.associateEntitlement(
+                licenseSlug: try context.parameters.path("licenseSlug"), command, caller: try context.organizationCaller())
             return JSONResponse.noContent
         }
     }
@@ -35,7 +36,8 @@ extension LicensesModule {
         let organizationID = caller.organizationID
         let logger = database.logger
         try await database.transaction { connection in
-            guard let entitlement = try await EntitlementRow.find(slug: entitlementSlug, organizationID: organizationID, on: connection, logger: logger)
+            guard
+                let entitlement = try await EntitlementRow.find(slug: entitlementSlug, organizationID: organizationID, on: connection, logger: logger)
             else {
                 throw APIError.notFound("AssociateEntitlementToLicense.EntitlementNotFound", "Entitlement with slug \(entitlementSlug) not found")
             }
@@ -61,7 +63,7 @@ extension LicensesModule {
                     as: UUID.self,
                     logger: logger
                 )!
-            } catch where PostgresFailure(error)?.isUniqueViolation == true {
+            } catch  where PostgresFailure(error)?.isUniqueViolation == true {
                 throw APIError.conflict(
                     "AssociateEntitlementToLicense.AlreadyAssociated",
                     "Entitlement \"\(entitlementSlug)\" is already associated with license \"\(licenseSlug)\""

@@ -67,7 +67,7 @@ extension LicensesModule {
             // license outside it, and only then does the version fall back to a slug generated from its name.
             do {
                 return try await insert(version, slug: nil, caller: caller)
-            } catch where PostgresFailure(error)?.isUniqueViolation == true {}
+            } catch  where PostgresFailure(error)?.isUniqueViolation == true {}
         }
         return try await SlugAttempts.run(given: nil, base: body.name, conflictCode: "CreateLicense.SlugConflict") { slug in
             try await insert(version, slug: slug, caller: caller)
@@ -129,7 +129,7 @@ extension LicensesModule {
                     on: connection,
                     logger: logger
                 )[0]
-            } catch where PostgresFailure(error)?.constraint == "license_one_default_per_family" {
+            } catch  where PostgresFailure(error)?.constraint == "license_one_default_per_family" {
                 throw APIError.conflict(
                     "CreateLicense.DefaultConflict",
                     "Another version of this license family was set as default concurrently; retry the request"

@@ -26,7 +26,8 @@ extension LicensesModule {
         try await database.transaction { connection in
             // Locked before the version goes, the family cannot gain a version between the count below and
             // its own deletion: a create waiting on the lock finds no family afterwards.
-            guard let familyID = try await LicenseFamilies.lock(ofLicense: slug, organizationID: organizationID, on: connection, logger: logger) else {
+            guard let familyID = try await LicenseFamilies.lock(ofLicense: slug, organizationID: organizationID, on: connection, logger: logger)
+            else {
                 throw APIError.notFound("DeleteLicense.NotFound", "License with slug \"\(slug)\" not found")
             }
             let watch = try await FamilyWatch.begin(familyID: familyID, organizationID: organizationID, on: connection, logger: logger)
@@ -38,22 +39,23 @@ extension LicensesModule {
                     on: connection,
                     logger: logger
                 )[0]
-            } catch where PostgresFailure(error)?.isStillReferenced == true {
+            } catch  where PostgresFailure(error)?.isStillReferenced == true {
                 throw APIError.conflict(
                     "DeleteLicense.InUseConflict",
                     "License with slug \"\(slug)\" is still referenced by an instance or an entitlement and cannot be deleted"
                 )
             }
-            let familyDeleted = try await connection.first(
-                """
-                DELETE FROM license_family f
-                WHERE f.organization_id = \(organizationID) AND f.id = \(familyID)
-                  AND NOT EXISTS (SELECT 1 FROM license l WHERE l.family_id = f.id)
-                RETURNING f.id
-                """,
-                as: UUID.self,
-                logger: logger
-            ) != nil
+            let familyDeleted =
+                try await connection.first(
+                    """
+                    DELETE FROM license_family f
+                    WHERE f.organization_id = \(organizationID) AND f.id = \(familyID)
+                      AND NOT EXISTS (SELECT 1 FROM license l WHERE l.family_id = f.id)
+                    RETURNING f.id
+                    """,
+                    as: UUID.self,
+                    logger: logger
+                ) != nil
             try await Outbox.append(
                 OutboxMessage(organizationID: organizationID, event: LicenseEvents.deleted, data: deleted),
                 on: connection,

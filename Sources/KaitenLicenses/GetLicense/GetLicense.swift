@@ -19,7 +19,9 @@ enum GetLicense {
 extension LicensesModule {
     func get(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
         try caller.require(GetLicense.requiredScope)
-        guard let license = try await LicenseRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger) else {
+        guard
+            let license = try await LicenseRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        else {
             throw APIError.notFound("GetLicense.NotFound", "License with slug \"\(slug)\" not found")
         }
         return license

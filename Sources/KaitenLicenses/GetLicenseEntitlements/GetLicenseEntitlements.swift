@@ -27,7 +27,9 @@ extension LicensesModule {
     func entitlements(licenseSlug: String, page: PageRequest, caller: OrganizationCaller) async throws -> Page<LicenseEntitlementResource> {
         try caller.require(GetLicenseEntitlements.requiredScope)
         let organizationID = caller.organizationID
-        guard let license = try await LicenseRows.find(slug: licenseSlug, organizationID: organizationID, on: database.client, logger: database.logger) else {
+        guard
+            let license = try await LicenseRows.find(slug: licenseSlug, organizationID: organizationID, on: database.client, logger: database.logger)
+        else {
             throw APIError.notFound("GetLicenseEntitlements.LicenseNotFound", "License with slug \(licenseSlug) not found")
         }
         var grants = try await GrantRows.fetch(
@@ -39,7 +41,8 @@ extension LicensesModule {
             on: database.client,
             logger: database.logger
         )
-        let groups = try await GrantRows.groups(of: grants.map(\.entitlementID), organizationID: organizationID, on: database.client, logger: database.logger)
+        let groups = try await GrantRows.groups(
+            of: grants.map(\.entitlementID), organizationID: organizationID, on: database.client, logger: database.logger)
         for index in grants.indices {
             grants[index].entitlementGroups = groups[grants[index].entitlementID]
         }

@@ -24,7 +24,8 @@ extension LicensesModule {
         let logger = database.logger
         let notFound = APIError.notFound("\(transition.operation).NotFound", "License with slug \"\(slug)\" not found")
         return try await database.transaction { connection in
-            guard let familyID = try await LicenseFamilies.lock(ofLicense: slug, organizationID: organizationID, on: connection, logger: logger) else {
+            guard let familyID = try await LicenseFamilies.lock(ofLicense: slug, organizationID: organizationID, on: connection, logger: logger)
+            else {
                 throw notFound
             }
             let watch = try await FamilyWatch.begin(familyID: familyID, organizationID: organizationID, on: connection, logger: logger)
@@ -50,7 +51,8 @@ extension LicensesModule {
                 on: connection,
                 logger: logger
             )[0]
-            try await Outbox.append(OutboxMessage(organizationID: organizationID, event: transition.event, data: moved), on: connection, logger: logger)
+            try await Outbox.append(
+                OutboxMessage(organizationID: organizationID, event: transition.event, data: moved), on: connection, logger: logger)
             try await watch.recordMove(on: connection, logger: logger)
             return moved
         }

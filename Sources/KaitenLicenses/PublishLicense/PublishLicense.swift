@@ -22,7 +22,8 @@ enum PublishLicense {
 
     static func register(on router: OperationRouter, module: LicensesModule) {
         router.on(operation) { _, context in
-            try JSONResponse.make(try await module.publish(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
+            try JSONResponse.make(
+                try await module.publish(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
         }
     }
 }

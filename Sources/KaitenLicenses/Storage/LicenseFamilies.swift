@@ -28,7 +28,8 @@ enum LicenseFamilies: OrganizationRows {
     }
 
     static func find(slug: String, organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> FamilyRow? {
-        try await fetch("\(unescaped: selection) WHERE f.organization_id = \(organizationID) AND f.slug = \(slug)", on: executor, logger: logger).first
+        try await fetch("\(unescaped: selection) WHERE f.organization_id = \(organizationID) AND f.slug = \(slug)", on: executor, logger: logger)
+            .first
     }
 
     /// The family with this slug, locked until the transaction ends.
@@ -64,7 +65,8 @@ enum LicenseFamilies: OrganizationRows {
 
     /// The version each family serves: its default, otherwise its highest-numbered PUBLISHED version. A family
     /// with nothing published has no entry. The rule lives in this one query, so lists, reads and events agree.
-    static func served(familyIDs: [UUID], organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> [UUID: LicenseResource] {
+    static func served(familyIDs: [UUID], organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> [UUID: LicenseResource]
+    {
         guard !familyIDs.isEmpty else { return [:] }
         let versions = try await LicenseRows.fetch(
             """
@@ -102,7 +104,9 @@ enum LicenseFamilies: OrganizationRows {
     }
 
     /// The families' views without their history, each with the version it serves, in the order given.
-    static func views(of families: [FamilyRow], organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> [LicenseFamilyView] {
+    static func views(
+        of families: [FamilyRow], organizationID: UUID, on executor: some SQLExecutor, logger: Logger
+    ) async throws -> [LicenseFamilyView] {
         let ids = families.map(\.id)
         let served = try await served(familyIDs: ids, organizationID: organizationID, on: executor, logger: logger)
         let counts = try await versionCounts(familyIDs: ids, organizationID: organizationID, on: executor, logger: logger)
@@ -172,13 +176,16 @@ struct FamilyWatch {
         let served = try await LicenseFamilies.served(familyIDs: [familyID], organizationID: organizationID, on: executor, logger: logger)
         guard served[familyID].flatMap({ UUID(uuidString: $0.id) }) != servedBefore else { return }
         let view = try await LicenseFamilies.view(of: familyID, organizationID: organizationID, on: executor, logger: logger)
-        try await Outbox.append(OutboxMessage(organizationID: organizationID, event: LicenseEvents.familyUpdated, data: view), on: executor, logger: logger)
+        try await Outbox.append(
+            OutboxMessage(organizationID: organizationID, event: LicenseEvents.familyUpdated, data: view), on: executor, logger: logger)
     }
 }
 
 extension Outbox {
     /// One `LICENSE_UPDATED` per version that just lost its family's default to another.
-    static func announceClearedDefaults(_ versions: [LicenseResource], organizationID: UUID, on executor: some SQLExecutor, logger: Logger) async throws {
+    static func announceClearedDefaults(
+        _ versions: [LicenseResource], organizationID: UUID, on executor: some SQLExecutor, logger: Logger
+    ) async throws {
         for version in versions {
             try await append(OutboxMessage(organizationID: organizationID, event: LicenseEvents.updated, data: version), on: executor, logger: logger)
         }

@@ -22,7 +22,8 @@ enum UnarchiveLicense {
 
     static func register(on router: OperationRouter, module: LicensesModule) {
         router.on(operation) { _, context in
-            try JSONResponse.make(try await module.unarchive(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
+            try JSONResponse.make(
+                try await module.unarchive(slug: try context.parameters.path("licenseSlug"), caller: try context.organizationCaller()))
         }
     }
 }

@@ -33,7 +33,8 @@ extension LicensesModule {
         try caller.require(UpdateLicense.requiredScope)
         let body = command.body
         if let newSlug = body.slug, newSlug != slug {
-            throw APIError.unprocessable("UpdateLicense.SlugNotRenameable", "slug cannot be changed through this endpoint; omit it or send the current slug")
+            throw APIError.unprocessable(
+                "UpdateLicense.SlugNotRenameable", "slug cannot be changed through this endpoint; omit it or send the current slug")
         }
         if body.familySlug != nil {
             throw APIError.unprocessable(

@@ -34,7 +34,9 @@ enum DryRunMetadataField {
 extension MetadataFieldsModule {
     func dryRun(id: UUID, _ command: DryRunMetadataField.Command, caller: OrganizationCaller) async throws -> MetadataFieldImpact {
         try caller.require(DryRunMetadataField.requiredScope)
-        guard let field = try await MetadataFieldRows.find(id: id, organizationID: caller.organizationID, on: database.client, logger: database.logger) else {
+        guard
+            let field = try await MetadataFieldRows.find(id: id, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        else {
             throw APIError.notFound("DryRunMetadataField.NotFound", "metadata field \(id.lowercased) not found")
         }
         let candidate = try JSONSchema.compile(command.jsonSchema, location: "body.jsonSchema")

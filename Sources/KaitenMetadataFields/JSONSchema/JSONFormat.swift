@@ -144,10 +144,11 @@ enum JSONFormat: String, Sendable {
 
     private static func isIPv4(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool {
         let parts = scalars.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in
-            guard (1...3).contains(part.count), let value = digits(part) else { return false }
-            return value <= 255 && (part.count == 1 || part.first != "0")
-        }
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                guard (1...3).contains(part.count), let value = digits(part) else { return false }
+                return value <= 255 && (part.count == 1 || part.first != "0")
+            }
     }
 
     private static func isIPv6(_ scalars: ArraySlice<Unicode.Scalar>) -> Bool {

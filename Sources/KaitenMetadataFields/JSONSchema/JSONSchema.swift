@@ -152,7 +152,8 @@ extension JSONSchema {
         var problems = SchemaProblems()
         if case .string(let dialect)? = document["$schema"], dialect != Self.dialect {
             problems.invalid.append(
-                ErrorDetail(message: "only JSON Schema 2020-12 (\(Self.dialect)) is supported", location: "\(location).$schema", value: .string(dialect))
+                ErrorDetail(
+                    message: "only JSON Schema 2020-12 (\(Self.dialect)) is supported", location: "\(location).$schema", value: .string(dialect))
             )
         }
         let schema = compile(.object(document), location: location, problems: &problems)
@@ -193,7 +194,8 @@ extension JSONSchema {
             problems = reader.problems
             return schema
         default:
-            problems.invalid.append(ErrorDetail(message: "expected a schema (object or boolean), got \(value.typeName)", location: location, value: value))
+            problems.invalid.append(
+                ErrorDetail(message: "expected a schema (object or boolean), got \(value.typeName)", location: location, value: value))
             return JSONSchema(verdict: true)
         }
     }
@@ -205,7 +207,8 @@ struct StoredSchemaCorrupted: Error, CustomStringConvertible {
     let problems: [ErrorDetail]
 
     var description: String {
-        "stored json_schema of metadata field \"\(key)\" does not compile: " + problems.map { "\($0.location): \($0.message)" }.joined(separator: "; ")
+        "stored json_schema of metadata field \"\(key)\" does not compile: "
+            + problems.map { "\($0.location): \($0.message)" }.joined(separator: "; ")
     }
 }
 
@@ -419,7 +422,8 @@ private struct SchemaReader {
         for (source, value) in members.sorted(by: { $0.key < $1.key }) {
             let schema = JSONSchema.compile(value, location: "\(path(keyword)).\(source)", problems: &problems)
             guard let pattern = CompiledPattern(source) else {
-                problems.invalid.append(ErrorDetail(message: "expected a valid regular expression as property pattern", location: "\(path(keyword)).\(source)"))
+                problems.invalid.append(
+                    ErrorDetail(message: "expected a valid regular expression as property pattern", location: "\(path(keyword)).\(source)"))
                 continue
             }
             list.append((pattern, schema))

@@ -22,7 +22,8 @@ enum ListMetadataFields {
             if let resourceTypeText {
                 resourceType = MetadataResourceType(rawValue: resourceTypeText)
                 if resourceType == nil {
-                    violations.append(ErrorDetail(message: MetadataResourceType.expectation, location: "query.resourceType", value: .string(resourceTypeText)))
+                    violations.append(
+                        ErrorDetail(message: MetadataResourceType.expectation, location: "query.resourceType", value: .string(resourceTypeText)))
                 }
             } else {
                 violations.append(ErrorDetail(message: "required query parameter is missing", location: "query.resourceType"))

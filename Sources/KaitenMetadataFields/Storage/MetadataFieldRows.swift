@@ -41,7 +41,9 @@ enum MetadataFieldRows {
     }
 
     /// The organization's field with this id, locked for the rest of the transaction when `forUpdate`.
-    static func find(id: UUID, organizationID: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger) async throws -> MetadataFieldResource? {
+    static func find(
+        id: UUID, organizationID: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger
+    ) async throws -> MetadataFieldResource? {
         try await fetch(
             """
             \(unescaped: selection) WHERE f.organization_id = \(organizationID) AND f.id = \(id)

@@ -44,9 +44,11 @@ extension MetadataFieldsModule {
         try caller.require(UpdateMetadataField.requiredScope)
         _ = try JSONSchema.compile(command.jsonSchema, location: "body.jsonSchema")
         return try await database.transaction { connection in
-            guard let existing = try await MetadataFieldRows.find(
-                id: id, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
-            ) else {
+            guard
+                let existing = try await MetadataFieldRows.find(
+                    id: id, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger
+                )
+            else {
                 throw APIError.notFound("UpdateMetadataField.NotFound", "metadata field \(id.lowercased) not found")
             }
             if existing.archivedAt != nil {

@@ -58,7 +58,9 @@ package struct CDCRelay: Service {
     ///   - connection: Where the replication connection goes; the same server, user and database as the pool.
     ///     Its TLS settings are not used: the replication client speaks plain TCP.
     /// - Throws: ``CDCRelayError`` for a Unix-socket connection or a slot or publication name PostgreSQL would not take.
-    package init(database: Database, connection: PostgresClient.Configuration, publisher: any EventPublisher, configuration: Configuration = .init()) throws {
+    package init(
+        database: Database, connection: PostgresClient.Configuration, publisher: any EventPublisher, configuration: Configuration = .init()
+    ) throws {
         guard let host = connection.host else { throw CDCRelayError.unsupportedConnection("the replication client connects over TCP only") }
         for name in [configuration.slot, configuration.publication] where !Self.isValidName(name) {
             throw CDCRelayError.invalidName(name)
@@ -135,7 +137,8 @@ package struct CDCRelay: Service {
             if slot.created { logger.info("created the outbox slot", metadata: ["kaiten.relay.position": "\(slot.position.map { "\($0)" } ?? "-")"]) }
             guard try await publishBacklogIfPending(lifecycle, snapshot: slot.exportedSnapshot) else { return .stopped }
 
-            let stream = try await connection.startReplication(slot: configuration.slot, publications: [configuration.publication], logicalMessages: true)
+            let stream = try await connection.startReplication(
+                slot: configuration.slot, publications: [configuration.publication], logicalMessages: true)
             logger.info("the relay is streaming the outbox")
             let buffer = RelayBuffer(capacity: configuration.batchSize * 4)
             let feedback = connection.feedback

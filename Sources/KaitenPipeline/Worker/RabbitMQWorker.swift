@@ -141,7 +141,10 @@ package struct RabbitMQWorker: Service {
             statistics.retried.add(1, ordering: .relaxed)
             logger.notice(
                 "retrying an event a consumer could not process",
-                metadata: ["kaiten.reason": "\(reason)", "kaiten.retry.delay": "\(delay)", "kaiten.message_id": "\(work.delivery.properties.messageID ?? "")"]
+                metadata: [
+                    "kaiten.reason": "\(reason)", "kaiten.retry.delay": "\(delay)",
+                    "kaiten.message_id": "\(work.delivery.properties.messageID ?? "")",
+                ]
             )
             do {
                 try await cancelWhenGracefulShutdown { [delay] in try await Task.sleep(for: delay) }

@@ -49,7 +49,8 @@ extension WebhooksModule {
                 as: UUID.self,
                 logger: database.logger
             )!
-            return try await EndpointRows.find(id, organizationID: caller.organizationID, notFound: "CreateWebhookEndpoint.NotFound", on: connection, logger: database.logger)
+            return try await EndpointRows.find(
+                id, organizationID: caller.organizationID, notFound: "CreateWebhookEndpoint.NotFound", on: connection, logger: database.logger)
         }
         return CreatedEndpointResource(endpoint: endpoint, secret: secret.text)
     }

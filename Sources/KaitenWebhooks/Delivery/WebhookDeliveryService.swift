@@ -26,7 +26,8 @@ package struct WebhookDeliveryService: Service {
         self.configuration = configuration
         logger = database.logger
         store = DeliveryStore(database: database, configuration: configuration)
-        clients = PinnedHTTPClients(timeout: configuration.attemptTimeout, capacity: max(256, configuration.maximumConcurrentEndpoints * 4), logger: database.logger)
+        clients = PinnedHTTPClients(
+            timeout: configuration.attemptTimeout, capacity: max(256, configuration.maximumConcurrentEndpoints * 4), logger: database.logger)
         sender = WebhookSender(
             resolver: AddressResolver(allowPrivate: configuration.allowPrivateAddresses),
             clients: clients,
@@ -113,7 +114,8 @@ package struct WebhookDeliveryService: Service {
                 }
                 let started = clock.now
                 let outcome = await sender.send(
-                    .init(endpointID: head.endpointID, url: head.url, messageID: head.messageID, body: Array(head.payload.utf8), secrets: head.secrets),
+                    .init(
+                        endpointID: head.endpointID, url: head.url, messageID: head.messageID, body: Array(head.payload.utf8), secrets: head.secrets),
                     logger: logger
                 )
                 // A cancelled attempt says nothing about the receiver: record nothing, the lease runs out.

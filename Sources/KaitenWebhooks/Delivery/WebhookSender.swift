@@ -52,7 +52,8 @@ struct WebhookSender: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         func outcome(
-            _ verdict: Outcome.Verdict, status: Int? = nil, body: String? = nil, error: String? = nil, retryAfter: Duration? = nil, overloaded: Bool = false
+            _ verdict: Outcome.Verdict, status: Int? = nil, body: String? = nil, error: String? = nil, retryAfter: Duration? = nil,
+            overloaded: Bool = false
         ) -> Outcome {
             Outcome(
                 verdict: verdict, statusCode: status, responseBody: body, error: error, duration: clock.now - start, retryAfter: retryAfter,
@@ -74,7 +75,9 @@ struct WebhookSender: Sendable {
         http.headers.add(name: "content-type", value: "application/json")
         http.headers.add(name: "user-agent", value: Self.userAgent)
         let timestamp = Int(Date().timeIntervalSince1970)
-        for (name, value) in WebhookSignature.headers(messageID: request.messageID.lowercased, timestamp: timestamp, body: request.body, secrets: request.secrets) {
+        for (name, value) in WebhookSignature.headers(
+            messageID: request.messageID.lowercased, timestamp: timestamp, body: request.body, secrets: request.secrets)
+        {
             http.headers.add(name: name, value: value)
         }
         http.body = .bytes(ByteBuffer(bytes: request.body))

@@ -19,6 +19,7 @@ enum GetWebhookEndpoint {
 extension WebhooksModule {
     func getEndpoint(_ id: UUID, caller: OrganizationCaller) async throws -> EndpointResource {
         try caller.require(GetWebhookEndpoint.requiredScope)
-        return try await EndpointRows.find(id, organizationID: caller.organizationID, notFound: "GetWebhookEndpoint.NotFound", on: database.client, logger: database.logger)
+        return try await EndpointRows.find(
+            id, organizationID: caller.organizationID, notFound: "GetWebhookEndpoint.NotFound", on: database.client, logger: database.logger)
     }
 }

@@ -16,12 +16,15 @@ enum ListWebhookAttempts {
             var messageID: UUID?
             if let text = request.uri.queryParameters["messageId"].map(String.init) {
                 guard let parsed = UUID(uuidString: text) else {
-                    throw APIError.schemaViolations([ErrorDetail(message: "expected string to be RFC 4122 uuid", location: "query.messageId", value: .string(text))])
+                    throw APIError.schemaViolations([
+                        ErrorDetail(message: "expected string to be RFC 4122 uuid", location: "query.messageId", value: .string(text))
+                    ])
                 }
                 messageID = parsed
             }
             let page = try request.pageRequest()
-            return try JSONResponse.make(try await module.listAttempts(id, messageID: messageID, page: page, caller: try context.organizationCaller()))
+            return try JSONResponse.make(
+                try await module.listAttempts(id, messageID: messageID, page: page, caller: try context.organizationCaller()))
         }
     }
 }
@@ -29,7 +32,8 @@ enum ListWebhookAttempts {
 extension WebhooksModule {
     func listAttempts(_ endpointID: UUID, messageID: UUID?, page: PageRequest, caller: OrganizationCaller) async throws -> Page<AttemptResource> {
         try caller.require(ListWebhookAttempts.requiredScope)
-        _ = try await EndpointRows.find(endpointID, organizationID: caller.organizationID, notFound: "ListWebhookAttempts.NotFound", on: database.client, logger: database.logger)
+        _ = try await EndpointRows.find(
+            endpointID, organizationID: caller.organizationID, notFound: "ListWebhookAttempts.NotFound", on: database.client, logger: database.logger)
         let rows = try await database.client.all(
             """
             SELECT a.id, a.message_id, a.attempt_number, a.trigger, a.url, a.succeeded, a.response_status, a.response_body, a.error,

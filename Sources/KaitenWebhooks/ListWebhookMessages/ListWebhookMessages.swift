@@ -29,7 +29,8 @@ enum ListWebhookMessages {
 extension WebhooksModule {
     func listMessages(_ endpointID: UUID, status: String?, page: PageRequest, caller: OrganizationCaller) async throws -> Page<MessageResource> {
         try caller.require(ListWebhookMessages.requiredScope)
-        _ = try await EndpointRows.find(endpointID, organizationID: caller.organizationID, notFound: "ListWebhookMessages.NotFound", on: database.client, logger: database.logger)
+        _ = try await EndpointRows.find(
+            endpointID, organizationID: caller.organizationID, notFound: "ListWebhookMessages.NotFound", on: database.client, logger: database.logger)
         let messages = try await MessageRows.fetch(
             """
             \(unescaped: MessageRows.selection)

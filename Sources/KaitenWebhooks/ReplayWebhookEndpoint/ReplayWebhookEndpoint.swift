@@ -40,14 +40,19 @@ enum ReplayWebhookEndpoint {
 }
 
 extension WebhooksModule {
-    func replay(_ endpointID: UUID, _ command: ReplayWebhookEndpoint.Command, caller: OrganizationCaller) async throws -> ReplayWebhookEndpoint.Replayed {
+    func replay(
+        _ endpointID: UUID, _ command: ReplayWebhookEndpoint.Command, caller: OrganizationCaller
+    ) async throws -> ReplayWebhookEndpoint.Replayed {
         try caller.require(ReplayWebhookEndpoint.requiredScope)
         let oldest = Date().addingTimeInterval(-configuration.messageRetention.seconds)
         guard command.since >= oldest else {
             throw APIError.unprocessable(
                 "\(ReplayWebhookEndpoint.errorCodePrefix).SinceTooOld",
                 "messages are kept for \(WebhookSender.describe(configuration.messageRetention)); since must be after \(Timestamp.format(oldest))",
-                errors: [ErrorDetail(message: "expected a time within the retention", location: "body.since", value: .string(Timestamp.format(command.since)))]
+                errors: [
+                    ErrorDetail(
+                        message: "expected a time within the retention", location: "body.since", value: .string(Timestamp.format(command.since)))
+                ]
             )
         }
         if let until = command.until, until <= command.since {
@@ -58,29 +63,31 @@ extension WebhooksModule {
         }
         return try await database.transaction { connection in
             _ = try await EndpointRows.find(
-                endpointID, organizationID: caller.organizationID, notFound: "\(ReplayWebhookEndpoint.errorCodePrefix).NotFound", on: connection, logger: database.logger
-            )
-            let count = try await connection.first(
-                """
-                WITH replayed AS (
-                    INSERT INTO webhook_delivery (organization_id, endpoint_id, message_id, sequence, next_attempt_at)
-                    SELECT m.organization_id, e.id, m.id, m.sequence, COALESCE(\(configuration.clock.databaseNow)::timestamptz, now())
-                    FROM webhook_endpoint e JOIN webhook_message m ON m.organization_id = e.organization_id
-                    WHERE e.id = \(endpointID) AND e.organization_id = \(caller.organizationID)
-                      AND m.created_at >= \(command.since) AND (\(command.until)::timestamptz IS NULL OR m.created_at < \(command.until))
-                      AND (m.target_endpoint_id = e.id
-                           OR (m.target_endpoint_id IS NULL AND (e.event_types IS NULL OR m.event_type = ANY (e.event_types))))
-                    ON CONFLICT (endpoint_id, message_id) DO UPDATE
-                    SET status = 'pending', trigger = 'scheduled', round_start = webhook_delivery.attempts,
-                        next_attempt_at = EXCLUDED.next_attempt_at
-                    WHERE webhook_delivery.status <> 'pending'
-                    RETURNING 1
-                )
-                SELECT count(*)::int FROM replayed
-                """,
-                as: Int.self,
+                endpointID, organizationID: caller.organizationID, notFound: "\(ReplayWebhookEndpoint.errorCodePrefix).NotFound", on: connection,
                 logger: database.logger
-            ) ?? 0
+            )
+            let count =
+                try await connection.first(
+                    """
+                    WITH replayed AS (
+                        INSERT INTO webhook_delivery (organization_id, endpoint_id, message_id, sequence, next_attempt_at)
+                        SELECT m.organization_id, e.id, m.id, m.sequence, COALESCE(\(configuration.clock.databaseNow)::timestamptz, now())
+                        FROM webhook_endpoint e JOIN webhook_message m ON m.organization_id = e.organization_id
+                        WHERE e.id = \(endpointID) AND e.organization_id = \(caller.organizationID)
+                          AND m.created_at >= \(command.since) AND (\(command.until)::timestamptz IS NULL OR m.created_at < \(command.until))
+                          AND (m.target_endpoint_id = e.id
+                               OR (m.target_endpoint_id IS NULL AND (e.event_types IS NULL OR m.event_type = ANY (e.event_types))))
+                        ON CONFLICT (endpoint_id, message_id) DO UPDATE
+                        SET status = 'pending', trigger = 'scheduled', round_start = webhook_delivery.attempts,
+                            next_attempt_at = EXCLUDED.next_attempt_at
+                        WHERE webhook_delivery.status <> 'pending'
+                        RETURNING 1
+                    )
+                    SELECT count(*)::int FROM replayed
+                    """,
+                    as: Int.self,
+                    logger: database.logger
+                ) ?? 0
             return ReplayWebhookEndpoint.Replayed(messages: count)
         }
     }

@@ -27,7 +27,8 @@ extension WebhooksModule {
     func retryMessage(_ messageID: UUID, endpointID: UUID, caller: OrganizationCaller) async throws -> MessageResource {
         try caller.require(RetryWebhookMessage.requiredScope)
         return try await database.transaction { connection in
-            _ = try await EndpointRows.find(endpointID, organizationID: caller.organizationID, notFound: RetryWebhookMessage.notFound, on: connection, logger: database.logger)
+            _ = try await EndpointRows.find(
+                endpointID, organizationID: caller.organizationID, notFound: RetryWebhookMessage.notFound, on: connection, logger: database.logger)
             let retried = try await connection.first(
                 """
                 UPDATE webhook_delivery
@@ -39,7 +40,8 @@ extension WebhooksModule {
                 as: UUID.self,
                 logger: database.logger
             )
-            guard retried != nil, let message = try await MessageRows.find(messageID, endpointID: endpointID, on: connection, logger: database.logger) else {
+            guard retried != nil, let message = try await MessageRows.find(messageID, endpointID: endpointID, on: connection, logger: database.logger)
+            else {
                 throw APIError.notFound(RetryWebhookMessage.notFound, "message \"\(messageID.lowercased)\" was never sent to this endpoint")
             }
             return message

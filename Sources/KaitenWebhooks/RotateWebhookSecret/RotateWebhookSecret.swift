@@ -39,18 +39,20 @@ extension WebhooksModule {
     func rotateSecret(_ id: UUID, _ command: RotateWebhookSecret.Command, caller: OrganizationCaller) async throws -> RotatedSecretResource {
         try caller.require(RotateWebhookSecret.requiredScope)
         let secret = try WebhookSecret.supplied(command.secret, operation: RotateWebhookSecret.errorCodePrefix) ?? .generate()
-        guard let expiresAt = try await database.client.first(
-            """
-            UPDATE webhook_endpoint
-            SET previous_secret = secret, secret = \(secret.text),
-                previous_secret_expires_at = COALESCE(\(configuration.clock.databaseNow)::timestamptz, now()) + make_interval(secs => \(configuration.secretOverlap.seconds)),
-                updated_at = now()
-            WHERE organization_id = \(caller.organizationID) AND id = \(id)
-            RETURNING previous_secret_expires_at
-            """,
-            as: Date.self,
-            logger: database.logger
-        ) else {
+        guard
+            let expiresAt = try await database.client.first(
+                """
+                UPDATE webhook_endpoint
+                SET previous_secret = secret, secret = \(secret.text),
+                    previous_secret_expires_at = COALESCE(\(configuration.clock.databaseNow)::timestamptz, now()) + make_interval(secs => \(configuration.secretOverlap.seconds)),
+                    updated_at = now()
+                WHERE organization_id = \(caller.organizationID) AND id = \(id)
+                RETURNING previous_secret_expires_at
+                """,
+                as: Date.self,
+                logger: database.logger
+            )
+        else {
             throw EndpointPath.notFound("\(RotateWebhookSecret.errorCodePrefix).NotFound", id.lowercased)
         }
         return RotatedSecretResource(secret: secret.text, previousSecretExpiresAt: expiresAt)

@@ -25,7 +25,8 @@ extension WebhooksModule {
         try caller.require(SendWebhookTest.requiredScope)
         let messageID = UUID()
         return try await database.transaction { connection in
-            _ = try await EndpointRows.find(endpointID, organizationID: caller.organizationID, notFound: "SendWebhookTest.NotFound", on: connection, logger: database.logger)
+            _ = try await EndpointRows.find(
+                endpointID, organizationID: caller.organizationID, notFound: "SendWebhookTest.NotFound", on: connection, logger: database.logger)
             let body = WebhookPayload.body(
                 event: SendWebhookTest.event,
                 data: ["endpointId": .string(endpointID.lowercased), "message": "a test delivery requested through the API"]

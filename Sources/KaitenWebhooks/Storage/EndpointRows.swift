@@ -27,12 +27,16 @@ enum EndpointRows: OrganizationRows {
     }
 
     /// The organization's endpoint with this id, or a 404 with the operation's code.
-    static func find(_ id: UUID, organizationID: UUID, notFound code: String, on executor: some SQLExecutor, logger: Logger) async throws
+    static func find(
+        _ id: UUID, organizationID: UUID, notFound code: String, on executor: some SQLExecutor, logger: Logger
+    ) async throws
         -> EndpointResource
     {
-        guard let endpoint = try await fetch(
-            "\(unescaped: selection) WHERE e.organization_id = \(organizationID) AND e.id = \(id)", on: executor, logger: logger
-        ).first else {
+        guard
+            let endpoint = try await fetch(
+                "\(unescaped: selection) WHERE e.organization_id = \(organizationID) AND e.id = \(id)", on: executor, logger: logger
+            ).first
+        else {
             throw EndpointPath.notFound(code, id.lowercased)
         }
         return endpoint
@@ -80,7 +84,8 @@ struct EndpointFields {
         switch WebhookURL.parse(url, allowPrivate: allowPrivate) {
         case .success: break
         case .failure(.malformed(let reason)):
-            throw APIError.unprocessable("\(operation).InvalidURL", reason, errors: [ErrorDetail(message: reason, location: "body.url", value: .string(url))])
+            throw APIError.unprocessable(
+                "\(operation).InvalidURL", reason, errors: [ErrorDetail(message: reason, location: "body.url", value: .string(url))])
         case .failure(.forbiddenDestination(let reason)):
             throw APIError.unprocessable(
                 "\(operation).ForbiddenDestination",
@@ -101,7 +106,9 @@ struct EndpointFields {
             throw APIError.unprocessable(
                 "\(operation).UnknownEventType",
                 "unknown event type\(unknown.count > 1 ? "s" : ""): \(unknown.map(\.element).joined(separator: ", ")); GET /webhooks/event-types lists them",
-                errors: unknown.map { ErrorDetail(message: "unknown event type", location: "body.eventTypes[\($0.offset)]", value: .string($0.element)) }
+                errors: unknown.map {
+                    ErrorDetail(message: "unknown event type", location: "body.eventTypes[\($0.offset)]", value: .string($0.element))
+                }
             )
         }
     }

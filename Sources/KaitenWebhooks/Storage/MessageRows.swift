@@ -24,6 +24,7 @@ enum MessageRows {
 
     /// The message as delivered to one endpoint.
     static func find(_ messageID: UUID, endpointID: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> MessageResource? {
-        try await fetch("\(unescaped: selection) WHERE d.endpoint_id = \(endpointID) AND d.message_id = \(messageID)", on: executor, logger: logger).first
+        try await fetch("\(unescaped: selection) WHERE d.endpoint_id = \(endpointID) AND d.message_id = \(messageID)", on: executor, logger: logger)
+            .first
     }
 }

@@ -56,7 +56,8 @@ extension WebhooksModule {
             )
             guard updated != nil else { throw EndpointPath.notFound("\(UpdateWebhookEndpoint.errorCodePrefix).NotFound", id.lowercased) }
             return try await EndpointRows.find(
-                id, organizationID: caller.organizationID, notFound: "\(UpdateWebhookEndpoint.errorCodePrefix).NotFound", on: connection, logger: database.logger
+                id, organizationID: caller.organizationID, notFound: "\(UpdateWebhookEndpoint.errorCodePrefix).NotFound", on: connection,
+                logger: database.logger
             )
         }
     }

@@ -135,7 +135,9 @@ package final class ReplicationConnection {
     ///   - start: Where to start. PostgreSQL 15 starts at the later of this and the slot's `confirmed_flush_lsn`, so
     ///     `.zero` resumes right after the last confirmed event.
     ///   - logicalMessages: Whether to receive `pg_logical_emit_message` messages (`messages 'true'`).
-    package func startReplication(slot: String, publications: [String], from start: LSN = .zero, logicalMessages: Bool = true) async throws
+    package func startReplication(
+        slot: String, publications: [String], from start: LSN = .zero, logicalMessages: Bool = true
+    ) async throws
         -> ReplicationStream
     {
         guard SQLQuoting.isValidSlotName(slot) else { throw ReplicationError.invalidSlot("'\(slot)' is not a valid slot name") }

@@ -18,7 +18,9 @@ package struct ReplicationRelation: Hashable, Sendable {
     }
 
     package init(_ message: PgOutputRelation) {
-        self.init(oid: message.oid, schema: message.namespace.isEmpty ? "pg_catalog" : message.namespace, name: message.name, columns: message.columns.map(\.name))
+        self.init(
+            oid: message.oid, schema: message.namespace.isEmpty ? "pg_catalog" : message.namespace, name: message.name,
+            columns: message.columns.map(\.name))
     }
 
     package func index(of column: String) -> Int? {

@@ -23,6 +23,7 @@ package struct PgOutputLogicalMessage: Hashable, Sendable {
         let lsn = try buffer.readLSN()
         let prefix = try buffer.readPostgresString()
         let length = try buffer.readPostgresInteger(as: Int32.self)
-        return PgOutputLogicalMessage(transactional: flags & 1 == 1, lsn: lsn, prefix: prefix, content: try buffer.readPostgresSlice(length: Int(length)))
+        return PgOutputLogicalMessage(
+            transactional: flags & 1 == 1, lsn: lsn, prefix: prefix, content: try buffer.readPostgresSlice(length: Int(length)))
     }
 }

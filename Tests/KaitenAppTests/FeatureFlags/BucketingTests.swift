@@ -1,7 +1,8 @@
 import Foundation
 import KaitenCore
-@testable import KaitenFeatureFlags
 import Testing
+
+@testable import KaitenFeatureFlags
 
 /// Buckets and splits as the Go original computes them; the expected values come from an independent Python
 /// script (the `xxhash` package and the published algorithm), not from this code.

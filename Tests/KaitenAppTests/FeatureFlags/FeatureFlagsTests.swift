@@ -12,7 +12,9 @@ import Testing
             "description": .null,
             "variants": [["name": "on", "description": "", "value": true], ["name": "off", "description": "", "value": false]],
             "default_variant": ["type": "basic", "value": "off"],
-            "targetings": [["type": "rollout_percentage", "name": "pro split", "rule": "user.plan == 'pro'", "distribution": ["on": 30, "off": 70]]],
+            "targetings": [
+                ["type": "rollout_percentage", "name": "pro split", "rule": "user.plan == 'pro'", "distribution": ["on": 30, "off": 70]]
+            ],
             "metadata": ["fallback_value": false],
             "enabled": true,
             "event_name": "",
@@ -56,17 +58,20 @@ import Testing
     @Test func definitionsThatDoNotFitTogetherAreRefusedAtTheirLocations() async throws {
         try await TestKaiten.run { kaiten in
             let (_, token) = try await kaiten.organization()
-            let refused = try await kaiten.core.json(.post, "/api/feature-flags", token: token, body: Self.flag([
-                "variants": [["name": "on", "description": "", "value": "yes"]],
-                "default_variant": ["type": "rollout_percentage", "distribution": ["on": 0, "maybe": 0]],
-                "metadata": ["fallback_value": 3],
-            ]))
+            let refused = try await kaiten.core.json(
+                .post, "/api/feature-flags", token: token,
+                body: Self.flag([
+                    "variants": [["name": "on", "description": "", "value": "yes"]],
+                    "default_variant": ["type": "rollout_percentage", "distribution": ["on": 0, "maybe": 0]],
+                    "metadata": ["fallback_value": 3],
+                ]))
             #expect(refused.status == .badRequest)
             #expect(refused.json?["code"] == "VALIDATION_FAILED")
             let locations = refused.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue } ?? []
-            #expect(locations == [
-                "body.default_variant", "body.default_variant", "body.metadata.fallback_value", "body.targetings[0]", "body.variants[0].value",
-            ])
+            #expect(
+                locations == [
+                    "body.default_variant", "body.default_variant", "body.metadata.fallback_value", "body.targetings[0]", "body.variants[0].value",
+                ])
             let listed = try await kaiten.core.json(.get, "/api/feature-flags", token: token)
             #expect(listed.json?["items"]?.arrayValue?.isEmpty == true)
         }

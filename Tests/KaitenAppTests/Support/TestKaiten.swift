@@ -2,7 +2,6 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-@testable import KaitenApp
 import KaitenCore
 import KaitenFeatureFlags
 import KaitenIdentity
@@ -13,6 +12,8 @@ import Logging
 import NIOCore
 import PostgresNIO
 import Testing
+
+@testable import KaitenApp
 
 /// A Kaiten over its own fresh database, driven through both routers without sockets.
 struct TestKaiten {
@@ -27,7 +28,9 @@ struct TestKaiten {
     let platformToken: IdentityModule.IssuedPlatformToken
 
     /// Runs `body` against a fresh database; everything is torn down afterwards.
-    static func run(webhooks: WebhooksConfiguration = WebhooksConfiguration(), _ body: @escaping @Sendable (TestKaiten) async throws -> Void) async throws {
+    static func run(
+        webhooks: WebhooksConfiguration = WebhooksConfiguration(), _ body: @escaping @Sendable (TestKaiten) async throws -> Void
+    ) async throws {
         var logger = Logger(label: "kaiten.tests")
         logger.logLevel = .warning
         let configuration = try await TestDatabaseServer.shared.newDatabase()
@@ -39,14 +42,18 @@ struct TestKaiten {
         try await coreApp.test(.router) { core in
             try await platformApp.test(.router) { platform in
                 let token = try await IdentityModule(database: database).createPlatformToken(name: "tests", scopes: [.writeAll])
-                try await body(TestKaiten(core: core, platform: platform, database: database, databaseConfiguration: configuration, platformToken: token))
+                try await body(
+                    TestKaiten(core: core, platform: platform, database: database, databaseConfiguration: configuration, platformToken: token))
             }
         }
     }
 
     /// Ensures an organization and mints a token in it through the Platform API.
-    func organization(_ externalID: String = "org_\(UUID().uuidString.prefix(8))", scopes: [String]? = nil) async throws -> (id: String, token: String) {
-        let organization = try await platform.json(.post, "/api/platform/organizations", token: platformToken.plaintext, body: ["externalId": .string(externalID)])
+    func organization(
+        _ externalID: String = "org_\(UUID().uuidString.prefix(8))", scopes: [String]? = nil
+    ) async throws -> (id: String, token: String) {
+        let organization = try await platform.json(
+            .post, "/api/platform/organizations", token: platformToken.plaintext, body: ["externalId": .string(externalID)])
         let id = try #require(organization.json?["id"]?.stringValue)
         var body: [String: JSONValue] = ["name": .string("tests-\(UUID().uuidString.prefix(6))")]
         if let scopes { body["scopes"] = .array(scopes.map { .string($0) }) }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import KaitenWebhooks
 import Testing
+
+@testable import KaitenWebhooks
 
 @Suite struct RetryScheduleTests {
     let schedule = RetrySchedule(delays: [.zero, .seconds(5), .seconds(300)], jitter: 0.2, overloadDelay: .seconds(60))

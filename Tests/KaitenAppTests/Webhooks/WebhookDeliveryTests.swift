@@ -3,8 +3,9 @@ import HTTPTypes
 import KaitenCore
 import KaitenTestSupport
 import PostgresNIO
-@testable import KaitenWebhooks
 import Testing
+
+@testable import KaitenWebhooks
 
 /// Fan-out, signed delivery, the retry schedule, disabling, order and isolation, and surviving a restart,
 /// against real HTTP receivers on loopback.
@@ -15,7 +16,9 @@ import Testing
                 let everything = try await harness.createEndpoint(receiver.url("/all"))
                 let created = try await harness.createEndpoint(receiver.url("/created"), eventTypes: ["com.kaiten.customer.v1.created"])
                 let disabled = try await harness.createEndpoint(receiver.url("/disabled"))
-                _ = try await harness.kaiten.core.json(.put, "/api/webhooks/endpoints/\(disabled.id)", token: harness.token, body: ["url": .string(receiver.url("/disabled")), "enabled": false])
+                _ = try await harness.kaiten.core.json(
+                    .put, "/api/webhooks/endpoints/\(disabled.id)", token: harness.token,
+                    body: ["url": .string(receiver.url("/disabled")), "enabled": false])
                 let slug = try await harness.createCustomer("Globex")
                 _ = try await harness.kaiten.core.json(.put, "/api/customers/\(slug)", token: harness.token, body: ["name": "Globex Corp"])
                 try await harness.fanOut()
@@ -49,7 +52,8 @@ import Testing
         try await WebhookHarness.run(WebhookHarness.configuration(clock: clock)) { harness in
             try await WebhookReceiver.with(clock: clock) { receiver in
                 let endpoint = try await harness.createEndpoint(receiver.url("/flaky"))
-                await receiver.script("/flaky", [.init(status: .internalServerError, body: "boom"), .init(status: .badGateway), .init(status: .serviceUnavailable)])
+                await receiver.script(
+                    "/flaky", [.init(status: .internalServerError, body: "boom"), .init(status: .badGateway), .init(status: .serviceUnavailable)])
                 try await harness.createCustomer("Initech")
                 try await harness.fanOut()
                 try await harness.delivering {
@@ -272,14 +276,17 @@ import Testing
                         let succeeded = try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=succeeded").count
                         return failed == 1 && succeeded == 1
                     }
-                    let failed = try #require(try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=failed").first?["id"]?.stringValue)
-                    let retried = try await harness.kaiten.core.json(.post, "/api/webhooks/endpoints/\(endpoint.id)/messages/\(failed)/retry", token: harness.token)
+                    let failed = try #require(
+                        try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/messages?status=failed").first?["id"]?.stringValue)
+                    let retried = try await harness.kaiten.core.json(
+                        .post, "/api/webhooks/endpoints/\(endpoint.id)/messages/\(failed)/retry", token: harness.token)
                     #expect(retried.status == .accepted)
                     try await harness.eventually("the retry delivered") {
                         try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/attempts?messageId=\(failed)").first?["trigger"] == "manual"
                     }
                     let replayed = try await harness.kaiten.core.json(
-                        .post, "/api/webhooks/endpoints/\(endpoint.id)/replay", token: harness.token, body: ["since": .string(Timestamp.format(before))]
+                        .post, "/api/webhooks/endpoints/\(endpoint.id)/replay", token: harness.token,
+                        body: ["since": .string(Timestamp.format(before))]
                     )
                     #expect(replayed.status == .accepted)
                     #expect(replayed.json?["messages"] == 2)
@@ -295,7 +302,8 @@ import Testing
                     .post, "/api/webhooks/endpoints/\(endpoint.id)/replay", token: harness.token, body: ["since": "2000-01-01T00:00:00Z"]
                 )
                 #expect(tooOld.json?["code"] == "ReplayWebhookEndpoint.SinceTooOld")
-                let unknown = try await harness.kaiten.core.json(.post, "/api/webhooks/endpoints/\(endpoint.id)/messages/\(UUID())/retry", token: harness.token)
+                let unknown = try await harness.kaiten.core.json(
+                    .post, "/api/webhooks/endpoints/\(endpoint.id)/messages/\(UUID())/retry", token: harness.token)
                 #expect(unknown.status == .notFound)
             }
         }

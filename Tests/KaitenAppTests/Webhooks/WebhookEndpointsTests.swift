@@ -2,8 +2,9 @@ import Foundation
 import HTTPTypes
 import KaitenCore
 import PostgresNIO
-@testable import KaitenWebhooks
 import Testing
+
+@testable import KaitenWebhooks
 
 /// The management API under /api/webhooks: endpoints, secrets, event types, and what bad input gets.
 @Suite struct WebhookEndpointsTests {
@@ -89,34 +90,35 @@ import Testing
         "https://172.16.0.1/hook", "http://[::1]:8080/hook",
     ]
 
-    static let badInput: [(body: [String: JSONValue], code: String)] = [
-        (["url": "not a url"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "ftp://hooks.example.com/x"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "https://user:pass@hooks.example.com/x"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "http://"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "https://hooks.example.com", "eventTypes": ["com.kaiten.customer.v1.exploded"]], "CreateWebhookEndpoint.UnknownEventType"),
-        (["url": "https://hooks.example.com", "eventTypes": []], "CreateWebhookEndpoint.EmptyEventTypes"),
-        (["url": "https://hooks.example.com", "secret": "whsec_c2hvcnQ="], "CreateWebhookEndpoint.InvalidSecret"),
-        (["url": "https://hooks.example.com", "secret": "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"], "CreateWebhookEndpoint.InvalidSecret"),
-        (["url": "http://127.0.0.1:8080/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
-        (["url": "http://[::1]/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
-        (["url": "http://169.254.169.254/latest/meta-data"], "CreateWebhookEndpoint.ForbiddenDestination"),
-        (["url": "http://10.1.2.3/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
-        (["url": "http://localhost:9000/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
-        (["url": "http://evil.com@127.0.0.1/hook"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "http://127.0.0.1%2f@evil.com/hook"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "http://%6c%6f%63%61%6c%68%6f%73%74/hook"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "http://127.0.0.%31/hook"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "http://1.2.3.999/hook"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "http://hooks.example.com..//hook"], "CreateWebhookEndpoint.InvalidURL"),
-        (["url": "https://hooks.example.com", "enabled": "yes"], "UNPROCESSABLE"),
-        (["url": "https://hooks.example.com", "headers": [:]], "UNPROCESSABLE"),
-        (["url": "https://hooks.example.com", "throttleRate": 0], "UNPROCESSABLE"),
-        (["url": "https://hooks.example.com", "throttleRate": 10_001], "UNPROCESSABLE"),
-        (["url": "https://hooks.example.com", "throttleRate": 2.5], "UNPROCESSABLE"),
-        (["url": "https://hooks.example.com", "throttleRate": "5"], "UNPROCESSABLE"),
-        ([:], "UNPROCESSABLE"),
-    ] + attackerInput
+    static let badInput: [(body: [String: JSONValue], code: String)] =
+        [
+            (["url": "not a url"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "ftp://hooks.example.com/x"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "https://user:pass@hooks.example.com/x"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "http://"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "https://hooks.example.com", "eventTypes": ["com.kaiten.customer.v1.exploded"]], "CreateWebhookEndpoint.UnknownEventType"),
+            (["url": "https://hooks.example.com", "eventTypes": []], "CreateWebhookEndpoint.EmptyEventTypes"),
+            (["url": "https://hooks.example.com", "secret": "whsec_c2hvcnQ="], "CreateWebhookEndpoint.InvalidSecret"),
+            (["url": "https://hooks.example.com", "secret": "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"], "CreateWebhookEndpoint.InvalidSecret"),
+            (["url": "http://127.0.0.1:8080/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
+            (["url": "http://[::1]/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
+            (["url": "http://169.254.169.254/latest/meta-data"], "CreateWebhookEndpoint.ForbiddenDestination"),
+            (["url": "http://10.1.2.3/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
+            (["url": "http://localhost:9000/hook"], "CreateWebhookEndpoint.ForbiddenDestination"),
+            (["url": "http://evil.com@127.0.0.1/hook"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "http://127.0.0.1%2f@evil.com/hook"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "http://%6c%6f%63%61%6c%68%6f%73%74/hook"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "http://127.0.0.%31/hook"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "http://1.2.3.999/hook"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "http://hooks.example.com..//hook"], "CreateWebhookEndpoint.InvalidURL"),
+            (["url": "https://hooks.example.com", "enabled": "yes"], "UNPROCESSABLE"),
+            (["url": "https://hooks.example.com", "headers": [:]], "UNPROCESSABLE"),
+            (["url": "https://hooks.example.com", "throttleRate": 0], "UNPROCESSABLE"),
+            (["url": "https://hooks.example.com", "throttleRate": 10_001], "UNPROCESSABLE"),
+            (["url": "https://hooks.example.com", "throttleRate": 2.5], "UNPROCESSABLE"),
+            (["url": "https://hooks.example.com", "throttleRate": "5"], "UNPROCESSABLE"),
+            ([:], "UNPROCESSABLE"),
+        ] + attackerInput
 
     static let attackerInput: [(body: [String: JSONValue], code: String)] = attackerSpellings.map { url in
         (body: ["url": JSONValue.string(url)], code: "CreateWebhookEndpoint.ForbiddenDestination")
@@ -140,7 +142,8 @@ import Testing
             let (id, _) = try await harness.createEndpoint("https://hooks.example.com/a")
             let (_, reader) = try await harness.kaiten.organization(scopes: ["read:webhooks"])
             let (_, outsider) = try await harness.kaiten.organization()
-            let refused = try await harness.kaiten.core.json(.post, "/api/webhooks/endpoints", token: reader, body: ["url": "https://hooks.example.com"])
+            let refused = try await harness.kaiten.core.json(
+                .post, "/api/webhooks/endpoints", token: reader, body: ["url": "https://hooks.example.com"])
             #expect(refused.status == .forbidden)
             #expect(refused.json?["code"] == "Auth.MissingScope")
             #expect(try await harness.kaiten.core.json(.get, "/api/webhooks/endpoints", token: reader).status == .ok)
@@ -169,7 +172,11 @@ import Testing
         let body = Array("{}".utf8)
         let headers = Dictionary(uniqueKeysWithValues: WebhookSignature.headers(messageID: "m", timestamp: 1, body: body, secrets: [new, old]))
         let signatures = try #require(headers["svix-signature"]).split(separator: " ").map(String.init)
-        #expect(signatures == [WebhookSignature.sign(messageID: "m", timestamp: 1, body: body, secret: new), WebhookSignature.sign(messageID: "m", timestamp: 1, body: body, secret: old)])
+        #expect(
+            signatures == [
+                WebhookSignature.sign(messageID: "m", timestamp: 1, body: body, secret: new),
+                WebhookSignature.sign(messageID: "m", timestamp: 1, body: body, secret: old),
+            ])
         #expect(headers["webhook-signature"] == headers["svix-signature"])
         #expect(headers["webhook-id"] == "m" && headers["webhook-timestamp"] == "1")
     }

@@ -1,13 +1,14 @@
 import Foundation
 import HTTPTypes
 import KaitenCore
-import PostgresNIO
 import KaitenPipeline
 import KaitenTestSupport
-@testable import KaitenWebhooks
+import PostgresNIO
 import ServiceLifecycle
 import Synchronization
 import Testing
+
+@testable import KaitenWebhooks
 
 /// What the webhook tests share: a Kaiten whose webhooks may reach loopback, with a compressed schedule, an
 /// organization, the relay that fans the outbox out, and a delivery service to run.
@@ -73,7 +74,8 @@ struct WebhookHarness {
     /// Relays everything in the outbox through the webhook consumer, as the worker would.
     func fanOut() async throws {
         let module = WebhooksModule(database: kaiten.database, configuration: configuration)
-        let relay = PollingRelay(database: kaiten.database, publisher: InProcessBus(dispatcher: EventDispatcher(database: kaiten.database, consumers: [module.consumer])))
+        let relay = PollingRelay(
+            database: kaiten.database, publisher: InProcessBus(dispatcher: EventDispatcher(database: kaiten.database, consumers: [module.consumer])))
         while try await relay.relayBatch() > 0 {}
     }
 
