@@ -142,3 +142,30 @@ def test_the_manifest_lists_flags_with_a_fallback(client):
     manifest = {entry.key: entry for entry in client.feature_flags.manifest()}
     assert set(manifest) == {"seats", "ratio"}
     assert (manifest["seats"].type, manifest["ratio"].type) == ("integer", "float")
+
+
+def test_bad_evaluation_input_gets_clear_answers_and_never_hangs(kaiten, client, organization):
+    _, token = organization
+    headers = {"Authorization": f"Bearer {token}"}
+    runaway = "[1,2,3,4,5,6,7,8,9,10].all(a, [1,2,3,4,5,6,7,8,9,10].all(b, [1,2,3,4,5,6,7,8,9,10].all(c, " \
+              "[1,2,3,4,5,6,7,8,9,10].all(d, [1,2,3,4,5,6,7,8,9,10].all(e, a + b + c + d + e > 0)))))"
+    lint = httpx.post(f"{kaiten.core_url}/feature-flags/targeting/lint", json={"rule": runaway}, headers=headers)
+    assert lint.status_code == 200 and lint.json()["valid"] is False and "cost" in lint.json()["issues"][0]["message"]
+    refused = httpx.post(f"{kaiten.core_url}/feature-flags", headers=headers, json={
+        "name": "runaway", "type": "boolean", "description": None, "enabled": True, "event_name": "", "metadata": {},
+        "variants": [{"name": "on", "description": "", "value": True}], "default_variant": {"type": "basic", "value": "on"},
+        "targetings": [{"type": "basic", "name": "loop", "rule": runaway, "variant": "on"}],
+    })
+    assert (refused.status_code, refused.json()["code"]) == (400, "VALIDATION_FAILED")
+    flag(client, "plain", "boolean", {"on": True}, "on")
+
+    evaluate = f"{kaiten.core_url}/ofrep/v1/evaluate/flags/plain"
+    deep = "{\"context\":{\"targetingKey\":\"k\",\"x\":" + "[" * 1000 + "]" * 1000 + "}}"
+    nested = httpx.post(evaluate, content=deep, headers={**headers, "Content-Type": "application/json"})
+    assert (nested.status_code, nested.json()["errorCode"]) == (400, "INVALID_CONTEXT")
+    large = httpx.post(evaluate, json={"context": {"targetingKey": "k", "blob": "x" * 1_000_000}}, headers=headers, timeout=30)
+    assert large.status_code == 200 and large.json()["value"] is True
+    huge = httpx.post(evaluate, json={"context": {"targetingKey": "k", "blob": "x" * 2_000_000}}, headers=headers, timeout=30)
+    assert huge.status_code == 413
+    not_json = httpx.post(evaluate, content=b"{", headers={**headers, "Content-Type": "application/json"})
+    assert (not_json.status_code, not_json.json()["errorCode"]) == (400, "INVALID_CONTEXT")

@@ -92,19 +92,21 @@ enum OFREPResponse {
         return Response(status: status, headers: fields, body: .init(byteBuffer: ByteBuffer(string: value.jsonText)))
     }
 
-    /// The request's context, or the OFREP failure answering a body that is not one.
+    /// The request's context, or the OFREP failure answering a body that is not one. A body too large (413)
+    /// or declared as something other than JSON (415) is refused as every operation refuses it.
     static func context(of request: Request, required: Bool) async throws -> Result<EvaluationContext, OFREPError> {
+        try request.requireJSONMediaType()
+        let buffer = try await request.collectBody()
         let body: JSONValue?
-        do {
-            let buffer = try await request.body.collect(upTo: RequestBodyLimit.bytes)
-            if buffer.readableBytes == 0 {
-                guard !required else { return .failure(OFREPError(.invalidContext, "the request needs a body {\"context\": {…}}")) }
-                body = nil
-            } else {
+        if buffer.readableBytes == 0 {
+            guard !required else { return .failure(OFREPError(.invalidContext, "the request needs a body {\"context\": {…}}")) }
+            body = nil
+        } else {
+            do {
                 body = try JSONValue.parse(buffer.readableBytesView)
+            } catch let error as APIError {
+                return .failure(OFREPError(.invalidContext, "the body is not JSON: \(error.detail)"))
             }
-        } catch let error as APIError {
-            return .failure(OFREPError(.invalidContext, "the body is not JSON: \(error.detail)"))
         }
         do {
             return .success(try EvaluationContext(request: body))
