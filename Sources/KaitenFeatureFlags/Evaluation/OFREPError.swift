@@ -8,7 +8,6 @@ struct OFREPError: Error, Sendable, Equatable {
         case targetingKeyMissing = "TARGETING_KEY_MISSING"
         case invalidContext = "INVALID_CONTEXT"
         case parseError = "PARSE_ERROR"
-        case general = "GENERAL"
     }
 
     let code: Code
