@@ -1,10 +1,11 @@
 import Foundation
 import HTTPTypes
 import KaitenCore
-@testable import KaitenFeatureFlags
-import ServiceLifecycle
 import PostgresNIO
+import ServiceLifecycle
 import Testing
+
+@testable import KaitenFeatureFlags
 
 @Suite struct FeatureFlagsTests {
     static func flag(_ overrides: [String: JSONValue] = [:]) -> [String: JSONValue] {
@@ -98,7 +99,8 @@ import Testing
             let events = EvaluationEvents(database: kaiten.database, capacity: 2)
             for index in 0..<5 {
                 events.record(
-                    try OutboxMessage(organizationID: organizationID, event: EvaluationEvents.event, data: JSONValue.object(["n": .integer(Int64(index))]))
+                    try OutboxMessage(
+                        organizationID: organizationID, event: EvaluationEvents.event, data: JSONValue.object(["n": .integer(Int64(index))]))
                 )
             }
             #expect(events.dropped == 3)
