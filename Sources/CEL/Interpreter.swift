@@ -182,22 +182,28 @@ final class MapNode: Node, @unchecked Sendable {
 
 // MARK: Logic
 
-/// `a && b`, commutative over errors: false on either side wins over an error on the other.
-final class AndNode: Node, @unchecked Sendable {
+/// `a && b` and `a || b`, commutative over errors: the absorbing value (false for `&&`, true for `||`) on
+/// either side wins over an error on the other.
+final class LogicalNode: Node, @unchecked Sendable {
     let lhs: Node
     let rhs: Node
-    init(_ lhs: Node, _ rhs: Node) {
+    /// The value that decides the result on its own.
+    let absorbing: Bool
+    let function: String
+    init(_ lhs: Node, _ rhs: Node, absorbing: Bool, function: String) {
         self.lhs = lhs
         self.rhs = rhs
+        self.absorbing = absorbing
+        self.function = function
     }
     override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
         var pending: CELError?
         do {
             let l = try lhs.eval(&f)
             if case .bool(let b) = l {
-                if !b { return l }
+                if b == absorbing { return l }
             } else {
-                pending = CELError.noOverload("_&&_", [l])
+                pending = CELError.noOverload(function, [l])
             }
         } catch {
             if error.isLimit { throw error }
@@ -208,40 +214,8 @@ final class AndNode: Node, @unchecked Sendable {
             if error.isLimit { throw error }
             throw pending ?? error
         }
-        guard case .bool(let b) = r else { throw pending ?? CELError.noOverload("_&&_", [r]) }
-        if !b { return r }
-        if let pending { throw pending }
-        return r
-    }
-}
-
-final class OrNode: Node, @unchecked Sendable {
-    let lhs: Node
-    let rhs: Node
-    init(_ lhs: Node, _ rhs: Node) {
-        self.lhs = lhs
-        self.rhs = rhs
-    }
-    override func eval(_ f: inout Frame) throws(CELError) -> CELValue {
-        var pending: CELError?
-        do {
-            let l = try lhs.eval(&f)
-            if case .bool(let b) = l {
-                if b { return l }
-            } else {
-                pending = CELError.noOverload("_||_", [l])
-            }
-        } catch {
-            if error.isLimit { throw error }
-            pending = error
-        }
-        let r: CELValue
-        do { r = try rhs.eval(&f) } catch {
-            if error.isLimit { throw error }
-            throw pending ?? error
-        }
-        guard case .bool(let b) = r else { throw pending ?? CELError.noOverload("_||_", [r]) }
-        if b { return r }
+        guard case .bool(let b) = r else { throw pending ?? CELError.noOverload(function, [r]) }
+        if b == absorbing { return r }
         if let pending { throw pending }
         return r
     }

@@ -115,8 +115,8 @@ struct Planner {
         let nodes = argExprs.map { plan($0) }
 
         switch function {
-        case "_&&_": return AndNode(nodes[0], nodes[1])
-        case "_||_": return OrNode(nodes[0], nodes[1])
+        case "_&&_": return LogicalNode(nodes[0], nodes[1], absorbing: false, function: function)
+        case "_||_": return LogicalNode(nodes[0], nodes[1], absorbing: true, function: function)
         case "_?_:_":
             if let c = nodes[0].constant, case .bool(let b) = c { return b ? nodes[1] : nodes[2] }
             return ConditionalNode(nodes[0], nodes[1], nodes[2])
