@@ -2,10 +2,7 @@ import Foundation
 import HTTPTypes
 import KaitenCore
 import PostgresNIO
-import ServiceLifecycle
 import Testing
-
-@testable import KaitenFeatureFlags
 
 @Suite struct FeatureFlagsTests {
     static func flag(_ overrides: [String: JSONValue] = [:]) -> [String: JSONValue] {
@@ -89,31 +86,6 @@ import Testing
             #expect(refused.status == .unprocessableContent)
             let locations = refused.json?["errors"]?.arrayValue?.compactMap { $0["location"]?.stringValue } ?? []
             #expect(Set(locations) == ["body.type", "body.targetings[0].extra", "body.enabled"])
-        }
-    }
-
-    @Test func evaluatedEventsPastTheQueuesBoundAreDroppedAndCountedTheRestWritten() async throws {
-        try await TestKaiten.run { kaiten in
-            let (organization, _) = try await kaiten.organization()
-            let organizationID = try #require(UUID(uuidString: organization))
-            let events = EvaluationEvents(database: kaiten.database, capacity: 2)
-            for index in 0..<5 {
-                events.record(
-                    try OutboxMessage(
-                        organizationID: organizationID, event: EvaluationEvents.event, data: JSONValue.object(["n": .integer(Int64(index))]))
-                )
-            }
-            #expect(events.dropped == 3)
-            let group = ServiceGroup(services: [events], logger: kaiten.database.logger)
-            try await withThrowingTaskGroup(of: Void.self) { tasks in
-                tasks.addTask { try await group.run() }
-                await group.triggerGracefulShutdown()
-                try await tasks.waitForAll()
-            }
-            let written = try await kaiten.count(
-                "SELECT count(*) FROM outbox_events WHERE organization_id = \(organizationID) AND event_name = 'FEATURE_FLAG_EVALUATED'"
-            )
-            #expect(written == 2)
         }
     }
 }
