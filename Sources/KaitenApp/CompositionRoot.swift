@@ -18,16 +18,24 @@ import UnixSignals
 package enum CompositionRoot {
     // MARK: Running
 
-    /// Runs `body` with a pool that lives as long as it does: one-shot tasks and benchmarks.
+    /// Runs `body` with a pool that outlives it: the pool stops only once `body` has returned, also when the
+    /// caller is cancelled, so no query `body` still has under way loses its connection. (A pool stopped beside
+    /// a cancelled service group could close a connection under a write that then never completed.)
     package static func withDatabase<Result: Sendable>(
         _ configuration: PostgresClient.Configuration, logger: Logger, _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
-            defer { group.cancelAll() }
-            return try await body(Database(client: client, logger: logger))
+        // Unstructured, so the caller's cancellation reaches `body` and not the pool.
+        let pool = Task { await client.run() }
+        let result: Swift.Result<Result, any Error>
+        do {
+            result = .success(try await body(Database(client: client, logger: logger)))
+        } catch {
+            result = .failure(error)
         }
+        pool.cancel()
+        await pool.value
+        return try result.get()
     }
 
     /// Runs a pool and the services `build` makes over it until SIGTERM or SIGINT. The services shut down in
