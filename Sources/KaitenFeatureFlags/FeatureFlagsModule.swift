@@ -11,6 +11,7 @@ package struct FeatureFlagsModule: Sendable {
     package let evaluationEvents: EvaluationEvents
     /// The instant a date rollout is evaluated at.
     let now: @Sendable () -> Date
+    let compiledFlags = CompiledFlagsCache()
 
     package init(database: Database, evaluationEvents: EvaluationEvents, now: @escaping @Sendable () -> Date = Date.init) {
         self.database = database

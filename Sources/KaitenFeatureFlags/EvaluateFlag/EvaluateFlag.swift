@@ -17,7 +17,7 @@ enum EvaluateFlag {
             case .failure(let error):
                 return OFREPResponse.make(FeatureFlagsModule.Evaluation(key: key, outcome: .failure(error)).json, status: .badRequest)
             case .success(let evaluationContext):
-                let evaluation = try await module.evaluate(slug: key, context: evaluationContext, caller: caller)[0]
+                let evaluation = try await module.prepareEvaluation(context: evaluationContext, caller: caller).evaluate(slug: key)
                 let status: HTTPResponse.Status = if case .success = evaluation.outcome { .ok } else { .badRequest }
                 return OFREPResponse.make(evaluation.json, status: status)
             }

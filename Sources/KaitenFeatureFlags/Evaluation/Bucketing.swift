@@ -37,11 +37,31 @@ struct Bucket: Sendable, Equatable {
     /// The variant a date rollout gives this bucket at `now`: the start variant before the start, the end
     /// variant after the end, and between them the end variant for the buckets below the share that has moved.
     func variant(start: RolloutStep, end: RolloutStep, now: Date) -> String {
-        if now < start.date { return start.variant }
-        if now > end.date { return end.variant }
-        let elapsed = now.timeIntervalSince(start.date) / end.date.timeIntervalSince(start.date)
-        let percent = min(max(Double(start.percentage) + Double(end.percentage - start.percentage) * elapsed, 0), 100)
-        let threshold = Int(percent * Double(Self.count) / 100)
-        return value < threshold ? end.variant : start.variant
+        switch RolloutPhase(start: start, end: end, now: now) {
+        case .notStarted: start.variant
+        case .moving(let threshold): value < threshold ? end.variant : start.variant
+        case .ended: end.variant
+        }
+    }
+}
+
+/// How far a date rollout has gone at one instant. Keys change variant only when this changes, which is what
+/// lets a bulk answer's ETag stand for the time it was evaluated at.
+enum RolloutPhase: Hashable, Sendable {
+    case notStarted
+    /// The buckets below `threshold` have moved to the end variant.
+    case moving(threshold: Int)
+    case ended
+
+    init(start: RolloutStep, end: RolloutStep, now: Date) {
+        if now < start.date {
+            self = .notStarted
+        } else if now > end.date {
+            self = .ended
+        } else {
+            let elapsed = now.timeIntervalSince(start.date) / end.date.timeIntervalSince(start.date)
+            let percent = min(max(Double(start.percentage) + Double(end.percentage - start.percentage) * elapsed, 0), 100)
+            self = .moving(threshold: Int(percent * Double(Bucket.count) / 100))
+        }
     }
 }

@@ -12,6 +12,8 @@ struct EvaluationContext: Sendable {
     /// The instance the `kaiten` input names (`{"instanceSlug": …}` or `{"instanceId": …}`), whose instance,
     /// customer and zone facts a rule may read.
     let instance: InstanceReference?
+    /// The context as sent, but for `__kaiten`: what a bulk answer's ETag covers of it.
+    let members: [String: JSONValue]
 
     enum InstanceReference: Sendable, Equatable {
         case slug(String)
@@ -41,11 +43,9 @@ struct EvaluationContext: Sendable {
         case .string(let key)?: targetingKey = key.isEmpty ? nil : key
         default: throw OFREPError(.invalidContext, "targetingKey must be a string")
         }
-        var attributes: [String: CELValue] = [:]
-        for (name, value) in context where name != TargetingRules.factsRoot {
-            attributes[name] = CELValue(json: value)
-        }
-        self.attributes = attributes
+        context[TargetingRules.factsRoot] = nil
+        members = context
+        attributes = context.mapValues(CELValue.init(json:))
         if case .object(let input)? = context["kaiten"] {
             if case .string(let slug)? = input["instanceSlug"] {
                 instance = .slug(slug)

@@ -4,16 +4,17 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// FEATURE_FLAG_EVALUATED events, kept off the evaluation's path: an evaluation only queues its event, and
-/// this service writes what is queued to the outbox in batches. The queue is bounded; past the bound an event
-/// is dropped and counted (`dropped`, and a warning per batch that dropped any), so an overload slows no
-/// evaluation and grows no memory. Stopping gracefully writes what is still queued.
+/// FEATURE_FLAG_EVALUATED events, kept off the evaluation's path: an evaluation only queues what it decided,
+/// and this service builds the events and writes them to the outbox in batches. The queue is bounded; past the
+/// bound an evaluation's event is dropped and counted (`dropped`, and a warning per batch that dropped any), so
+/// an overload slows no evaluation and grows no memory. A graceful stop writes what is still queued; a
+/// cancellation (a process torn down, not stopped) loses it.
 package final class EvaluationEvents: Service, Sendable {
     static let event = EventType(name: "FEATURE_FLAG_EVALUATED", type: "com.kaiten.feature_flag.v1.evaluated")
 
     private let database: Database
     private let capacity: Int
-    private let queued = Mutex<(messages: [OutboxMessage], dropped: Int)>(([], 0))
+    private let queued = Mutex<(evaluations: [Evaluated], dropped: Int)>(([], 0))
     private let wakeUp: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let totalDropped = Atomic<Int>(0)
@@ -27,43 +28,67 @@ package final class EvaluationEvents: Service, Sendable {
     /// Events dropped since start because the queue was full.
     package var dropped: Int { totalDropped.load(ordering: .relaxed) }
 
-    func record(_ message: OutboxMessage) {
+    /// One flag's evaluation, as its event reports it.
+    struct Evaluated: Sendable {
+        let organizationID: UUID
+        let flagID: String
+        let flagSlug: String
+        let outcome: Result<Resolution, OFREPError>
+
+        var data: JSONValue {
+            var data: [String: JSONValue] = ["flag_slug": .string(flagSlug), "flag_id": .string(flagID)]
+            switch outcome {
+            case .success(let resolution):
+                data["reason"] = .string(resolution.reason.rawValue)
+                data["variant"] = .string(resolution.variant)
+                if resolution.reason == .targetingMatch, let rule = resolution.matchedRule { data["matched_rule_name"] = .string(rule) }
+            case .failure(let error):
+                data["reason"] = "ERROR"
+                data["error_code"] = .string(error.code.rawValue)
+                data["error_message"] = .string(error.details)
+            }
+            return .object(data)
+        }
+    }
+
+    func record(_ evaluation: Evaluated) {
         let accepted = queued.withLock { queue in
-            guard queue.messages.count < capacity else {
+            guard queue.evaluations.count < capacity else {
                 queue.dropped += 1
                 return false
             }
-            queue.messages.append(message)
+            queue.evaluations.append(evaluation)
             return true
         }
         if accepted { wake.yield() } else { totalDropped.add(1, ordering: .relaxed) }
     }
 
     package func run() async throws {
-        await cancelWhenGracefulShutdown {
-            for await _ in self.wakeUp {
-                await self.flush()
-            }
+        // A graceful shutdown ends the wait for work, never a write under way: the batch it holds is already
+        // taken from the queue.
+        for await _ in wakeUp.cancelOnGracefulShutdown() {
+            await flush()
         }
         await flush()
     }
 
     private func flush() async {
-        let (messages, dropped) = queued.withLock { queue in
+        let (evaluations, dropped) = queued.withLock { queue in
             defer { queue = ([], 0) }
             return queue
         }
         if dropped > 0 {
             database.logger.warning("feature flag evaluation events dropped: the queue was full", metadata: ["kaiten.count": "\(dropped)"])
         }
-        guard !messages.isEmpty else { return }
+        guard !evaluations.isEmpty else { return }
         do {
+            let messages = try evaluations.map { try OutboxMessage(organizationID: $0.organizationID, event: Self.event, data: $0.data) }
             try await database.transaction { connection in
                 try await Outbox.append(contentsOf: messages, on: connection, logger: database.logger)
             }
         } catch {
             database.logger.error(
-                "feature flag evaluation events not written", metadata: ["kaiten.count": "\(messages.count)", "kaiten.error": "\(error)"]
+                "feature flag evaluation events not written", metadata: ["kaiten.count": "\(evaluations.count)", "kaiten.error": "\(error)"]
             )
         }
     }

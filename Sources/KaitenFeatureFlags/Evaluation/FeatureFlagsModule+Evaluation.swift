@@ -30,57 +30,80 @@ extension FeatureFlagsModule {
         }
     }
 
-    /// Evaluates the organization's flags named by `slug` (every flag when nil) for `context`, and queues an
-    /// evaluated event for each flag that exists.
-    func evaluate(slug: String?, context: EvaluationContext, caller: OrganizationCaller) async throws -> [Evaluation] {
+    /// Everything evaluating the organization's flags for one context needs, read in one round trip to the
+    /// database (and a second only when the organization's flags changed since they were last compiled).
+    func prepareEvaluation(context: EvaluationContext, caller: OrganizationCaller) async throws -> PreparedEvaluation {
         try caller.require(Self.evaluationScope)
-        let flags = try await FeatureFlagRows.fetch(
-            """
-            \(unescaped: FeatureFlagRows.selection)
-            WHERE f.organization_id = \(caller.organizationID) AND (\(slug)::text IS NULL OR f.slug = \(slug))
-            ORDER BY f.slug
-            """,
-            on: database.client,
-            logger: database.logger
-        )
-        if let slug, flags.isEmpty {
-            return [Evaluation(key: slug, outcome: .failure(OFREPError(.flagNotFound, "feature flag \"\(slug)\" not found")))]
+        let organizationID = caller.organizationID
+        let reading = try await TargetingFacts.read(organizationID: organizationID, context: context, on: database.client, logger: database.logger)
+        let flags = try await compiledFlags.flags(organizationID: organizationID, revision: reading.flagsRevision) {
+            try await FeatureFlagRows.fetch(
+                "\(unescaped: FeatureFlagRows.selection) WHERE f.organization_id = \(organizationID)", on: database.client, logger: database.logger
+            )
         }
-        var variables = context.attributes
-        variables["targetingKey"] = context.targetingKey.map(CELValue.string) ?? .null
-        variables[TargetingRules.factsRoot] = try await TargetingFacts.load(
-            organizationID: caller.organizationID, context: context, on: database.client, logger: database.logger
+        return PreparedEvaluation(
+            organizationID: organizationID, context: context, reading: reading, flags: flags, now: now(), events: evaluationEvents
         )
-        // Bound once: every rule of every flag reads the same context.
-        let activation = TargetingRules.environment.bind(variables)
-        let evaluator = FlagEvaluator(now: now())
-        return flags.map { flag in
-            let outcome: Result<Resolution, OFREPError>
-            do {
-                outcome = evaluator.evaluate(try EvaluableFlag(flag), context: context, activation: activation)
-            } catch {
-                outcome = .failure(OFREPError(.parseError, "the stored definition of flag \"\(flag.slug)\" cannot be read"))
-            }
-            recordEvaluated(flag, outcome: outcome, organizationID: caller.organizationID)
-            return Evaluation(key: flag.slug, outcome: outcome)
+    }
+}
+
+/// One context's evaluation of an organization's flags, ready to run.
+struct PreparedEvaluation: Sendable {
+    let organizationID: UUID
+    let context: EvaluationContext
+    let reading: TargetingFacts.Reading
+    let flags: CompiledFlags
+    let now: Date
+    let events: EvaluationEvents
+
+    /// The bulk answer's entity tag, computed without evaluating: the answer is a function of the flags'
+    /// revision, the facts, the context and, through date rollouts only, the time; the tag hashes exactly
+    /// those, so it changes whenever the answer can, and a 304 costs no evaluation.
+    var entityTag: String {
+        var bytes = Array(organizationID.uuidString.utf8)
+        withUnsafeBytes(of: flags.revision.littleEndian) { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: reading.factsText.utf8)
+        bytes.append(0)
+        bytes.append(contentsOf: JSONValue.object(context.members).jsonText.utf8)
+        for phase in flags.rolloutPhases(at: now) {
+            let code: Int64 =
+                switch phase {
+                case .notStarted: -1
+                case .moving(let threshold): Int64(threshold)
+                case .ended: Int64(Bucket.count) + 1
+                }
+            withUnsafeBytes(of: code.littleEndian) { bytes.append(contentsOf: $0) }
         }
+        return "\"\(String(XXH64.hash(bytes), radix: 16))\""
     }
 
-    private func recordEvaluated(_ flag: FeatureFlagResource, outcome: Result<Resolution, OFREPError>, organizationID: UUID) {
-        var data: [String: JSONValue] = ["flag_slug": .string(flag.slug), "flag_id": .string(flag.id)]
-        switch outcome {
-        case .success(let resolution):
-            data["reason"] = .string(resolution.reason.rawValue)
-            data["variant"] = .string(resolution.variant)
-            if resolution.reason == .targetingMatch, let rule = resolution.matchedRule { data["matched_rule_name"] = .string(rule) }
-        case .failure(let error):
-            data["reason"] = "ERROR"
-            data["error_code"] = .string(error.code.rawValue)
-            data["error_message"] = .string(error.details)
+    /// Every flag of the organization, in slug order.
+    func evaluateAll() -> [FeatureFlagsModule.Evaluation] {
+        let activation = bindContext()
+        return flags.flags.map { evaluate($0, activation: activation) }
+    }
+
+    /// The flag `slug` names; an unknown one is FLAG_NOT_FOUND.
+    func evaluate(slug: String) -> FeatureFlagsModule.Evaluation {
+        guard let flag = flags[slug: slug] else {
+            return FeatureFlagsModule.Evaluation(key: slug, outcome: .failure(OFREPError(.flagNotFound, "feature flag \"\(slug)\" not found")))
         }
-        if let message = try? OutboxMessage(organizationID: organizationID, event: EvaluationEvents.event, data: JSONValue.object(data)) {
-            evaluationEvents.record(message)
-        }
+        return evaluate(flag, activation: bindContext())
+    }
+
+    /// The context and the facts as the rules' variables, bound once for every rule of every flag.
+    private func bindContext() -> CELActivation {
+        var variables = context.attributes
+        variables["targetingKey"] = context.targetingKey.map(CELValue.string) ?? .null
+        variables[TargetingRules.factsRoot] = reading.facts
+        return TargetingRules.environment.bind(variables)
+    }
+
+    /// Evaluates one flag and queues its evaluated event.
+    private func evaluate(_ flag: CompiledFlag, activation: CELActivation) -> FeatureFlagsModule.Evaluation {
+        let outcome = flag.evaluable.flatMap { FlagEvaluator(now: now).evaluate($0, context: context, activation: activation) }
+        events.record(EvaluationEvents.Evaluated(organizationID: organizationID, flagID: flag.id, flagSlug: flag.slug, outcome: outcome))
+        return FeatureFlagsModule.Evaluation(key: flag.slug, outcome: outcome)
     }
 }
 

@@ -27,29 +27,6 @@ struct RuleFailure: Error {
     let message: String
 }
 
-/// A stored flag, read once into what evaluation walks.
-struct EvaluableFlag: Sendable {
-    let id: String
-    let slug: String
-    let definition: FlagDefinition
-    let values: [String: JSONValue]
-
-    init(_ flag: FeatureFlagResource) throws {
-        var reader = JSONObjectReader(
-            .object([
-                "name": .string(flag.name), "description": flag.description.map(JSONValue.string) ?? .null, "type": .string(flag.type),
-                "variants": flag.variants, "default_variant": flag.defaultVariant, "targetings": flag.targetings,
-                "metadata": flag.metadata, "enabled": .bool(flag.enabled), "event_name": .string(flag.eventName),
-            ]))
-        let definition = FlagDefinition(reading: &reader)
-        try reader.finish()
-        id = flag.id
-        slug = flag.slug
-        self.definition = definition!
-        values = Dictionary(self.definition.variants.map { ($0.name, $0.value) }, uniquingKeysWith: { first, _ in first })
-    }
-}
-
 /// Kaiten's evaluation order: a disabled flag serves its default; otherwise the targeting rules are tried in
 /// order and the first that holds chooses, a rule that cannot run being skipped and reported; with no match
 /// the default strategy chooses.
@@ -64,8 +41,8 @@ struct FlagEvaluator: Sendable {
             }
         }
         var broken: [String] = []
-        for targeting in definition.targetings {
-            switch matches(targeting.rule, activation: activation) {
+        for (targeting, program) in zip(definition.targetings, flag.programs) {
+            switch matches(program, activation: activation) {
             case .failure(let error):
                 broken.append("\(targeting.name): \(error.message)")
             case .success(false):
@@ -97,8 +74,8 @@ struct FlagEvaluator: Sendable {
     }
 
     /// Whether a rule holds: an error when it does not compile, fails, or gives anything but a boolean.
-    private func matches(_ rule: String, activation: CELActivation) -> Result<Bool, RuleFailure> {
-        switch TargetingRules.programs.program(rule) {
+    private func matches(_ program: Result<CELProgram, CELCompileError>, activation: CELActivation) -> Result<Bool, RuleFailure> {
+        switch program {
         case .failure(let error):
             return .failure(RuleFailure(message: error.description))
         case .success(let program):

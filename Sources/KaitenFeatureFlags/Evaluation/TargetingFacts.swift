@@ -10,58 +10,67 @@ import PostgresNIO
 /// (oldest) instance, its license, and for every grant of that license the limit, the stored usage, what
 /// remains and the share used. Instance and customer facts come from the `kaiten` input naming an instance.
 enum TargetingFacts {
-    static func load(
+    /// What an evaluation reads from the database, in one round trip: the facts, and the revision of the
+    /// organization's flags, which says whether the flags kept compiled in memory are current.
+    struct Reading: Sendable {
+        let facts: CELValue
+        /// The facts as the database wrote them, in a stable order: what a bulk answer's ETag covers of them.
+        let factsText: String
+        let flagsRevision: Int64
+    }
+
+    static func read(
         organizationID: UUID, context: EvaluationContext, on executor: some SQLExecutor, logger: Logger
-    ) async throws -> CELValue {
+    ) async throws -> Reading {
+        var instanceSlug: String?
+        var instanceID: UUID?
+        switch context.instance {
+        case .slug(let value)?: instanceSlug = value
+        case .id(let value)?: instanceID = value
+        case nil: break
+        }
+        // A SELECT without FROM answers one row.
+        let (revision, licenseText, instanceText) =
+            try await executor.first(
+                """
+                SELECT COALESCE((SELECT revision FROM feature_flag_revision WHERE organization_id = \(organizationID)), 0),
+                       (SELECT json_build_object(
+                                   'license', json_build_object('slug', l.slug, 'familySlug', f.slug, 'type', l.type::text),
+                                   'entitlements', COALESCE(
+                                       (SELECT json_object_agg(e.slug, json_build_object('grant', g.value, 'used', u.value) ORDER BY e.slug)
+                                        FROM license_entitlement g
+                                        JOIN entitlement e ON e.id = g.entitlement_id
+                                        LEFT JOIN entitlement_usage u ON u.instance_id = i.id AND u.entitlement_id = g.entitlement_id
+                                        WHERE g.license_id = l.id), '{}'))::text
+                        FROM customer c
+                        JOIN instance i ON i.customer_id = c.id AND i.organization_id = c.organization_id
+                        JOIN license l ON l.id = i.license_id
+                        JOIN license_family f ON f.id = l.family_id
+                        WHERE c.organization_id = \(organizationID) AND c.slug = \(context.targetingKey)
+                        ORDER BY i.created_at, i.id
+                        LIMIT 1),
+                       (SELECT json_build_object(
+                                   'instance', json_strip_nulls(json_build_object('id', i.id, 'slug', i.slug, 'name', i.name,
+                                       'status', i.status::text, 'lifecycleStage', i.lifecycle_stage, 'metadata', i.metadata)),
+                                   'customer', json_strip_nulls(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug,
+                                       'externalCustomerId', c.external_customer_id, 'domain', c.domain)))::text
+                        FROM instance i JOIN customer c ON c.id = i.customer_id
+                        WHERE i.organization_id = \(organizationID) AND (i.slug = \(instanceSlug) OR i.id = \(instanceID))
+                        LIMIT 1)
+                """,
+                as: (Int64, String?, String?).self,
+                logger: logger
+            ) ?? (Int64(0), nil, nil)
         var facts: [String: CELValue] = [:]
-        if let customerSlug = context.targetingKey {
-            for (license, entitlements) in try await executor.all(
-                """
-                SELECT json_build_object('slug', l.slug, 'familySlug', f.slug, 'type', l.type::text)::text,
-                       COALESCE((SELECT json_object_agg(e.slug, json_build_object('grant', g.value, 'used', u.value))
-                                 FROM license_entitlement g
-                                 JOIN entitlement e ON e.id = g.entitlement_id
-                                 LEFT JOIN entitlement_usage u ON u.instance_id = i.id AND u.entitlement_id = g.entitlement_id
-                                 WHERE g.license_id = l.id), '{}')::text
-                FROM customer c
-                JOIN instance i ON i.customer_id = c.id AND i.organization_id = c.organization_id
-                JOIN license l ON l.id = i.license_id
-                JOIN license_family f ON f.id = l.family_id
-                WHERE c.organization_id = \(organizationID) AND c.slug = \(customerSlug)
-                ORDER BY i.created_at, i.id
-                LIMIT 1
-                """,
-                as: (String, String).self,
-                logger: logger
-            ) {
-                facts["license"] = CELValue(json: try JSONValue.parse(Array(license.utf8)))
-                facts["entitlements"] = entitlementFacts(try JSONValue.parse(Array(entitlements.utf8)))
-            }
+        if let licenseText, case .object(let members) = try JSONValue.parse(Array(licenseText.utf8)) {
+            facts["license"] = members["license"].map(CELValue.init(json:))
+            facts["entitlements"] = entitlementFacts(members["entitlements"] ?? .null)
         }
-        if let reference = context.instance {
-            var slug: String?
-            var id: UUID?
-            switch reference {
-            case .slug(let value): slug = value
-            case .id(let value): id = value
-            }
-            for (instance, customer) in try await executor.all(
-                """
-                SELECT json_strip_nulls(json_build_object('id', i.id, 'slug', i.slug, 'name', i.name, 'status', i.status::text,
-                                                          'lifecycleStage', i.lifecycle_stage, 'metadata', i.metadata))::text,
-                       json_strip_nulls(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug,
-                                                          'externalCustomerId', c.external_customer_id, 'domain', c.domain))::text
-                FROM instance i JOIN customer c ON c.id = i.customer_id
-                WHERE i.organization_id = \(organizationID) AND (i.slug = \(slug) OR i.id = \(id))
-                """,
-                as: (String, String).self,
-                logger: logger
-            ) {
-                facts["instance"] = CELValue(json: try JSONValue.parse(Array(instance.utf8)))
-                facts["customer"] = CELValue(json: try JSONValue.parse(Array(customer.utf8)))
-            }
+        if let instanceText, case .object(let members) = try JSONValue.parse(Array(instanceText.utf8)) {
+            facts["instance"] = members["instance"].map(CELValue.init(json:))
+            facts["customer"] = members["customer"].map(CELValue.init(json:))
         }
-        return .map(CELMap(facts))
+        return Reading(facts: .map(CELMap(facts)), factsText: (licenseText ?? "") + "\u{0}" + (instanceText ?? ""), flagsRevision: revision)
     }
 
     /// `{limit, used, remaining, percentage, unlimited}` per granted entitlement. An unlimited grant has the

@@ -34,8 +34,9 @@ extension FeatureFlagsModule {
     func test(_ rule: String, context: EvaluationContext, caller: OrganizationCaller) async throws -> JSONValue {
         try caller.require(TestTargetingRule.requiredScope)
         let issues = TargetingRules.lint(rule, entitlementSlugs: try await entitlementSlugs(of: caller.organizationID))
-        let facts = try await TargetingFacts.load(
-            organizationID: caller.organizationID, context: context, on: database.client, logger: database.logger)
+        let facts = try await TargetingFacts.read(
+            organizationID: caller.organizationID, context: context, on: database.client, logger: database.logger
+        ).facts
         var result: [String: JSONValue] = [
             "facts": facts.json, "issues": .array(issues.map(\.json)), "valid": .bool(issues.isEmpty), "matched": false,
         ]
