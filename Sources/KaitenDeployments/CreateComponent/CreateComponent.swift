@@ -42,16 +42,10 @@ extension DeploymentsModule {
                 constraint: "component_organization_id_slug_key"
             ) { slug in
                 try await database.transaction { connection in
-                    let id = try await connection.first(
-                        """
-                        INSERT INTO component (organization_id, previous_component_id, name, version, slug, description, created_by_id)
-                        VALUES (\(caller.organizationID), \(command.previousComponentID), \(fields.name), \(fields.version), \(slug),
-                                \(fields.description), \(caller.userID))
-                        RETURNING id
-                        """,
-                        as: UUID.self,
-                        logger: database.logger
-                    )!
+                    let id = try await ComponentRows.insert(
+                        fields, slug: slug, description: fields.description, previousComponentID: command.previousComponentID, caller: caller,
+                        on: connection, logger: database.logger
+                    )
                     let component = try await ComponentRows.get(id: id, on: connection, logger: database.logger)
                     try await Outbox.append(
                         OutboxMessage(organizationID: caller.organizationID, event: ComponentEvents.created, data: component),

@@ -53,6 +53,24 @@ enum ComponentRows: OrganizationRows {
         try await fetch("\(unescaped: selection) WHERE c.id = \(id)", on: executor, logger: logger)[0]
     }
 
+    /// Writes a component version as the caller and returns its id: a created component, or the new version a
+    /// change to a held one becomes.
+    static func insert(
+        _ fields: ComponentFields, slug: String, description: String?, previousComponentID: UUID?, caller: OrganizationCaller,
+        on executor: some SQLExecutor, logger: Logger
+    ) async throws -> UUID {
+        try await executor.first(
+            """
+            INSERT INTO component (organization_id, previous_component_id, name, version, slug, description, created_by_id)
+            VALUES (\(caller.organizationID), \(previousComponentID), \(fields.name), \(fields.version), \(slug), \(description),
+                    \(caller.userID))
+            RETURNING id
+            """,
+            as: UUID.self,
+            logger: logger
+        )!
+    }
+
     /// Kaiten answers every operation on a missing component with the same code.
     static func notFound(slug: String) -> APIError {
         .notFound("Component.NotFound", "Component with slug \"\(slug)\" not found")

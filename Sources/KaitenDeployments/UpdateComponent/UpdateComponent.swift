@@ -72,16 +72,10 @@ extension DeploymentsModule {
                                 "Component \"\(current.slug)\" is linked to releases and requires a new version when updated"
                             )
                         }
-                        id = try await connection.first(
-                            """
-                            INSERT INTO component (organization_id, previous_component_id, name, version, slug, description, created_by_id)
-                            VALUES (\(caller.organizationID), \(currentID), \(fields.name), \(fields.version), \(candidate),
-                                    \(description), \(caller.userID))
-                            RETURNING id
-                            """,
-                            as: UUID.self,
-                            logger: database.logger
-                        )!
+                        id = try await ComponentRows.insert(
+                            fields, slug: candidate, description: description, previousComponentID: currentID, caller: caller,
+                            on: connection, logger: database.logger
+                        )
                     } else {
                         id = currentID
                         try await connection.execute(
