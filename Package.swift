@@ -54,6 +54,7 @@ let package = Package(
                 "KaitenConnectors",
                 "KaitenCore",
                 "KaitenCustomers",
+                "KaitenDeployments",
                 "KaitenEntitlements",
                 "KaitenFeatureFlags",
                 "KaitenHTTP",
@@ -161,6 +162,7 @@ let package = Package(
         .target(name: "KaitenEntitlements", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenLicenses", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenInstances", dependencies: moduleDependencies, swiftSettings: swiftSettings),
+        .target(name: "KaitenDeployments", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(name: "KaitenMetadataFields", dependencies: moduleDependencies, swiftSettings: swiftSettings),
         .target(
             name: "KaitenWebhooks",

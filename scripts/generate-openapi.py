@@ -113,6 +113,21 @@ CORE_OPERATIONS = [
     "evaluateFlag",
     "evaluateFlagsBulk",
     "get-openfeature-manifest",
+    # Components, releases and deployment zones
+    "list-components",
+    "create-component",
+    "get-component",
+    "update-component",
+    "delete-component",
+    "list-releases",
+    "create-release",
+    "get-release-by-slug",
+    "delete-release",
+    "list-deployment-zones",
+    "create-deployment-zone",
+    "get-deployment-zone-by-slug",
+    "update-deploymentZone",
+    "delete-deployment-zone",
 ]
 
 CORE_WEBHOOKS = [
@@ -161,6 +176,15 @@ CORE_WEBHOOKS = [
     "com.kaiten.instance.entitlement.v1.usage_report_rejected",
     "com.kaiten.instance.entitlement.v1.usage_warning_threshold_reached",
     "com.kaiten.instance.entitlement.v1.value_get",
+    "com.kaiten.component.v1.created",
+    "com.kaiten.component.v1.updated",
+    "com.kaiten.component.v1.deleted",
+    "com.kaiten.release.v1.created",
+    "com.kaiten.release.v1.deleted",
+    "com.kaiten.deployment_zone.v1.created",
+    "com.kaiten.deployment_zone.v1.updated",
+    "com.kaiten.deployment_zone.v1.deleted",
+    "com.kaiten.deployment_zone.v1.release_deployed",
 ]
 
 # The platform document is served whole: every operation it has is implemented.
@@ -244,6 +268,81 @@ OPERATION_TEXT = {
     "get-openfeature-manifest": (
         "List flags for OpenFeature code generation",
         "Returns the flags whose metadata names a `fallback_value`, with that value as their default.",
+    ),
+    # Components, releases and deployment zones
+    "list-components": (
+        "Page through components",
+        "Returns one page of the organization's components, newest first. Every version of a component is an "
+        "entry of its own.",
+    ),
+    "create-component": (
+        "Create a component",
+        "Creates one version of a component: a name and a version, unique together in the organization. "
+        "`previousComponentId` names the version it follows, if any. The slug is generated from the name and "
+        "the version when left out.",
+    ),
+    "get-component": (
+        "Fetch one component",
+        "Returns the component version with this slug.",
+    ),
+    "update-component": (
+        "Change a component",
+        "A component no release holds is changed in place; a slug or description left out keeps its value. A "
+        "component some release holds is left as it is, so that the release keeps describing what it shipped: "
+        "the change becomes a new component whose `previousComponentId` is the held one, under the slug sent or "
+        "a generated one, and it must change the name or the version (otherwise 400 "
+        "`UpdateComponent.LinkedComponentRequiresNewVersion`). Either way the answer is the component written. "
+        "`previousComponentId` cannot be sent here.",
+    ),
+    "delete-component": (
+        "Remove a component",
+        "Deletes the component version with this slug. One that a release holds cannot be deleted (409 "
+        "`DeleteComponent.LinkedComponentConflict`). Succeeds with 204 and no body.",
+    ),
+    "list-releases": (
+        "Page through releases",
+        "Returns one page of the organization's releases, newest first, each with the components it holds.",
+    ),
+    "create-release": (
+        "Create a release",
+        "Creates a release from a version, unique in the organization, and the ids of the components it is "
+        "made of (repeats count once; an id that is not one of the organization's components is a 404). "
+        "Releases never change afterwards, components included: there is no update.",
+    ),
+    "get-release-by-slug": (
+        "Fetch one release",
+        "Returns the release with this slug and the components it holds.",
+    ),
+    "delete-release": (
+        "Remove a release",
+        "Deletes the release with this slug; its components stay. A release that the deployment log of a zone "
+        "records cannot be deleted (409 `DeleteRelease.InUseConflict`). Succeeds with 204 and no body.",
+    ),
+    "list-deployment-zones": (
+        "Page through deployment zones",
+        "Returns one page of the organization's deployment zones, newest first, each with the release it runs.",
+    ),
+    "create-deployment-zone": (
+        "Create a deployment zone",
+        "Creates a place where customers run the product. `metadata` must satisfy the organization's "
+        "`DEPLOYMENT_ZONE` metadata fields, and keys that no field declares are refused (422). A `releaseId` "
+        "records the zone's first deployment; a release that is not the organization's is a 404.",
+    ),
+    "get-deployment-zone-by-slug": (
+        "Fetch one deployment zone",
+        "Returns the deployment zone with this slug and the release it currently runs.",
+    ),
+    "update-deploymentZone": (
+        "Replace a deployment zone's details",
+        "Overwrites the zone's name, type, description and metadata with the body (metadata is validated as on "
+        "create). A `releaseId` other than the current one records a deployment, also when the zone ran that "
+        "release before (a rollback); leaving it out or sending the current one records nothing. The slug "
+        "cannot be changed: leave it out or send the current one. Succeeds with 204 and no body.",
+    ),
+    "delete-deployment-zone": (
+        "Remove a deployment zone",
+        "Deletes the zone with this slug and its deployment log. Its instances stay, in no zone. Succeeds with "
+        "204 and no body.",
     ),
     # Feature flags
     "get-feature-flags": (
@@ -634,6 +733,9 @@ PARAMETER_TEXT = {
     "entitlementSlug": "The entitlement's slug.",
     "entitlementGroupSlug": "The entitlement group's slug.",
     "instanceSlug": "The instance's slug.",
+    "componentSlug": "The component version's slug.",
+    "releaseSlug": "The release's slug.",
+    "deploymentZoneSlug": "The deployment zone's slug.",
     "instance": "The slug of the instance whose usage to report.",
     "version": "Read this version number of the family, in whatever lifecycle state, instead of the one it serves.",
     "include": "Extra parts to return, comma-separated. `versions` adds every version of the family.",
@@ -868,6 +970,45 @@ WEBHOOK_TEXT = {
         "every window that passed with no report at all. `data` gives the closed window's bounds and total "
         "and where the new one starts.",
     ),
+    "com.kaiten.component.v1.created": (
+        "A component was created",
+        "Delivered after a component version is created. `data` is the new component.",
+    ),
+    "com.kaiten.component.v1.updated": (
+        "A component was changed or versioned",
+        "Delivered after a component is changed in place, or a held component's change is written as a new "
+        "version. `data` is the component written: the new version carries `previousComponentId`.",
+    ),
+    "com.kaiten.component.v1.deleted": (
+        "A component was deleted",
+        "Delivered after a component version is deleted. `data` is the component as it was just before.",
+    ),
+    "com.kaiten.release.v1.created": (
+        "A release was created",
+        "Delivered after a release is created. `data` is the new release with its components.",
+    ),
+    "com.kaiten.release.v1.deleted": (
+        "A release was deleted",
+        "Delivered after a release is deleted. `data` is the release, components included, as it was just before.",
+    ),
+    "com.kaiten.deployment_zone.v1.created": (
+        "A deployment zone was created",
+        "Delivered after a deployment zone is created. `data` is the new zone.",
+    ),
+    "com.kaiten.deployment_zone.v1.updated": (
+        "A deployment zone was updated",
+        "Delivered after a zone's details are replaced. `data` is the zone after the change, with the release it "
+        "now runs.",
+    ),
+    "com.kaiten.deployment_zone.v1.deleted": (
+        "A deployment zone was deleted",
+        "Delivered after a deployment zone is deleted. `data` is the zone as it was just before.",
+    ),
+    "com.kaiten.deployment_zone.v1.release_deployed": (
+        "A release was deployed to a zone",
+        "Delivered whenever a zone's release changes, on creation with a release or on an update, rollbacks "
+        "included. `data` is the entry added to the zone's deployment log.",
+    ),
     "com.kaiten.instance.entitlement.v1.value_get": (
         "An entitlement's usage was read",
         "Delivered for every read of one entitlement's usage on an instance: an audit record, not a change. "
@@ -931,6 +1072,13 @@ SCHEMA_TEXT = {
     "NumberEntitlementValue": "A numeric entitlement value: a granted quantity or an amount used.",
     "ConfigEntitlementValue": "A structured configuration value.",
     "EntitlementUsage": "An entitlement's value on one instance, with the license grant it is measured against.",
+    "Component": "One version of a deployable piece of your product, such as a service; releases are made of them.",
+    "PageComponent": "One page of components.",
+    "Release": "A named version of your product, made of the components it was created with. It never changes.",
+    "PageRelease": "One page of releases.",
+    "DeploymentZone": "A place where customers run your product, with the release it currently runs.",
+    "PageDeploymentZone": "One page of deployment zones.",
+    "Deployment": "One entry of a zone's deployment log: a release put on the zone.",
     "Instance": "A deployment of your product run by a customer, on one license version for a license period.",
     "PageInstance": "One page of instances.",
     "InstanceIntegration": "How an instance is linked to its record in one third-party system.",
@@ -1077,6 +1225,38 @@ PROPERTY_TEXT = {
     ("EntitlementUsage", "limit"): "The grant usage is measured against; absent when the license grants no value.",
     ("EntitlementUsage", "currentPeriodStart"): "Start of the current usage window (included); absent for usage that never resets.",
     ("EntitlementUsage", "currentPeriodEnd"): "End of the current usage window (excluded); absent for usage that never resets.",
+    ("Component", "id"): "Server-assigned id.",
+    ("Component", "name"): "The component's name; together with `version`, unique within the organization.",
+    ("Component", "version"): "The version of the component.",
+    ("Component", "slug"): "Identifier used in URLs, unique within the organization; generated from the name and version when left out.",
+    ("Component", "description"): "A short description.",
+    ("Component", "previousComponentId"): "Id of the component version this one follows, if any. Set once, at creation.",
+    ("Component", "createdAt"): "When the component was created.",
+    ("Component", "createdBy"): "Who created the component.",
+    ("Release", "id"): "Server-assigned id.",
+    ("Release", "version"): "The release's version, unique within the organization.",
+    ("Release", "slug"): "Identifier used in URLs, unique within the organization; generated from the version when left out.",
+    ("Release", "description"): "A description or changelog.",
+    ("Release", "componentIds"): "On create: the ids of the components the release is made of.",
+    ("Release", "components"): "The components the release holds; absent when it holds none.",
+    ("Release", "createdAt"): "When the release was created.",
+    ("Release", "createdBy"): "Who created the release.",
+    ("DeploymentZone", "id"): "Server-assigned id.",
+    ("DeploymentZone", "name"): "Display name.",
+    ("DeploymentZone", "slug"): "Identifier used in URLs, unique within the organization; generated when left out.",
+    ("DeploymentZone", "type"): "The zone's environment class, stored as sent; `production`, `staging` and `development` are the usual ones.",
+    ("DeploymentZone", "description"): "A short description.",
+    ("DeploymentZone", "metadata"): "Values of the organization's `DEPLOYMENT_ZONE` metadata fields; keys no field declares are refused.",
+    ("DeploymentZone", "releaseId"): "Id of the release the zone runs: the one of its newest deployment. Absent until it has one.",
+    ("DeploymentZone", "createdAt"): "When the zone was created.",
+    ("DeploymentZone", "createdBy"): "Who created the zone.",
+    ("DeploymentZone", "updatedAt"): "When the zone's details last changed.",
+    ("DeploymentZone", "updatedBy"): "Who changed the zone's details last.",
+    ("Deployment", "id"): "Server-assigned id of the log entry.",
+    ("Deployment", "deploymentZoneId"): "Id of the zone the release was put on.",
+    ("Deployment", "releaseId"): "Id of the release put on the zone.",
+    ("Deployment", "createdAt"): "When the deployment was recorded.",
+    ("Deployment", "createdBy"): "Who recorded the deployment.",
     ("Instance", "id"): "Server-assigned id.",
     ("Instance", "name"): "Display name.",
     ("Instance", "slug"): "Identifier used in URLs, unique within the organization; generated when left out.",
@@ -1615,6 +1795,12 @@ SCHEMA_KEYWORD_EXTENSIONS = {
     ("Instance", "customerId"): {"format": "uuid"},
     ("Instance", "licenseId"): {"format": "uuid"},
     ("Instance", "deploymentZoneId"): {"format": "uuid"},
+    ("Component", "previousComponentId"): {"format": "uuid"},
+    ("Release", "componentIds/items"): {"format": "uuid"},
+    ("DeploymentZone", "releaseId"): {"format": "uuid"},
+    ("DeploymentZone", "name"): {"maxLength": 255},
+    ("DeploymentZone", "type"): {"maxLength": 255},
+    ("DeploymentZone", "description"): {"maxLength": 10000},
     ("License", "familyId"): {"format": "uuid"},
     ("Token", "name"): {"maxLength": 255, "minLength": 1},
     ("PlainToken", "name"): {"maxLength": 255, "minLength": 1},
@@ -1657,6 +1843,8 @@ PARAMETER_KEYWORD_EXTENSIONS = {
 STATUS_EXTENSIONS: dict[str, list[str]] = {
     # An entitlement a license still grants is not deleted (DeleteEntitlement.InUseConflict), as in Go.
     "delete-entitlement": ["409"],
+    # A releaseId that is not one of the organization's releases is CreateDeployment.ReleaseNotFound, as in Go.
+    "create-deployment-zone": ["404"],
     # OFREP's single evaluation authenticates like every operation (problem documents, as in Go).
     "evaluateFlag": ["401", "403"],
 }

@@ -28,7 +28,11 @@ EXTENSION = "x-kaiten-extension"
 EXTENDED_PROPERTIES = {"ReportEntitlementUsageBody": {"transactionId"}}
 # operationId -> statuses the server answers that the contract does not list (scripts/generate-openapi.py's
 # STATUS_EXTENSIONS).
-EXTENDED_STATUSES: dict[str, set[str]] = {"delete-entitlement": {"409"}, "evaluateFlag": {"401", "403"}}
+EXTENDED_STATUSES: dict[str, set[str]] = {
+    "delete-entitlement": {"409"},
+    "evaluateFlag": {"401", "403"},
+    "create-deployment-zone": {"404"},
+}
 # (operationId, status) -> response headers we send beyond the contract.
 EXTENDED_HEADERS = {("reportEntitlementUsageMetric", "200"): {"Idempotent-Replayed", "Kaiten-Metadata-Dropped"}}
 

@@ -1225,6 +1225,112 @@ def test_a_usage_window_rolls_over(core, org, db, served_core):
     assert rolled and any(p["data"]["is_synthetic"] for p in rolled) and any(not p["data"]["is_synthetic"] for p in rolled)
 
 
+DEPLOYMENT_EVENTS = {
+    "com.kaiten.component.v1.created", "com.kaiten.component.v1.updated", "com.kaiten.component.v1.deleted",
+    "com.kaiten.release.v1.created", "com.kaiten.release.v1.deleted",
+    "com.kaiten.deployment_zone.v1.created", "com.kaiten.deployment_zone.v1.updated",
+    "com.kaiten.deployment_zone.v1.deleted", "com.kaiten.deployment_zone.v1.release_deployed",
+}
+DEPLOYMENT_OPERATIONS = (
+    "list-components", "create-component", "get-component", "update-component", "delete-component",
+    "list-releases", "create-release", "get-release-by-slug", "delete-release",
+    "list-deployment-zones", "create-deployment-zone", "get-deployment-zone-by-slug", "update-deploymentZone",
+    "delete-deployment-zone",
+)
+
+
+def test_deployment_operations(core, anonymous_core, token_with, org, db, served_core):
+    require_implemented(core, *DEPLOYMENT_OPERATIONS, events=DEPLOYMENT_EVENTS)
+    reader = token_with("read:customers")
+    organization_id = org[0]
+    before = outbox(db, organization_id)
+
+    # Components.
+    assert CORE.check("list-components", core.get("/components"), 200) == {"items": [], "hasMore": False}
+    api = CORE.check("create-component", core.post("/components", json={"name": "api", "version": "1.0", "slug": "api-1", "description": "edge"}), 201)
+    worker = CORE.check("create-component", core.post("/components", json={"name": "worker", "version": "1.0", "previousComponentId": api["id"]}), 201)
+    CORE.check("create-component", core.post("/components", json={"name": "api", "version": "1.0"}), 409)
+    CORE.check("create-component", core.post("/components", json={"name": "x", "version": "1", "previousComponentId": str(uuid.uuid4())}), 404)
+    CORE.check("create-component", core.post("/components", json={"name": ""}), 422)
+    CORE.check("create-component", core.post("/components", content=b"{", headers={"content-type": "application/json"}), 400)
+    CORE.check("create-component", core.post("/components", content=oversized_body(), headers={"content-type": "application/json"}), 413)
+    CORE.check("create-component", anonymous_core.post("/components", json={"name": "x", "version": "1"}), 401)
+    CORE.check("create-component", reader.post("/components", json={"name": "x", "version": "1"}), 403)
+    page = CORE.check("list-components", core.get("/components", params={"limit": 1}), 200)
+    assert page["hasMore"] is True
+    CORE.check("list-components", core.get("/components", params={"limit": 1, "cursor": page["nextCursor"]}), 200)
+    CORE.check("list-components", core.get("/components", params={"limit": 0}), 422)
+    CORE.check("list-components", reader.get("/components"), 403)
+    assert CORE.check("get-component", core.get("/components/api-1"), 200) == api
+    CORE.check("get-component", core.get("/components/no-such-component"), 404)
+    CORE.check("get-component", reader.get("/components/api-1"), 403)
+
+    # Releases.
+    assert CORE.check("list-releases", core.get("/releases"), 200) == {"items": [], "hasMore": False}
+    release = CORE.check("create-release", core.post("/releases", json={"version": "v1", "slug": "v1", "componentIds": [api["id"]]}), 201)
+    assert release["components"] == [api]
+    second = CORE.check("create-release", core.post("/releases", json={"version": "v2", "description": "next", "componentIds": None}), 201)
+    CORE.check("create-release", core.post("/releases", json={"version": "v1"}), 409)
+    CORE.check("create-release", core.post("/releases", json={"version": "v3", "componentIds": [str(uuid.uuid4())]}), 404)
+    CORE.check("create-release", core.post("/releases", json={"version": "v3", "componentIds": ["not-a-uuid"]}), 422)
+    CORE.check("create-release", reader.post("/releases", json={"version": "v3"}), 403)
+    page = CORE.check("list-releases", core.get("/releases", params={"limit": 1}), 200)
+    assert page["hasMore"] is True
+    CORE.check("list-releases", core.get("/releases", params={"cursor": page["nextCursor"]}), 200)
+    CORE.check("list-releases", reader.get("/releases"), 403)
+    assert CORE.check("get-release-by-slug", core.get("/releases/v1"), 200) == release
+    CORE.check("get-release-by-slug", core.get("/releases/no-such-release"), 404)
+
+    # A held component is versioned, never edited.
+    versioned = CORE.check("update-component", core.put("/components/api-1", json={"name": "api", "version": "1.1"}), 200)
+    assert versioned["previousComponentId"] == api["id"] and versioned["id"] != api["id"]
+    CORE.check("update-component", core.put("/components/api-1", json={"name": "api", "version": "1.0"}), 400)
+    CORE.check("update-component", core.put("/components/api-1", json={"name": "api", "version": "1.2", "previousComponentId": worker["id"]}), 422)
+    CORE.check("update-component", core.put("/components/no-such-component", json={"name": "api", "version": "9"}), 404)
+    CORE.check("update-component", core.put(f"/components/{worker['slug']}", json={"name": "api", "version": "1.1"}), 409)
+    CORE.check("update-component", reader.put("/components/api-1", json={"name": "api", "version": "2"}), 403)
+    CORE.check("delete-component", core.delete("/components/api-1"), 409)
+    CORE.check("delete-component", reader.delete(f"/components/{worker['slug']}"), 403)
+
+    # Zones and their deployments.
+    assert CORE.check("list-deployment-zones", core.get("/deployment-zones"), 200) == {"items": [], "hasMore": False}
+    zone_body = {"name": "EU", "type": "production", "description": "", "slug": "eu", "metadata": {"region": "eu-west-1"}}
+    zone = CORE.check("create-deployment-zone", core.post("/deployment-zones", json={**zone_body, "releaseId": release["id"]}), 201)
+    assert zone["releaseId"] == release["id"]
+    CORE.check("create-deployment-zone", core.post("/deployment-zones", json={**zone_body, "releaseId": second["id"]}), 409)
+    CORE.check("create-deployment-zone", core.post("/deployment-zones", json={"name": "X"}), 422)
+    CORE.check("create-deployment-zone", reader.post("/deployment-zones", json=zone_body), 403)
+    CORE.check("create-deployment-zone", core.post("/deployment-zones", json={**zone_body, "slug": "us"}), 201)
+    page = CORE.check("list-deployment-zones", core.get("/deployment-zones", params={"limit": 1}), 200)
+    assert page["hasMore"] is True
+    CORE.check("list-deployment-zones", core.get("/deployment-zones", params={"cursor": page["nextCursor"]}), 200)
+    CORE.check("list-deployment-zones", reader.get("/deployment-zones"), 403)
+    assert CORE.check("get-deployment-zone-by-slug", core.get("/deployment-zones/eu"), 200) == zone
+    CORE.check("get-deployment-zone-by-slug", core.get("/deployment-zones/no-such-zone"), 404)
+    CORE.check("update-deploymentZone", core.put("/deployment-zones/eu", json={**zone_body, "releaseId": second["id"]}), 204)
+    CORE.check("update-deploymentZone", core.put("/deployment-zones/eu", json={**zone_body, "releaseId": release["id"]}), 204)
+    assert CORE.check("get-deployment-zone-by-slug", core.get("/deployment-zones/eu"), 200)["releaseId"] == release["id"]
+    CORE.check("update-deploymentZone", core.put("/deployment-zones/eu", json={**zone_body, "slug": "elsewhere"}), 422)
+    CORE.check("update-deploymentZone", core.put("/deployment-zones/no-such-zone", json={**zone_body, "slug": "no-such-zone"}), 404)
+    CORE.check("update-deploymentZone", core.put("/deployment-zones/eu", json={**zone_body, "releaseId": str(uuid.uuid4())}), 404)
+    CORE.check("update-deploymentZone", reader.put("/deployment-zones/eu", json=zone_body), 403)
+
+    CORE.check("delete-release", core.delete("/releases/v1"), 409)
+    CORE.check("delete-release", reader.delete("/releases/v1"), 403)
+    CORE.check("delete-deployment-zone", reader.delete("/deployment-zones/eu"), 403)
+    CORE.check("delete-deployment-zone", core.delete("/deployment-zones/eu"), 204)
+    CORE.check("delete-deployment-zone", core.delete("/deployment-zones/eu"), 404)
+    CORE.check("delete-release", core.delete("/releases/v1"), 204)
+    CORE.check("delete-release", core.delete("/releases/v1"), 404)
+    CORE.check("delete-component", core.delete("/components/api-1"), 204)
+    CORE.check("delete-component", core.delete("/components/api-1"), 404)
+
+    payloads = check_new_events(db, organization_id, before, served_core)
+    assert_emitted(payloads, DEPLOYMENT_EVENTS, exactly=True)
+    deployed = [p["data"]["releaseId"] for p in payloads if p["name"] == "RELEASE_DEPLOYED"]
+    assert deployed == [release["id"], second["id"], release["id"]], "a rollback is a deployment of its own"
+
+
 # ----------------------------------------------------------------------------------------------------------
 # Coverage.
 

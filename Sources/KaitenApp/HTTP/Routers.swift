@@ -3,6 +3,7 @@ import KaitenAuditTrail
 import KaitenConnectors
 import KaitenCore
 import KaitenCustomers
+import KaitenDeployments
 import KaitenEntitlements
 import KaitenFeatureFlags
 import KaitenHTTP
@@ -24,6 +25,7 @@ struct Modules {
     let featureFlags: FeatureFlagsModule
     let licenses: LicensesModule
     let instances: InstancesModule
+    let deployments: DeploymentsModule
     let metadataFields: MetadataFieldsModule
     let auditTrail: AuditTrailModule
     let webhooks: WebhooksModule
@@ -38,7 +40,9 @@ struct Modules {
         entitlements = EntitlementsModule(database: database)
         featureFlags = FeatureFlagsModule(database: database, evaluationEvents: EvaluationEvents(database: database))
         licenses = LicensesModule(database: database)
-        instances = InstancesModule(database: database, metadataValidator: MetadataValidator(database: database))
+        let metadataValidator = MetadataValidator(database: database)
+        instances = InstancesModule(database: database, metadataValidator: metadataValidator)
+        deployments = DeploymentsModule(database: database, metadataValidator: metadataValidator)
         metadataFields = MetadataFieldsModule(database: database)
         auditTrail = AuditTrailModule(database: database)
         self.webhooks = WebhooksModule(database: database, configuration: webhooks)
@@ -70,6 +74,7 @@ struct Modules {
         featureFlags.registerRoutes(on: protected)
         licenses.registerRoutes(on: protected)
         instances.registerRoutes(on: protected)
+        deployments.registerRoutes(on: protected)
         metadataFields.registerRoutes(on: protected)
         auditTrail.registerRoutes(on: protected)
         webhooks.registerRoutes(on: protected)

@@ -22,23 +22,13 @@ struct InstanceFields {
     init(reading reader: inout JSONObjectReader) {
         name = reader.string("name", required: true, minLength: 1, maxLength: 255) ?? ""
         description = reader.string("description", required: true, maxLength: 10_000) ?? ""
-        customerID = Self.identifier("customerId", required: true, in: &reader) ?? UUID()
-        licenseID = Self.identifier("licenseId", required: true, in: &reader) ?? UUID()
-        deploymentZoneID = Self.identifier("deploymentZoneId", required: false, in: &reader)
+        customerID = reader.identifier("customerId", required: true) ?? UUID()
+        licenseID = reader.identifier("licenseId", required: true) ?? UUID()
+        deploymentZoneID = reader.identifier("deploymentZoneId")
         startLicenseDate = reader.timestamp("startLicenseDate", required: true)
         endLicenseDate = reader.timestamp("endLicenseDate", required: true)
         metadata = reader.object("metadata") ?? [:]
         slug = reader.slug()
         hasIntegrations = !(reader.object("integrations") ?? [:]).isEmpty
-    }
-
-    /// A member holding the id of a row the instance points at.
-    private static func identifier(_ key: String, required: Bool, in reader: inout JSONObjectReader) -> UUID? {
-        guard let text = reader.string(key, required: required) else { return nil }
-        guard let id = UUID(uuidString: text) else {
-            reader.reject(key, "expected string to be a UUID", value: .string(text))
-            return nil
-        }
-        return id
     }
 }

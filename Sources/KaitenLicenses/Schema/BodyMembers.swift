@@ -1,7 +1,7 @@
 import Foundation
 import KaitenCore
 
-/// Members of license bodies the shared reader has no accessor for: 32-bit integers and ids.
+/// Members of license bodies the shared reader has no accessor for: 32-bit integers.
 ///
 /// Each consumes its member and records a violation on the reader when the member has the wrong type, so
 /// they take part in the reader's one-pass collection of every mistake.
@@ -20,15 +20,5 @@ enum BodyMembers {
             return nil
         }
         return Int(whole)
-    }
-
-    /// A UUID written as a string.
-    static func uuid(_ key: String, in reader: inout JSONObjectReader) -> UUID? {
-        guard let text = reader.string(key) else { return nil }
-        guard let id = UUID(uuidString: text) else {
-            reader.reject(key, "expected string to be a UUID", value: .string(text))
-            return nil
-        }
-        return id
     }
 }

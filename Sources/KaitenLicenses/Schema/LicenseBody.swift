@@ -30,7 +30,7 @@ struct LicenseBody {
         slug = reader.slug()
         version = reader.string("version").flatMap { $0.isEmpty ? nil : $0 }
         lifecycleState = reader.string("lifecycleState").flatMap { $0.isEmpty ? nil : $0 }
-        familyID = BodyMembers.uuid("familyId", in: &reader)
+        familyID = reader.identifier("familyId")
         familySlug = reader.slug("familySlug")
         try reader.finish()
     }
