@@ -15,8 +15,24 @@ struct InstanceFields {
     let endLicenseDate: Date?
     let metadata: [String: JSONValue]
     let slug: String?
-    /// Whether the body carried at least one integration, which only a create may.
-    let hasIntegrations: Bool
+    /// The integrations the body carried: a create sets them, a replacement may only send them back.
+    let integrations: [String: IntegrationLinkInput]
+
+    init(
+        name: String, description: String, customerID: UUID, licenseID: UUID, deploymentZoneID: UUID?, startLicenseDate: Date?,
+        endLicenseDate: Date?, metadata: [String: JSONValue], slug: String?, integrations: [String: IntegrationLinkInput]
+    ) {
+        self.name = name
+        self.description = description
+        self.customerID = customerID
+        self.licenseID = licenseID
+        self.deploymentZoneID = deploymentZoneID
+        self.startLicenseDate = startLicenseDate
+        self.endLicenseDate = endLicenseDate
+        self.metadata = metadata
+        self.slug = slug
+        self.integrations = integrations
+    }
 
     /// The contract requires `description` and both license dates on a create as on a replacement.
     init(reading reader: inout JSONObjectReader) {
@@ -29,11 +45,11 @@ struct InstanceFields {
         endLicenseDate = reader.timestamp("endLicenseDate", required: true)
         metadata = reader.object("metadata") ?? [:]
         slug = reader.slug()
-        hasIntegrations = !(reader.object("integrations") ?? [:]).isEmpty
+        integrations = reader.integrationLinks() ?? [:]
     }
 
     /// A member holding the id of a row the instance points at.
-    private static func identifier(_ key: String, required: Bool, in reader: inout JSONObjectReader) -> UUID? {
+    static func identifier(_ key: String, required: Bool, in reader: inout JSONObjectReader) -> UUID? {
         guard let text = reader.string(key, required: required) else { return nil }
         guard let id = UUID(uuidString: text) else {
             reader.reject(key, "expected string to be a UUID", value: .string(text))
