@@ -327,7 +327,7 @@ OPERATION_TEXT = {
         "`nextCursor` is null on the last page.",
     ),
     "markNotificationsRead": (
-        "Mark notifications read",
+        "Mark notifications as read",
         "Marks the listed notifications read for the caller, or all of them up to now with `all: true`. Ids "
         "that name no notification of this organization are skipped, so a retried call is harmless.",
     ),
@@ -1785,6 +1785,17 @@ SCHEMA_PROPERTY_EXTENSIONS = {
     },
 }
 
+# The events a notification can report (KaitenAuditTrail's NotificationCatalogue), in its order.
+NOTIFIABLE_EVENTS = [
+    "INSTANCE_CREATED", "INSTANCE_DEPLOYED", "INSTANCE_DELETED", "INSTANCE_MIGRATED", "INSTANCE_LIFECYCLE_STAGE_CHANGED",
+    "INSTANCE_STATUS_CHANGED", "INSTANCE_UPDATED", "CUSTOMER_CREATED", "CUSTOMER_UPDATED", "CUSTOMER_DELETED",
+    "CUSTOMER_CREATION_REJECTED", "RELEASE_CREATED", "RELEASE_DEPLOYED", "RELEASE_DELETED", "DEPLOYMENT_ZONE_CREATED",
+    "DEPLOYMENT_ZONE_DELETED", "COMPONENT_CREATED", "COMPONENT_UPDATED", "INSTANCE_ENTITLEMENT_USAGE_WARNING_THRESHOLD_REACHED",
+    "INSTANCE_ENTITLEMENT_USAGE_REACHED", "INSTANCE_ENTITLEMENT_CAP_EXCEEDED", "ENTITLEMENT_USAGE_REPORT_REJECTED",
+    "INSTANCE_ENTITLEMENT_USAGE_PERIOD_ROLLED_OVER", "LICENSE_CREATED", "LICENSE_UPDATED", "LICENSE_DELETED",
+    "LICENSE_ENTITLEMENT_ASSIGNED", "LICENSE_ENTITLEMENT_UNASSIGNED", "SYSTEM_ORGANIZATION_TOKEN_ISSUED",
+]
+
 # What the server enforces that the contract does not state, so that clients and fuzzers see it: keywords added
 # to a contract schema's property, (schema, property) -> keywords. Every schema so extended lists the keywords
 # added under `x-kaiten-extension-keywords`, which the conformance suite sets aside.
@@ -1797,6 +1808,11 @@ SCHEMA_KEYWORD_EXTENSIONS = {
     ("PlainToken", "name"): {"maxLength": 255, "minLength": 1},
     ("ReorderMetadataFieldsInput", "ids"): {"minItems": 1, "not": {"type": "null"}},
     ("ReorderMetadataFieldsInput", "ids/items"): {"format": "uuid"},
+    ("InstanceBody", "licenseId"): {"format": "uuid"},
+    ("InstanceBody", "deploymentZoneId"): {"format": "uuid"},
+    # A preference names a catalogued event and a served channel.
+    ("PreferenceUpdate", "eventName"): {"enum": NOTIFIABLE_EVENTS},
+    ("PreferenceUpdate", "channels"): {"propertyNames": {"enum": ["in_app"]}},
     ("RegisterConnectorBody", "name"): {"maxLength": 255, "minLength": 1, "pattern": "^kaiten(\\.[a-z0-9][a-z0-9_-]*)+$"},
     ("RegisterConnectorBody", "version"): {"maxLength": 100, "minLength": 1},
     ("RegisterConnectorBody", "entitlement_slug"): {"maxLength": 100, "minLength": 2, "pattern": "^[a-z0-9][a-z0-9-]*[a-z0-9]$"},
