@@ -25,7 +25,7 @@ enum ListNotifications {
             case "unread": unreadOnly = true
             case let other?:
                 unreadOnly = false
-                violations.append(ErrorDetail(message: "expected one of [all, unread]", location: "query.status", value: .string(other ?? "")))
+                violations.append(ErrorDetail(message: "expected one of [all, unread]", location: "query.status", value: .string(other)))
             }
             let known = Set(NotificationCatalogue.ObjectType.allCases.map(\.rawValue))
             let types = parameters.filter { $0.0 == "objectType" }.map(\.1)
