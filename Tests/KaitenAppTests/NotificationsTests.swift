@@ -17,15 +17,17 @@ import Testing
             return Fixture(kaiten: kaiten, organizationID: UUID(uuidString: organization)!, token: token)
         }
 
-        /// Records an audit trail entry `minutesAgo` minutes ago and returns its id.
+        /// Records an audit trail entry `minutesAgo` minutes ago, filed under `instance` if given, and returns its id.
         @discardableResult
-        func entry(_ name: String, _ type: String, minutesAgo: Double, payload: JSONValue = [:], organization: UUID? = nil) async throws -> String {
+        func entry(
+            _ name: String, _ type: String, minutesAgo: Double, payload: JSONValue = [:], organization: UUID? = nil, instance: String? = nil
+        ) async throws -> String {
             let id = UUID()
             try await kaiten.database.client.query(
                 """
-                INSERT INTO audit_trail (id, organization_id, event_name, event_type, occurred_at, payload)
-                VALUES (\(id), \(organization ?? organizationID), \(name), \(type), \(Date().addingTimeInterval(-minutesAgo * 60)),
-                        \(payload.jsonText)::jsonb)
+                INSERT INTO audit_trail (id, organization_id, instance_id, event_name, event_type, occurred_at, payload)
+                VALUES (\(id), \(organization ?? organizationID), \(instance.flatMap(UUID.init(uuidString:))), \(name), \(type),
+                        \(Date().addingTimeInterval(-minutesAgo * 60)), \(payload.jsonText)::jsonb)
                 """,
                 logger: kaiten.database.logger
             )
@@ -39,9 +41,14 @@ import Testing
 
     @Test func theFeedShowsTheCataloguedEventsTheCallerReceivesNewestFirst() async throws {
         try await TestKaiten.run { kaiten in
-            let fixture = try await Fixture.make(kaiten)
+            let instancesFixture = try await InstancesFixture.make(kaiten)
+            let fixture = Fixture(kaiten: kaiten, organizationID: instancesFixture.organizationID, token: instancesFixture.token)
+            let instance = try #require(try await instancesFixture.instance("production")["id"]?.stringValue)
             let created = try await fixture.entry(
-                "INSTANCE_CREATED", "com.kaiten.instance.v1.created", minutesAgo: 3, payload: ["name": "Prod", "slug": "prod"])
+                "INSTANCE_CREATED", "com.kaiten.instance.v1.created", minutesAgo: 3, payload: ["name": "Prod", "slug": "prod"], instance: instance)
+            let nearLimit = try await fixture.entry(
+                "INSTANCE_ENTITLEMENT_USAGE_WARNING_THRESHOLD_REACHED", "com.kaiten.instance.entitlement.v1.usage_warning_threshold_reached",
+                minutesAgo: 2.5, payload: ["entitlement_slug": "seats"], instance: instance)
             try await fixture.entry("INSTANCE_UPDATED", "com.kaiten.instance.v1.updated", minutesAgo: 2, payload: ["name": "Prod"])
             try await fixture.entry("ENTITLEMENT_VALUE_GET", "com.kaiten.instance.entitlement.v1.value_get", minutesAgo: 2)
             let customer = try await fixture.entry(
@@ -55,24 +62,26 @@ import Testing
             #expect(all.status == .ok)
             let data = try #require(all.json?["data"]?.arrayValue)
             #expect(
-                data.compactMap { $0["id"]?.stringValue } == [deleted, customer, created],
+                data.compactMap { $0["id"]?.stringValue } == [deleted, customer, nearLimit, created],
                 "off by default, uncatalogued and foreign rows are left out")
             #expect(data[1]["title"] == "Customer created: Acme" && data[1]["objectType"] == "customer")
             #expect(data[1]["eventType"] == "com.kaiten.customer.v1.created" && data[1]["actionUrl"] == "/customers/acme")
             #expect(data[0]["actionUrl"] == "/customers", "a deleted object has no page of its own")
-            #expect(data[2]["actionUrl"] == "/customers/instances/prod" && data[2]["readAt"] == nil)
-            #expect(all.json?["unreadCount"] == 3 && all.json?["nextCursor"] == .null)
+            #expect(data[3]["actionUrl"] == "/customers/instances/production", "an instance's page is found by the entry's instance, as it is now")
+            #expect(data[3]["readAt"] == nil)
+            #expect(data[2]["title"] == "Entitlement near limit: Production", "a usage payload names no instance; the entry's instance does")
+            #expect(all.json?["unreadCount"] == 4 && all.json?["nextCursor"] == .null)
 
-            let first = try await fixture.feed("?limit=2")
-            #expect(first.json?["data"]?.arrayValue?.count == 2)
+            let first = try await fixture.feed("?limit=3")
+            #expect(first.json?["data"]?.arrayValue?.count == 3)
             let cursor = try #require(first.json?["nextCursor"]?.stringValue)
-            let second = try await fixture.feed("?limit=2&cursor=\(cursor)")
+            let second = try await fixture.feed("?limit=3&cursor=\(cursor)")
             #expect(second.json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [created])
             #expect(second.json?["nextCursor"] == .null)
 
             let instances = try await fixture.feed("?objectType=instance&objectType=token")
-            #expect(instances.json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [created])
-            #expect(instances.json?["unreadCount"] == 3, "the count is the whole feed's")
+            #expect(instances.json?["data"]?.arrayValue?.compactMap { $0["id"]?.stringValue } == [nearLimit, created])
+            #expect(instances.json?["unreadCount"] == 4, "the count is the whole feed's")
 
             for query in ["?limit=51", "?limit=0", "?status=read", "?objectType=planet"] {
                 let refused = try await fixture.feed(query)

@@ -71,19 +71,21 @@ enum NotificationCatalogue {
 }
 
 extension NotificationCatalogue.Entry {
-    /// The headline of one occurrence: the label, and the object's name when the payload carries one. Rendered
-    /// when read, never stored, so rewording a label reaches every past row; a payload written by another
-    /// version of its producer degrades to the label alone.
-    func title(payload: JSONValue) -> String {
-        let names = ["name", "instanceName", "slug", "instanceSlug", "version"].compactMap { payload[$0]?.stringValue }
+    /// The headline of one occurrence: the label, and the object's name when the payload carries one (else the
+    /// instance the entry is filed under, for the usage events, whose payloads name none). Rendered when read,
+    /// never stored, so rewording a label reaches every past row; a payload written by another version of its
+    /// producer degrades to the label alone.
+    func title(payload: JSONValue, instanceName: String?) -> String {
+        let names = ["name", "instanceName", "slug", "instanceSlug", "version"].compactMap { payload[$0]?.stringValue } + [instanceName ?? ""]
         guard let name = names.first(where: { !$0.isEmpty }) else { return label }
         return "\(label): \(name)"
     }
 
-    /// The console page the notification opens: the object's own page while the payload names it, else the
-    /// list of its kind.
-    func actionURL(payload: JSONValue) -> String {
-        let slug = payload["slug"]?.stringValue ?? payload["instanceSlug"]?.stringValue
+    /// The console page the notification opens: the object's own page while it exists, else the list of its
+    /// kind. An instance is found by the entry's instance, as it is now (its slug may have changed since, and
+    /// a deleted one has no page); other objects by the slug the payload names.
+    func actionURL(payload: JSONValue, instanceSlug: String?) -> String {
+        let slug = objectType == .instance ? instanceSlug : payload["slug"]?.stringValue
         let list: String
         switch objectType {
         case .instance: list = "/customers/instances"

@@ -75,21 +75,23 @@ struct NotificationFeed {
         guard !events.isEmpty else { return [] }
         return try await executor.all(
             """
-            SELECT a.id, a.event_name, a.occurred_at, a.payload::text, \(unescaped: readAt)
+            SELECT a.id, a.event_name, a.occurred_at, a.payload::text, \(unescaped: readAt), i.slug, i.name
             FROM \(unescaped: feedRows)
+            LEFT JOIN instance i ON i.id = a.instance_id
             WHERE a.organization_id = \(organizationID) AND a.event_name = ANY(\(events))
               AND a.occurred_at >= \(Date().addingTimeInterval(-Self.window))
               AND (NOT \(unreadOnly) OR \(unescaped: readAt) IS NULL)
               AND \(rowsAfter: page, in: "a", orderedBy: "occurred_at")
             """,
-            as: (UUID, String, Date, String, Date?).self,
+            as: (UUID, String, Date, String, Date?, String?, String?).self,
             logger: database.logger
         ).compactMap { row in
             guard let entry = NotificationCatalogue.entry(named: row.1) else { return nil }
             let payload = (try? JSONValue.parse(Array(row.3.utf8))) ?? .null
             return Notification(
                 id: row.0.lowercased, eventName: entry.event.name, eventType: entry.event.type, objectType: entry.objectType.rawValue,
-                title: entry.title(payload: payload), actionUrl: entry.actionURL(payload: payload), createdAt: row.2, readAt: row.4
+                title: entry.title(payload: payload, instanceName: row.6), actionUrl: entry.actionURL(payload: payload, instanceSlug: row.5),
+                createdAt: row.2, readAt: row.4
             )
         }
     }
