@@ -45,6 +45,22 @@ CORE_OPERATIONS = [
     "get-customer",
     "update-customer",
     "delete-customer",
+    "get-customer-integration",
+    "create-customer-integration",
+    "update-customer-integration",
+    "delete-customer-integration",
+    "get-customer-integration-by-external-id",
+    "upsert-customer-integration-by-external-id",
+    # Connectors
+    "list-connectors",
+    "get-connector",
+    "get-connector-state",
+    "activate-connector",
+    "deactivate-connector",
+    "get-connector-settings-schema",
+    "get-connector-settings",
+    "update-connector-settings",
+    "delete-connector-settings",
     "get-service-accounts",
     "create-service-account",
     "get-service-account",
@@ -101,6 +117,16 @@ CORE_OPERATIONS = [
     "getEntitlementUsageMetrics",
     "reportEntitlementUsageMetric",
     "getAuditTrails",
+    "listNotifications",
+    "markNotificationsRead",
+    "getNotificationPreferences",
+    "putNotificationPreferences",
+    "get-instance-integration",
+    "create-instance-integration",
+    "update-instance-integration",
+    "delete-instance-integration",
+    "get-instance-integration-by-external-id",
+    "upsert-instance-integration-by-external-id",
     # Feature flags
     "get-feature-flags",
     "create-feature-flag",
@@ -391,6 +417,134 @@ OPERATION_TEXT = {
     "delete-customer": (
         "Remove a customer",
         "Deletes the customer with this slug. Succeeds with 204 and no body.",
+    ),
+    # Notifications
+    "listNotifications": (
+        "Read the caller's notification feed",
+        "The audit trail of the caller's organization, narrowed to the events the caller receives, newest first, "
+        "with how many are unread (counted up to 100). Pages hold 1 to 50 notifications, 20 by default; "
+        "`nextCursor` is null on the last page.",
+    ),
+    "markNotificationsRead": (
+        "Mark notifications as read",
+        "Marks the listed notifications read for the caller, or all of them up to now with `all: true`. Ids "
+        "that name no notification of this organization are skipped, so a retried call is harmless.",
+    ),
+    "getNotificationPreferences": (
+        "Read the caller's notification choices",
+        "Lists every event a notification can report, with the caller's choice per channel, or the default "
+        "where the caller made none.",
+    ),
+    "putNotificationPreferences": (
+        "Change the caller's notification choices",
+        "Sets the choices for the events sent, keeps the others, and answers the whole matrix. A choice equal "
+        "to the default is forgotten, so later changes of the default apply.",
+    ),
+    # Connectors
+    "list-connectors": (
+        "List the connectors this deployment offers",
+        "Returns every registered connector, ordered by name. Not paged.",
+    ),
+    "get-connector": (
+        "Fetch one connector",
+        "Returns the connector registered under this name (`kaiten.integration.crm.attio`).",
+    ),
+    "get-connector-state": (
+        "Tell whether a connector can be and is used",
+        "Answers separately whether this deployment registered the connector (`available`), whether the "
+        "organization's licenses grant the entitlement gating it (`entitled`) and whether the organization "
+        "turned it on (`activated`). A name nobody registered is `available: false`, never a 404.",
+    ),
+    "activate-connector": (
+        "Turn a connector on",
+        "Activates the connector for the organization; activating again keeps the first time. 404 "
+        "`ActivateConnector.NotRegistered` for an unknown connector, 403 `ActivateConnector.NotEntitled` when "
+        "no published license of the organization grants the BOOLEAN entitlement the connector names.",
+    ),
+    "deactivate-connector": (
+        "Turn a connector off",
+        "Deactivates the connector for the organization, whether or not it was on, registered or licensed. "
+        "Succeeds with 204.",
+    ),
+    "get-connector-settings-schema": (
+        "Fetch the schema of a connector's settings",
+        "Returns the JSON Schema the connector registered for its settings, with its version.",
+    ),
+    "get-connector-settings": (
+        "Fetch the organization's settings of a connector",
+        "Returns the stored settings; every set secret (a `writeOnly` property of the schema) reads as `***`. "
+        "404 `GetConnectorSettings.NotFound` when none are stored.",
+    ),
+    "update-connector-settings": (
+        "Configure a connector",
+        "Replaces the settings and activates the connector, under the same checks as activating it. A secret "
+        "left out, empty or sent back as `***` keeps the stored one. Settings that fail the connector's schema "
+        "are a 400 `UpdateConnectorSettings.InvalidPayloadSchema`, listing each failure.",
+    ),
+    "delete-connector-settings": (
+        "Forget a connector's settings",
+        "Deletes the organization's settings of the connector and deactivates it. Succeeds with 204.",
+    ),
+    # Integrations
+    "get-customer-integration": (
+        "Fetch a customer's link to an adapter",
+        "Returns the customer's link to its record in the third-party system the integration name stands for "
+        "(`kaiten.integration.crm.attio`). 404 `GetCustomerIntegration.NotFound` when it has none.",
+    ),
+    "create-customer-integration": (
+        "Link a customer to a third-party record",
+        "Records which record of the adapter stands for this customer; `synced_at` is set by the server. A "
+        "customer already linked through this adapter is a 409 `CreateCustomerIntegration.AlreadyExists`, and a "
+        "record already linked to another customer a 409 `CreateCustomerIntegration.ExternalIDConflict`. The "
+        "adapter name may be any non-blank name.",
+    ),
+    "update-customer-integration": (
+        "Replace a customer's link to an adapter",
+        "Overwrites the existing link with the body, stamps `synced_at` and returns the link (200).",
+    ),
+    "delete-customer-integration": (
+        "Unlink a customer from an adapter",
+        "Removes the customer's link to the adapter. Succeeds with 204 and no body.",
+    ),
+    "get-customer-integration-by-external-id": (
+        "Find the customer linked to a third-party record",
+        "Looks the customer up by the adapter (without its `kaiten.integration.` prefix, e.g. `crm.attio`) and "
+        "the record's id there. 404 `Integration.CustomerNotFound` when no customer is linked to it.",
+    ),
+    "upsert-customer-integration-by-external-id": (
+        "Create or update the customer linked to a third-party record",
+        "When no customer is linked to the record, creates one linked to it (`name` is then required). "
+        "Otherwise changes only what the body sends. Answers the customer as seen through that link.",
+    ),
+    "get-instance-integration": (
+        "Fetch an instance's link to an adapter",
+        "Returns the instance's link to its record in the third-party system the integration name stands for. "
+        "404 `GetInstanceIntegration.NotFound` when it has none.",
+    ),
+    "create-instance-integration": (
+        "Link an instance to a third-party record",
+        "Records which record of the adapter stands for this instance; `synced_at` is set by the server. An "
+        "instance already linked through this adapter is a 409 `CreateInstanceIntegration.AlreadyExists`, and a "
+        "record already linked to another instance a 409 `CreateInstanceIntegration.ExternalIDConflict`.",
+    ),
+    "update-instance-integration": (
+        "Replace an instance's link to an adapter",
+        "Overwrites the existing link with the body, stamps `synced_at` and returns the link (200).",
+    ),
+    "delete-instance-integration": (
+        "Unlink an instance from an adapter",
+        "Removes the instance's link to the adapter. Succeeds with 204 and no body.",
+    ),
+    "get-instance-integration-by-external-id": (
+        "Find the instance linked to a third-party record",
+        "Looks the instance up by the adapter (without its `kaiten.integration.` prefix) and the record's id "
+        "there. 404 `Integration.InstanceNotFound` when no instance is linked to it.",
+    ),
+    "upsert-instance-integration-by-external-id": (
+        "Create or update the instance linked to a third-party record",
+        "When no instance is linked to the record, creates one linked to it, for the customer linked to "
+        "`customerExternalId` in the same adapter; name, description, license and license term are then "
+        "required. Otherwise changes only what the body sends.",
     ),
     # Service accounts
     "get-service-accounts": (
@@ -736,6 +890,12 @@ PARAMETER_TEXT = {
     "componentSlug": "The component version's slug.",
     "releaseSlug": "The release's slug.",
     "deploymentZoneSlug": "The deployment zone's slug.",
+    "connectorName": "The connector's name, e.g. `kaiten.integration.crm.attio`.",
+    "integrationName": "The adapter's name, e.g. `kaiten.integration.crm.attio`.",
+    "adapter": "The adapter's name without the `kaiten.integration.` prefix, e.g. `crm.attio`.",
+    "status": "`unread` for unread notifications only; `all` (the default) for every one.",
+    "objectType": "Only notifications about these kinds of object; repeat the parameter for several.",
+    "externalId": "The record's id in the third-party system.",
     "instance": "The slug of the instance whose usage to report.",
     "version": "Read this version number of the family, in whatever lifecycle state, instead of the one it serves.",
     "include": "Extra parts to return, comma-separated. `versions` adds every version of the family.",
@@ -753,6 +913,7 @@ PARAMETER_TEXT_BY_OPERATION = {
     (operation_id, "id"): "The metadata field's id (a UUID)."
     for operation_id in ("update-metadata-field", "archive-metadata-field", "unarchive-metadata-field", "dry-run-metadata-field")
 }
+PARAMETER_TEXT_BY_OPERATION[("listNotifications", "limit")] = "How many notifications to return at most: 1 to 50, 20 when left out."
 
 # Status code -> description of the response.
 RESPONSE_TEXT = {
@@ -1019,6 +1180,22 @@ WEBHOOK_RESPONSE_TEXT = "The receiver accepted the delivery."
 
 # Component schema name -> description.
 SCHEMA_TEXT = {
+    "List": "One page of the caller's notifications, with the unread count.",
+    "MarkReadResult": "How many notifications the call marked read, and how many stay unread.",
+    "Notification": "One audit trail entry as the caller's feed shows it.",
+    "PreferenceChoices": "The choices to store, per event and channel.",
+    "PreferenceEvent": "One notifiable event with the caller's choice per channel.",
+    "PreferenceMatrix": "Every notifiable event with the caller's choices, and the channels served.",
+    "PreferenceUpdate": "The choice for one event, per channel.",
+    "ReadSelection": "Which notifications to mark read: listed by id, or all of them.",
+    "ConnectorActivation": "When the organization turned the connector on.",
+    "ConnectorSettings": "The organization's settings of a connector; secrets read as `***`.",
+    "ConnectorSettingsSchema": "The JSON Schema a connector's settings must pass.",
+    "ConnectorState": "Whether a connector is registered here, licensed to the organization and turned on.",
+    "CustomerBody": "What a connector syncs of a customer; every member is optional and an absent one is kept.",
+    "CustomerIntegrationResource": "A customer as seen through one of its third-party records.",
+    "InstanceBody": "What a connector syncs of an instance; every member is optional and an absent one is kept.",
+    "InstanceIntegrationResource": "An instance as seen through one of its third-party records.",
     "TargetingContext": "What a targeting rule can read.",
     "TargetingContextNode": "One root or field a rule can read, with its type.",
     "TargetingRuleDraft": "A targeting rule to check.",
@@ -1788,6 +1965,17 @@ SCHEMA_PROPERTY_EXTENSIONS = {
     },
 }
 
+# The events a notification can report (KaitenAuditTrail's NotificationCatalogue), in its order.
+NOTIFIABLE_EVENTS = [
+    "INSTANCE_CREATED", "INSTANCE_DEPLOYED", "INSTANCE_DELETED", "INSTANCE_MIGRATED", "INSTANCE_LIFECYCLE_STAGE_CHANGED",
+    "INSTANCE_STATUS_CHANGED", "INSTANCE_UPDATED", "CUSTOMER_CREATED", "CUSTOMER_UPDATED", "CUSTOMER_DELETED",
+    "CUSTOMER_CREATION_REJECTED", "RELEASE_CREATED", "RELEASE_DEPLOYED", "RELEASE_DELETED", "DEPLOYMENT_ZONE_CREATED",
+    "DEPLOYMENT_ZONE_DELETED", "COMPONENT_CREATED", "COMPONENT_UPDATED", "INSTANCE_ENTITLEMENT_USAGE_WARNING_THRESHOLD_REACHED",
+    "INSTANCE_ENTITLEMENT_USAGE_REACHED", "INSTANCE_ENTITLEMENT_CAP_EXCEEDED", "ENTITLEMENT_USAGE_REPORT_REJECTED",
+    "INSTANCE_ENTITLEMENT_USAGE_PERIOD_ROLLED_OVER", "LICENSE_CREATED", "LICENSE_UPDATED", "LICENSE_DELETED",
+    "LICENSE_ENTITLEMENT_ASSIGNED", "LICENSE_ENTITLEMENT_UNASSIGNED", "SYSTEM_ORGANIZATION_TOKEN_ISSUED",
+]
+
 # What the server enforces that the contract does not state, so that clients and fuzzers see it: keywords added
 # to a contract schema's property, (schema, property) -> keywords. Every schema so extended lists the keywords
 # added under `x-kaiten-extension-keywords`, which the conformance suite sets aside.
@@ -1806,9 +1994,25 @@ SCHEMA_KEYWORD_EXTENSIONS = {
     ("PlainToken", "name"): {"maxLength": 255, "minLength": 1},
     ("ReorderMetadataFieldsInput", "ids"): {"minItems": 1, "not": {"type": "null"}},
     ("ReorderMetadataFieldsInput", "ids/items"): {"format": "uuid"},
-    # Integrations are not implemented: a create refuses any, a replacement may not set them.
-    ("Customer", "integrations"): {"maxProperties": 0},
-    ("Instance", "integrations"): {"maxProperties": 0},
+    ("CustomerIntegration", "external_id"): {"maxLength": 1000},
+    ("CustomerIntegration", "web_url"): {"maxLength": 2048},
+    ("CustomerIntegration", "last_error"): {"maxLength": 10000},
+    ("InstanceIntegration", "external_id"): {"maxLength": 1000},
+    ("InstanceIntegration", "web_url"): {"maxLength": 2048},
+    ("InstanceIntegration", "last_error"): {"maxLength": 10000},
+    ("CustomerBody", "name"): {"maxLength": 255},
+    ("CustomerBody", "webUrl"): {"maxLength": 2048},
+    ("CustomerBody", "error"): {"maxLength": 10000},
+    ("InstanceBody", "name"): {"maxLength": 255},
+    ("InstanceBody", "description"): {"maxLength": 10000},
+    ("InstanceBody", "customerExternalId"): {"maxLength": 1000},
+    ("InstanceBody", "webUrl"): {"maxLength": 2048},
+    ("InstanceBody", "error"): {"maxLength": 10000},
+    ("InstanceBody", "licenseId"): {"format": "uuid"},
+    ("InstanceBody", "deploymentZoneId"): {"format": "uuid"},
+    # A preference names a catalogued event and a served channel.
+    ("PreferenceUpdate", "eventName"): {"enum": NOTIFIABLE_EVENTS},
+    ("PreferenceUpdate", "channels"): {"propertyNames": {"enum": ["in_app"]}},
     ("RegisterConnectorBody", "name"): {"maxLength": 255, "minLength": 1, "pattern": "^kaiten(\\.[a-z0-9][a-z0-9_-]*)+$"},
     ("RegisterConnectorBody", "version"): {"maxLength": 100, "minLength": 1},
     ("RegisterConnectorBody", "entitlement_slug"): {"maxLength": 100, "minLength": 2, "pattern": "^[a-z0-9][a-z0-9-]*[a-z0-9]$"},
@@ -1841,6 +2045,11 @@ PARAMETER_KEYWORD_EXTENSIONS = {
 
 # operationId -> statuses the server answers that the contract does not list (all problems).
 STATUS_EXTENSIONS: dict[str, list[str]] = {
+    # A blank (whitespace) integration or adapter name is a 400, as in Go, where the contract lists none.
+    "get-customer-integration": ["400"],
+    "get-instance-integration": ["400"],
+    "get-customer-integration-by-external-id": ["400"],
+    "get-instance-integration-by-external-id": ["400"],
     # An entitlement a license still grants is not deleted (DeleteEntitlement.InUseConflict), as in Go.
     "delete-entitlement": ["409"],
     # A releaseId that is not one of the organization's releases is CreateDeployment.ReleaseNotFound, as in Go.

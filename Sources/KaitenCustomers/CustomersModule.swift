@@ -16,5 +16,11 @@ package struct CustomersModule: Sendable {
         GetCustomer.register(on: router, module: self)
         UpdateCustomer.register(on: router, module: self)
         DeleteCustomer.register(on: router, module: self)
+        GetCustomerIntegration.register(on: router, module: self)
+        CreateCustomerIntegration.register(on: router, module: self)
+        UpdateCustomerIntegration.register(on: router, module: self)
+        DeleteCustomerIntegration.register(on: router, module: self)
+        GetCustomerIntegrationByExternalId.register(on: router, module: self)
+        UpsertCustomerIntegrationByExternalId.register(on: router, module: self)
     }
 }

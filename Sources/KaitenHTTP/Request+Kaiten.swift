@@ -61,6 +61,13 @@ extension Parameters {
     package func path(_ name: String) throws -> String {
         try require(name)
     }
+
+    /// A path parameter the route guarantees, percent-decoded: for names chosen outside Kaiten (a third-party
+    /// record id, an adapter), which may hold characters a client must escape in a path.
+    package func decodedPath(_ name: String) throws -> String {
+        let raw = try require(name)
+        return raw.removingPercentEncoding ?? raw
+    }
 }
 
 /// Which `Content-Type` values declare a JSON body.

@@ -28,5 +28,11 @@ package struct InstancesModule: Sendable {
         GetEntitlementsUsageMetrics.register(on: router, module: self)
         GetEntitlementUsageMetrics.register(on: router, module: self)
         ReportEntitlementUsageMetric.register(on: router, module: self)
+        GetInstanceIntegration.register(on: router, module: self)
+        CreateInstanceIntegration.register(on: router, module: self)
+        UpdateInstanceIntegration.register(on: router, module: self)
+        DeleteInstanceIntegration.register(on: router, module: self)
+        GetInstanceIntegrationByExternalId.register(on: router, module: self)
+        UpsertInstanceIntegrationByExternalId.register(on: router, module: self)
     }
 }

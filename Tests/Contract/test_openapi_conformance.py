@@ -32,6 +32,11 @@ EXTENDED_STATUSES: dict[str, set[str]] = {
     "delete-entitlement": {"409"},
     "evaluateFlag": {"401", "403"},
     "create-deployment-zone": {"404"},
+    # A blank integration or adapter name, as in Go.
+    "get-customer-integration": {"400"},
+    "get-instance-integration": {"400"},
+    "get-customer-integration-by-external-id": {"400"},
+    "get-instance-integration-by-external-id": {"400"},
 }
 # (operationId, status) -> response headers we send beyond the contract.
 EXTENDED_HEADERS = {("reportEntitlementUsageMetric", "200"): {"Idempotent-Replayed", "Kaiten-Metadata-Dropped"}}

@@ -1332,6 +1332,141 @@ def test_deployment_operations(core, anonymous_core, token_with, org, db, served
 
 
 # ----------------------------------------------------------------------------------------------------------
+# Integrations, connectors and notifications.
+
+ATTIO = "kaiten.integration.crm.attio"
+
+
+def test_integration_operations(core, anonymous_core, token_with, org, db, served_core):
+    reader = token_with("read:tokens")
+    customer = CORE.check(
+        "create-customer", core.post("/customers", json={"name": "Acme", "slug": "acme", "integrations": {ATTIO: {"external_id": "rec_acme"}}}), 201
+    )
+    assert customer["integrations"][ATTIO]["external_id"] == "rec_acme"
+    CORE.check("create-customer", core.post("/customers", json={"name": "Dup", "integrations": {ATTIO: {"external_id": "rec_acme"}}}), 409)
+    link = f"/customers/acme/integrations/{ATTIO}"
+    CORE.check("get-customer-integration", core.get(link), 200)
+    CORE.check("get-customer-integration", core.get("/customers/acme/integrations/kaiten.integration.none"), 404)
+    CORE.check("get-customer-integration", reader.get(link), 403)
+    hubspot = "/customers/acme/integrations/kaiten.integration.crm.hubspot"
+    full = {"external_id": "hs-1", "metadata": {"a": 1}, "web_url": "https://hubspot.com/1", "last_error": "late"}
+    assert CORE.check("create-customer-integration", core.post(hubspot, json=full), 201)["web_url"] == full["web_url"]
+    CORE.check("create-customer-integration", core.post(hubspot, json={"external_id": "hs-2"}), 409)
+    CORE.check("create-customer-integration", core.post(hubspot, json={"external_id": "hs-2", "synced_at": "yesterday"}), 422)
+    CORE.check("create-customer-integration", anonymous_core.post(hubspot, json={"external_id": "x"}), 401)
+    CORE.check("update-customer-integration", core.put(hubspot, json={"external_id": "hs-2"}), 200)
+    CORE.check("update-customer-integration", core.put(hubspot, json={"external_id": "hs-2", "web_url": "mailto:x"}), 400)
+    CORE.check("update-customer-integration", core.put("/customers/nobody/integrations/x.y", json={"external_id": "x"}), 404)
+    CORE.check("delete-customer-integration", core.delete(hubspot), 204)
+    CORE.check("delete-customer-integration", core.delete(hubspot), 404)
+
+    CORE.check("get-customer-integration-by-external-id", core.get("/integration/crm.attio/customer/rec_acme"), 200)
+    CORE.check("get-customer-integration-by-external-id", core.get("/integration/crm.attio/customer/rec_none"), 404)
+    upserted = CORE.check(
+        "upsert-customer-integration-by-external-id",
+        core.patch("/integration/crm.attio/customer/rec_hooli", json={"name": "Hooli", "slug": "hooli", "webUrl": "https://attio.com/h", "integrationMetadata": {}}),
+        200,
+    )
+    assert upserted["slug"] == "hooli"
+    CORE.check("upsert-customer-integration-by-external-id", core.patch("/integration/crm.attio/customer/rec_new", json={}), 400)
+    CORE.check("upsert-customer-integration-by-external-id", core.patch("/integration/crm.attio/customer/rec_hooli", json={"slug": "acme"}), 409)
+
+    license_ = CORE.check("create-license", core.post("/licenses", json={"isDefault": False, "name": "Growth", "slug": "growth", "type": "PAID", "description": ""}), 201)
+    term = {"startLicenseDate": "2026-01-01T00:00:00Z", "endLicenseDate": "2027-01-01T00:00:00Z"}
+    instance = CORE.check("createInstance", core.post("/instances", json={
+        "name": "Prod", "slug": "prod", "description": "", "customerId": customer["id"], "licenseId": license_["id"], **term,
+        "integrations": {ATTIO: {"external_id": "ws_1"}},
+    }), 201)
+    assert instance["integrations"][ATTIO]["external_id"] == "ws_1"
+    instance_link = f"/instances/prod/integrations/{ATTIO}"
+    CORE.check("get-instance-integration", core.get(instance_link), 200)
+    CORE.check("get-instance-integration", core.get("/instances/none/integrations/x.y"), 404)
+    other = "/instances/prod/integrations/kaiten.integration.crm.hubspot"
+    CORE.check("create-instance-integration", core.post(other, json={"external_id": "d-1", "metadata": {}}), 201)
+    CORE.check("create-instance-integration", core.post(other, json={}), 422)
+    CORE.check("update-instance-integration", core.put(other, json={"external_id": "d-2", "last_error": "e"}), 200)
+    CORE.check("update-instance-integration", core.put(other, json={"external_id": "ws_1"}), 200)
+    CORE.check("delete-instance-integration", core.delete(other), 204)
+    CORE.check("delete-instance-integration", reader.delete(other), 403)
+
+    by_id = CORE.check("get-instance-integration-by-external-id", core.get("/integration/crm.attio/instance/ws_1"), 200)
+    assert by_id["customerExternalId"] == "rec_acme"
+    CORE.check("get-instance-integration-by-external-id", core.get("/integration/crm.attio/instance/ws_none"), 404)
+    CORE.check(
+        "upsert-instance-integration-by-external-id",
+        core.patch("/integration/crm.attio/instance/ws_2", json={
+            "name": "Staging", "slug": "staging", "description": "eu", "customerExternalId": "rec_acme", "licenseId": license_["id"], **term,
+        }),
+        200,
+    )
+    CORE.check("upsert-instance-integration-by-external-id", core.patch("/integration/crm.attio/instance/ws_2", json={"description": "eu-west"}), 200)
+    CORE.check("update-instance-integration", core.put(instance_link, json={"external_id": "ws_2"}), 409)
+    CORE.check("upsert-instance-integration-by-external-id", core.patch("/integration/crm.attio/instance/ws_3", json={"name": "x"}), 400)
+    CORE.check("upsert-instance-integration-by-external-id", core.patch("/integration/crm.attio/instance/ws_2", json={"licenseId": "nope"}), 422)
+
+
+def test_connector_operations(core, anonymous_core, token_with, platform_http):
+    reader = token_with("read:tokens")
+    name = f"kaiten.integration.wire.c{uuid.uuid4().hex[:8]}"
+    schema = {"type": "object", "properties": {"key": {"type": "string", "writeOnly": True}}, "required": ["key"]}
+    state = CORE.check("get-connector-state", core.get(f"/connectors/{name}/state"), 200)
+    assert state["available"] is False
+    CORE.check("get-connector-state", core.get("/connectors/NOT-kaiten/state"), 400)
+    CORE.check("get-connector", core.get(f"/connectors/{name}"), 404)
+    CORE.check("activate-connector", core.put(f"/connectors/{name}/activation"), 404)
+    PLATFORM.check("register-connector", platform_http.post("/platform/connectors", json={"name": name, "version": "1.0.0", "settings_schema": schema}), 200)
+    listed = CORE.check("list-connectors", core.get("/connectors"), 200)
+    assert name in [c["name"] for c in listed]
+    CORE.check("list-connectors", reader.get("/connectors"), 403)
+    CORE.check("get-connector", core.get(f"/connectors/{name}"), 200)
+    CORE.check("get-connector-settings-schema", core.get(f"/connectors/{name}/settings/schema"), 200)
+    CORE.check("get-connector-settings-schema", core.get("/connectors/kaiten.none/settings/schema"), 404)
+    CORE.check("activate-connector", core.put(f"/connectors/{name}/activation"), 200)
+    assert CORE.check("get-connector-state", core.get(f"/connectors/{name}/state"), 200)["activated"] is True
+    CORE.check("deactivate-connector", core.delete(f"/connectors/{name}/activation"), 204)
+    CORE.check("deactivate-connector", anonymous_core.delete(f"/connectors/{name}/activation"), 401)
+    CORE.check("get-connector-settings", core.get(f"/connectors/{name}/settings"), 404)
+    saved = CORE.check("update-connector-settings", core.put(f"/connectors/{name}/settings", json={"settings": {"key": "secret"}}), 200)
+    assert saved["settings"] == {"key": "***"}
+    CORE.check("update-connector-settings", core.put(f"/connectors/{name}/settings", json={"settings": {"key": 1}}), 400)
+    assert CORE.check("get-connector-settings", core.get(f"/connectors/{name}/settings"), 200) == saved
+    CORE.check("delete-connector-settings", core.delete(f"/connectors/{name}/settings"), 204)
+    CORE.check("delete-connector-settings", reader.delete(f"/connectors/{name}/settings"), 403)
+
+    gated = f"kaiten.integration.wire.g{uuid.uuid4().hex[:8]}"
+    PLATFORM.check(
+        "register-connector",
+        platform_http.post("/platform/connectors", json={"name": gated, "version": "1", "settings_schema": {}, "entitlement_slug": "not-granted"}),
+        200,
+    )
+    CORE.check("activate-connector", core.put(f"/connectors/{gated}/activation"), 403)
+
+
+def test_notification_operations(core, anonymous_core, token_with, served_core):
+    reader = token_with("read:customers")
+    CORE.check("create-customer", core.post("/customers", json={"name": "Acme", "slug": "acme"}), 201)
+    def customer_created() -> list[dict]:
+        return [n for n in core.get("/v1/notifications").json()["data"] if n["eventName"] == "CUSTOMER_CREATED"]
+
+    wait_for(customer_created, "the customer's creation to reach the audit trail")
+    feed = CORE.check("listNotifications", core.get("/v1/notifications", params={"objectType": "customer"}), 200)
+    assert [n["eventName"] for n in feed["data"]] == ["CUSTOMER_CREATED"] and feed["nextCursor"] is None
+    CORE.check("listNotifications", core.get("/v1/notifications", params={"limit": 51}), 422)
+    CORE.check("listNotifications", reader.get("/v1/notifications"), 403)
+    marked = CORE.check("markNotificationsRead", core.post("/v1/notifications/mark-read", json={"ids": [feed["data"][0]["id"]]}), 200)
+    assert marked == {"updated": 1, "unreadCount": feed["unreadCount"] - 1}
+    CORE.check("markNotificationsRead", core.post("/v1/notifications/mark-read", json={"all": "yes"}), 422)
+
+    matrix = CORE.check("getNotificationPreferences", core.get("/v1/notification-preferences"), 200)
+    served_enum = served_core["components"]["schemas"]["PreferenceUpdate"]["properties"]["eventName"]["enum"]
+    assert [event["eventName"] for event in matrix["events"]] == served_enum, "the served document lists the catalogue"
+    CORE.check("getNotificationPreferences", anonymous_core.get("/v1/notification-preferences"), 401)
+    choices = {"events": [{"eventName": "CUSTOMER_UPDATED", "channels": {"in_app": True}}]}
+    CORE.check("putNotificationPreferences", core.put("/v1/notification-preferences", json=choices), 200)
+    CORE.check("putNotificationPreferences", core.put("/v1/notification-preferences", json={"events": [{"eventName": "NOPE", "channels": {}}]}), 422)
+
+
+# ----------------------------------------------------------------------------------------------------------
 # Coverage.
 
 

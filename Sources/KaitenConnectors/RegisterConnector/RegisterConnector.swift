@@ -15,7 +15,7 @@ enum RegisterConnector {
     struct Command {
         let name: String
         let version: String
-        let settingsSchema: JSONValue
+        let settingsSchema: [String: JSONValue]
         let entitlementSlug: String?
 
         init(body: JSONValue) throws {
@@ -30,24 +30,7 @@ enum RegisterConnector {
             try reader.finish()
             self.name = name!
             self.version = version!
-            settingsSchema = .object(schema!)
-        }
-    }
-
-    struct ConnectorResource: Encodable {
-        let name: String
-        let version: String
-        let settingsSchema: JSONValue
-        let entitlementSlug: String?
-        let createdAt: Date
-        let updatedAt: Date
-
-        enum CodingKeys: String, CodingKey {
-            case name, version
-            case settingsSchema = "settings_schema"
-            case entitlementSlug = "entitlement_slug"
-            case createdAt = "created_at"
-            case updatedAt = "updated_at"
+            settingsSchema = schema!
         }
     }
 
@@ -62,11 +45,11 @@ enum RegisterConnector {
 }
 
 extension ConnectorsModule {
-    func register(_ command: RegisterConnector.Command) async throws -> RegisterConnector.ConnectorResource {
+    func register(_ command: RegisterConnector.Command) async throws -> ConnectorResource {
         let row = try await database.client.first(
             """
             INSERT INTO connector (name, version, settings_schema, entitlement_slug)
-            VALUES (\(command.name), \(command.version), \(command.settingsSchema.jsonText)::jsonb, \(command.entitlementSlug))
+            VALUES (\(command.name), \(command.version), \(JSONValue.object(command.settingsSchema).jsonText)::jsonb, \(command.entitlementSlug))
             ON CONFLICT (name) DO UPDATE
             SET version = EXCLUDED.version, settings_schema = EXCLUDED.settings_schema,
                 entitlement_slug = EXCLUDED.entitlement_slug, updated_at = now()
@@ -75,7 +58,7 @@ extension ConnectorsModule {
             as: (Date, Date).self,
             logger: database.logger
         )!
-        return RegisterConnector.ConnectorResource(
+        return ConnectorResource(
             name: command.name,
             version: command.version,
             settingsSchema: command.settingsSchema,

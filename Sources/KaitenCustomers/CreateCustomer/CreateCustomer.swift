@@ -4,7 +4,7 @@ import KaitenCore
 import KaitenHTTP
 import PostgresNIO
 
-/// `POST /customers`.
+/// `POST /customers`, with the customer's integrations if any: the only write that sets several at once.
 enum CreateCustomer {
     static let operation = APIOperation("create-customer", .post, "/customers")
     static let requiredScope = Scope.write(.customers)
@@ -12,15 +12,21 @@ enum CreateCustomer {
     struct Command {
         let fields: CustomerFields
         let slug: String?
+        let integrations: [String: IntegrationLinkInput]
+
+        init(fields: CustomerFields, slug: String?, integrations: [String: IntegrationLinkInput]) {
+            self.fields = fields
+            self.slug = slug
+            self.integrations = integrations
+        }
 
         init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = CustomerFields(reading: &reader)
             slug = reader.slug()
-            if let integrations = reader.object("integrations"), !integrations.isEmpty {
-                reader.reject("integrations", "customer integrations are not supported by this server yet")
-            }
+            let integrations = reader.integrationLinks()
             try reader.finish()
+            self.integrations = try IntegrationLinkInput.normalized(integrations ?? [:], operation: "CreateCustomer")
         }
     }
 
@@ -37,7 +43,9 @@ extension CustomersModule {
     func create(_ command: CreateCustomer.Command, caller: OrganizationCaller) async throws -> CustomerResource {
         try caller.require(CreateCustomer.requiredScope)
         let fields = command.fields
-        return try await SlugAttempts.run(given: command.slug, base: fields.name, conflictCode: "CreateCustomer.SlugConflict") { slug in
+        return try await SlugAttempts.run(
+            given: command.slug, base: fields.name, conflictCode: "CreateCustomer.SlugConflict", constraint: "customer_organization_id_slug_key"
+        ) { slug in
             try await database.transaction { connection in
                 let id = try await connection.first(
                     """
@@ -49,6 +57,10 @@ extension CustomersModule {
                     as: UUID.self,
                     logger: database.logger
                 )!
+                try await IntegrationLinks.customers.saveAll(
+                    command.integrations, owner: id, organizationID: caller.organizationID, conflictCode: "CreateCustomer.ExternalIDConflict",
+                    on: connection, logger: database.logger
+                )
                 let customer = try await CustomerRows.fetch(
                     "\(unescaped: CustomerRows.selection) WHERE c.id = \(id)", on: connection, logger: database.logger)[0]
                 try await Outbox.append(

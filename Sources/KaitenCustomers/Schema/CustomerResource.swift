@@ -12,12 +12,15 @@ package struct CustomerResource: Encodable, Sendable {
     package let createdAt: Date
     package let updatedBy: UserReference
     package let updatedAt: Date
+    /// The customer's links to third-party records, by adapter name.
+    package var integrations: [String: IntegrationLink]
 
     enum CodingKeys: String, CodingKey {
-        case id, name, slug, externalCustomerId, domain, createdBy, createdAt, updatedBy, updatedAt
+        case id, name, slug, externalCustomerId, domain, integrations, createdBy, createdAt, updatedBy, updatedAt
     }
 
-    /// `externalCustomerId` is always present, null when unset; the other optionals are omitted.
+    /// `externalCustomerId` is always present, null when unset; the other optionals are omitted, and so are
+    /// integrations when there are none, as in Kaiten.
     package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
@@ -25,6 +28,7 @@ package struct CustomerResource: Encodable, Sendable {
         try container.encode(slug, forKey: .slug)
         try container.encode(externalCustomerId, forKey: .externalCustomerId)
         try container.encodeIfPresent(domain, forKey: .domain)
+        if !integrations.isEmpty { try container.encode(integrations, forKey: .integrations) }
         try container.encode(createdBy, forKey: .createdBy)
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(updatedBy, forKey: .updatedBy)

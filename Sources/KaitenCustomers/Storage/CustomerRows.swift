@@ -17,9 +17,11 @@ enum CustomerRows: OrganizationRows {
 
     typealias Columns = (UUID, String, String, String?, String?, UUID, String?, Date, UUID, String?, Date)
 
-    /// Decodes the customers of a query that starts with `selection`.
+    /// Decodes the customers of a query that starts with `selection`, with their integrations.
     static func fetch(_ query: PostgresQuery, on executor: some SQLExecutor, logger: Logger) async throws -> [CustomerResource] {
-        try await executor.all(query, as: Columns.self, logger: logger).map { row in
+        let rows = try await executor.all(query, as: Columns.self, logger: logger)
+        let links = try await IntegrationLinks.customers.links(of: rows.map(\.0), on: executor, logger: logger)
+        return rows.map { row in
             CustomerResource(
                 id: row.0.lowercased,
                 name: row.1,
@@ -29,7 +31,8 @@ enum CustomerRows: OrganizationRows {
                 createdBy: UserReference(id: row.5, name: row.6),
                 createdAt: row.7,
                 updatedBy: UserReference(id: row.8, name: row.9),
-                updatedAt: row.10
+                updatedAt: row.10,
+                integrations: links[row.0] ?? [:]
             )
         }
     }
@@ -49,6 +52,29 @@ enum CustomerRows: OrganizationRows {
     }
 }
 
+extension CustomerRows {
+    /// The id of the organization's customer with this slug, or a 404 with `notFoundCode`. A write locks the
+    /// row for the rest of its transaction (`forUpdate`), so that the customer's integrations change one writer
+    /// at a time.
+    static func id(
+        slug: String, organizationID: UUID, notFoundCode: String, forUpdate: Bool = true, on executor: some SQLExecutor, logger: Logger
+    ) async throws -> UUID {
+        guard
+            let id = try await executor.first(
+                """
+                SELECT id FROM customer WHERE organization_id = \(organizationID) AND slug = \(slug)
+                \(unescaped: forUpdate ? "FOR UPDATE" : "")
+                """,
+                as: UUID.self,
+                logger: logger
+            )
+        else {
+            throw APIError.notFound(notFoundCode, "Customer with slug \"\(slug)\" not found")
+        }
+        return id
+    }
+}
+
 /// The writable fields of a customer, shared by create and the full-replacement update.
 struct CustomerFields {
     static let domainPattern = TextPattern("^[a-z0-9_-]+(\\.[a-z0-9_-]+)+$")
@@ -56,6 +82,12 @@ struct CustomerFields {
     let name: String
     let externalCustomerID: String?
     let domain: String?
+
+    init(name: String, externalCustomerID: String?, domain: String?) {
+        self.name = name
+        self.externalCustomerID = externalCustomerID
+        self.domain = domain
+    }
 
     init(reading reader: inout JSONObjectReader) {
         name = reader.string("name", required: true, minLength: 1, maxLength: 255) ?? ""

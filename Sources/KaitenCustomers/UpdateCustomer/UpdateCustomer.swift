@@ -5,7 +5,7 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `PUT /customers/{customerSlug}`: a full replacement. The external id and the domain are cleared when
-/// left out; the slug and integrations cannot change here.
+/// left out; the slug and integrations cannot change here, but may be sent back as they are.
 enum UpdateCustomer {
     static let operation = APIOperation("update-customer", .put, "/customers/{customerSlug}")
     static let requiredScope = Scope.write(.customers)
@@ -13,13 +13,13 @@ enum UpdateCustomer {
     struct Command {
         let fields: CustomerFields
         let slug: String?
-        let hasIntegrations: Bool
+        let integrations: [String: IntegrationLinkInput]
 
         init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = CustomerFields(reading: &reader)
             slug = reader.slug()
-            hasIntegrations = !(reader.object("integrations") ?? [:]).isEmpty
+            integrations = reader.integrationLinks() ?? [:]
             try reader.finish()
         }
     }
@@ -40,11 +40,18 @@ extension CustomersModule {
             throw APIError.unprocessable(
                 "UpdateCustomer.SlugNotRenameable", "slug cannot be changed through this endpoint; omit it or send the current slug")
         }
-        if command.hasIntegrations {
-            throw APIError.unprocessable("UpdateCustomer.IntegrationsNotSettable", "integrations cannot be set through this endpoint")
-        }
         let fields = command.fields
         try await database.transaction { connection in
+            if !command.integrations.isEmpty {
+                let current = try await CustomerRows.find(
+                    slug: slug, organizationID: caller.organizationID, forUpdate: true, on: connection, logger: database.logger)
+                if let current, !IntegrationLinkInput.echo(command.integrations, of: current.integrations) {
+                    throw APIError.unprocessable(
+                        "UpdateCustomer.IntegrationsNotSettable",
+                        "integrations cannot be changed through this endpoint; leave them out or use the integration endpoints"
+                    )
+                }
+            }
             let id = try await connection.first(
                 """
                 UPDATE customer SET name = \(fields.name), external_customer_id = \(fields.externalCustomerID), domain = \(fields.domain),

@@ -4,21 +4,26 @@ import KaitenCore
 import KaitenHTTP
 import PostgresNIO
 
-/// `POST /instances`. The metadata is validated against the organization's INSTANCE metadata fields.
+/// `POST /instances`. The metadata is validated against the organization's INSTANCE metadata fields; the
+/// instance's integrations, if any, are linked in the same transaction.
 enum CreateInstance {
     static let operation = APIOperation("createInstance", .post, "/instances")
     static let requiredScope = Scope.write(.instances)
 
     struct Command {
         let fields: InstanceFields
+        let integrations: [String: IntegrationLinkInput]
+
+        init(fields: InstanceFields, integrations: [String: IntegrationLinkInput]) {
+            self.fields = fields
+            self.integrations = integrations
+        }
 
         init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = InstanceFields(reading: &reader)
-            if fields.hasIntegrations {
-                reader.reject("integrations", "instance integrations are not supported by this server yet")
-            }
             try reader.finish()
+            integrations = try IntegrationLinkInput.normalized(fields.integrations, operation: "CreateInstance")
         }
     }
 
@@ -60,6 +65,10 @@ extension InstancesModule {
                         as: UUID.self,
                         logger: database.logger
                     )!
+                    try await IntegrationLinks.instances.saveAll(
+                        command.integrations, owner: id, organizationID: caller.organizationID, conflictCode: "CreateInstance.ExternalIDConflict",
+                        on: connection, logger: database.logger
+                    )
                     let instance = try await InstanceRows.get(id: id, on: connection, logger: database.logger)
                     try await InstanceRows.record(
                         InstanceEvents.created, instance, organizationID: caller.organizationID, on: connection, logger: database.logger)

@@ -15,8 +15,24 @@ struct InstanceFields {
     let endLicenseDate: Date?
     let metadata: [String: JSONValue]
     let slug: String?
-    /// Whether the body carried at least one integration, which only a create may.
-    let hasIntegrations: Bool
+    /// The integrations the body carried: a create sets them, a replacement may only send them back.
+    let integrations: [String: IntegrationLinkInput]
+
+    init(
+        name: String, description: String, customerID: UUID, licenseID: UUID, deploymentZoneID: UUID?, startLicenseDate: Date?,
+        endLicenseDate: Date?, metadata: [String: JSONValue], slug: String?, integrations: [String: IntegrationLinkInput]
+    ) {
+        self.name = name
+        self.description = description
+        self.customerID = customerID
+        self.licenseID = licenseID
+        self.deploymentZoneID = deploymentZoneID
+        self.startLicenseDate = startLicenseDate
+        self.endLicenseDate = endLicenseDate
+        self.metadata = metadata
+        self.slug = slug
+        self.integrations = integrations
+    }
 
     /// The contract requires `description` and both license dates on a create as on a replacement.
     init(reading reader: inout JSONObjectReader) {
@@ -29,6 +45,6 @@ struct InstanceFields {
         endLicenseDate = reader.timestamp("endLicenseDate", required: true)
         metadata = reader.object("metadata") ?? [:]
         slug = reader.slug()
-        hasIntegrations = !(reader.object("integrations") ?? [:]).isEmpty
+        integrations = reader.integrationLinks() ?? [:]
     }
 }

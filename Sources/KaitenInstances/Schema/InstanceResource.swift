@@ -22,6 +22,8 @@ package struct InstanceResource: Encodable, Sendable {
     package let startLicenseDate: Date
     package let endLicenseDate: Date
     package let metadata: [String: JSONValue]
+    /// The instance's links to third-party records, by adapter name; omitted when there are none, as in Kaiten.
+    package var integrations: [String: IntegrationLink]?
 
     /// The outbox headers of every event about this instance: the audit trail files them under it.
     var eventHeaders: [String: String] { ["instance_id": id] }

@@ -27,9 +27,11 @@ enum InstanceRows: OrganizationRows {
         Date, Date, String
     )
 
-    /// Decodes the instances of a query that starts with `selection`.
+    /// Decodes the instances of a query that starts with `selection`, with their integrations.
     static func fetch(_ query: PostgresQuery, on executor: some SQLExecutor, logger: Logger) async throws -> [InstanceResource] {
-        try await executor.all(query, as: Columns.self, logger: logger).map { row in
+        let rows = try await executor.all(query, as: Columns.self, logger: logger)
+        let links = try await IntegrationLinks.instances.links(of: rows.map(\.0), on: executor, logger: logger)
+        return rows.map { row in
             var metadata: [String: JSONValue] = [:]
             if case .object(let members)? = try? JSONValue.parse(Array(row.20.utf8)) { metadata = members }
             return InstanceResource(
@@ -51,7 +53,8 @@ enum InstanceRows: OrganizationRows {
                 deploymentZoneSlug: row.17,
                 startLicenseDate: row.18,
                 endLicenseDate: row.19,
-                metadata: metadata
+                metadata: metadata,
+                integrations: links[row.0]
             )
         }
     }
@@ -70,9 +73,32 @@ enum InstanceRows: OrganizationRows {
         ).first
     }
 
-    /// The instance with this id, as a write just left it.
-    static func get(id: UUID, on executor: some SQLExecutor, logger: Logger) async throws -> InstanceResource {
-        try await fetch("\(unescaped: selection) WHERE i.id = \(id)", on: executor, logger: logger)[0]
+    /// The id of the organization's instance with this slug, or a 404 with `notFoundCode`. A write locks the
+    /// row for the rest of its transaction (`forUpdate`), so that the instance's integrations change one writer
+    /// at a time.
+    static func id(
+        slug: String, organizationID: UUID, notFoundCode: String, forUpdate: Bool = true, on executor: some SQLExecutor, logger: Logger
+    ) async throws -> UUID {
+        guard
+            let id = try await executor.first(
+                """
+                SELECT id FROM instance WHERE organization_id = \(organizationID) AND slug = \(slug)
+                \(unescaped: forUpdate ? "FOR UPDATE" : "")
+                """,
+                as: UUID.self,
+                logger: logger
+            )
+        else {
+            throw APIError.notFound(notFoundCode, "Instance with slug \"\(slug)\" not found")
+        }
+        return id
+    }
+
+    /// The instance with this id, as a write just left it; locked for the rest of the transaction when `forUpdate`.
+    static func get(id: UUID, forUpdate: Bool = false, on executor: some SQLExecutor, logger: Logger) async throws -> InstanceResource {
+        try await fetch(
+            "\(unescaped: selection) WHERE i.id = \(id) \(unescaped: forUpdate ? "FOR UPDATE OF i" : "")", on: executor, logger: logger
+        )[0]
     }
 
     /// Writes the instance's event with the instance id header the audit trail files it under.
