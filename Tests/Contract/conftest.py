@@ -7,6 +7,7 @@ build of this checkout.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -102,10 +103,10 @@ def start_kaiten_dev(data_dir: Path, timeout: float = 120, env: dict[str, str] |
     )
 
 
-@pytest.fixture(scope="session")
-def kaiten():
-    """One `kaiten dev` shared by the whole session."""
-    with tempfile.TemporaryDirectory(prefix="kaiten-contract-") as directory:
+@contextlib.contextmanager
+def running_kaiten_dev(prefix: str):
+    """A `kaiten dev` of its own, in a fresh temporary directory, stopped and removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as directory:
         # When the suite runs as root, PostgreSQL runs as `postgres` and must be able to reach the data
         # directory: mkdtemp's 0700 would lock it out.
         os.chmod(directory, 0o755)
@@ -114,6 +115,13 @@ def kaiten():
             yield server
         finally:
             server.stop()
+
+
+@pytest.fixture(scope="session")
+def kaiten():
+    """One `kaiten dev` shared by the whole session."""
+    with running_kaiten_dev("kaiten-contract-") as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -87,6 +87,27 @@ def test_a_rule_on_the_license_family_matches_the_customer_holding_it_and_not_an
     assert spoofed.value is False
 
 
+def test_a_rule_on_the_deployment_zone_reads_the_zone_of_the_instance_named(client, openfeature):
+    release = client.releases.create(version="2.0.0")
+    client.deployment_zones.create(name="EU", type="production", slug="eu", release_id=release.id)
+    client.deployment_zones.create(name="Lab", type="staging", slug="lab")
+    growth = client.licenses.create(name="Growth", type="PAID", slug="growth")
+    customer = client.customers.create(name="Acme", slug="acme")
+    dates = dict(start_license_date=datetime(2026, 1, 1, tzinfo=timezone.utc), end_license_date=datetime(2027, 1, 1, tzinfo=timezone.utc))
+    for slug, zone in (("acme-prod", "eu"), ("acme-lab", "lab")):
+        client.instances.create(name=slug, slug=slug, customer_id=customer.id, license_id=growth.id,
+                                deployment_zone_id=client.deployment_zones.get(zone).id, **dates)
+    flag(client, "prod-only", "boolean", {"on": True, "off": False}, "off",
+         [targeting.rule("production", f"__kaiten.deploymentZone.type == 'production' && "
+                                       f"__kaiten.deploymentZone.currentReleaseId == '{release.id}'", "on")])
+
+    def on(instance):
+        return openfeature.get_boolean_details("prod-only", False, EvaluationContext("acme", {"kaiten": {"instanceSlug": instance}}))
+
+    assert (on("acme-prod").value, on("acme-prod").reason) == (True, Reason.TARGETING_MATCH)
+    assert (on("acme-lab").value, on("acme-lab").reason) == (False, Reason.DEFAULT)
+
+
 def test_a_provider_given_the_server_origin_evaluates_too(kaiten, client, organization):
     _, token = organization
     origin = kaiten.core_url.removesuffix("/api")

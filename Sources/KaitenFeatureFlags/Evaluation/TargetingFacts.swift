@@ -8,7 +8,8 @@ import PostgresNIO
 ///
 /// License and entitlement facts come from the targeting key read as a customer slug: the customer's primary
 /// (oldest) instance, its license, and for every grant of that license the limit, the stored usage, what
-/// remains and the share used. Instance and customer facts come from the `kaiten` input naming an instance.
+/// remains and the share used. Instance, customer and deployment-zone facts (the zone's current release being
+/// its newest deployment) come from the `kaiten` input naming an instance.
 enum TargetingFacts {
     /// What an evaluation reads from the database, in one round trip: the facts, and the revision of the
     /// organization's flags, which says whether the flags kept compiled in memory are current.
@@ -53,8 +54,14 @@ enum TargetingFacts {
                                    'instance', json_strip_nulls(json_build_object('id', i.id, 'slug', i.slug, 'name', i.name,
                                        'status', i.status::text, 'lifecycleStage', i.lifecycle_stage, 'metadata', i.metadata)),
                                    'customer', json_strip_nulls(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug,
-                                       'externalCustomerId', c.external_customer_id, 'domain', c.domain)))::text
-                        FROM instance i JOIN customer c ON c.id = i.customer_id
+                                       'externalCustomerId', c.external_customer_id, 'domain', c.domain)),
+                                   'deploymentZone', CASE WHEN z.id IS NOT NULL THEN json_strip_nulls(json_build_object(
+                                       'id', z.id, 'name', z.name, 'slug', z.slug, 'type', z.type, 'metadata', z.metadata,
+                                       'currentReleaseId', (SELECT d.release_id FROM deployment d WHERE d.deployment_zone_id = z.id
+                                                            ORDER BY d.created_at DESC, d.seq DESC LIMIT 1))) END)::text
+                        FROM instance i
+                        JOIN customer c ON c.id = i.customer_id
+                        LEFT JOIN deployment_zone z ON z.id = i.deployment_zone_id
                         WHERE i.organization_id = \(organizationID) AND (i.slug = \(instanceSlug) OR i.id = \(instanceID))
                         LIMIT 1)
                 """,
@@ -69,6 +76,7 @@ enum TargetingFacts {
         if let instanceText, case .object(let members) = try JSONValue.parse(Array(instanceText.utf8)) {
             facts["instance"] = members["instance"].map(CELValue.init(json:))
             facts["customer"] = members["customer"].map(CELValue.init(json:))
+            if let zone = members["deploymentZone"], zone != .null { facts["deploymentZone"] = CELValue(json: zone) }
         }
         return Reading(facts: .map(CELMap(facts)), factsText: (licenseText ?? "") + "\u{0}" + (instanceText ?? ""), flagsRevision: revision)
     }
