@@ -51,16 +51,17 @@ package final class EvaluationEvents: Service, Sendable {
         }
     }
 
-    func record(_ evaluation: Evaluated) {
-        let accepted = queued.withLock { queue in
-            guard queue.evaluations.count < capacity else {
-                queue.dropped += 1
-                return false
-            }
-            queue.evaluations.append(evaluation)
-            return true
+    /// Queues one request's evaluations, as many as there is room for.
+    func record(_ evaluations: [Evaluated]) {
+        let dropped = queued.withLock { queue in
+            let room = max(capacity - queue.evaluations.count, 0)
+            queue.evaluations.append(contentsOf: evaluations.prefix(room))
+            let dropped = max(evaluations.count - room, 0)
+            queue.dropped += dropped
+            return dropped
         }
-        if accepted { wake.yield() } else { totalDropped.add(1, ordering: .relaxed) }
+        if dropped < evaluations.count { wake.yield() }
+        if dropped > 0 { totalDropped.add(dropped, ordering: .relaxed) }
     }
 
     package func run() async throws {

@@ -79,8 +79,7 @@ struct PreparedEvaluation: Sendable {
 
     /// Every flag of the organization, in slug order.
     func evaluateAll() -> [FeatureFlagsModule.Evaluation] {
-        let activation = bindContext()
-        return flags.flags.map { evaluate($0, activation: activation) }
+        evaluate(flags.flags)
     }
 
     /// The flag `slug` names; an unknown one is FLAG_NOT_FOUND.
@@ -88,7 +87,7 @@ struct PreparedEvaluation: Sendable {
         guard let flag = flags[slug: slug] else {
             return FeatureFlagsModule.Evaluation(key: slug, outcome: .failure(OFREPError(.flagNotFound, "feature flag \"\(slug)\" not found")))
         }
-        return evaluate(flag, activation: bindContext())
+        return evaluate([flag])[0]
     }
 
     /// The context and the facts as the rules' variables, bound once for every rule of every flag.
@@ -99,11 +98,19 @@ struct PreparedEvaluation: Sendable {
         return TargetingRules.environment.bind(variables)
     }
 
-    /// Evaluates one flag and queues its evaluated event.
-    private func evaluate(_ flag: CompiledFlag, activation: CELActivation) -> FeatureFlagsModule.Evaluation {
-        let outcome = flag.evaluable.flatMap { FlagEvaluator(now: now).evaluate($0, context: context, activation: activation) }
-        events.record(EvaluationEvents.Evaluated(organizationID: organizationID, flagID: flag.id, flagSlug: flag.slug, outcome: outcome))
-        return FeatureFlagsModule.Evaluation(key: flag.slug, outcome: outcome)
+    /// Evaluates `flags` and queues their evaluated events, all at once.
+    private func evaluate(_ flags: [CompiledFlag]) -> [FeatureFlagsModule.Evaluation] {
+        let activation = bindContext()
+        let evaluator = FlagEvaluator(now: now)
+        var evaluated: [EvaluationEvents.Evaluated] = []
+        evaluated.reserveCapacity(flags.count)
+        let evaluations = flags.map { flag in
+            let outcome = flag.evaluable.flatMap { evaluator.evaluate($0, context: context, activation: activation) }
+            evaluated.append(EvaluationEvents.Evaluated(organizationID: organizationID, flagID: flag.id, flagSlug: flag.slug, outcome: outcome))
+            return FeatureFlagsModule.Evaluation(key: flag.slug, outcome: outcome)
+        }
+        events.record(evaluated)
+        return evaluations
     }
 }
 

@@ -75,10 +75,9 @@ import Testing
             let (organization, _) = try await kaiten.organization()
             let organizationID = try #require(UUID(uuidString: organization))
             let events = EvaluationEvents(database: kaiten.database, capacity: 2)
-            for index in 0..<5 {
-                let resolution = Resolution(value: true, variant: "on", reason: .static, matchedRule: nil, brokenRules: [])
-                events.record(.init(organizationID: organizationID, flagID: "\(index)", flagSlug: "flag-\(index)", outcome: .success(resolution)))
-            }
+            let resolution = Resolution(value: true, variant: "on", reason: .static, matchedRule: nil, brokenRules: [])
+            events.record(
+                (0..<5).map { .init(organizationID: organizationID, flagID: "\($0)", flagSlug: "flag-\($0)", outcome: .success(resolution)) })
             #expect(events.dropped == 3)
             // Whether the stop comes before the service starts waiting or after, what it queued is written.
             let group = ServiceGroup(services: [events], logger: kaiten.database.logger)
