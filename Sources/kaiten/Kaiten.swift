@@ -57,10 +57,20 @@ struct Dev: AsyncParsableCommand {
 
     @Option(help: "Where PostgreSQL's cluster and the saved credentials live.")
     var dataDir: String = ".kaiten"
-    @Option(help: "The Core API port.") var port: Int = 6060
-    @Option(help: "The Platform API port.") var platformPort: Int = 3001
+    @Option(help: "The Core API port (0: any free port).") var port: Int = 6060
+    @Option(help: "The Platform API port (0: any free port).") var platformPort: Int = 3001
     @Option(help: "The embedded PostgreSQL's port.") var postgresPort: Int = 6432
     @OptionGroup var logging: LoggingOptions
+
+    func validate() throws {
+        for (option, value) in [("--port", port), ("--platform-port", platformPort)] where !(0...65_535).contains(value) {
+            throw ValidationError("\(option) \(value) is not a port: expected 0 (any free port) to 65535")
+        }
+        // PostgreSQL cannot be told to pick a port, and clients are given this one.
+        guard (1...65_535).contains(postgresPort) else {
+            throw ValidationError("--postgres-port \(postgresPort) is not a port: expected 1 to 65535")
+        }
+    }
 
     func run() async throws {
         var environment = DevelopmentEnvironment(

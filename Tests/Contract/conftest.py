@@ -52,9 +52,13 @@ class KaitenDev:
         return self.process.wait(timeout=timeout)
 
 
+def kaiten_binary() -> str:
+    return os.environ.get("KAITEN_BIN", str(ROOT / ".build" / "debug" / "kaiten"))
+
+
 def start_kaiten_dev(data_dir: Path, timeout: float = 120, env: dict[str, str] | None = None) -> KaitenDev:
     """Starts `kaiten dev` on free ports; `env` adds variables (such as KAITEN_WEBHOOKS_*) to the environment."""
-    binary = os.environ.get("KAITEN_BIN", str(ROOT / ".build" / "debug" / "kaiten"))
+    binary = kaiten_binary()
     api_port, platform_port, pg_port = free_port(), free_port(), free_port()
     log_path = data_dir.parent / f"{data_dir.name}.log"
     log = open(log_path, "ab")
@@ -346,7 +350,7 @@ def issue_platform_credential(kaiten):
     (`kaiten platform-token create` against the server's database)."""
     import uuid
 
-    binary = os.environ.get("KAITEN_BIN", str(ROOT / ".build" / "debug" / "kaiten"))
+    binary = kaiten_binary()
 
     def issue(*scopes: str) -> str:
         result = subprocess.run(

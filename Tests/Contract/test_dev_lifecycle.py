@@ -5,13 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import subprocess
 import tempfile
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from conftest import start_kaiten_dev
+from conftest import kaiten_binary, start_kaiten_dev
 from kaitencloud import KaitenClient, KaitenPlatformClient
 
 
@@ -112,3 +113,11 @@ def test_postgres_does_not_outlive_a_killed_server(dev_dir):
     finally:
         assert again.stop() == 0
     assert not wait_until_gone(dev_dir, timeout=2)
+
+
+@pytest.mark.parametrize("arguments", [["--postgres-port", "0"], ["--port", "70000"], ["--platform-port", "65536"]])
+def test_a_port_that_cannot_be_used_is_refused_before_anything_starts(dev_dir, arguments):
+    result = subprocess.run([kaiten_binary(), "dev", "--data-dir", str(dev_dir), *arguments], capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert f"{arguments[0]} {arguments[1]} is not a port" in result.stderr
+    assert not dev_dir.exists()
