@@ -18,36 +18,44 @@ import UnixSignals
 package enum CompositionRoot {
     // MARK: Running
 
-    /// Runs `body` with a pool that outlives it: the pool stops only once `body` has returned, also when the
-    /// caller is cancelled, so no query `body` still has under way loses its connection. (A pool stopped beside
-    /// a cancelled service group could close a connection under a write that then never completed.)
+    /// Runs `body` with a pool that lives as long as it does: one-shot tasks and benchmarks.
     package static func withDatabase<Result: Sendable>(
         _ configuration: PostgresClient.Configuration, logger: Logger, _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        // Unstructured, so the caller's cancellation reaches `body` and not the pool.
-        let pool = Task { await client.run() }
-        let result: Swift.Result<Result, any Error>
-        do {
-            result = .success(try await body(Database(client: client, logger: logger)))
-        } catch {
-            result = .failure(error)
+        return try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await client.run() }
+            defer { group.cancelAll() }
+            return try await body(Database(client: client, logger: logger))
         }
-        pool.cancel()
-        await pool.value
-        return try result.get()
     }
 
-    /// Runs a pool and the services `build` makes over it until SIGTERM or SIGINT. The services shut down in
-    /// reverse order, so consumers stop before the connections they use.
+    /// Runs a pool and the services `build` makes over it until SIGTERM or SIGINT, or until the caller is
+    /// cancelled, which stops them the same graceful way (a benchmark or a test stopping its server): the
+    /// services shut down in reverse order, so consumers stop before the connections they use, listeners drain
+    /// and queued work is written, and only then does the pool close. A service that has not stopped 30
+    /// seconds after the request is cancelled.
     package static func run(
-        _ configuration: PostgresClient.Configuration, logger: Logger, _ build: @Sendable (Database) async throws -> [any Service]
+        _ configuration: PostgresClient.Configuration, logger: Logger, _ build: @escaping @Sendable (Database) async throws -> [any Service]
     ) async throws {
-        try await withDatabase(configuration, logger: logger) { database in
-            let services = ServiceGroup(
-                configuration: .init(services: try await build(database), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            )
-            try await services.run()
+        let stop = GracefulStop()
+        // Unstructured, so the caller's cancellation reaches neither the pool nor the services as a
+        // cancellation: it becomes the graceful shutdown below. (A pool cancelled beside its services could
+        // close a connection under a write that then never completed.)
+        let running = Task {
+            try await withDatabase(configuration, logger: logger) { database in
+                var group = ServiceGroupConfiguration(
+                    services: try await build(database), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                group.maximumGracefulShutdownDuration = .seconds(30)
+                let services = ServiceGroup(configuration: group)
+                await stop.attach(services)
+                try await services.run()
+            }
+        }
+        try await withTaskCancellationHandler {
+            try await running.value
+        } onCancel: {
+            Task { await stop.request() }
         }
     }
 
@@ -63,9 +71,9 @@ package enum CompositionRoot {
         _ configuration: ServerConfiguration,
         migrate: Bool,
         logger: Logger,
-        prepare: @Sendable (Database) async throws -> Void = { _ in },
+        prepare: @escaping @Sendable (Database) async throws -> Void = { _ in },
         onListening: @escaping @Sendable (ServerEndpoints) async -> Void = { _ in },
-        services: @Sendable (Database) -> [any Service] = { _ in [] }
+        services: @escaping @Sendable (Database) -> [any Service] = { _ in [] }
     ) async throws {
         let migrator = try Migrator()
         try await run(configuration.database, logger: logger) { database in
@@ -201,5 +209,22 @@ private actor BoundAddresses {
         if remaining == 0 {
             await onComplete(ServerEndpoints(core: addresses.core, platform: addresses.platform))
         }
+    }
+}
+
+/// A graceful shutdown requested of a service group that may not exist yet: asked for before the group is
+/// attached, it is triggered as the group arrives.
+private actor GracefulStop {
+    private var group: ServiceGroup?
+    private var requested = false
+
+    func attach(_ group: ServiceGroup) async {
+        self.group = group
+        if requested { await group.triggerGracefulShutdown() }
+    }
+
+    func request() async {
+        requested = true
+        await group?.triggerGracefulShutdown()
     }
 }
