@@ -227,6 +227,7 @@ def bodies(world: World, tag: str) -> dict[str, object]:
     }
     zone = {"name": name, "type": "production", "description": "", "releaseId": i["release"]}
     link = {"external_id": f"b-{tag}"}
+    hints = {"kaiten": {"instanceSlug": p["instanceSlug"]}}
     return {
         "create-component": {"name": name, "version": "1.0.0", "previousComponentId": i["component"]},
         "update-component": {"name": name, "version": "9.9.9"},
@@ -245,7 +246,8 @@ def bodies(world: World, tag: str) -> dict[str, object]:
         "create-feature-flag": {**flag, "slug": p["featureFlagSlug"]},
         "update-feature-flag": flag,
         "lint-targeting-rule": {"rule": f"__kaiten.customer.slug == '{p['customerSlug']}'"},
-        "test-targeting-rule": {"rule": f"__kaiten.customer.slug == '{p['customerSlug']}'", "targetingKey": p["customerSlug"], "context": {}},
+        # The facts come back in the answer: none may be A's, whose customer and instance the context names.
+        "test-targeting-rule": {"rule": f"__kaiten.customer.slug == '{p['customerSlug']}'", "targetingKey": p["customerSlug"], "context": hints},
         "createInstance": instance,
         "updateInstance": instance,
         "patchInstance": {"status": "DEGRADED"},
@@ -262,8 +264,8 @@ def bodies(world: World, tag: str) -> dict[str, object]:
         "reorder-metadata-fields": {"ids": [i["field"]]},
         "update-metadata-field": {"resourceType": "INSTANCE", "key": f"b_{tag}", "label": name, "jsonSchema": {"type": "string"}},
         "dry-run-metadata-field": {"jsonSchema": {"type": "integer"}},
-        "evaluateFlagsBulk": {"context": {"targetingKey": p["customerSlug"]}},
-        "evaluateFlag": {"context": {"targetingKey": p["customerSlug"]}},
+        "evaluateFlagsBulk": {"context": {"targetingKey": p["customerSlug"], **hints}},
+        "evaluateFlag": {"context": {"targetingKey": p["customerSlug"], **hints}},
         "create-release": {"version": f"b-{tag}", "componentIds": [i["component"]]},
         "create-service-account": {"name": name, "slug": p["serviceAccountSlug"]},
         "update-service-account": {"name": name},
@@ -415,3 +417,98 @@ def test_platform_api_refuses_organization_tokens_and_keeps_organizations_apart(
         assert answer.status_code == 200, answer.text
         assert not leaked(answer, "", world.markers | {a_org.id, a_org.name}), answer.text
     assert [t.name for t in platform.tokens.list(b_org.id)] == ["tenant-b"]
+
+
+def test_b_cannot_tie_its_own_things_to_one_of_a(kaiten, client, organization, tenant_b, platform, core_http, core_client):
+    """A reference to A's thing among B's own is refused as unknown: an existence check that forgot the
+    organization would let B's instance run on A's license, or B's zone deploy A's release."""
+    _, a_token = organization
+    _, b_token = tenant_b
+    world = build_world(client, platform, core_http(a_token))
+    i, p = world.ids, world.params
+    b, http = core_client(b_token), core_http(b_token)
+    tag = uuid.uuid4().hex[:8]
+    customer = b.customers.create(name=f"B {tag}", slug=f"b{tag}-acme")
+    b.customers.create_integration(customer.slug, p["integrationName"], external_id=f"b{tag}-rec")
+    license_ = b.licenses.create(name=f"B {tag}", slug=f"b{tag}-growth", type="PAID")
+    group = b.entitlement_groups.create(name=f"B {tag}", slug=f"b{tag}-group", description="")
+    component = b.components.create(name=f"B {tag}", version="1.0.0")
+    release = b.releases.create(version=f"b{tag}", component_ids=[component.id])
+    zone = b.deployment_zones.create(name=f"B {tag}", type="production", release_id=release.id)
+    field_ = b.metadata_fields.create(resource_type="INSTANCE", key=f"b{tag}_key", label="k", json_schema={"type": "string"})
+    instance = b.instances.create(
+        name=f"B {tag}", slug=f"b{tag}-prod", customer_id=customer.id, license_id=license_.id, deployment_zone_id=zone.id,
+        start_license_date=START, end_license_date=END,
+    )
+    term = {"startLicenseDate": START.isoformat(), "endLicenseDate": END.isoformat()}
+    own = {"name": f"B {tag}", "description": "", "customerId": customer.id, "licenseId": license_.id, "deploymentZoneId": zone.id, **term}
+    attempts = [
+        ("POST", "instances", {**own, "licenseId": i["license"]}),
+        ("POST", "instances", {**own, "licenseId": i["draft"]}),
+        ("POST", "instances", {**own, "deploymentZoneId": i["zone"]}),
+        ("PUT", f"instances/{instance.slug}", {**own, "licenseId": i["license"]}),
+        ("PUT", f"instances/{instance.slug}", {**own, "customerId": i["customer"]}),
+        ("PUT", f"instances/{instance.slug}", {**own, "deploymentZoneId": i["zone"]}),
+        ("POST", "releases", {"version": f"b{tag}-2", "componentIds": [component.id, i["component"]]}),
+        ("PUT", f"deployment-zones/{zone.slug}", {"name": "Z", "type": "production", "description": "", "releaseId": i["release"]}),
+        ("POST", "licenses", {"name": "L", "type": "PAID", "description": "", "isDefault": False, "familySlug": p["familySlug"]}),
+        ("POST", f"licenses/{license_.slug}/entitlements", {"entitlementSlug": p["entitlementSlug"], "value": {"type": "number", "value": 1}}),
+        ("POST", f"entitlement-groups/{group.slug}/entitlements", {"entitlementSlug": p["entitlementSlug"]}),
+        ("GET", f"entitlement-groups/{group.slug}/usage?instance={p['instanceSlug']}", None),
+        ("POST", "metadata-fields/reorder", {"ids": [field_.id, i["field"]]}),
+        ("PATCH", f"integration/{p['adapter']}/instance/b{tag}-ws", {
+            "name": "W", "description": "d", "customerExternalId": f"b{tag}-rec", "licenseId": i["license"], **term,
+        }),
+        ("PATCH", f"integration/{p['adapter']}/instance/b{tag}-ws", {
+            "name": "W", "description": "d", "customerExternalId": f"b{tag}-rec", "licenseId": license_.id, "deploymentZoneId": i["zone"], **term,
+        }),
+        ("PATCH", f"integration/{p['adapter']}/instance/b{tag}-ws", {
+            "name": "W", "description": "d", "customerExternalId": i["customer_record"], "licenseId": license_.id, **term,
+        }),
+    ]
+    failures = []
+    for method, url, body in attempts:
+        response = http.request(method, url, json=body)
+        sent = url + json.dumps(body)
+        if response.status_code != 404:
+            failures.append(f"{method} {url} {body}: {response.status_code} {response.text[:300]}")
+        if found := leaked(response, sent, world.markers):
+            failures.append(f"{method} {url}: A's {found} in B's answer")
+    assert not failures, "B tied its own things to A's:\n" + "\n".join(failures)
+    # The bodies are valid: with B's own things in place of A's, the same calls succeed.
+    assert http.post("instances", json=own).status_code == 201
+    upsert = {"name": "W", "description": "d", "customerExternalId": f"b{tag}-rec", "licenseId": license_.id, **term}
+    assert http.patch(f"integration/{p['adapter']}/instance/b{tag}-ws", json=upsert).status_code == 200
+    fetched = b.instances.get(instance.slug)
+    assert (fetched.license_id, fetched.customer_id, fetched.deployment_zone_id) == (license_.id, customer.id, zone.id)
+    assert b.deployment_zones.get(zone.slug).release_id == release.id
+
+
+def test_b_flags_read_no_facts_of_a(kaiten, client, organization, tenant_b, platform, core_http, core_client):
+    """B's flag rules are enriched from B's data only: A's customer slug as the targeting key, and A's instance
+    named as the one asking, resolve to nothing -- even when B's rule tests for exactly A's facts."""
+    _, a_token = organization
+    _, b_token = tenant_b
+    world = build_world(client, platform, core_http(a_token))
+    p = world.params
+    b, http = core_client(b_token), core_http(b_token)
+    rules = [
+        targeting.rule("A's license", f"__kaiten.license.familySlug == '{p['familySlug']}'", "on"),
+        targeting.rule("A's instance", f"has(__kaiten.instance.slug) && __kaiten.instance.slug == '{p['instanceSlug']}'", "on"),
+        targeting.rule("A's customer", f"has(__kaiten.customer.slug) && __kaiten.customer.slug == '{p['customerSlug']}'", "on"),
+    ]
+    b.feature_flags.create(
+        name="Probe", slug=p["featureFlagSlug"], type="boolean", default_variant="off", targetings=rules,
+        variants=[targeting.variant("on", True), targeting.variant("off", False)],
+    )
+    context = {"targetingKey": p["customerSlug"], "kaiten": {"instanceSlug": p["instanceSlug"]}}
+    answer = http.post(f"ofrep/v1/evaluate/flags/{p['featureFlagSlug']}", json={"context": context})
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["value"], answer.json()["variant"]) == (False, "off")
+    # A's own evaluation of the same context does match: the rule is right, the facts are A's alone.
+    a_answer = core_http(a_token).post(f"ofrep/v1/evaluate/flags/{p['featureFlagSlug']}", json={"context": context})
+    assert a_answer.status_code == 200 and a_answer.json()["value"] is True, a_answer.text
+    for rule in rules:
+        rehearsal = http.post("feature-flags/targeting/test", json={"rule": rule["rule"], "targetingKey": p["customerSlug"], "context": context})
+        assert rehearsal.status_code == 200 and rehearsal.json()["matched"] is False, rehearsal.text
+        assert not leaked(rehearsal, json.dumps(context) + json.dumps(rules), world.markers), rehearsal.text
