@@ -357,7 +357,9 @@ def tenant_b(request, platform, sign_jwt, core_client):
     return org, token
 
 
-def test_organization_b_reaches_nothing_of_organization_a(kaiten, client, organization, tenant_b, platform, core_http, decode_jwt):
+def test_organization_b_reaches_nothing_of_organization_a(
+    kaiten, client, organization, tenant_b, platform, core_http, decode_jwt, outbox_events
+):
     a_org, a_token = organization
     b_org, b_token = tenant_b
     a_http, b_http = core_http(a_token), core_http(b_token)
@@ -373,11 +375,12 @@ def test_organization_b_reaches_nothing_of_organization_a(kaiten, client, organi
 
     wait_for(reads_audited, "A's reading of its meter in A's audit trail")
     audited = reads_audited()
+    a_events = [e for e in outbox_events(a_org.id) if e["name"] != READ_EVENT]
 
     tag = uuid.uuid4().hex[:8]
     write_bodies = bodies(world, tag)
     probes = sorted(operations(document), key=lambda op: op[2]["operationId"] in CREATIONS)
-    failures = []
+    failures, everything_sent = [], ""
     for path, method, operation, parameters in probes:
         op_id = operation["operationId"]
         url, query = fill(path, parameters, world.params)
@@ -388,6 +391,7 @@ def test_organization_b_reaches_nothing_of_organization_a(kaiten, client, organi
         response = b_http.request(method.upper(), url.lstrip("/"), params=query, json=body)
         statuses, _ = EXPECTED.get(op_id, ({404}, "not found for B"))
         sent = url + json.dumps(query) + json.dumps(body)
+        everything_sent += sent
         if response.status_code not in statuses:
             failures.append(f"{op_id} {method.upper()} {url}: {response.status_code}, expected {sorted(statuses)}: {response.text[:300]}")
         if op_id.startswith("validate-token") and response.status_code == 200:
@@ -404,6 +408,10 @@ def test_organization_b_reaches_nothing_of_organization_a(kaiten, client, organi
         wait_for(lambda: any(n["actionUrl"].endswith(sentinel.slug) for n in b_http.get("v1/notifications").json()["data"]),
                  "B's last write in B's feed")
     assert reads_audited() == audited, "B's reads were audited as A's"
+    written = [e for e in outbox_events(a_org.id) if e["name"] != READ_EVENT][len(a_events):]
+    assert not written, f"B's calls wrote events in A's name: {[e['name'] for e in written]}"
+    b_events = json.dumps(outbox_events(b_org.id), default=str)
+    assert not (found := [m for m in world.markers if m in b_events and m not in everything_sent]), f"A's {found} in B's events"
     after = snapshot(a_http, document, world)
     changed = {op: (before[op], after[op]) for op in before if before[op] != after[op]}
     assert not changed, f"B's calls changed A's data: {json.dumps(changed, indent=1, default=str)[:3000]}"
