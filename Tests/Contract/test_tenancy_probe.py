@@ -3,11 +3,17 @@
 Organization A builds one of everything through the SDK. Organization B, on the same server, then calls
 every operation of the served Core document -- iterated from the document, so an operation added later is
 probed without editing this file -- with A's real slugs, ids and names in the path and a body that would be
-valid. Each answer must be the one B would get for something that does not exist (404, or the contract's
-documented answer listed in `EXPECTED` with its reason), and no answer may hold any of A's identifiers that
-B did not send itself. Afterwards A reads everything it has, through every GET operation of the document, and
-must find it exactly as before. The Platform API names the organization in its paths: an organization token
-is refused there, and a platform call naming B shows nothing of A.
+valid (A's own token succeeds with the same calls). Each answer must be the one B would get for something
+that does not exist (404, or the contract's documented answer listed in `EXPECTED` with its reason), and no
+answer -- body or headers -- may hold any of A's identifiers that B did not send itself. Afterwards A reads
+everything it has, through every GET operation of the document, and finds it exactly as before; A's outbox
+gained nothing from B's calls. B runs with each kind of credential: an organization token, a person's JWT, a
+service account token.
+
+Beside the probe: B's own things tied to one of A's (an instance on A's license, a zone deploying A's
+release...) are refused as unknown; B's flags, evaluated with A's customer and instance named in the context,
+read no facts of A's; a cursor A was handed pages nothing of A's for B; and the Platform API, which names the
+organization in its paths, refuses B's credentials and shows nothing of A under B.
 """
 
 from __future__ import annotations
@@ -535,3 +541,31 @@ def test_b_flags_read_no_facts_of_a(kaiten, client, organization, tenant_b, plat
         rehearsal = http.post("feature-flags/targeting/test", json={"rule": rule["rule"], "targetingKey": p["customerSlug"], "context": context})
         assert rehearsal.status_code == 200 and rehearsal.json()["matched"] is False, rehearsal.text
         assert not leaked(rehearsal, json.dumps(context) + json.dumps(rules), world.markers), rehearsal.text
+
+
+def test_a_cursor_of_a_pages_nothing_of_a_for_b(kaiten, client, organization, tenant_b, platform, core_http):
+    """A list's cursor is no key to another organization's rows: B sending the cursor A was handed reads B's
+    own rows (or is refused), never A's next page."""
+    _, a_token = organization
+    _, b_token = tenant_b
+    a_http, b_http = core_http(a_token), core_http(b_token)
+    world = build_world(client, platform, a_http)
+    document = httpx.get(f"{kaiten.core_url}/openapi.json").json()
+    paged = 0
+    for path, method, operation, parameters in operations(document):
+        if method != "get" or "cursor" not in {parameter.get("name") for parameter in parameters}:
+            continue
+        url, query = fill(path, parameters, world.params)
+        first = a_http.get(url.lstrip("/"), params={**query, "limit": 1})
+        assert first.status_code == 200, f"{operation['operationId']}: {first.text[:300]}"
+        cursor = first.json().get("nextCursor")
+        if not cursor:
+            continue
+        paged += 1
+        # B asks for the same collection, or A's (404 for B), with A's cursor.
+        response = b_http.get(url.lstrip("/"), params={**query, "limit": 1, "cursor": cursor})
+        assert response.status_code in (200, 400, 404, 422), f"{operation['operationId']}: {response.status_code} {response.text[:300]}"
+        assert not (found := leaked(response, url + json.dumps(query) + cursor, world.markers)), (
+            f"{operation['operationId']} with A's cursor: A's {found} in B's answer: {response.text[:300]}"
+        )
+    assert paged >= 3, "A's lists handed out too few cursors to try"
