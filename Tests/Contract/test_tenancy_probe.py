@@ -200,13 +200,13 @@ EXPECTED: dict[str, tuple[set[int], str]] = {
     "update-connector-settings": ({200}, "B's own settings"),
     "delete-connector-settings": ({204}, "never refused (contract), and touches B only"),
     # Creations land in B; the ones that name something of A's are refused as if it did not exist.
-    "create-customer": ({201}, "a customer of B's own, with the slug A uses: slugs are per organization"),
+    "create-customer": ({201}, "B's own, with A's slug: slugs are per organization, a 409 would tell B A's exists"),
     "create-entitlement-group": ({201}, "B's own, with A's slug"),
     "create-feature-flag": ({201}, "B's own, with A's slug"),
     "create-metadata-field": ({201}, "B's own, with A's key"),
     "create-service-account": ({201}, "B's own, with A's slug"),
     "create-webhook-endpoint": ({201}, "B's own endpoint"),
-    "create-license": ({201}, "B's own, with A's slug: a family slug names B's families only"),
+    "create-license": ({201}, "B's own, with A's slug (a 409 would tell B that A's exists)"),
     # The connector upserts, sent what only updates an existing record: for B, A's record is a new one.
     "upsert-customer-integration-by-external-id": ({400}, "for B the record is new, and a new customer needs a name"),
     "upsert-instance-integration-by-external-id": ({400}, "for B the record is new, and a new instance needs its fields"),
@@ -400,6 +400,8 @@ def test_organization_b_reaches_nothing_of_organization_a(
         everything_sent += sent
         if response.status_code not in statuses:
             failures.append(f"{op_id} {method.upper()} {url}: {response.status_code}, expected {sorted(statuses)}: {response.text[:300]}")
+        if op_id.startswith("validate-token") and b_token.startswith("ksh_") and response.status_code != 200:
+            failures.append(f"{op_id}: B's own ksh_ token refused: {response.status_code}")
         if op_id.startswith("validate-token") and response.status_code == 200:
             _, claims = decode_jwt(response.headers["authorization"].removeprefix("Bearer "))
             if claims["kaiten_external_org_id"] != b_org.external_id:
