@@ -12,8 +12,9 @@ service account token.
 
 Beside the probe: B's own things tied to one of A's (an instance on A's license, a zone deploying A's
 release...) are refused as unknown; B's flags, evaluated with A's customer and instance named in the context,
-read no facts of A's; a cursor A was handed pages nothing of A's for B; and the Platform API, which names the
-organization in its paths, refuses B's credentials and shows nothing of A under B.
+read no facts of A's; a cursor A was handed pages nothing of A's for B; one person in both keeps each feed and
+its preferences apart; and the Platform API, which names the organization in its paths, refuses B's
+credentials and shows nothing of A under B.
 """
 
 from __future__ import annotations
@@ -571,3 +572,25 @@ def test_a_cursor_of_a_pages_nothing_of_a_for_b(kaiten, client, organization, te
             f"{operation['operationId']} with A's cursor: A's {found} in B's answer: {response.text[:300]}"
         )
     assert paged >= 3, "A's lists handed out too few cursors to try"
+
+
+def test_one_person_in_two_organizations_keeps_each_feed_and_preferences_apart(sign_jwt, core_http):
+    """A person is one user across organizations (their id derives from `sub` alone): what they read, mark and
+    choose in B stays in B."""
+    sub, tag = f"person-{uuid.uuid4().hex[:8]}", uuid.uuid4().hex[:8]
+    a, b = (
+        core_http(sign_jwt({"sub": sub, "kaiten_external_org_id": f"org_{side}{tag}", "scopes": ["write:*"]}))
+        for side in ("a", "b")
+    )
+    assert a.post("customers", json={"name": f"A {tag}", "slug": f"a{tag}"}).status_code == 201
+    assert b.post("customers", json={"name": f"B {tag}", "slug": f"b{tag}"}).status_code == 201
+    wait_for(lambda: a.get("v1/notifications").json()["data"] and b.get("v1/notifications").json()["data"], "both feeds")
+    a_feed, a_preferences = a.get("v1/notifications").json(), a.get("v1/notification-preferences").json()
+    assert [n["title"] for n in b.get("v1/notifications").json()["data"]] == [f"Customer created: B {tag}"]
+
+    assert b.post("v1/notifications/mark-read", json={"ids": [n["id"] for n in a_feed["data"]]}).json()["updated"] == 0
+    assert b.post("v1/notifications/mark-read", json={"all": True}).json() == {"updated": 1, "unreadCount": 0}
+    choice = {"events": [{"eventName": "CUSTOMER_CREATED", "channels": {"in_app": False}}]}
+    assert b.put("v1/notification-preferences", json=choice).status_code == 200
+    assert a.get("v1/notifications").json() == a_feed
+    assert a.get("v1/notification-preferences").json() == a_preferences
