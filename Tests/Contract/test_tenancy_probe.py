@@ -13,7 +13,7 @@ service account token.
 Beside the probe: B's own things tied to one of A's (an instance on A's license, a zone deploying A's
 release...) are refused as unknown; B's flags, evaluated with A's customer and instance named in the context,
 read no facts of A's; a cursor A was handed pages nothing of A's for B; one person in both keeps each feed and
-its preferences apart; and the Platform API, which names the organization in its paths, refuses B's
+its preferences apart; each organization's webhook endpoint receives its own events only; and the Platform API, which names the organization in its paths, refuses B's
 credentials and shows nothing of A under B.
 """
 
@@ -594,3 +594,27 @@ def test_one_person_in_two_organizations_keeps_each_feed_and_preferences_apart(s
     assert b.put("v1/notification-preferences", json=choice).status_code == 200
     assert a.get("v1/notifications").json() == a_feed
     assert a.get("v1/notification-preferences").json() == a_preferences
+
+
+def test_webhook_endpoints_receive_their_own_organizations_events_only(organization, tenant_b, core_http, client, core_client):
+    _, a_token = organization
+    _, b_token = tenant_b
+    a, b = core_http(a_token), core_http(b_token)
+    tag = uuid.uuid4().hex[:8]
+    endpoints = {}
+    for side, http in (("a", a), ("b", b)):
+        created = http.post("webhooks/endpoints", json={"url": f"https://{side}{tag}.example.com/hook"})
+        assert created.status_code == 201, created.text
+        endpoints[side] = created.json()["id"]
+    made = {"a": client.customers.create(name=f"A {tag}", slug=f"a{tag}"), "b": core_client(b_token).customers.create(name=f"B {tag}", slug=f"b{tag}")}
+
+    def messages(side: str) -> list[dict]:
+        http = a if side == "a" else b
+        return http.get(f"webhooks/endpoints/{endpoints[side]}/messages", params={"limit": 100}).json()["items"]
+
+    for side in ("a", "b"):
+        wait_for(lambda: any(m["payload"]["data"].get("id") == made[side].id for m in messages(side)), f"{side}'s event")
+    other = {"a": "b", "b": "a"}
+    for side in ("a", "b"):
+        text = json.dumps(messages(side))
+        assert made[other[side]].id not in text and f"{other[side]}{tag}" not in text, f"{side}'s endpoint got the other's event"
