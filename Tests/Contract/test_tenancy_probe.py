@@ -350,14 +350,19 @@ def snapshot(http: httpx.Client, document: dict, world: World) -> dict[str, obje
     return seen
 
 
+@pytest.fixture
+def tenant_b(platform):
+    """Organization B, and a write:* organization token of B's."""
+    org = platform.organizations.ensure(external_id=f"org_b{uuid.uuid4().hex[:12]}", name="Tenant B")
+    return org, platform.tokens.mint(org.id, name="tenant-b").token
+
+
 @pytest.fixture(params=["organization token", "person's JWT", "service account token"])
-def tenant_b(request, platform, sign_jwt, core_client):
-    """Organization B, and a write:* credential of B's of each kind: each finds its organization its own way."""
-    external_id = f"org_b{uuid.uuid4().hex[:12]}"
-    org = platform.organizations.ensure(external_id=external_id, name="Tenant B")
-    token = platform.tokens.mint(org.id, name="tenant-b").token
+def tenant_b_any(request, tenant_b, sign_jwt, core_client):
+    """Organization B with a write:* credential of each kind: each finds its organization its own way."""
+    org, token = tenant_b
     if request.param == "person's JWT":
-        token = sign_jwt({"sub": f"person-{uuid.uuid4().hex[:8]}", "kaiten_external_org_id": external_id, "scopes": ["write:*"]})
+        token = sign_jwt({"sub": f"person-{uuid.uuid4().hex[:8]}", "kaiten_external_org_id": org.external_id, "scopes": ["write:*"]})
     elif request.param == "service account token":
         account = core_client(token).service_accounts.create(name="Tenant B robot")
         token = core_client(token).service_accounts.create_token(account.slug, name="probe", scopes=["write:*"]).token
@@ -365,10 +370,10 @@ def tenant_b(request, platform, sign_jwt, core_client):
 
 
 def test_organization_b_reaches_nothing_of_organization_a(
-    kaiten, client, organization, tenant_b, platform, core_http, decode_jwt, outbox_events
+    kaiten, client, organization, tenant_b_any, platform, core_http, decode_jwt, outbox_events
 ):
     a_org, a_token = organization
-    b_org, b_token = tenant_b
+    b_org, b_token = tenant_b_any
     a_http, b_http = core_http(a_token), core_http(b_token)
     document = httpx.get(f"{kaiten.core_url}/openapi.json").json()
     world = build_world(client, platform, a_http)
@@ -451,11 +456,11 @@ def test_platform_api_refuses_organization_tokens_and_keeps_organizations_apart(
     assert [t.name for t in platform.tokens.list(b_org.id)] == ["tenant-b"]
 
 
-def test_b_cannot_tie_its_own_things_to_one_of_a(kaiten, client, organization, tenant_b, platform, core_http, core_client):
+def test_b_cannot_tie_its_own_things_to_one_of_a(kaiten, client, organization, tenant_b_any, platform, core_http, core_client):
     """A reference to A's thing among B's own is refused as unknown: an existence check that forgot the
     organization would let B's instance run on A's license, or B's zone deploy A's release."""
     _, a_token = organization
-    _, b_token = tenant_b
+    _, b_token = tenant_b_any
     world = build_world(client, platform, core_http(a_token))
     i, p = world.ids, world.params
     b, http = core_client(b_token), core_http(b_token)
