@@ -27,7 +27,7 @@ The rule, per method:
   member and every optional parameter outside the group.
 
 At the end of a *full* run (the whole Tests/Contract directory, no `-k`/`-m`, no `-x`/`--maxfail`,
-nothing deselected, not interrupted) an uncovered method fails the session, and the summary lists
+no `--ignore`/`--deselect`/`--lf`/`--sw`/`--collect-only`, nothing deselected, not interrupted) an uncovered method fails the session, and the summary lists
 each one with what is missing. A partial run prints a one-line note and changes nothing; with
 `KAITEN_SDK_COVERAGE=report` in the environment it prints the list too, still without failing.
 """
@@ -155,11 +155,13 @@ def _is_full_run(session: pytest.Session, recorder: Recorder) -> bool:
     if session.exitstatus in (pytest.ExitCode.INTERRUPTED, pytest.ExitCode.INTERNAL_ERROR,
                               pytest.ExitCode.USAGE_ERROR, pytest.ExitCode.NO_TESTS_COLLECTED):
         return False
-    if config.getoption("keyword") or config.getoption("markexpr"):
+    if config.getoption("keyword") or config.getoption("markexpr") or config.getoption("collectonly"):
+        return False
+    if config.getoption("ignore") or config.getoption("ignore_glob") or config.getoption("deselect"):
         return False
     if config.getoption("maxfail") or recorder.deselected or session.shouldstop:
         return False
-    if any(getattr(config.option, flag, False) for flag in ("lf", "failedfirst", "newfirst", "stepwise")):
+    if any(getattr(config.option, flag, False) for flag in ("lf", "stepwise", "stepwise_skip")):
         return False
     invocation = Path(config.invocation_params.dir)
     args = config.args or ["."]
