@@ -27,18 +27,17 @@ The rule, per method:
   member and every optional parameter outside the group.
 
 At the end of a *full* run (the whole Tests/Contract directory, no `-k`/`-m`, no `-x`/`--maxfail`,
-no `--ignore`/`--deselect`/`--lf`/`--sw`/`--collect-only`, nothing deselected, not interrupted) an uncovered method fails the session, and the summary lists
-each one with what is missing. A partial run prints a one-line note and changes nothing; with
+no `--ignore`/`--deselect`/`--lf`/`--sw`/`--collect-only`, nothing deselected, not interrupted) an
+uncovered method fails the session, and the summary lists each one with what is missing. A partial run prints a one-line note and changes nothing; with
 `KAITEN_SDK_COVERAGE=report` in the environment it prints the list too, still without failing.
 """
 
 from __future__ import annotations
 
 import functools
-import os
 import inspect
+import os
 import typing
-from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -59,7 +58,7 @@ class Method:
     calls: list[frozenset[str]] = field(default_factory=list)
 
     def missing(self) -> list[str]:
-        """What this method still lacks: "a call", "an all-arguments call (...)", "a required-only call"."""
+        """What this method still lacks; empty when it is covered."""
         if not self.optional:
             return [] if self.calls else ["a call"]
         if not self.calls:
