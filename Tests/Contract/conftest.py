@@ -23,6 +23,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
+# Records the SDK methods the suite calls, and fails a full run that leaves one uncovered (sdk_coverage.py).
+pytest_plugins = ["sdk_coverage"]
+
 
 def free_port() -> int:
     with socket.socket() as sock:
