@@ -20,54 +20,20 @@ enum TargetingFacts {
         let flagsRevision: Int64
     }
 
+    /// Reads the facts in one round trip. A prepared statement: the query is planned once per connection, where
+    /// planning its subqueries would otherwise cost more than running them.
     static func read(
-        organizationID: UUID, context: EvaluationContext, on executor: some SQLExecutor, logger: Logger
+        organizationID: UUID, context: EvaluationContext, on client: PostgresClient, logger: Logger
     ) async throws -> Reading {
-        var instanceSlug: String?
-        var instanceID: UUID?
+        var statement = ReadStatement(organizationID: organizationID, targetingKey: context.targetingKey, instanceSlug: nil, instanceID: nil)
         switch context.instance {
-        case .slug(let value)?: instanceSlug = value
-        case .id(let value)?: instanceID = value
+        case .slug(let value)?: statement.instanceSlug = value
+        case .id(let value)?: statement.instanceID = value
         case nil: break
         }
-        // A SELECT without FROM answers one row.
-        let (revision, licenseText, instanceText) =
-            try await executor.first(
-                """
-                SELECT COALESCE((SELECT revision FROM feature_flag_revision WHERE organization_id = \(organizationID)), 0),
-                       (SELECT json_build_object(
-                                   'license', json_build_object('slug', l.slug, 'familySlug', f.slug, 'type', l.type::text),
-                                   'entitlements', COALESCE(
-                                       (SELECT json_object_agg(e.slug, json_build_object('grant', g.value, 'used', u.value) ORDER BY e.slug)
-                                        FROM license_entitlement g
-                                        JOIN entitlement e ON e.id = g.entitlement_id
-                                        LEFT JOIN entitlement_usage u ON u.instance_id = i.id AND u.entitlement_id = g.entitlement_id
-                                        WHERE g.license_id = l.id), '{}'))::text
-                        FROM customer c
-                        JOIN instance i ON i.customer_id = c.id AND i.organization_id = c.organization_id
-                        JOIN license l ON l.id = i.license_id
-                        JOIN license_family f ON f.id = l.family_id
-                        WHERE c.organization_id = \(organizationID) AND c.slug = \(context.targetingKey)
-                        ORDER BY i.created_at, i.id
-                        LIMIT 1),
-                       (SELECT json_build_object(
-                                   'instance', json_strip_nulls(json_build_object('id', i.id, 'slug', i.slug, 'name', i.name,
-                                       'status', i.status::text, 'lifecycleStage', i.lifecycle_stage, 'metadata', i.metadata)),
-                                   'customer', json_strip_nulls(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug,
-                                       'externalCustomerId', c.external_customer_id, 'domain', c.domain)),
-                                   'deploymentZone', CASE WHEN z.id IS NOT NULL THEN json_strip_nulls(json_build_object(
-                                       'id', z.id, 'name', z.name, 'slug', z.slug, 'type', z.type, 'metadata', z.metadata,
-                                       'currentReleaseId', (SELECT d.release_id FROM deployment d WHERE d.deployment_zone_id = z.id
-                                                            ORDER BY d.created_at DESC, d.seq DESC LIMIT 1))) END)::text
-                        FROM instance i
-                        JOIN customer c ON c.id = i.customer_id
-                        LEFT JOIN deployment_zone z ON z.id = i.deployment_zone_id
-                        WHERE i.organization_id = \(organizationID) AND (i.slug = \(instanceSlug) OR i.id = \(instanceID))
-                        LIMIT 1)
-                """,
-                as: (Int64, String?, String?).self,
-                logger: logger
-            ) ?? (Int64(0), nil, nil)
+        var row: ReadStatement.Row = (0, nil, nil)
+        for try await read in try await client.execute(statement, logger: logger) { row = read }
+        let (revision, licenseText, instanceText) = row
         var facts: [String: CELValue] = [:]
         if let licenseText, case .object(let members) = try JSONValue.parse(Array(licenseText.utf8)) {
             facts["license"] = members["license"].map(CELValue.init(json:))
@@ -110,4 +76,59 @@ enum TargetingFacts {
         }
         return .map(CELMap(facts))
     }
+}
+
+/// The facts and the flags' revision, for an organization, a targeting key and an instance named by slug or id.
+private struct ReadStatement: PostgresPreparedStatement {
+    typealias Row = (Int64, String?, String?)
+
+    static let sql = """
+        SELECT COALESCE((SELECT revision FROM feature_flag_revision WHERE organization_id = $1), 0),
+               (SELECT json_build_object(
+                           'license', json_build_object('slug', l.slug, 'familySlug', f.slug, 'type', l.type::text),
+                           'entitlements', COALESCE(
+                               (SELECT json_object_agg(e.slug, json_build_object('grant', g.value, 'used', u.value) ORDER BY e.slug)
+                                FROM license_entitlement g
+                                JOIN entitlement e ON e.id = g.entitlement_id
+                                LEFT JOIN entitlement_usage u ON u.instance_id = i.id AND u.entitlement_id = g.entitlement_id
+                                WHERE g.license_id = l.id), '{}'))::text
+                FROM customer c
+                JOIN instance i ON i.customer_id = c.id AND i.organization_id = c.organization_id
+                JOIN license l ON l.id = i.license_id
+                JOIN license_family f ON f.id = l.family_id
+                WHERE c.organization_id = $1 AND c.slug = $2
+                ORDER BY i.created_at, i.id
+                LIMIT 1),
+               (SELECT json_build_object(
+                           'instance', json_strip_nulls(json_build_object('id', i.id, 'slug', i.slug, 'name', i.name,
+                               'status', i.status::text, 'lifecycleStage', i.lifecycle_stage, 'metadata', i.metadata)),
+                           'customer', json_strip_nulls(json_build_object('id', c.id, 'name', c.name, 'slug', c.slug,
+                               'externalCustomerId', c.external_customer_id, 'domain', c.domain)),
+                           'deploymentZone', CASE WHEN z.id IS NOT NULL THEN json_strip_nulls(json_build_object(
+                               'id', z.id, 'name', z.name, 'slug', z.slug, 'type', z.type, 'metadata', z.metadata,
+                               'currentReleaseId', (SELECT d.release_id FROM deployment d WHERE d.deployment_zone_id = z.id
+                                                    ORDER BY d.created_at DESC, d.seq DESC LIMIT 1))) END)::text
+                FROM instance i
+                JOIN customer c ON c.id = i.customer_id
+                LEFT JOIN deployment_zone z ON z.id = i.deployment_zone_id
+                WHERE i.organization_id = $1 AND (i.slug = $3 OR i.id = $4)
+                LIMIT 1)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text, .uuid]
+
+    let organizationID: UUID
+    let targetingKey: String?
+    var instanceSlug: String?
+    var instanceID: UUID?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 4)
+        bindings.append(organizationID)
+        bindings.append(targetingKey)
+        bindings.append(instanceSlug)
+        bindings.append(instanceID)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }

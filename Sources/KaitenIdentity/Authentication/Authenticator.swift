@@ -74,21 +74,13 @@ package struct Authenticator: Sendable {
         )
     }
 
-    /// The caller an active `ksh_` token authenticates, or nil.
+    /// The caller an active `ksh_` token authenticates, or nil. A prepared statement: every request runs it,
+    /// and planning its joins would cost more than running them.
     func organizationToken(_ secret: SecretToken) async throws -> OrganizationCaller? {
-        let row = try await database.client.first(
-            """
-            SELECT t.id, t.organization_id, o.external_id, t.service_account_id, u.name, t.scopes, t.expires_at
-            FROM token t
-            JOIN organization o ON o.id = t.organization_id
-            JOIN "user" u ON u.id = t.service_account_id AND u.deleted_at IS NULL
-            JOIN user_on_organization m ON m.organization_id = t.organization_id AND m.user_id = u.id AND m.deleted_at IS NULL
-            WHERE t.lookup_hash = \(secret.digest) AND t.kind = 'organization' AND t.revoked_date IS NULL
-              AND (t.expires_at IS NULL OR t.expires_at > now())
-            """,
-            as: (UUID, UUID, String, UUID, String, [String], Date?).self,
-            logger: database.logger
-        )
+        var row: OrganizationTokenStatement.Row?
+        for try await found in try await database.client.execute(OrganizationTokenStatement(digest: secret.digest), logger: database.logger) {
+            row = found
+        }
         guard let row else { return nil }
         return OrganizationCaller(
             organizationID: row.1,
@@ -100,4 +92,30 @@ package struct Authenticator: Sendable {
             expiresAt: row.6
         )
     }
+}
+
+/// An active organization token by the digest of its secret, with what the caller it authenticates needs.
+private struct OrganizationTokenStatement: PostgresPreparedStatement {
+    typealias Row = (UUID, UUID, String, UUID, String, [String], Date?)
+
+    static let sql = """
+        SELECT t.id, t.organization_id, o.external_id, t.service_account_id, u.name, t.scopes, t.expires_at
+        FROM token t
+        JOIN organization o ON o.id = t.organization_id
+        JOIN "user" u ON u.id = t.service_account_id AND u.deleted_at IS NULL
+        JOIN user_on_organization m ON m.organization_id = t.organization_id AND m.user_id = u.id AND m.deleted_at IS NULL
+        WHERE t.lookup_hash = $1 AND t.kind = 'organization' AND t.revoked_date IS NULL
+          AND (t.expires_at IS NULL OR t.expires_at > now())
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text]
+
+    let digest: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 1)
+        bindings.append(digest)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
