@@ -79,11 +79,12 @@ package enum CompositionRoot {
         try await run(configuration.database, logger: logger) { database in
             if migrate { try await migrator.migrate(database.client, logger: logger) }
             try await prepare(database)
-            let modules = Modules(
+            let modules = try Modules(
                 database: database,
                 jwtVerifier: configuration.jwtSecret.map(JWTVerifier.init(secret:)),
                 migrator: migrator,
-                webhooks: configuration.webhooks
+                webhooks: configuration.webhooks,
+                secureConsoleCookies: configuration.secureConsoleCookies
             )
             let bound = BoundAddresses(expected: 2, onComplete: onListening)
             let core = Application(
@@ -182,8 +183,14 @@ package enum WorkerTransport: String, Sendable, CaseIterable {
 
 /// The addresses the listeners bound, once both accept connections.
 package struct ServerEndpoints: Sendable {
-    package let core: String
-    package let platform: String
+    /// `http://host:port` of the Core listener, where the console is.
+    package let coreOrigin: String
+    package let platformOrigin: String
+
+    /// The Core API's base URL.
+    package var core: String { coreOrigin + "/api" }
+    /// The Platform API's base URL.
+    package var platform: String { platformOrigin + "/api" }
 }
 
 /// Collects the listeners' bound addresses and reports them once all are up.
@@ -204,10 +211,10 @@ private actor BoundAddresses {
 
     func record(_ key: WritableKeyPath<Addresses, String>, _ channel: any Channel) async {
         let address = channel.localAddress
-        addresses[keyPath: key] = "http://\(address?.ipAddress ?? "127.0.0.1"):\(address?.port ?? 0)/api"
+        addresses[keyPath: key] = "http://\(address?.ipAddress ?? "127.0.0.1"):\(address?.port ?? 0)"
         remaining -= 1
         if remaining == 0 {
-            await onComplete(ServerEndpoints(core: addresses.core, platform: addresses.platform))
+            await onComplete(ServerEndpoints(coreOrigin: addresses.core, platformOrigin: addresses.platform))
         }
     }
 }

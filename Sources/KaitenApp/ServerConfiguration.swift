@@ -20,6 +20,9 @@ package struct ServerConfiguration: Sendable {
     package var database: PostgresClient.Configuration
     package var jwtSecret: String?
     package var webhooks = WebhooksConfiguration()
+    /// Whether the console's session cookie is sent over HTTPS only (`KAITEN_CONSOLE_SECURE_COOKIES`, on unless
+    /// `0`/`false`): turn it off only where the console is reached over plain HTTP on a trusted network.
+    package var secureConsoleCookies = true
 
     package init(
         host: String = "127.0.0.1", apiPort: Int = 6060, platformPort: Int = 3001, database: PostgresClient.Configuration, jwtSecret: String? = nil
@@ -42,6 +45,11 @@ package struct ServerConfiguration: Sendable {
             jwtSecret: environment["KAITEN_JWT_SECRET"]
         )
         configuration.webhooks = try WebhooksConfiguration(environment: environment)
+        switch environment["KAITEN_CONSOLE_SECURE_COOKIES"]?.lowercased() {
+        case nil, "1", "true": configuration.secureConsoleCookies = true
+        case "0", "false": configuration.secureConsoleCookies = false
+        default: throw ConfigurationError.invalid("KAITEN_CONSOLE_SECURE_COOKIES", "expected 1, 0, true or false")
+        }
         guard configuration.apiPort != configuration.platformPort || configuration.apiPort == 0 else {
             throw ConfigurationError.invalid("KAITEN_PLATFORM_API_PORT", "must differ from KAITEN_API_PORT")
         }

@@ -64,6 +64,13 @@ package struct DevelopmentCredentials: Codable, Sendable {
         return credentials
     }
 
+    /// A one-time console sign-in link's secret for the organization token.
+    func consoleSignInSecret(database: Database) async throws -> String {
+        let tokenID = try await database.client.first(
+            "SELECT id FROM token WHERE lookup_hash = \(SecretToken(plaintext: organizationToken).digest)", as: UUID.self, logger: database.logger)!
+        return try await BrowserSessions(database: database).signInLink(forToken: tokenID)
+    }
+
     /// The credentials an earlier start saved, if any.
     static func load(from directory: URL) -> DevelopmentCredentials? {
         let file = directory.appendingPathComponent("credentials.json")

@@ -58,9 +58,11 @@ package struct DevelopmentEnvironment: Sendable {
             jwtSecret: jwtSecret
         )
         configuration.webhooks = webhooks
+        // The developer's browser reaches the console over plain HTTP on loopback.
+        configuration.secureConsoleCookies = false
         let webhooks = webhooks
         let directory = dataDirectory
-        let credentials = CredentialsBox()
+        let started = CredentialsBox()
         let printBanner = printBanner
         let postgresPort = postgresPort
         try await CompositionRoot.serve(
@@ -68,14 +70,23 @@ package struct DevelopmentEnvironment: Sendable {
             migrate: true,
             logger: logger,
             prepare: { database in
-                await credentials.set(try await DevelopmentCredentials.ensure(in: directory, jwtSecret: jwtSecret, database: database))
+                let ensured = try await DevelopmentCredentials.ensure(in: directory, jwtSecret: jwtSecret, database: database)
+                await started.set(ensured, consoleSignIn: try await ensured.consoleSignInSecret(database: database))
             },
             onListening: { endpoints in
-                guard printBanner, let credentials = await credentials.value else { return }
+                guard let credentials = await started.value, let consoleSignIn = await started.consoleSignIn else { return }
+                // A fresh one-time link at every start; also saved for scripts and tests that drive a browser.
+                let consoleLink = "\(endpoints.coreOrigin)/console/sign-in/link/\(consoleSignIn)"
+                let linkFile = directory.appendingPathComponent("console-sign-in-link")
+                try? Data(consoleLink.utf8).write(to: linkFile, options: .atomic)
+                chmod(linkFile.path, 0o600)
+                guard printBanner else { return }
                 let banner = """
 
                     Kaiten is running (Ctrl-C stops it, PostgreSQL included).
 
+                      Console         \(consoleLink)
+                                      (a one-time link that signs you in; restart for another, or sign in with the org token)
                       Core API        \(endpoints.core)
                       Platform API    \(endpoints.platform)
                       PostgreSQL      postgres://\(user)@127.0.0.1:\(postgresPort)/kaiten
@@ -100,5 +111,10 @@ package struct DevelopmentEnvironment: Sendable {
 
 private actor CredentialsBox {
     var value: DevelopmentCredentials?
-    func set(_ credentials: DevelopmentCredentials) { value = credentials }
+    var consoleSignIn: String?
+
+    func set(_ credentials: DevelopmentCredentials, consoleSignIn: String) {
+        value = credentials
+        self.consoleSignIn = consoleSignIn
+    }
 }

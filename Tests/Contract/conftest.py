@@ -370,3 +370,29 @@ def issue_platform_credential(kaiten):
         raise AssertionError(f"no token in output: {result.stdout!r}")
 
     return issue
+
+
+@pytest.fixture(scope="session")
+def console(kaiten):
+    """A headless Chromium signed in to the shared server's console through the one-time link `kaiten dev`
+    printed, as a developer would click it."""
+    from console_support import Console, start_chromium
+
+    driver = start_chromium()
+    try:
+        origin = kaiten.core_url.removesuffix("/api")
+        link = (kaiten.data_dir / "console-sign-in-link").read_text().strip()
+        driver.get(link)
+        assert driver.current_url == f"{origin}/console/dashboard", driver.current_url
+        yield Console(driver, origin)
+    finally:
+        driver.quit()
+
+
+@pytest.fixture(scope="session")
+def dev_client(kaiten):
+    """The SDK's Core API client for the development organization, the one the console is signed in to."""
+    from kaitencloud import KaitenClient
+
+    with KaitenClient(base_url=kaiten.core_url, token=kaiten.org_token, max_retries=0) as client:
+        yield client

@@ -1,6 +1,7 @@
 import Hummingbird
 import KaitenAuditTrail
 import KaitenConnectors
+import KaitenConsole
 import KaitenCore
 import KaitenCustomers
 import KaitenDeployments
@@ -29,9 +30,13 @@ struct Modules {
     let metadataFields: MetadataFieldsModule
     let auditTrail: AuditTrailModule
     let webhooks: WebhooksModule
+    let console: ConsoleModule
     let readiness: Readiness
 
-    init(database: Database, jwtVerifier: JWTVerifier?, migrator: Migrator, webhooks: WebhooksConfiguration = WebhooksConfiguration()) {
+    init(
+        database: Database, jwtVerifier: JWTVerifier?, migrator: Migrator, webhooks: WebhooksConfiguration = WebhooksConfiguration(),
+        secureConsoleCookies: Bool = true
+    ) throws {
         self.database = database
         authenticator = Authenticator(database: database, jwtVerifier: jwtVerifier)
         identity = IdentityModule(database: database)
@@ -46,11 +51,18 @@ struct Modules {
         metadataFields = MetadataFieldsModule(database: database)
         auditTrail = AuditTrailModule(database: database)
         self.webhooks = WebhooksModule(database: database, configuration: webhooks)
+        console = try ConsoleModule(
+            database: database, authenticator: authenticator, sessions: BrowserSessions(database: database),
+            useCases: ConsoleUseCases(
+                identity: identity, customers: customers, instances: instances, entitlements: entitlements, licenses: licenses,
+                featureFlags: featureFlags, deployments: deployments, metadataFields: metadataFields, auditTrail: auditTrail,
+                webhooks: self.webhooks),
+            secureCookies: secureConsoleCookies)
         readiness = Readiness(database: database, migrator: migrator)
     }
 
     /// The Core API under `/api`: public health, readiness, token validation and documents, then every
-    /// operation behind organization authentication.
+    /// operation behind organization authentication; and the console at `/console`.
     func coreListener() -> Listener {
         let listener = Listener()
         let api = listener.api
@@ -84,6 +96,7 @@ struct Modules {
             middleware: AuthenticationMiddleware { .organization(try await authenticator.authenticateOrganization(authorization: $0)) }
         )
         featureFlags.registerOFREPRoutes(on: root)
+        console.registerRoutes(on: listener.router)
         return listener
     }
 

@@ -5,11 +5,11 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `POST /customers`, with the customer's integrations if any: the only write that sets several at once.
-enum CreateCustomer {
+package enum CreateCustomer {
     static let operation = APIOperation("create-customer", .post, "/customers")
     static let requiredScope = Scope.write(.customers)
 
-    struct Command {
+    package struct Command {
         let fields: CustomerFields
         let slug: String?
         let integrations: [String: IntegrationLinkInput]
@@ -20,7 +20,7 @@ enum CreateCustomer {
             self.integrations = integrations
         }
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = CustomerFields(reading: &reader)
             slug = reader.slug()
@@ -40,7 +40,7 @@ enum CreateCustomer {
 }
 
 extension CustomersModule {
-    func create(_ command: CreateCustomer.Command, caller: OrganizationCaller) async throws -> CustomerResource {
+    package func create(_ command: CreateCustomer.Command, caller: OrganizationCaller) async throws -> CustomerResource {
         try caller.require(CreateCustomer.requiredScope)
         let fields = command.fields
         return try await SlugAttempts.run(

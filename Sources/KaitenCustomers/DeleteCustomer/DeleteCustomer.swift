@@ -5,7 +5,7 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `DELETE /customers/{customerSlug}`. The event carries the customer as it was just before.
-enum DeleteCustomer {
+package enum DeleteCustomer {
     static let operation = APIOperation("delete-customer", .delete, "/customers/{customerSlug}")
     static let requiredScope = Scope.write(.customers)
 
@@ -18,7 +18,7 @@ enum DeleteCustomer {
 }
 
 extension CustomersModule {
-    func delete(slug: String, caller: OrganizationCaller) async throws {
+    package func delete(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteCustomer.requiredScope)
         try await database.transaction { connection in
             guard

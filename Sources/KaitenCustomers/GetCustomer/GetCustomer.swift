@@ -5,7 +5,7 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `GET /customers/{customerSlug}`. Another organization's customer is not found, never forbidden.
-enum GetCustomer {
+package enum GetCustomer {
     static let operation = APIOperation("get-customer", .get, "/customers/{customerSlug}")
     static let requiredScope = Scope.read(.customers)
 
@@ -17,7 +17,7 @@ enum GetCustomer {
 }
 
 extension CustomersModule {
-    func get(slug: String, caller: OrganizationCaller) async throws -> CustomerResource {
+    package func get(slug: String, caller: OrganizationCaller) async throws -> CustomerResource {
         try caller.require(GetCustomer.requiredScope)
         guard
             let customer = try await CustomerRows.find(

@@ -6,16 +6,16 @@ import PostgresNIO
 
 /// `PUT /customers/{customerSlug}`: a full replacement. The external id and the domain are cleared when
 /// left out; the slug and integrations cannot change here, but may be sent back as they are.
-enum UpdateCustomer {
+package enum UpdateCustomer {
     static let operation = APIOperation("update-customer", .put, "/customers/{customerSlug}")
     static let requiredScope = Scope.write(.customers)
 
-    struct Command {
+    package struct Command {
         let fields: CustomerFields
         let slug: String?
         let integrations: [String: IntegrationLinkInput]
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = CustomerFields(reading: &reader)
             slug = reader.slug()
@@ -34,7 +34,7 @@ enum UpdateCustomer {
 }
 
 extension CustomersModule {
-    func update(slug: String, _ command: UpdateCustomer.Command, caller: OrganizationCaller) async throws {
+    package func update(slug: String, _ command: UpdateCustomer.Command, caller: OrganizationCaller) async throws {
         try caller.require(UpdateCustomer.requiredScope)
         if let newSlug = command.slug, newSlug != slug {
             throw APIError.unprocessable(

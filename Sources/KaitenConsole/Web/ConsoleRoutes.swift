@@ -1,0 +1,135 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import KaitenCore
+import KaitenHTTP
+import KaitenIdentity
+import Logging
+import PostgresNIO
+
+/// A request to a signed-in console page.
+struct ConsoleRequest {
+    let request: Request
+    let context: KaitenRequestContext
+    let session: ConsoleSession
+    let renderer: PageRenderer
+    let cookies: ConsoleCookies
+
+    var caller: OrganizationCaller { session.caller }
+
+    /// A query parameter's value, nil when absent or blank.
+    func query(_ name: String) -> String? {
+        guard let value = request.uri.queryParameters[Substring(name)].map(String.init), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// The path parameter the route guarantees.
+    func parameter(_ name: String) throws -> String {
+        try context.parameters.decodedPath(name)
+    }
+
+    /// 303 to the page that shows what a write did, with a notice shown there once.
+    func redirect(to location: String, notice: String) -> Response {
+        var response = PageRenderer.redirect(to: location)
+        response.setCookie(cookies.notice(notice))
+        return response
+    }
+
+    /// The page in the layout, with the notice a previous write left, which is then cleared.
+    func render(_ page: Page) -> Response {
+        let notice = ConsoleCookies.notice(of: request)
+        var response = renderer.render(page, session: session, notice: notice)
+        if notice != nil {
+            response.setCookie(cookies.expired(ConsoleCookies.notice))
+        }
+        return response
+    }
+}
+
+/// Registers console pages and forms: each resolves the session first, checks a form's CSRF token before its
+/// handler runs, and turns a refusal into a page a person can read.
+struct ConsoleRoutes: Sendable {
+    let group: RouterGroup<KaitenRequestContext>
+    let renderer: PageRenderer
+    let sessions: BrowserSessions
+    let cookies: ConsoleCookies
+
+    /// A page shown with GET; without a session, the sign-in page, which comes back here afterwards.
+    func page(_ path: RouterPath, _ handler: @escaping @Sendable (ConsoleRequest) async throws -> Response) {
+        group.get(path) { request, context in
+            guard let session = try await session(of: request) else {
+                let next = request.uri.description
+                return PageRenderer.redirect(to: "/console/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
+            }
+            return await respond(request, context, session) {
+                try await handler(ConsoleRequest(request: request, context: context, session: session, renderer: renderer, cookies: cookies))
+            }
+        }
+    }
+
+    /// A form posted to `path`. Without a session, or with a CSRF token not of this session, nothing is written.
+    func form(_ path: RouterPath, _ handler: @escaping @Sendable (ConsoleRequest, FormBody) async throws -> Response) {
+        group.post(path) { request, context in
+            guard let session = try await session(of: request) else {
+                var response = PageRenderer.redirect(to: "/console/sign-in")
+                response.setCookie(cookies.notice("Your session has ended. Sign in again; nothing was changed."))
+                return response
+            }
+            return await respond(request, context, session) {
+                let form = try await FormBody(request: request)
+                try session.verify(form)
+                return try await handler(
+                    ConsoleRequest(request: request, context: context, session: session, renderer: renderer, cookies: cookies), form)
+            }
+        }
+    }
+
+    func session(of request: Request) async throws -> ConsoleSession? {
+        guard let secret = request.cookies[ConsoleCookies.session]?.value, !secret.isEmpty,
+            let caller = try await sessions.caller(secret: secret)
+        else { return nil }
+        return ConsoleSession(caller: caller, secret: secret)
+    }
+
+    private func respond(
+        _ request: Request, _ context: KaitenRequestContext, _ session: ConsoleSession, _ body: () async throws -> Response
+    ) async -> Response {
+        do {
+            return try await body()
+        } catch {
+            return renderer.render(ErrorPage(error, request: request, logger: context.logger).page, session: session)
+        }
+    }
+}
+
+/// The page for a refusal or a failure: "Restricted access" with the API's reason for a missing scope, and a
+/// reference to the logs for anything unexpected.
+struct ErrorPage {
+    let page: Page
+
+    init(_ error: any Error, request: Request, logger: Logger) {
+        let errorID = UUID().lowercased
+        guard let error = error as? APIError else {
+            logger.error(
+                "console request failed",
+                metadata: ["kaiten.error_id": "\(errorID)", "kaiten.error": "\(String(reflecting: error))", "kaiten.path": "\(request.uri.path)"]
+            )
+            page = Page(
+                template: "error", title: "Something went wrong", section: nil,
+                data: ["heading": "Something went wrong", "detail": "The server could not show this page.", "errorId": errorID],
+                status: .internalServerError)
+            return
+        }
+        logger.info("console request refused", metadata: ["kaiten.error_id": "\(errorID)", "kaiten.code": "\(error.code)"])
+        let heading =
+            switch error.kind {
+            case .forbidden: "Restricted access"
+            case .notFound: "Not found"
+            default: "This request could not be completed"
+            }
+        page = Page(
+            template: "error", title: heading, section: nil,
+            data: ["heading": heading, "detail": error.detail, "code": error.code, "errorId": errorID],
+            status: HTTPResponse.Status(code: error.status))
+    }
+}
