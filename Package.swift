@@ -126,6 +126,7 @@ let package = Package(
                 "KaitenApp",
                 "KaitenCore",
                 "KaitenDevelopment",
+                "KaitenIdentity",
                 "KaitenMigrations",
                 "KaitenPipeline",
                 "KaitenWebhooks",

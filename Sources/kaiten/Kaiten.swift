@@ -10,7 +10,7 @@ struct Kaiten: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "kaiten",
         abstract: "Kaiten, the control plane for B2B SaaS.",
-        subcommands: [Dev.self, Serve.self, Migrate.self, PlatformToken.self, Bench.self, Relay.self, Worker.self]
+        subcommands: [Dev.self, Serve.self, Migrate.self, PlatformToken.self, SeedDemo.self, Bench.self, Relay.self, Worker.self]
     )
 
     /// Every subcommand logs to standard error, bootstrapped once here.
