@@ -3,7 +3,8 @@ import Hummingbird
 import KaitenCore
 import PostgresNIO
 
-/// `/console/dashboard`: the organization at a glance, read in one query.
+/// `/console/dashboard`: the organization at a glance: six figures, three insight cards and the charts of
+/// Kaiten's dashboard, drawn on the server as SVG. Two queries, whatever the organization's size.
 struct DashboardPage: Sendable {
     let database: Database
 
@@ -13,46 +14,184 @@ struct DashboardPage: Sendable {
 
     func page(_ console: ConsoleRequest) async throws -> Page {
         try console.caller.require(.read(.instances))
-        let organization = console.caller.organizationID
+        let figures = try await Figures.read(console.caller.organizationID, database: database)
+        let charts = try await Charts.read(console.caller.organizationID, database: database)
+        var data: [String: Any] = [
+            "figures": [
+                ["label": "Customers", "value": figures.customers, "link": "/console/customers"],
+                ["label": "Active instances", "value": figures.activeInstances, "link": "/console/instances"],
+                ["label": "Licenses ending within 30 days", "value": figures.endingSoon, "hint": "\(figures.endingWithin60) within 60 days"],
+                ["label": "Licenses", "value": figures.licenses, "link": "/console/licenses"],
+                ["label": "Flags enabled", "value": "\(figures.flagsEnabled) / \(figures.flags)", "link": "/console/feature-flags"],
+                [
+                    "label": "Tokens expiring within 30 days", "value": figures.tokensExpiringSoon, "link": "/console/service-accounts",
+                    "hint": "\(figures.activeTokens) active",
+                ],
+            ] as [[String: Any]],
+            "alerts": ["nearLimit": figures.usagesNearLimit, "overLimit": figures.usagesOverLimit],
+            "coverage": ["zonesWithRelease": figures.zonesWithRelease, "zones": figures.zones],
+            "automation": ["serviceAccounts": figures.serviceAccounts, "tokens": figures.activeTokens],
+            "saturation": charts.saturation,
+            "hasSaturation": !charts.saturation.isEmpty,
+        ]
+        let drawn = [
+            ("forecast", BarChart(title: "Licenses ending, by days from today", bars: zip(Charts.expiryBuckets, charts.expiry).map { ($0, $1) })),
+            ("topCustomers", BarChart(title: "Customers with the most instances", bars: charts.topCustomers)),
+            ("created", BarChart(title: "Instances created per month", bars: zip(charts.months, charts.createdPerMonth).map { ($0, $1) })),
+            ("releases", BarChart(title: "Releases created per month", bars: zip(charts.months, charts.releasesPerMonth).map { ($0, $1) })),
+            ("flagTypes", BarChart(title: "Flags by type", bars: charts.flagTypes)),
+            ("flagRules", BarChart(title: "Flags by number of targeting rules", bars: zip(Charts.ruleBuckets, charts.rules).map { ($0, $1) })),
+            ("tokens", BarChart(title: "Organization tokens by state", bars: zip(Charts.tokenStates, charts.tokens).map { ($0, $1) })),
+        ]
+        for (name, chart) in drawn {
+            data[name] = chart.isEmpty ? ["empty": true] : ["svg": chart.svg]
+        }
+        return Page(template: "dashboard", title: "Dashboard", section: .dashboard, data: data)
+    }
+}
+
+/// The figures and insight counts, in one query.
+private struct Figures {
+    var customers = 0, activeInstances = 0, endingSoon = 0, endingWithin60 = 0, licenses = 0, flags = 0, flagsEnabled = 0
+    var tokensExpiringSoon = 0, activeTokens = 0, serviceAccounts = 0, zones = 0, zonesWithRelease = 0
+    var usagesNearLimit = 0, usagesOverLimit = 0
+
+    static func read(_ organization: UUID, database: Database) async throws -> Figures {
         let row = try await database.client.first(
             """
             SELECT
               (SELECT count(*)::int FROM customer WHERE organization_id = \(organization)),
-              (SELECT count(*)::int FROM instance WHERE organization_id = \(organization) AND end_license_date > now()),
-              (SELECT count(*)::int FROM instance WHERE organization_id = \(organization)
-                 AND end_license_date > now() AND end_license_date <= now() + interval '30 days'),
+              (SELECT ARRAY[count(*) FILTER (WHERE end_license_date > now()),
+                            count(*) FILTER (WHERE end_license_date > now() AND end_license_date <= now() + interval '30 days'),
+                            count(*) FILTER (WHERE end_license_date > now() AND end_license_date <= now() + interval '60 days')]::int[]
+               FROM instance WHERE organization_id = \(organization)),
               (SELECT count(*)::int FROM license WHERE organization_id = \(organization)),
-              (SELECT count(*)::int FROM feature_flag WHERE organization_id = \(organization) AND enabled),
-              (SELECT count(*)::int FROM feature_flag WHERE organization_id = \(organization)),
-              (SELECT count(*)::int FROM token WHERE organization_id = \(organization) AND kind = 'organization' AND revoked_date IS NULL
-                 AND expires_at > now() AND expires_at <= now() + interval '30 days'),
-              (SELECT ARRAY[
-                  count(*) FILTER (WHERE end_license_date <= now() + interval '7 days'),
-                  count(*) FILTER (WHERE end_license_date > now() + interval '7 days' AND end_license_date <= now() + interval '30 days'),
-                  count(*) FILTER (WHERE end_license_date > now() + interval '30 days' AND end_license_date <= now() + interval '60 days'),
-                  count(*) FILTER (WHERE end_license_date > now() + interval '60 days' AND end_license_date <= now() + interval '90 days'),
-                  count(*) FILTER (WHERE end_license_date > now() + interval '90 days')]::int[]
-               FROM instance WHERE organization_id = \(organization) AND end_license_date > now())
+              (SELECT ARRAY[count(*), count(*) FILTER (WHERE enabled)]::int[] FROM feature_flag WHERE organization_id = \(organization)),
+              (SELECT ARRAY[count(*) FILTER (WHERE expires_at <= now() + interval '30 days'), count(*)]::int[]
+               FROM token WHERE organization_id = \(organization) AND kind = 'organization' AND revoked_date IS NULL
+                 AND (expires_at IS NULL OR expires_at > now())),
+              (SELECT count(*)::int FROM "user" WHERE organization_id = \(organization) AND type = 'machine' AND deleted_at IS NULL),
+              (SELECT ARRAY[count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM deployment d WHERE d.deployment_zone_id = z.id))]::int[]
+               FROM deployment_zone z WHERE z.organization_id = \(organization)),
+              (SELECT ARRAY[count(*) FILTER (WHERE ratio >= 0.8 AND ratio <= 1), count(*) FILTER (WHERE ratio > 1)]::int[]
+               FROM (\(unescaped: Charts.usageRatios(organization))) usage)
             """,
-            as: (Int, Int, Int, Int, Int, Int, Int, [Int]).self,
+            as: (Int, [Int], Int, [Int], [Int], Int, [Int], [Int]).self,
             logger: database.logger
         )!
-        let forecast = BarChart(
-            title: "Licenses ending, by days from today",
-            bars: zip(["0–7 d", "8–30 d", "31–60 d", "61–90 d", "> 90 d"], row.7).map { ($0, $1) })
-        return Page(
-            template: "dashboard", title: "Dashboard", section: .dashboard,
-            data: [
-                "figures": [
-                    ["label": "Customers", "value": row.0, "link": "/console/customers"],
-                    ["label": "Active instances", "value": row.1, "link": "/console/instances"],
-                    ["label": "Licenses ending within 30 days", "value": row.2, "link": "/console/instances?ending=30"],
-                    ["label": "Licenses", "value": row.3],
-                    ["label": "Flags enabled", "value": "\(row.4) / \(row.5)", "link": "/console/feature-flags"],
-                    ["label": "Tokens expiring within 30 days", "value": row.6, "link": "/console/service-accounts"],
-                ] as [[String: Any]],
-                "forecast": forecast.svg,
-                "forecastEmpty": forecast.isEmpty,
-            ])
+        var figures = Figures()
+        figures.customers = row.0
+        (figures.activeInstances, figures.endingSoon, figures.endingWithin60) = (row.1[0], row.1[1], row.1[2])
+        figures.licenses = row.2
+        (figures.flags, figures.flagsEnabled) = (row.3[0], row.3[1])
+        (figures.tokensExpiringSoon, figures.activeTokens) = (row.4[0], row.4[1])
+        figures.serviceAccounts = row.5
+        (figures.zones, figures.zonesWithRelease) = (row.6[0], row.6[1])
+        (figures.usagesNearLimit, figures.usagesOverLimit) = (row.7[0], row.7[1])
+        return figures
+    }
+}
+
+/// What the charts draw, in one query.
+private struct Charts {
+    static let expiryBuckets = ["0–7 d", "8–30 d", "31–60 d", "61–90 d", "> 90 d"]
+    static let ruleBuckets = ["none", "1", "2", "3", "4+"]
+    static let tokenStates = ["healthy", "expiring ≤ 30 d", "no expiry", "expired", "revoked"]
+    static let saturationBuckets = ["< 50 %", "50–80 %", "80–100 %", "> 100 %", "no limit"]
+
+    var expiry: [Int] = []
+    var topCustomers: [(label: String, value: Int)] = []
+    var months: [String] = []
+    var createdPerMonth: [Int] = []
+    var releasesPerMonth: [Int] = []
+    var flagTypes: [(label: String, value: Int)] = []
+    var rules: [Int] = []
+    var tokens: [Int] = []
+    var saturation: [[String: Any]] = []
+
+    /// Each NUMBER usage as last reported, with its license's threshold (-1: no limit) and their ratio.
+    static func usageRatios(_ organization: UUID) -> String {
+        """
+        SELECT l.type::text AS license_type, (g.value ->> 'value')::numeric AS threshold,
+               CASE WHEN (g.value ->> 'value')::numeric > 0
+                    THEN (u.value ->> 'value')::numeric / (g.value ->> 'value')::numeric END AS ratio
+        FROM entitlement_usage u
+        JOIN instance i ON i.id = u.instance_id
+        JOIN license l ON l.id = i.license_id
+        JOIN license_entitlement g ON g.license_id = i.license_id AND g.entitlement_id = u.entitlement_id
+        WHERE u.organization_id = '\(organization.lowercased)' AND g.value ->> 'type' = 'number'
+        """
+    }
+
+    static func read(_ organization: UUID, database: Database) async throws -> Charts {
+        let row = try await database.client.first(
+            """
+            WITH months AS (
+                SELECT generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()), interval '1 month') AS month
+            )
+            SELECT
+              (SELECT ARRAY[count(*) FILTER (WHERE end_license_date <= now() + interval '7 days'),
+                            count(*) FILTER (WHERE end_license_date > now() + interval '7 days' AND end_license_date <= now() + interval '30 days'),
+                            count(*) FILTER (WHERE end_license_date > now() + interval '30 days' AND end_license_date <= now() + interval '60 days'),
+                            count(*) FILTER (WHERE end_license_date > now() + interval '60 days' AND end_license_date <= now() + interval '90 days'),
+                            count(*) FILTER (WHERE end_license_date > now() + interval '90 days')]::int[]
+               FROM instance WHERE organization_id = \(organization) AND end_license_date > now()),
+              (SELECT COALESCE(array_agg(name ORDER BY instances DESC, name), '{}') FROM (
+                  SELECT c.name, count(*) AS instances FROM instance i JOIN customer c ON c.id = i.customer_id
+                  WHERE i.organization_id = \(organization) GROUP BY c.id, c.name ORDER BY count(*) DESC, c.name LIMIT 8) top),
+              (SELECT COALESCE(array_agg(instances::int ORDER BY instances DESC, name), '{}') FROM (
+                  SELECT c.name, count(*) AS instances FROM instance i JOIN customer c ON c.id = i.customer_id
+                  WHERE i.organization_id = \(organization) GROUP BY c.id, c.name ORDER BY count(*) DESC, c.name LIMIT 8) top),
+              (SELECT array_agg(to_char(month, 'Mon') ORDER BY month) FROM months),
+              (SELECT array_agg((SELECT count(*)::int FROM instance i WHERE i.organization_id = \(organization)
+                                   AND i.created_at >= month AND i.created_at < month + interval '1 month') ORDER BY month) FROM months),
+              (SELECT array_agg((SELECT count(*)::int FROM release r WHERE r.organization_id = \(organization)
+                                   AND r.created_at >= month AND r.created_at < month + interval '1 month') ORDER BY month) FROM months),
+              (SELECT ARRAY[count(*) FILTER (WHERE type = 'boolean'), count(*) FILTER (WHERE type = 'string'),
+                            count(*) FILTER (WHERE type = 'number'), count(*) FILTER (WHERE type = 'object'),
+                            count(*) FILTER (WHERE jsonb_array_length(targetings) = 0), count(*) FILTER (WHERE jsonb_array_length(targetings) = 1),
+                            count(*) FILTER (WHERE jsonb_array_length(targetings) = 2), count(*) FILTER (WHERE jsonb_array_length(targetings) = 3),
+                            count(*) FILTER (WHERE jsonb_array_length(targetings) >= 4)]::int[]
+               FROM feature_flag WHERE organization_id = \(organization)),
+              (SELECT ARRAY[count(*) FILTER (WHERE revoked_date IS NULL AND expires_at > now() + interval '30 days'),
+                            count(*) FILTER (WHERE revoked_date IS NULL AND expires_at > now() AND expires_at <= now() + interval '30 days'),
+                            count(*) FILTER (WHERE revoked_date IS NULL AND expires_at IS NULL),
+                            count(*) FILTER (WHERE revoked_date IS NULL AND expires_at <= now()),
+                            count(*) FILTER (WHERE revoked_date IS NOT NULL)]::int[]
+               FROM token WHERE organization_id = \(organization) AND kind = 'organization'),
+              (SELECT COALESCE(array_agg(license_type || ':' || bucket || ':' || usages ORDER BY license_type, bucket), '{}') FROM (
+                  SELECT license_type,
+                         CASE WHEN threshold < 0 THEN 4 WHEN ratio IS NULL THEN 3 WHEN ratio < 0.5 THEN 0 WHEN ratio < 0.8 THEN 1
+                              WHEN ratio <= 1 THEN 2 ELSE 3 END AS bucket,
+                         count(*) AS usages
+                  FROM (\(unescaped: usageRatios(organization))) usage GROUP BY 1, 2) cells)
+            """,
+            as: ([Int], [String], [Int], [String], [Int], [Int], [Int], [Int], [String]).self,
+            logger: database.logger
+        )!
+        var charts = Charts()
+        charts.expiry = row.0
+        charts.topCustomers = zip(row.1, row.2).map { (String($0.prefix(14)), $1) }
+        charts.months = row.3
+        charts.createdPerMonth = row.4
+        charts.releasesPerMonth = row.5
+        charts.flagTypes = zip(["boolean", "string", "number", "object"], row.6.prefix(4)).map { ($0, $1) }
+        charts.rules = Array(row.6.dropFirst(4))
+        charts.tokens = row.7
+        var cells: [String: [Int]] = [:]
+        for cell in row.8 {
+            let parts = cell.split(separator: ":")
+            guard parts.count == 3, let bucket = Int(parts[1]), let usages = Int(parts[2]) else { continue }
+            cells[String(parts[0]), default: Array(repeating: 0, count: Self.saturationBuckets.count)][bucket] = usages
+        }
+        charts.saturation = cells.keys.sorted().map { licenseType in
+            [
+                "licenseType": licenseType.prefix(1) + licenseType.dropFirst().lowercased(),
+                "cells": zip(Self.saturationBuckets, cells[licenseType]!).enumerated().map { index, cell in
+                    ["bucket": cell.0, "usages": cell.1, "level": "level-\(index)"] as [String: Any]
+                },
+            ]
+        }
+        return charts
     }
 }
