@@ -28,7 +28,7 @@ struct DashboardPage: Sendable {
                     "hint": "\(figures.activeTokens) active",
                 ],
             ] as [[String: Any]],
-            "alerts": ["nearLimit": figures.usagesNearLimit, "overLimit": figures.usagesOverLimit],
+            "alerts": ["nearLimit": charts.usages(inBucket: 2), "overLimit": charts.usages(inBucket: 3)],
             "coverage": ["zonesWithRelease": figures.zonesWithRelease, "zones": figures.zones],
             "automation": ["serviceAccounts": figures.serviceAccounts, "tokens": figures.activeTokens],
             "saturation": charts.saturation,
@@ -54,7 +54,6 @@ struct DashboardPage: Sendable {
 private struct Figures {
     var customers = 0, activeInstances = 0, endingSoon = 0, endingWithin60 = 0, licenses = 0, flags = 0, flagsEnabled = 0
     var tokensExpiringSoon = 0, activeTokens = 0, serviceAccounts = 0, zones = 0, zonesWithRelease = 0
-    var usagesNearLimit = 0, usagesOverLimit = 0
 
     static func read(_ organization: UUID, database: Database) async throws -> Figures {
         let row = try await database.client.first(
@@ -72,11 +71,9 @@ private struct Figures {
                  AND (expires_at IS NULL OR expires_at > now())),
               (SELECT count(*)::int FROM "user" WHERE organization_id = \(organization) AND type = 'machine' AND deleted_at IS NULL),
               (SELECT ARRAY[count(*), count(*) FILTER (WHERE EXISTS (SELECT 1 FROM deployment d WHERE d.deployment_zone_id = z.id))]::int[]
-               FROM deployment_zone z WHERE z.organization_id = \(organization)),
-              (SELECT ARRAY[count(*) FILTER (WHERE ratio >= 0.8 AND ratio <= 1), count(*) FILTER (WHERE ratio > 1)]::int[]
-               FROM (\(unescaped: Charts.usageRatios(organization))) usage)
+               FROM deployment_zone z WHERE z.organization_id = \(organization))
             """,
-            as: (Int, [Int], Int, [Int], [Int], Int, [Int], [Int]).self,
+            as: (Int, [Int], Int, [Int], [Int], Int, [Int]).self,
             logger: database.logger
         )!
         var figures = Figures()
@@ -87,7 +84,6 @@ private struct Figures {
         (figures.tokensExpiringSoon, figures.activeTokens) = (row.4[0], row.4[1])
         figures.serviceAccounts = row.5
         (figures.zones, figures.zonesWithRelease) = (row.6[0], row.6[1])
-        (figures.usagesNearLimit, figures.usagesOverLimit) = (row.7[0], row.7[1])
         return figures
     }
 }
@@ -108,20 +104,10 @@ private struct Charts {
     var rules: [Int] = []
     var tokens: [Int] = []
     var saturation: [[String: Any]] = []
+    /// Usages per saturation bucket (the index into ``saturationBuckets``), by license type.
+    var usagesByBucket: [String: [Int]] = [:]
 
-    /// Each NUMBER usage as last reported, with its license's threshold (-1: no limit) and their ratio.
-    static func usageRatios(_ organization: UUID) -> String {
-        """
-        SELECT l.type::text AS license_type, (g.value ->> 'value')::numeric AS threshold,
-               CASE WHEN (g.value ->> 'value')::numeric > 0
-                    THEN (u.value ->> 'value')::numeric / (g.value ->> 'value')::numeric END AS ratio
-        FROM entitlement_usage u
-        JOIN instance i ON i.id = u.instance_id
-        JOIN license l ON l.id = i.license_id
-        JOIN license_entitlement g ON g.license_id = i.license_id AND g.entitlement_id = u.entitlement_id
-        WHERE u.organization_id = '\(organization.lowercased)' AND g.value ->> 'type' = 'number'
-        """
-    }
+    func usages(inBucket bucket: Int) -> Int { usagesByBucket.values.reduce(0) { $0 + $1[bucket] } }
 
     static func read(_ organization: UUID, database: Database) async throws -> Charts {
         let row = try await database.client.first(
@@ -164,7 +150,17 @@ private struct Charts {
                          CASE WHEN threshold < 0 THEN 4 WHEN ratio IS NULL THEN 3 WHEN ratio < 0.5 THEN 0 WHEN ratio < 0.8 THEN 1
                               WHEN ratio <= 1 THEN 2 ELSE 3 END AS bucket,
                          count(*) AS usages
-                  FROM (\(unescaped: usageRatios(organization))) usage GROUP BY 1, 2) cells)
+                  FROM (
+                      -- Each NUMBER usage as last reported, with its license's threshold (-1: no limit).
+                      SELECT l.type::text AS license_type, (g.value ->> 'value')::numeric AS threshold,
+                             CASE WHEN (g.value ->> 'value')::numeric > 0
+                                  THEN (u.value ->> 'value')::numeric / (g.value ->> 'value')::numeric END AS ratio
+                      FROM entitlement_usage u
+                      JOIN instance i ON i.id = u.instance_id
+                      JOIN license l ON l.id = i.license_id
+                      JOIN license_entitlement g ON g.license_id = i.license_id AND g.entitlement_id = u.entitlement_id
+                      WHERE u.organization_id = \(organization) AND g.value ->> 'type' = 'number') usage
+                  GROUP BY 1, 2) cells)
             """,
             as: ([Int], [String], [Int], [String], [Int], [Int], [Int], [Int], [String]).self,
             logger: database.logger
@@ -184,6 +180,7 @@ private struct Charts {
             guard parts.count == 3, let bucket = Int(parts[1]), let usages = Int(parts[2]) else { continue }
             cells[String(parts[0]), default: Array(repeating: 0, count: Self.saturationBuckets.count)][bucket] = usages
         }
+        charts.usagesByBucket = cells
         charts.saturation = cells.keys.sorted().map { licenseType in
             [
                 "licenseType": licenseType.prefix(1) + licenseType.dropFirst().lowercased(),
