@@ -335,6 +335,7 @@ let package = Package(
                 "EmbeddedServers",
                 "KaitenApp",
                 "KaitenAuditTrail",
+                "KaitenConsole",
                 "KaitenFeatureFlags",
                 "KaitenPipeline",
                 "KaitenCore",

@@ -35,7 +35,7 @@ import Testing
             backgroundLogger: Logger(label: "kaiten.tests")
         )
         let database = Database(client: client, logger: Logger(label: "kaiten.tests"))
-        return Modules(database: database, jwtVerifier: nil, migrator: try Migrator())
+        return try Modules(database: database, jwtVerifier: nil, migrator: try Migrator())
     }
 
     @Test(arguments: [("openapi", true), ("platform-openapi", false)])

@@ -36,7 +36,7 @@ struct TestKaiten {
         let configuration = try await TestDatabaseServer.shared.newDatabase()
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         let database = Database(client: client, logger: logger)
-        let modules = Modules(database: database, jwtVerifier: JWTVerifier(secret: jwtSecret), migrator: try Migrator(), webhooks: webhooks)
+        let modules = try Modules(database: database, jwtVerifier: JWTVerifier(secret: jwtSecret), migrator: try Migrator(), webhooks: webhooks)
         let coreApp = Application(router: modules.coreListener().router, services: [client, modules.featureFlags.evaluationEvents], logger: logger)
         let platformApp = Application(router: modules.platformListener().router, logger: logger)
         try await coreApp.test(.router) { core in
