@@ -325,7 +325,8 @@ def assert_problem():
 
 @pytest.fixture(scope="session")
 def db(kaiten):
-    """A read-only peek at the server's PostgreSQL (autocommit), for effects no API exposes: the outbox."""
+    """The server's PostgreSQL (autocommit): a peek at effects no API exposes (the outbox), and a way to let
+    time pass for a row (a session's end) without waiting for it."""
     import psycopg
 
     with psycopg.connect(kaiten.postgres_url, autocommit=True) as connection:

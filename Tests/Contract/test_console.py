@@ -164,3 +164,34 @@ def test_signing_out_ends_the_session(kaiten):
             assert http.get("/console/dashboard").status_code == 303
     finally:
         driver.quit()
+
+
+def test_another_organizations_records_are_not_found(console, client):
+    client.customers.create(name="Elsewhere Inc", slug="elsewhere-inc")
+    console.visit("/console/customers/elsewhere-inc", "not-found")
+    assert console.heading == "Not found"
+    console.open("/console/customers?q=Elsewhere")
+    assert "Elsewhere Inc" not in console.text
+
+
+def test_an_expired_session_goes_back_to_sign_in_and_writes_nothing(kaiten, db, dev_client):
+    from console_support import Console, start_chromium
+
+    driver = start_chromium()
+    try:
+        console = Console(driver, kaiten.core_url.removesuffix("/api"))
+        console.sign_in_with_token(kaiten.org_token)
+        console.open("/console/customers/new")
+        console.fill({"name": "Too Late Ltd"})
+        # This browser's session ends while the form is open, as 12 hours passing would end it.
+        db.execute(
+            "UPDATE console_session SET expires_at = now() - interval '1 second'"
+            " WHERE secret_digest = encode(sha256(convert_to(%s, 'UTF8')), 'hex')",
+            (console.session_cookie(),),
+        )
+        console.submit()
+        assert driver.current_url.startswith(f"{console.origin}/console/sign-in")
+        assert console.notice == "Your session has ended. Sign in again; nothing was changed."
+        assert "Too Late Ltd" not in [customer.name for customer in dev_client.customers.list()]
+    finally:
+        driver.quit()
