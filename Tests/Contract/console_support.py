@@ -17,8 +17,10 @@ ARTIFACTS = Path(os.environ.get("KAITEN_TEST_ARTIFACTS", Path(__file__).resolve(
 WIDTHS = {"desktop": (1280, 800), "phone": (375, 800)}
 
 
-def start_chromium() -> webdriver.Chrome:
+def start_chromium(javascript: bool = True) -> webdriver.Chrome:
     options = webdriver.ChromeOptions()
+    if not javascript:
+        options.add_experimental_option("prefs", {"profile.managed_default_content_settings.javascript": 2})
     options.binary_location = "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,800"):
         options.add_argument(argument)
@@ -59,6 +61,7 @@ class Console:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         for label, (width, height) in WIDTHS.items():
             self.driver.set_window_size(width, height)
+            self.driver.execute_script("window.scrollTo(0, 0)")
             self.driver.save_screenshot(str(ARTIFACTS / f"{name}-{label}.png"))
         self.driver.set_window_size(*WIDTHS["desktop"])
 

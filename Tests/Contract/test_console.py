@@ -195,3 +195,26 @@ def test_an_expired_session_goes_back_to_sign_in_and_writes_nothing(kaiten, db, 
         assert "Too Late Ltd" not in [customer.name for customer in dev_client.customers.list()]
     finally:
         driver.quit()
+
+
+def test_with_javascript_off_the_forms_still_create_and_delete(kaiten, dev_client):
+    from console_support import Console, start_chromium
+
+    driver = start_chromium(javascript=False)
+    try:
+        console = Console(driver, kaiten.core_url.removesuffix("/api"))
+        console.sign_in_with_token(kaiten.org_token)
+        assert console.heading == "Dashboard"
+        console.open("/console/customers/new")
+        console.fill({"name": "No Script GmbH"})
+        assert console.find("[name='slug']").get_attribute("value") == "", "no script ran to fill the slug"
+        console.submit()
+        assert console.heading == "No Script GmbH"
+        slug = driver.current_url.rsplit("/", 1)[1]
+        assert slug in [customer.slug for customer in dev_client.customers.list()]
+        console.open(f"/console/customers/{slug}/delete")
+        console.submit()
+        assert console.notice == f"Customer {slug} deleted."
+        assert slug not in [customer.slug for customer in dev_client.customers.list()]
+    finally:
+        driver.quit()
