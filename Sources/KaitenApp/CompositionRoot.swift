@@ -38,6 +38,7 @@ package enum CompositionRoot {
     package static func run(
         _ configuration: PostgresClient.Configuration, logger: Logger, _ build: @escaping @Sendable (Database) async throws -> [any Service]
     ) async throws {
+        MetricsEndpoint.bootstrapped
         let stop = GracefulStop()
         // Unstructured, so the caller's cancellation reaches neither the pool nor the services as a
         // cancellation: it becomes the graceful shutdown below. (A pool cancelled beside its services could
@@ -114,11 +115,12 @@ package enum CompositionRoot {
             let publisher = RabbitMQPublisher(connection: broker)
             switch mode {
             case .poll:
-                return [broker, PollingRelay(database: database, publisher: publisher)]
+                return [broker, PollingRelay(database: database, publisher: publisher)] + metricsListener(configuration, logger: logger)
             case .cdc:
                 var streaming = CDCRelay.Configuration()
                 streaming.slot = configuration.relaySlot
                 return [broker, try CDCRelay(database: database, connection: configuration.database, publisher: publisher, configuration: streaming)]
+                    + metricsListener(configuration, logger: logger)
             }
         }
     }
@@ -142,14 +144,14 @@ package enum CompositionRoot {
                     logger: logger
                 )
                 let consumer = RabbitMQWorker(connection: broker, dispatcher: dispatcher, configuration: consuming, logger: logger)
-                return [broker, consumer, sweeper, webhooks.deliveryService]
+                return [broker, consumer, sweeper, webhooks.deliveryService] + metricsListener(configuration, logger: logger)
             case .dapr:
                 let listener = Application(
                     router: DaprSubscription.router(dispatcher: dispatcher, logger: logger),
                     configuration: .init(address: .hostname(configuration.daprHost, port: configuration.daprPort), serverName: "kaiten-worker"),
                     logger: logger
                 )
-                return [listener, sweeper, webhooks.deliveryService]
+                return [listener, sweeper, webhooks.deliveryService] + metricsListener(configuration, logger: logger)
             }
         }
     }
@@ -165,6 +167,11 @@ package enum CompositionRoot {
             RetentionSweeper(database: database),
             webhooks.deliveryService,
         ]
+    }
+
+    /// The `/metrics` listener of a pipeline role, when `KAITEN_METRICS_PORT` asks for one.
+    static func metricsListener(_ configuration: PipelineConfiguration, logger: Logger) -> [any Service] {
+        configuration.metricsPort.map { [MetricsEndpoint.listener(host: configuration.metricsHost, port: $0, logger: logger)] } ?? []
     }
 
     /// Every consumer of Kaiten's events, behind one inbox.

@@ -72,7 +72,7 @@ package struct ServerConfiguration: Sendable {
         )
     }
 
-    private static func port(_ environment: [String: String], _ key: String, default fallback: Int) throws -> Int {
+    static func port(_ environment: [String: String], _ key: String, default fallback: Int) throws -> Int {
         guard let text = environment[key] else { return fallback }
         guard let port = Int(text), (0...65535).contains(port) else { throw ConfigurationError.invalid(key, "expected a port number") }
         return port

@@ -100,9 +100,10 @@ struct Modules {
         return listener
     }
 
-    /// The Platform API under `/api`, on its own listener: `ksm_` credentials only.
+    /// The Platform API under `/api`, on its own listener: `ksm_` credentials only; and the process's metrics.
     func platformListener() -> Listener {
         let listener = Listener()
+        MetricsEndpoint.register(on: listener.router)
         APIDocuments.register("platform-openapi", on: listener.api.group)
         let authenticator = authenticator
         let protected = listener.api.adding(
@@ -121,6 +122,8 @@ struct Listener {
     let api: OperationRouter
 
     init() {
+        // Outermost, so a request's duration and status are what the client got, problems included.
+        router.add(middleware: MetricsMiddleware())
         router.add(middleware: ProblemMiddleware(catalog: operations))
         router.add(middleware: TraceContextMiddleware())
         router.add(middleware: RequestLoggerMiddleware())

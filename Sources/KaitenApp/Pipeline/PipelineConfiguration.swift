@@ -21,6 +21,8 @@ import PostgresNIO
 ///   - `KAITEN_DAPR_APP_HOST` (default `127.0.0.1`) and `KAITEN_DAPR_APP_PORT` (default 6070): where the
 ///     worker listens for its Dapr sidecar.
 ///   - `KAITEN_WEBHOOKS_*`: the worker's webhook delivery, as ``WebhooksConfiguration`` lists.
+///   - `KAITEN_METRICS_PORT` and `KAITEN_METRICS_HOST` (default `127.0.0.1`): where the role serves `/metrics`;
+///     unset, it serves none (two workers on one host would otherwise fight over a default port).
 package struct PipelineConfiguration: Sendable {
     package var database: PostgresClient.Configuration
     package var amqpURL: String
@@ -31,6 +33,8 @@ package struct PipelineConfiguration: Sendable {
     package var daprHost: String
     package var daprPort: Int
     package var webhooks = WebhooksConfiguration()
+    package var metricsHost = "127.0.0.1"
+    package var metricsPort: Int?
 
     package init(
         database: PostgresClient.Configuration, amqpURL: String = "amqp://guest:guest@127.0.0.1:5672/", relayMode: RelayMode = .poll,
@@ -65,13 +69,12 @@ package struct PipelineConfiguration: Sendable {
             configuration.queueType = parsed
         }
         if let host = environment["KAITEN_DAPR_APP_HOST"] { configuration.daprHost = host }
-        if let text = environment["KAITEN_DAPR_APP_PORT"] {
-            guard let port = Int(text), (0...65535).contains(port) else {
-                throw ConfigurationError.invalid("KAITEN_DAPR_APP_PORT", "expected a port number")
-            }
-            configuration.daprPort = port
-        }
+        configuration.daprPort = try ServerConfiguration.port(environment, "KAITEN_DAPR_APP_PORT", default: configuration.daprPort)
         configuration.webhooks = try WebhooksConfiguration(environment: environment)
+        if let host = environment["KAITEN_METRICS_HOST"] { configuration.metricsHost = host }
+        if environment["KAITEN_METRICS_PORT"] != nil {
+            configuration.metricsPort = try ServerConfiguration.port(environment, "KAITEN_METRICS_PORT", default: 0)
+        }
         return configuration
     }
 }

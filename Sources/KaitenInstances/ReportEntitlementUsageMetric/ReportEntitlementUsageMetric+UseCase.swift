@@ -26,10 +26,13 @@ extension InstancesModule {
         let submission = UsageSubmission(command: command, metadata: storedMetadata, trace: TraceContext.current.headers)
         switch try await usageReports.submit(submission, for: key) {
         case .accepted(let usage):
+            KaitenMetrics.usageReport(.accepted)
             return .init(usage: usage, replayed: false, metadataDropped: metadataDropped)
         case .replayed(let usage):
+            KaitenMetrics.usageReport(.replayed)
             return .init(usage: usage, replayed: true, metadataDropped: false)
         case .refused:
+            KaitenMetrics.usageReport(.refused)
             throw APIError.conflict("ReportEntitlementUsageMetric.ThresholdExceeded", "Usage for \(entitlementSlug) exceeds the allowed threshold")
         }
     }

@@ -51,6 +51,7 @@ extension CDCRelay {
             let records = try rows.map(OutboxRecord.init(row:))
             guard !records.isEmpty else { continue }
             try await publisher.publish(records.map { CloudEventEnvelope(record: $0, position: "backlog") })
+            KaitenMetrics.eventsPublished(records.count, relay: "cdc")
             try await database.client.execute(
                 "UPDATE outbox_events SET published_at = now(), relay_claimed_until = NULL WHERE id = ANY(\(records.map(\.id)))",
                 logger: database.logger

@@ -168,7 +168,10 @@ package struct CDCRelay: Service {
                 return records.map { CloudEventEnvelope(record: $0, position: position) }
             }
             do {
-                if !envelopes.isEmpty { try await publisher.publish(envelopes) }
+                if !envelopes.isEmpty {
+                    try await publisher.publish(envelopes)
+                    KaitenMetrics.eventsPublished(envelopes.count, relay: "cdc")
+                }
             } catch {
                 logger.log(
                     level: Task.isCancelled ? .debug : .warning,

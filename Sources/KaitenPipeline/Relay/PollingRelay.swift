@@ -58,6 +58,7 @@ package struct PollingRelay: Service {
         let ids = claimed.map(\.id)
         do {
             try await publisher.publish(claimed.map { CloudEventEnvelope(record: $0, position: "poll") })
+            KaitenMetrics.eventsPublished(claimed.count, relay: "poll")
             try await database.client.query(
                 "UPDATE outbox_events SET published_at = now(), relay_claimed_until = NULL WHERE id = ANY(\(ids))",
                 logger: database.logger

@@ -39,7 +39,7 @@ package struct EventDispatcher: Sendable {
             return .processed
         case .record(let record):
             guard let type = EventCatalogue.event(ofType: record.eventType) else {
-                statistics.unknownTypes.add(1, ordering: .relaxed)
+                statistics.count(.unknownType)
                 database.logger.notice("acknowledged an event of an unknown type", metadata: ["kaiten.event_type": "\(record.eventType)"])
                 return .skipped("unknown event type \(record.eventType)")
             }
@@ -62,15 +62,14 @@ package struct EventDispatcher: Sendable {
             }
             if failures.isEmpty {
                 // A redelivery counts once, however many consumers had already done their part.
-                if runs.contains(.duplicate) { statistics.duplicates.add(1, ordering: .relaxed) }
-                statistics.processed.add(1, ordering: .relaxed)
+                statistics.count(runs.contains(.duplicate) ? .duplicate : .processed)
                 return .processed
             }
             if failures.allSatisfy({ $0 == Self.organizationGone }) {
-                statistics.skipped.add(1, ordering: .relaxed)
+                statistics.count(.skipped)
                 return .skipped(Self.organizationGone)
             }
-            statistics.retried.add(1, ordering: .relaxed)
+            statistics.count(.retried)
             return .retry(failures.joined(separator: "; "))
         }
     }
@@ -114,7 +113,8 @@ package struct EventDispatcher: Sendable {
     }
 }
 
-/// Counters of what the dispatcher did, for logs, benchmarks and tests.
+/// Counters of what the dispatcher did, for logs, benchmarks and tests; each also moves the process's
+/// `kaiten_events_consumed_total`.
 package final class DispatchStatistics: Sendable {
     package let processed = Atomic<Int>(0)
     /// Processed events that were redeliveries (some consumer's inbox already had them), counted once per event.
@@ -122,4 +122,18 @@ package final class DispatchStatistics: Sendable {
     package let skipped = Atomic<Int>(0)
     package let unknownTypes = Atomic<Int>(0)
     package let retried = Atomic<Int>(0)
+
+    func count(_ outcome: KaitenMetrics.EventOutcome) {
+        KaitenMetrics.eventConsumed(outcome)
+        switch outcome {
+        case .duplicate:
+            duplicates.add(1, ordering: .relaxed)
+            processed.add(1, ordering: .relaxed)
+        case .processed: processed.add(1, ordering: .relaxed)
+        case .skipped: skipped.add(1, ordering: .relaxed)
+        case .unknownType: unknownTypes.add(1, ordering: .relaxed)
+        case .retried: retried.add(1, ordering: .relaxed)
+        case .deadLettered: break
+        }
+    }
 }

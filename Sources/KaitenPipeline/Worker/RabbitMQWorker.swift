@@ -185,6 +185,7 @@ package struct RabbitMQWorker: Service {
             try? await delivery.nack(requeue: false)
         }
         statistics.deadLettered.add(1, ordering: .relaxed)
+        KaitenMetrics.eventConsumed(.deadLettered)
     }
 }
 

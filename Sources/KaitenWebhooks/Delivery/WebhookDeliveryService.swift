@@ -120,6 +120,7 @@ package struct WebhookDeliveryService: Service {
                 )
                 // A cancelled attempt says nothing about the receiver: record nothing, the lease runs out.
                 if Task.isCancelled { return }
+                KaitenMetrics.webhookAttempt(outcome: outcome.verdict.rawValue, duration: outcome.duration)
                 sent += 1
                 // Counted from when this attempt was allowed, not from when the sleep happened to end, so timer
                 // slack does not slow the rate down; never from before this attempt, so a slow answer earns no burst.

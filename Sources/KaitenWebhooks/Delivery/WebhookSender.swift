@@ -16,7 +16,8 @@ struct WebhookSender: Sendable {
     }
 
     struct Outcome: Sendable {
-        enum Verdict: Sendable, Equatable {
+        /// The raw value is the `outcome` label of the attempt's metrics.
+        enum Verdict: String, Sendable, Equatable {
             /// 2xx.
             case delivered
             /// 410 Gone: the receiver wants no more; the endpoint is disabled.
