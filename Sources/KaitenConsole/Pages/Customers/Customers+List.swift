@@ -15,31 +15,48 @@ extension CustomersPages {
             filters: ["licenseType": Self.licenseTypes])
         let order =
             switch view.sort {
-            case "instances": "instances \(view.direction), c.name"
-            case "created": "c.created_at \(view.direction), c.name"
-            default: "c.name \(view.direction), c.id"
+            case "instances": "m.instances \(view.direction), m.name, m.id"
+            case "created": "m.created_at \(view.direction), m.id"
+            default: "m.name \(view.direction), m.id"
             }
-        let rows = try await database.client.all(
+        // Instances are counted for every matching customer in one pass (the sort may need them); license types
+        // only for the page shown.
+        let found = try await database.client.all(
             """
-            SELECT c.name, c.slug, c.external_customer_id, c.domain, count(i.id)::int AS instances,
-                   COALESCE(array_agg(DISTINCT l.type::text) FILTER (WHERE l.type IS NOT NULL), '{}'),
-                   (count(*) OVER ())::int
-            FROM customer c
-            LEFT JOIN instance i ON i.customer_id = c.id
-            LEFT JOIN license l ON l.id = i.license_id
-            WHERE c.organization_id = \(console.caller.organizationID)
-              AND (\(view.searchPattern)::text IS NULL OR c.name ILIKE \(view.searchPattern) OR c.external_customer_id ILIKE \(view.searchPattern)
-                   OR c.domain ILIKE \(view.searchPattern))
-              AND (\(view.filters["licenseType"])::text IS NULL OR EXISTS (
-                   SELECT 1 FROM instance fi JOIN license fl ON fl.id = fi.license_id
-                   WHERE fi.customer_id = c.id AND fl.type::text = \(view.filters["licenseType"])))
-            GROUP BY c.id
-            ORDER BY \(unescaped: order)
-            LIMIT \(view.size) OFFSET \(view.offset)
+            WITH matching AS (
+                SELECT c.id, c.name, c.slug, c.external_customer_id, c.domain, c.created_at, COALESCE(counted.instances, 0)::int AS instances
+                FROM customer c
+                LEFT JOIN (SELECT customer_id, count(*) AS instances FROM instance WHERE organization_id = \(console.caller.organizationID)
+                           GROUP BY customer_id) counted ON counted.customer_id = c.id
+                WHERE c.organization_id = \(console.caller.organizationID)
+                  AND (\(view.searchPattern)::text IS NULL OR c.name ILIKE \(view.searchPattern)
+                       OR c.external_customer_id ILIKE \(view.searchPattern) OR c.domain ILIKE \(view.searchPattern))
+                  AND (\(view.filters["licenseType"])::text IS NULL OR c.id IN (
+                       SELECT fi.customer_id FROM instance fi JOIN license fl ON fl.id = fi.license_id
+                       WHERE fi.organization_id = \(console.caller.organizationID) AND fl.type::text = \(view.filters["licenseType"])))
+            ), shown AS (
+                SELECT m.*, row_number() OVER (ORDER BY \(unescaped: order)) AS position
+                FROM matching m ORDER BY position LIMIT \(view.size) OFFSET \(view.offset)
+            )
+            SELECT shown.name, shown.slug, shown.external_customer_id, shown.domain, shown.instances, types.licenses,
+                   (SELECT count(*)::int FROM matching)
+            FROM (VALUES (1)) AS always
+            LEFT JOIN shown ON true
+            LEFT JOIN LATERAL (
+                SELECT COALESCE(array_agg(DISTINCT l.type::text), '{}') AS licenses
+                FROM instance i JOIN license l ON l.id = i.license_id WHERE i.customer_id = shown.id
+            ) types ON shown.id IS NOT NULL
+            ORDER BY shown.position
             """,
-            as: (String, String, String?, String?, Int, [String], Int).self,
+            as: (String?, String?, String?, String?, Int?, [String]?, Int).self,
             logger: database.logger
         )
+        // An empty page is one row of the total alone.
+        let total = found.first?.6 ?? 0
+        let rows = found.compactMap { row -> (String, String, String?, String?, Int, [String])? in
+            guard let name = row.0, let slug = row.1 else { return nil }
+            return (name, slug, row.2, row.3, row.4 ?? 0, row.5 ?? [])
+        }
         let customers: [[String: Any]] = rows.map { row in
             [
                 "name": row.0, "slug": row.1, "externalCustomerId": row.2 ?? "—", "domain": row.3 ?? "—",
@@ -57,7 +74,7 @@ extension CustomersPages {
                     ["value": $0, "label": Self.licenseTypeLabel($0), "selected": view.filters["licenseType"] == $0] as [String: Any]
                 },
                 "columns": ["name": view.column("name", "Name"), "instances": view.column("instances", "Instances")],
-                "pager": view.pager(total: rows.first?.6 ?? 0),
+                "pager": view.pager(total: total),
                 "canWrite": console.caller.scopes.grants(.write(.customers)),
             ])
     }

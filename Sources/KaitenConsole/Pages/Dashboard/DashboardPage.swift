@@ -114,6 +114,20 @@ private struct Charts {
             """
             WITH months AS (
                 SELECT generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()), interval '1 month') AS month
+            ), top AS (
+                SELECT c.name, count(*)::int AS instances FROM instance i JOIN customer c ON c.id = i.customer_id
+                WHERE i.organization_id = \(organization) GROUP BY c.id, c.name ORDER BY count(*) DESC, c.name LIMIT 8
+            ), created AS (
+                SELECT date_trunc('month', created_at) AS month, count(*)::int AS instances FROM instance
+                WHERE organization_id = \(organization) AND created_at >= date_trunc('month', now()) - interval '11 months' GROUP BY 1
+            ), released AS (
+                SELECT date_trunc('month', created_at) AS month, count(*)::int AS releases FROM release
+                WHERE organization_id = \(organization) AND created_at >= date_trunc('month', now()) - interval '11 months' GROUP BY 1
+            ), grants AS (
+                -- The few NUMBER grants, each with its license's type and threshold (-1: no limit), to join usages to.
+                SELECT g.license_id, g.entitlement_id, l.type::text AS license_type, (g.value ->> 'value')::numeric AS threshold
+                FROM license_entitlement g JOIN license l ON l.id = g.license_id
+                WHERE g.organization_id = \(organization) AND g.value ->> 'type' = 'number'
             )
             SELECT
               (SELECT ARRAY[count(*) FILTER (WHERE end_license_date <= now() + interval '7 days'),
@@ -122,17 +136,11 @@ private struct Charts {
                             count(*) FILTER (WHERE end_license_date > now() + interval '60 days' AND end_license_date <= now() + interval '90 days'),
                             count(*) FILTER (WHERE end_license_date > now() + interval '90 days')]::int[]
                FROM instance WHERE organization_id = \(organization) AND end_license_date > now()),
-              (SELECT COALESCE(array_agg(name ORDER BY instances DESC, name), '{}') FROM (
-                  SELECT c.name, count(*) AS instances FROM instance i JOIN customer c ON c.id = i.customer_id
-                  WHERE i.organization_id = \(organization) GROUP BY c.id, c.name ORDER BY count(*) DESC, c.name LIMIT 8) top),
-              (SELECT COALESCE(array_agg(instances::int ORDER BY instances DESC, name), '{}') FROM (
-                  SELECT c.name, count(*) AS instances FROM instance i JOIN customer c ON c.id = i.customer_id
-                  WHERE i.organization_id = \(organization) GROUP BY c.id, c.name ORDER BY count(*) DESC, c.name LIMIT 8) top),
+              (SELECT COALESCE(array_agg(name ORDER BY instances DESC, name), '{}') FROM top),
+              (SELECT COALESCE(array_agg(instances ORDER BY instances DESC, name), '{}') FROM top),
               (SELECT array_agg(to_char(month, 'Mon') ORDER BY month) FROM months),
-              (SELECT array_agg((SELECT count(*)::int FROM instance i WHERE i.organization_id = \(organization)
-                                   AND i.created_at >= month AND i.created_at < month + interval '1 month') ORDER BY month) FROM months),
-              (SELECT array_agg((SELECT count(*)::int FROM release r WHERE r.organization_id = \(organization)
-                                   AND r.created_at >= month AND r.created_at < month + interval '1 month') ORDER BY month) FROM months),
+              (SELECT array_agg(COALESCE(instances, 0) ORDER BY month) FROM months LEFT JOIN created USING (month)),
+              (SELECT array_agg(COALESCE(releases, 0) ORDER BY month) FROM months LEFT JOIN released USING (month)),
               (SELECT ARRAY[count(*) FILTER (WHERE type = 'boolean'), count(*) FILTER (WHERE type = 'string'),
                             count(*) FILTER (WHERE type = 'number'), count(*) FILTER (WHERE type = 'object'),
                             count(*) FILTER (WHERE jsonb_array_length(targetings) = 0), count(*) FILTER (WHERE jsonb_array_length(targetings) = 1),
@@ -151,15 +159,13 @@ private struct Charts {
                               WHEN ratio <= 1 THEN 2 ELSE 3 END AS bucket,
                          count(*) AS usages
                   FROM (
-                      -- Each NUMBER usage as last reported, with its license's threshold (-1: no limit).
-                      SELECT l.type::text AS license_type, (g.value ->> 'value')::numeric AS threshold,
-                             CASE WHEN (g.value ->> 'value')::numeric > 0
-                                  THEN (u.value ->> 'value')::numeric / (g.value ->> 'value')::numeric END AS ratio
+                      -- Each NUMBER usage as last reported, against its grant.
+                      SELECT g.license_type, g.threshold,
+                             CASE WHEN g.threshold > 0 THEN (u.value ->> 'value')::numeric / g.threshold END AS ratio
                       FROM entitlement_usage u
                       JOIN instance i ON i.id = u.instance_id
-                      JOIN license l ON l.id = i.license_id
-                      JOIN license_entitlement g ON g.license_id = i.license_id AND g.entitlement_id = u.entitlement_id
-                      WHERE u.organization_id = \(organization) AND g.value ->> 'type' = 'number') usage
+                      JOIN grants g ON g.license_id = i.license_id AND g.entitlement_id = u.entitlement_id
+                      WHERE u.organization_id = \(organization)) usage
                   GROUP BY 1, 2) cells)
             """,
             as: ([Int], [String], [Int], [String], [Int], [Int], [Int], [Int], [String]).self,
