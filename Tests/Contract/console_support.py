@@ -83,7 +83,13 @@ class Console:
                 element.send_keys(value)
 
     def submit(self, css: str = "main form button[type='submit']") -> None:
-        self.find(css).click()
+        """Submits a form and waits for the page its answer brings (a click returns before it arrives)."""
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        button = self.find(css)
+        button.click()
+        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(button))
 
     @property
     def heading(self) -> str:

@@ -158,7 +158,7 @@ def test_signing_out_ends_the_session(kaiten):
         console = Console(driver, kaiten.core_url.removesuffix("/api"))
         console.sign_in_with_token(kaiten.org_token)
         session = console.session_cookie()
-        console.find("header form button").click()
+        console.submit("header form button")
         assert console.notice == "You are signed out."
         with console_http(console.origin, session) as http:
             assert http.get("/console/dashboard").status_code == 303
