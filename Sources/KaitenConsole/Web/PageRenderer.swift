@@ -120,7 +120,10 @@ struct PageRenderer: Sendable {
                 ["label": section.label, "path": section.path, "current": section == page.section] as [String: Any]
             }
         }
-        let html = library.render(data, withTemplate: page.template) ?? ""
+        guard let html = library.render(data, withTemplate: page.template) else {
+            // A page naming a template the module does not ship: a defect, never a blank 200.
+            return Self.html("The console has no page template \"\(page.template)\".", status: .internalServerError)
+        }
         return Self.html(html, status: page.status)
     }
 
