@@ -69,7 +69,7 @@ extension InstancesPages {
         let view = ListQuery(console, path: path, sorts: ["reported"], defaultDescending: true, filters: ["from": nil, "to": nil])
         let rows = try await database.client.all(
             """
-            SELECT reported_at, behavior, value::text, value_after::text, event_count_after, COALESCE(transaction_id, ''),
+            SELECT reported_at, behavior, value::float8::text, value_after::float8::text, event_count_after, COALESCE(transaction_id, ''),
                    COALESCE(metadata::text, ''), (count(*) OVER ())::int
             FROM usage_ledger
             WHERE organization_id = \(console.caller.organizationID) AND instance_id = \(subject.instanceID)
@@ -102,7 +102,7 @@ extension InstancesPages {
         let range = UsageRange(console)
         let rows = try await database.client.all(
             """
-            SELECT reported_at, behavior, value::text, value_after::text, event_count_after, COALESCE(transaction_id, ''),
+            SELECT reported_at, behavior, value::float8::text, value_after::float8::text, event_count_after, COALESCE(transaction_id, ''),
                    COALESCE(metadata::text, '')
             FROM usage_ledger
             WHERE organization_id = \(console.caller.organizationID) AND instance_id = \(subject.instanceID)
