@@ -119,7 +119,7 @@ def test_a_refused_instance_form_shows_each_error_beside_its_field_and_keeps_wha
     console.check("instance-form-refused")
 
 
-def test_usage_is_metered_until_the_cap_and_exported_as_csv(console, dev_client, catalog):
+def test_usage_is_metered_until_the_cap_and_exported_as_csv(console, dev_client, db, catalog):
     run, seats = catalog["run"], catalog["seats"]
     started = datetime.now(timezone.utc)
     instance = dev_client.instances.create(
@@ -132,6 +132,11 @@ def test_usage_is_metered_until_the_cap_and_exported_as_csv(console, dev_client,
             dev_client.instances.report_usage(instance.slug, seats.slug, 1, metadata={"source": "console, test"})
             accepted += 1
     assert accepted == 3
+    # The reports were made on three days, so the value-over-time chart has a line to draw.
+    db.execute(
+        "UPDATE usage_ledger SET reported_at = reported_at - (3 - report_seq) * interval '1 day' WHERE instance_id = %s",
+        (instance.id,),
+    )
 
     console.visit(f"/console/instances/{instance.slug}", "instance-metered")
     meter = console.find(f"#meter-{seats.slug}")
@@ -139,6 +144,7 @@ def test_usage_is_metered_until_the_cap_and_exported_as_csv(console, dev_client,
     assert "3 seats of 3 seats" in console.text
     assert "Lifetime" in console.text and "No overage" in console.text
     assert "Limit reached" in console.text
+    assert len(console.find("svg.chart.line polyline").get_attribute("points").split()) == 3
     assert console.find(".figure.expiry").get_attribute("class").split()[-1] == "critical", "the license ends within 30 days"
     console.open(f"/console/instances?q={run}&ending=30")
     assert [row.find_element("css selector", "td a").text for row in console.find_all("main tbody tr")] == [f"Metered {run}"]

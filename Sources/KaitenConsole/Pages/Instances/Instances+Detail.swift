@@ -139,7 +139,7 @@ extension InstancesPages {
         let rows = try await database.client.all(
             """
             SELECT event_name, occurred_at, COALESCE(payload->>'entitlement_slug', ''), COALESCE(payload->>'previous_status', ''),
-                   COALESCE(payload->>'new_status', ''), COALESCE(payload->>'value', ''), COALESCE(payload->>'status', ''), now()
+                   COALESCE(payload->>'new_status', ''), COALESCE(payload->'value'->>'value', payload->>'value', ''), COALESCE(payload->>'status', ''), now()
             FROM audit_trail
             WHERE organization_id = \(console.caller.organizationID) AND instance_id = \(instanceID)
             ORDER BY occurred_at DESC, id DESC
