@@ -17,9 +17,11 @@ struct ConsoleRequest {
 
     var caller: OrganizationCaller { session.caller }
 
-    /// A query parameter's value, nil when absent or blank.
+    /// A query parameter's value, nil when absent or blank, or holding a NUL, which no PostgreSQL text can hold.
     func query(_ name: String) -> String? {
-        guard let value = request.uri.queryParameters[Substring(name)].map(String.init), !value.isEmpty else { return nil }
+        guard let value = request.uri.queryParameters[Substring(name)].map(String.init), !value.isEmpty, !value.contains("\0") else {
+            return nil
+        }
         return value
     }
 

@@ -6,11 +6,11 @@ import PostgresNIO
 
 /// `POST /instances`. The metadata is validated against the organization's INSTANCE metadata fields; the
 /// instance's integrations, if any, are linked in the same transaction.
-enum CreateInstance {
+package enum CreateInstance {
     static let operation = APIOperation("createInstance", .post, "/instances")
     static let requiredScope = Scope.write(.instances)
 
-    struct Command {
+    package struct Command {
         let fields: InstanceFields
         let integrations: [String: IntegrationLinkInput]
 
@@ -19,7 +19,7 @@ enum CreateInstance {
             self.integrations = integrations
         }
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = InstanceFields(reading: &reader)
             try reader.finish()
@@ -37,7 +37,7 @@ enum CreateInstance {
 }
 
 extension InstancesModule {
-    func create(_ command: CreateInstance.Command, caller: OrganizationCaller) async throws -> InstanceResource {
+    package func create(_ command: CreateInstance.Command, caller: OrganizationCaller) async throws -> InstanceResource {
         try caller.require(CreateInstance.requiredScope)
         let fields = command.fields
         return try await SlugAttempts.run(

@@ -5,7 +5,7 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `DELETE /instances/{instanceSlug}`: permanent, with its usage. The event carries the instance as it was.
-enum DeleteInstance {
+package enum DeleteInstance {
     static let operation = APIOperation("deleteInstance", .delete, "/instances/{instanceSlug}")
     static let requiredScope = Scope.write(.instances)
 
@@ -18,7 +18,7 @@ enum DeleteInstance {
 }
 
 extension InstancesModule {
-    func delete(slug: String, caller: OrganizationCaller) async throws {
+    package func delete(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteInstance.requiredScope)
         try await database.transaction { connection in
             guard

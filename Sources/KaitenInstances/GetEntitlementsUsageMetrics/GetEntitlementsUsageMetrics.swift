@@ -6,7 +6,7 @@ import PostgresNIO
 
 /// `GET /instances/{instanceSlug}/entitlements/usage`: the instance's usage of every entitlement its
 /// license grants, one row each; a number nothing was reported for reads as zero.
-enum GetEntitlementsUsageMetrics {
+package enum GetEntitlementsUsageMetrics {
     static let operation = APIOperation("getEntitlementsUsageMetrics", .get, "/instances/{instanceSlug}/entitlements/usage")
     static let requiredScope = Scope.read(.instances)
 
@@ -20,7 +20,7 @@ enum GetEntitlementsUsageMetrics {
 }
 
 extension InstancesModule {
-    func usages(instanceSlug: String, caller: OrganizationCaller) async throws -> [EntitlementUsageResource] {
+    package func usages(instanceSlug: String, caller: OrganizationCaller) async throws -> [EntitlementUsageResource] {
         try caller.require(GetEntitlementsUsageMetrics.requiredScope)
         let rows = try await GrantUsageRow.fetch(
             """

@@ -5,7 +5,7 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `GET /instances/{instanceSlug}`. Another organization's instance is not found, never forbidden.
-enum GetInstance {
+package enum GetInstance {
     static let operation = APIOperation("getInstance", .get, "/instances/{instanceSlug}")
     static let requiredScope = Scope.read(.instances)
 
@@ -21,7 +21,7 @@ enum GetInstance {
 }
 
 extension InstancesModule {
-    func get(slug: String, caller: OrganizationCaller) async throws -> InstanceResource {
+    package func get(slug: String, caller: OrganizationCaller) async throws -> InstanceResource {
         try caller.require(GetInstance.requiredScope)
         guard
             let instance = try await InstanceRows.find(

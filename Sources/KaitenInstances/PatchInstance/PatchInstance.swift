@@ -7,15 +7,15 @@ import PostgresNIO
 /// `PATCH /instances/{instanceSlug}`: the operational status and the commercial lifecycle stage, each
 /// kept when left out. Only an actual change is written, and announced both by its own event and by
 /// INSTANCE_UPDATED, which is what connectors consume.
-enum PatchInstance {
+package enum PatchInstance {
     static let operation = APIOperation("patchInstance", .patch, "/instances/{instanceSlug}")
     static let requiredScope = Scope.write(.instances)
 
-    struct Command {
+    package struct Command {
         let status: String?
         let lifecycleStage: String?
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             let status = reader.string("status")
             if let status, InstanceStatus(rawValue: status) == nil {
@@ -75,7 +75,7 @@ struct InstanceLifecycleStageChanged: Encodable {
 }
 
 extension InstancesModule {
-    func patch(slug: String, _ command: PatchInstance.Command, caller: OrganizationCaller) async throws {
+    package func patch(slug: String, _ command: PatchInstance.Command, caller: OrganizationCaller) async throws {
         try caller.require(PatchInstance.requiredScope)
         try await database.transaction { connection in
             guard

@@ -8,14 +8,14 @@ import PostgresNIO
 /// `slug` keeps the current one. Sending a slug renames the instance. Integrations have their own operations:
 /// a replacement may only send them back as they are. Moving into a zone records a
 /// deployment, moving to another zone a migration.
-enum UpdateInstance {
+package enum UpdateInstance {
     static let operation = APIOperation("updateInstance", .put, "/instances/{instanceSlug}")
     static let requiredScope = Scope.write(.instances)
 
-    struct Command {
+    package struct Command {
         let fields: InstanceFields
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = InstanceFields(reading: &reader)
             try reader.finish()
@@ -32,7 +32,7 @@ enum UpdateInstance {
 }
 
 extension InstancesModule {
-    func update(slug: String, _ command: UpdateInstance.Command, caller: OrganizationCaller) async throws {
+    package func update(slug: String, _ command: UpdateInstance.Command, caller: OrganizationCaller) async throws {
         try caller.require(UpdateInstance.requiredScope)
         let fields = command.fields
         do {

@@ -81,15 +81,23 @@ enum UsageBehavior: String {
 ///
 /// T = −1 is unlimited. Otherwise usage up to T + T·P/100 is accepted: P = 0 is a hard limit, P > 0 a
 /// soft one, whose overage is still counted.
-struct UsageCap {
-    let threshold: Double
-    let overagePercent: Int
+package struct UsageCap {
+    package let threshold: Double
+    package let overagePercent: Int
 
-    var isUnlimited: Bool { threshold == EntitlementValue.unlimited }
+    package init(threshold: Double, overagePercent: Int) {
+        self.threshold = threshold
+        self.overagePercent = overagePercent
+    }
+
+    package var isUnlimited: Bool { threshold == EntitlementValue.unlimited }
+
+    /// The most usage accepted, T + T·P/100; nil when unlimited.
+    package var maximum: Double? { isUnlimited ? nil : threshold + threshold * Double(overagePercent) / 100 }
 
     /// Whether a report that leaves usage at `value` is refused. Reaching the maximum exactly is allowed.
     func refuses(_ value: Double) -> Bool {
-        !isUnlimited && value > threshold + threshold * Double(overagePercent) / 100
+        maximum.map { value > $0 } ?? false
     }
 
     /// Whether usage moving from `previous` to `updated` crossed `boundary`: from strictly below it to at
