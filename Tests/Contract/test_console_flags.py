@@ -3,6 +3,7 @@ posting the form, no script needed), the rule lint beside each rule, the enable 
 
 from __future__ import annotations
 
+from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SAVE = "main form button.primary"
@@ -14,7 +15,7 @@ def test_a_flag_is_created_through_the_form_with_a_targeting_rule(console):
     assert console.find("[name='slug']").get_attribute("value") == "new-checkout"
     assert [row.get_attribute("value") for row in console.find_all("input[name$='-name'][name^='variant-']")] == ["on", "off"]
 
-    console.find("button[value='add-rule']").click()
+    _press(console, "add-rule")
     assert console.find("[name='name']").get_attribute("value") == "New checkout"
     console.fill({"rule-0-name": "Beta customers", "rule-0-rule": 'plan == "beta" &&'})
     Select(console.find("[name='rule-0-variant']")).select_by_value("on")
@@ -42,7 +43,7 @@ def test_a_flag_is_created_through_the_form_with_a_targeting_rule(console):
 def test_the_rule_editor_lints_as_the_author_types(console):
     console.open("/console/feature-flags/new")
     console.fill({"name": "Linted flag"})
-    console.find("button[value='add-rule']").click()
+    _press(console, "add-rule")
     editor = console.find("[name='rule-0-rule']")
     editor.send_keys("targetingKey ==")
     WebDriverWait(console.driver, 5).until(lambda _: console.find("#rule-0-lint").text not in ("", "Valid"))
@@ -55,12 +56,12 @@ def test_the_rule_editor_lints_as_the_author_types(console):
 def test_a_flag_is_switched_off_and_on_from_its_page_and_the_list(console):
     _create_flag(console, "Dark mode")
     console.visit("/console/feature-flags/dark-mode")
-    console.find("main .heading form button").click()
+    _click(console, "main .heading form button")
     assert console.notice == "Feature flag Dark mode disabled."
     assert "Disabled" in console.find("main .heading .badge").text
 
     console.open("/console/feature-flags?q=dark")
-    console.find("main tbody form button").click()
+    _click(console, "main tbody form button")
     assert console.notice == "Feature flag Dark mode enabled."
     console.open("/console/feature-flags?q=dark")
     assert "Enabled" in console.find("main tbody .badge").text
@@ -87,9 +88,9 @@ def test_try_it_shows_the_variant_a_context_gets(console):
 def test_the_edit_form_adds_a_variant_moves_rules_and_keeps_the_slug(console):
     _create_flag(console, "Banner color", kind="string", rule='targetingKey == "a"')
     console.visit("/console/feature-flags/banner-color/edit", "flag-edit")
-    console.find("button[value='add-rule']").click()
+    _press(console, "add-rule")
     console.fill({"rule-1-name": "Second", "rule-1-rule": 'targetingKey == "b"'})
-    console.find("button[value='rule-up-1']").click()
+    _press(console, "rule-up-1")
     assert console.find("[name='rule-0-name']").get_attribute("value") == "Second"
     console.submit(SAVE)
     assert console.notice == "Feature flag Banner color saved."
@@ -110,8 +111,20 @@ def _create_flag(console, name: str, kind: str = "boolean", rule: str | None = N
     if kind == "string":
         console.fill({"variant-0-value": "on", "variant-1-value": "off", "fallback": "off"})
     if rule:
-        console.find("button[value='add-rule']").click()
+        _press(console, "add-rule")
         console.fill({"rule-0-name": "Rule", "rule-0-rule": rule})
         Select(console.find("[name='rule-0-variant']")).select_by_value("on")
     console.submit(SAVE)
     assert console.heading == name, console.text
+
+
+def _press(console, action: str) -> None:
+    """Presses one of the form's row buttons and waits for the form to come back."""
+    _click(console, f"button[value='{action}']")
+
+
+def _click(console, css: str) -> None:
+    """Clicks a submit button and waits for the page it leads to."""
+    button = console.find(css)
+    button.click()
+    WebDriverWait(console.driver, 10).until(expected_conditions.staleness_of(button))

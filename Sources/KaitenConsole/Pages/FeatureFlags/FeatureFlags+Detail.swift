@@ -71,9 +71,15 @@ extension FeatureFlagsPages {
                 data["result"] = result
                 if let rule {
                     let test = try await featureFlags.test(rule, context: context, caller: console.caller)
-                    var tested: [String: Any] = ["matched": test["matched"] == JSONValue.bool(true), "facts": (test["facts"] ?? JSONValue.null).prettyText]
+                    var tested: [String: Any] = [
+                        "matched": test["matched"] == JSONValue.bool(true), "facts": (test["facts"] ?? JSONValue.null).prettyText,
+                    ]
                     tested["issues"] = test["issues"]?.arrayValue.flatMap { issues in
-                        issues.isEmpty ? nil : issues.map { issue in "\(issue["line"]?.jsonText ?? ""):\(issue["column"]?.jsonText ?? ""): \(issue["message"]?.stringValue ?? "")" }
+                        issues.isEmpty
+                            ? nil
+                            : issues.map { issue in
+                                "\(issue["line"]?.jsonText ?? ""):\(issue["column"]?.jsonText ?? ""): \(issue["message"]?.stringValue ?? "")"
+                            }
                     }
                     tested["evaluationError"] = test["evaluationError"]?.stringValue
                     data["test"] = tested

@@ -232,7 +232,8 @@ extension FlagDraft.Strategy {
             for name in variantNames {
                 guard let text = weights[name] else { continue }
                 guard let weight = Int64(text) else {
-                    problems.append(ErrorDetail(message: "the percentage of \"\(name)\" must be a whole number", location: "\(location).distribution"))
+                    problems.append(
+                        ErrorDetail(message: "the percentage of \"\(name)\" must be a whole number", location: "\(location).distribution"))
                     continue
                 }
                 distribution[name] = .integer(weight)
