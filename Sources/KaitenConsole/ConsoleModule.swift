@@ -53,6 +53,8 @@ package struct ConsoleModule: Sendable {
         DashboardPage(database: database).register(on: routes)
         CustomersPages(database: database, customers: useCases.customers).register(on: routes)
         InstancesPages(database: database, instances: useCases.instances).register(on: routes)
+        FeatureFlagsPages(database: database, featureFlags: useCases.featureFlags).register(on: routes)
+        EntitlementsPages(database: database, entitlements: useCases.entitlements).register(on: routes)
         // Any other console path: the not-found page, not the API's problem document.
         routes.page("**") { console in
             console.render(

@@ -5,14 +5,14 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `POST /entitlements`.
-enum CreateEntitlement {
+package enum CreateEntitlement {
     static let operation = APIOperation("create-entitlement", .post, "/entitlements")
     static let requiredScope = Scope.write(.entitlements)
 
-    struct Command {
+    package struct Command {
         let fields: EntitlementFields
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = EntitlementFields(reading: &reader)
             try reader.finish()
@@ -29,7 +29,7 @@ enum CreateEntitlement {
 }
 
 extension EntitlementsModule {
-    func create(_ command: CreateEntitlement.Command, caller: OrganizationCaller) async throws -> EntitlementResource {
+    package func create(_ command: CreateEntitlement.Command, caller: OrganizationCaller) async throws -> EntitlementResource {
         try caller.require(CreateEntitlement.requiredScope)
         let fields = command.fields
         // The schema leaves `type` optional because the update may omit it; a new entitlement needs one.

@@ -8,7 +8,7 @@ import PostgresNIO
 ///
 /// A license grant holds its entitlement (the foreign key restricts), so an entitlement still granted is
 /// refused with 409 and the count of grants, rather than taken out from under the licenses.
-enum DeleteEntitlement {
+package enum DeleteEntitlement {
     static let operation = APIOperation("delete-entitlement", .delete, "/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.entitlements)
 
@@ -21,7 +21,7 @@ enum DeleteEntitlement {
 }
 
 extension EntitlementsModule {
-    func delete(slug: String, caller: OrganizationCaller) async throws {
+    package func delete(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteEntitlement.requiredScope)
         do {
             try await database.transaction { connection in

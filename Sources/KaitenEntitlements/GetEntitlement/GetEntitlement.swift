@@ -5,7 +5,7 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `GET /entitlements/{entitlementSlug}`. Another organization's entitlement is not found, never forbidden.
-enum GetEntitlement {
+package enum GetEntitlement {
     static let operation = APIOperation("get-entitlement", .get, "/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.read(.entitlements)
 
@@ -18,7 +18,7 @@ enum GetEntitlement {
 }
 
 extension EntitlementsModule {
-    func get(slug: String, caller: OrganizationCaller) async throws -> EntitlementResource {
+    package func get(slug: String, caller: OrganizationCaller) async throws -> EntitlementResource {
         try caller.require(GetEntitlement.requiredScope)
         guard
             let entitlement = try await EntitlementRows.find(

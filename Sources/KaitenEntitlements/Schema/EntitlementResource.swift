@@ -24,27 +24,27 @@ enum AggregationMethod: String, CaseIterable, Sendable {
 }
 
 /// An entitlement as the API returns it and its events carry.
-struct EntitlementResource: Encodable, Sendable {
-    let id: String
-    let name: String
-    let slug: String
-    let description: String?
-    let type: String
-    let aggregationMethod: String?
-    let entitlementGroups: [EntitlementGroupSummary]
-    let icon: String?
-    let unitSingular: String?
-    let unitPlural: String?
-    let saleUnitSingular: String?
-    let saleUnitPlural: String?
-    let saleUnitFactor: Double?
-    let userFacing: Bool
-    let displayOrder: Int
-    let warningThresholdPercent: Int
-    let resetPeriod: String?
-    let resetAnchor: String?
-    let createdAt: Date
-    let updatedAt: Date
+package struct EntitlementResource: Encodable, Sendable {
+    package let id: String
+    package let name: String
+    package let slug: String
+    package let description: String?
+    package let type: String
+    package let aggregationMethod: String?
+    package let entitlementGroups: [EntitlementGroupSummary]
+    package let icon: String?
+    package let unitSingular: String?
+    package let unitPlural: String?
+    package let saleUnitSingular: String?
+    package let saleUnitPlural: String?
+    package let saleUnitFactor: Double?
+    package let userFacing: Bool
+    package let displayOrder: Int
+    package let warningThresholdPercent: Int
+    package let resetPeriod: String?
+    package let resetAnchor: String?
+    package let createdAt: Date
+    package let updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, name, slug, description, type, aggregationMethod, entitlementGroups, icon, unitSingular, unitPlural
@@ -54,7 +54,7 @@ struct EntitlementResource: Encodable, Sendable {
 
     /// `description` is always present (null when unset), as the contract requires it; every other unset
     /// optional is omitted, and so is an empty `entitlementGroups`, as Go writes them.
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(name, forKey: .name)
@@ -82,10 +82,10 @@ struct EntitlementResource: Encodable, Sendable {
 extension EntitlementResource: KeysetPaged {}
 
 /// `{id, name, slug}`: a group an entitlement belongs to, as embedded in the entitlement.
-struct EntitlementGroupSummary: Encodable, Sendable, Equatable {
-    let id: String
-    let name: String
-    let slug: String
+package struct EntitlementGroupSummary: Encodable, Sendable, Equatable {
+    package let id: String
+    package let name: String
+    package let slug: String
 }
 
 enum EntitlementEvents {

@@ -9,14 +9,14 @@ import PostgresNIO
 /// The type and aggregation method are fixed at creation and may only be echoed; the reset period and
 /// anchor are one-way doors: free while unset, then fixed, so every later PUT must echo them. `groupSlugs`
 /// replaces the memberships when sent and keeps them when absent or null.
-enum UpdateEntitlement {
+package enum UpdateEntitlement {
     static let operation = APIOperation("update-entitlement", .put, "/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.entitlements)
 
-    struct Command {
+    package struct Command {
         let fields: EntitlementFields
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = EntitlementFields(reading: &reader)
             try reader.finish()
@@ -33,7 +33,7 @@ enum UpdateEntitlement {
 }
 
 extension EntitlementsModule {
-    func update(slug: String, _ command: UpdateEntitlement.Command, caller: OrganizationCaller) async throws {
+    package func update(slug: String, _ command: UpdateEntitlement.Command, caller: OrganizationCaller) async throws {
         try caller.require(UpdateEntitlement.requiredScope)
         let fields = command.fields
         if let newSlug = fields.slug, newSlug != slug {

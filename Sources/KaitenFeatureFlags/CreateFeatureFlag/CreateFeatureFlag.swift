@@ -5,15 +5,15 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `POST /feature-flags`.
-enum CreateFeatureFlag {
+package enum CreateFeatureFlag {
     static let operation = APIOperation("create-feature-flag", .post, "/feature-flags")
     static let requiredScope = Scope.write(.featureFlags)
 
-    struct Command {
+    package struct Command {
         let definition: FlagDefinition
         let slug: String?
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             slug = reader.slug()
             let definition = FlagDefinition(reading: &reader)
@@ -32,7 +32,7 @@ enum CreateFeatureFlag {
 }
 
 extension FeatureFlagsModule {
-    func create(_ command: CreateFeatureFlag.Command, caller: OrganizationCaller) async throws -> FeatureFlagResource {
+    package func create(_ command: CreateFeatureFlag.Command, caller: OrganizationCaller) async throws -> FeatureFlagResource {
         try caller.require(CreateFeatureFlag.requiredScope)
         let definition = command.definition
         try await validate(definition, organizationID: caller.organizationID)

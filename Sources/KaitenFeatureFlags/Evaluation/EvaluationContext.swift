@@ -3,7 +3,7 @@ import Foundation
 import KaitenCore
 
 /// What one evaluation is asked with: the OFREP request's `context`.
-struct EvaluationContext: Sendable {
+package struct EvaluationContext: Sendable {
     /// The key splits bucket by; an empty one counts as none.
     let targetingKey: String?
     /// Every top-level member but `targetingKey` and `__kaiten`, each a CEL variable of the same name. What a
@@ -21,7 +21,7 @@ struct EvaluationContext: Sendable {
     }
 
     /// Reads `{"context": {…}}`; a body or context that is not an object is the caller's error.
-    init(request body: JSONValue?) throws(OFREPError) {
+    package init(request body: JSONValue?) throws(OFREPError) {
         var context: [String: JSONValue] = [:]
         switch body {
         case nil:

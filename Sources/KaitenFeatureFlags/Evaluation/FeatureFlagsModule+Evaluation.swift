@@ -9,11 +9,11 @@ extension FeatureFlagsModule {
     static let evaluationScope = Scope.read(.featureFlags)
 
     /// One flag's evaluation as OFREP answers it.
-    struct Evaluation: Sendable {
+    package struct Evaluation: Sendable {
         let key: String
         let outcome: Result<Resolution, OFREPError>
 
-        var json: JSONValue {
+        package var json: JSONValue {
             switch outcome {
             case .success(let resolution):
                 var members: [String: JSONValue] = [
@@ -32,7 +32,7 @@ extension FeatureFlagsModule {
 
     /// Everything evaluating the organization's flags for one context needs, read in one round trip to the
     /// database (and a second only when the organization's flags changed since they were last compiled).
-    func prepareEvaluation(context: EvaluationContext, caller: OrganizationCaller) async throws -> PreparedEvaluation {
+    package func prepareEvaluation(context: EvaluationContext, caller: OrganizationCaller) async throws -> PreparedEvaluation {
         try caller.require(Self.evaluationScope)
         let organizationID = caller.organizationID
         let reading = try await TargetingFacts.read(organizationID: organizationID, context: context, on: database.client, logger: database.logger)
@@ -48,7 +48,7 @@ extension FeatureFlagsModule {
 }
 
 /// One context's evaluation of an organization's flags, ready to run.
-struct PreparedEvaluation: Sendable {
+package struct PreparedEvaluation: Sendable {
     let organizationID: UUID
     let context: EvaluationContext
     let reading: TargetingFacts.Reading
@@ -83,7 +83,7 @@ struct PreparedEvaluation: Sendable {
     }
 
     /// The flag `slug` names; an unknown one is FLAG_NOT_FOUND.
-    func evaluate(slug: String) -> FeatureFlagsModule.Evaluation {
+    package func evaluate(slug: String) -> FeatureFlagsModule.Evaluation {
         guard let flag = flags[slug: slug] else {
             return FeatureFlagsModule.Evaluation(key: slug, outcome: .failure(OFREPError(.flagNotFound, "feature flag \"\(slug)\" not found")))
         }

@@ -1,7 +1,7 @@
 import KaitenCore
 
 /// An evaluation that could not give a value: an OpenFeature error code with its details.
-struct OFREPError: Error, Sendable, Equatable {
+package struct OFREPError: Error, Sendable, Equatable {
     /// The OpenFeature error codes this server answers with.
     enum Code: String, Sendable {
         case flagNotFound = "FLAG_NOT_FOUND"
@@ -11,7 +11,7 @@ struct OFREPError: Error, Sendable, Equatable {
     }
 
     let code: Code
-    let details: String
+    package let details: String
 
     init(_ code: Code, _ details: String) {
         self.code = code

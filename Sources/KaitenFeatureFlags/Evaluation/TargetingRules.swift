@@ -9,7 +9,7 @@ import Synchronization
 /// the evaluation context supplies, each `dyn`. Unlike the Go original, which builds an environment per
 /// context shape, a rule compiles once into one program whatever the context: a root the context lacks is a
 /// runtime error, which makes the rule broken for that evaluation exactly as a failed check did there.
-enum TargetingRules {
+package enum TargetingRules {
     static let costLimit = 20_000
     static let factsRoot = "__kaiten"
 
@@ -31,10 +31,10 @@ enum TargetingRules {
     }()
 
     /// A problem an author can fix, at its place in the rule.
-    struct Issue: Sendable, Equatable {
-        let message: String
-        let line: Int
-        let column: Int
+    package struct Issue: Sendable, Equatable {
+        package let message: String
+        package let line: Int
+        package let column: Int
         let endLine: Int?
         let endColumn: Int?
 

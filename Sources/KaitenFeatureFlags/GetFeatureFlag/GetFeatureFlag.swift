@@ -4,7 +4,7 @@ import KaitenCore
 import KaitenHTTP
 
 /// `GET /feature-flags/{featureFlagSlug}`.
-enum GetFeatureFlag {
+package enum GetFeatureFlag {
     static let operation = APIOperation("get-feature-flag", .get, "/feature-flags/{featureFlagSlug}")
     static let requiredScope = Scope.read(.featureFlags)
 
@@ -17,7 +17,7 @@ enum GetFeatureFlag {
 }
 
 extension FeatureFlagsModule {
-    func get(slug: String, caller: OrganizationCaller) async throws -> FeatureFlagResource {
+    package func get(slug: String, caller: OrganizationCaller) async throws -> FeatureFlagResource {
         try caller.require(GetFeatureFlag.requiredScope)
         guard
             let flag = try await FeatureFlagRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)

@@ -6,7 +6,7 @@ import PostgresNIO
 
 /// `POST /feature-flags/targeting/lint`: what is wrong with a rule, for an editor that checks as the author
 /// types. A rule with issues is still a 200, with `valid: false`.
-enum LintTargetingRule {
+package enum LintTargetingRule {
     static let operation = APIOperation("lint-targeting-rule", .post, "/feature-flags/targeting/lint")
     static let requiredScope = Scope.write(.featureFlags)
 
@@ -22,7 +22,7 @@ enum LintTargetingRule {
 }
 
 extension FeatureFlagsModule {
-    func lint(_ rule: String, caller: OrganizationCaller) async throws -> [TargetingRules.Issue] {
+    package func lint(_ rule: String, caller: OrganizationCaller) async throws -> [TargetingRules.Issue] {
         try caller.require(LintTargetingRule.requiredScope)
         return TargetingRules.lint(rule, entitlementSlugs: try await entitlementSlugs(of: caller.organizationID))
     }

@@ -2,20 +2,20 @@ import Foundation
 import KaitenCore
 
 /// A feature flag as the API answers it and its events carry, in Kaiten's snake_case.
-struct FeatureFlagResource: Encodable, Sendable, KeysetPaged {
-    let id: String
-    let slug: String
-    let name: String
-    let description: String?
-    let type: String
-    let variants: JSONValue
-    let targetings: JSONValue
-    let defaultVariant: JSONValue
-    let metadata: JSONValue
-    let enabled: Bool
-    let eventName: String
+package struct FeatureFlagResource: Encodable, Sendable, KeysetPaged {
+    package let id: String
+    package let slug: String
+    package let name: String
+    package let description: String?
+    package let type: String
+    package let variants: JSONValue
+    package let targetings: JSONValue
+    package let defaultVariant: JSONValue
+    package let metadata: JSONValue
+    package let enabled: Bool
+    package let eventName: String
     /// Orders the list only; the wire has no timestamps for flags.
-    let createdAt: Date
+    package let createdAt: Date
 
     enum CodingKeys: String, CodingKey {
         case id, slug, name, description, type, variants, targetings, metadata, enabled
@@ -24,7 +24,7 @@ struct FeatureFlagResource: Encodable, Sendable, KeysetPaged {
     }
 
     /// `description` is always present, null when unset.
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(id, forKey: .id)
         try container.encode(slug, forKey: .slug)

@@ -7,7 +7,7 @@ import PostgresNIO
 
 /// `POST /feature-flags/targeting/test`: runs a rule once against a context and shows the facts it saw. Nothing
 /// is recorded: no event, no metering.
-enum TestTargetingRule {
+package enum TestTargetingRule {
     static let operation = APIOperation("test-targeting-rule", .post, "/feature-flags/targeting/test")
     static let requiredScope = Scope.write(.featureFlags)
 
@@ -31,7 +31,7 @@ enum TestTargetingRule {
 }
 
 extension FeatureFlagsModule {
-    func test(_ rule: String, context: EvaluationContext, caller: OrganizationCaller) async throws -> JSONValue {
+    package func test(_ rule: String, context: EvaluationContext, caller: OrganizationCaller) async throws -> JSONValue {
         try caller.require(TestTargetingRule.requiredScope)
         let issues = TargetingRules.lint(rule, entitlementSlugs: try await entitlementSlugs(of: caller.organizationID))
         let facts = try await TargetingFacts.read(

@@ -5,14 +5,14 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `PUT /feature-flags/{featureFlagSlug}`: a full replacement of the definition; the slug stays.
-enum UpdateFeatureFlag {
+package enum UpdateFeatureFlag {
     static let operation = APIOperation("update-feature-flag", .put, "/feature-flags/{featureFlagSlug}")
     static let requiredScope = Scope.write(.featureFlags)
 
-    struct Command {
+    package struct Command {
         let definition: FlagDefinition
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             // The slug names the flag in the path; one echoed back from a GET is ignored.
             _ = reader.slug()
@@ -32,7 +32,7 @@ enum UpdateFeatureFlag {
 }
 
 extension FeatureFlagsModule {
-    func update(slug: String, _ command: UpdateFeatureFlag.Command, caller: OrganizationCaller) async throws {
+    package func update(slug: String, _ command: UpdateFeatureFlag.Command, caller: OrganizationCaller) async throws {
         try caller.require(UpdateFeatureFlag.requiredScope)
         let definition = command.definition
         try await validate(definition, organizationID: caller.organizationID)

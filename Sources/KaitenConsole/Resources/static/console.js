@@ -32,3 +32,46 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     }
   });
 }
+
+// Flags and entitlements: a targeting rule is linted by the server as it is typed (400 ms after the last
+// key), its issues shown beside it; without this script, Save reports the same issues there.
+for (const editor of document.querySelectorAll("textarea[data-lint]")) {
+  const output = document.getElementById(editor.dataset.lintOutput);
+  const csrf = editor.form && editor.form.querySelector("input[name='csrf']");
+  if (!output || !csrf) continue;
+  let timer;
+  let latest = 0;
+  editor.addEventListener("input", () => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const request = ++latest;
+      try {
+        const response = await fetch(editor.dataset.lint, {
+          method: "POST",
+          headers: { "Content-Type": "application/x-www-form-urlencoded" },
+          body: new URLSearchParams({ csrf: csrf.value, rule: editor.value }),
+          credentials: "same-origin",
+        });
+        if (!response.ok || request !== latest) return;
+        const answer = await response.json();
+        output.textContent = answer.valid ? "Valid" : answer.issues.join(" ");
+        output.classList.toggle("field-error", !answer.valid);
+        output.classList.toggle("lint-valid", answer.valid);
+        editor.setAttribute("aria-invalid", String(!answer.valid));
+      } catch {
+        // Offline or signed out: Save still checks the rule.
+      }
+    }, 400);
+  });
+}
+
+// A strategy shows only the fields its chosen type uses; without this script all are shown and the type decides.
+for (const strategy of document.querySelectorAll("[data-strategy]")) {
+  const type = strategy.querySelector("[data-strategy-type]");
+  if (!type) continue;
+  const show = () => {
+    for (const part of strategy.querySelectorAll("[data-strategy-part]")) part.hidden = part.dataset.strategyPart !== type.value;
+  };
+  type.addEventListener("change", show);
+  show();
+}
