@@ -52,6 +52,8 @@ package struct ConsoleModule: Sendable {
         SignIn(authenticator: authenticator, sessions: sessions, renderer: renderer, cookies: cookies).register(on: routes)
         DashboardPage(database: database).register(on: routes)
         CustomersPages(database: database, customers: useCases.customers).register(on: routes)
+        LicensesPages(database: database, licenses: useCases.licenses).register(on: routes)
+        ReleasesPages(database: database, deployments: useCases.deployments).register(on: routes)
         // Any other console path: the not-found page, not the API's problem document.
         routes.page("**") { console in
             console.render(
