@@ -55,6 +55,8 @@ package struct ConsoleModule: Sendable {
         InstancesPages(database: database, instances: useCases.instances).register(on: routes)
         FeatureFlagsPages(database: database, featureFlags: useCases.featureFlags).register(on: routes)
         EntitlementsPages(database: database, entitlements: useCases.entitlements).register(on: routes)
+        LicensesPages(database: database, licenses: useCases.licenses).register(on: routes)
+        ReleasesPages(database: database, deployments: useCases.deployments).register(on: routes)
         // Any other console path: the not-found page, not the API's problem document.
         routes.page("**") { console in
             console.render(

@@ -5,15 +5,15 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `POST /components`. A component may name the version it follows with `previousComponentId`.
-enum CreateComponent {
+package enum CreateComponent {
     static let operation = APIOperation("create-component", .post, "/components")
     static let requiredScope = Scope.write(.components)
 
-    struct Command {
+    package struct Command {
         let fields: ComponentFields
         let previousComponentID: UUID?
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = ComponentFields(reading: &reader)
             previousComponentID = reader.identifier("previousComponentId")
@@ -31,7 +31,7 @@ enum CreateComponent {
 }
 
 extension DeploymentsModule {
-    func createComponent(_ command: CreateComponent.Command, caller: OrganizationCaller) async throws -> ComponentResource {
+    package func createComponent(_ command: CreateComponent.Command, caller: OrganizationCaller) async throws -> ComponentResource {
         try caller.require(CreateComponent.requiredScope)
         let fields = command.fields
         do {

@@ -6,14 +6,14 @@ import PostgresNIO
 
 /// `POST /deployment-zones`. The metadata must satisfy the organization's DEPLOYMENT_ZONE metadata fields, and
 /// keys none declares are refused; a `releaseId` records the zone's first deployment.
-enum CreateDeploymentZone {
+package enum CreateDeploymentZone {
     static let operation = APIOperation("create-deployment-zone", .post, "/deployment-zones")
     static let requiredScope = Scope.write(.deploymentZones)
 
-    struct Command {
+    package struct Command {
         let fields: DeploymentZoneFields
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = DeploymentZoneFields(reading: &reader)
             try reader.finish()
@@ -30,7 +30,7 @@ enum CreateDeploymentZone {
 }
 
 extension DeploymentsModule {
-    func createDeploymentZone(_ command: CreateDeploymentZone.Command, caller: OrganizationCaller) async throws -> DeploymentZoneResource {
+    package func createDeploymentZone(_ command: CreateDeploymentZone.Command, caller: OrganizationCaller) async throws -> DeploymentZoneResource {
         try caller.require(CreateDeploymentZone.requiredScope)
         let fields = command.fields
         return try await SlugAttempts.run(

@@ -5,18 +5,18 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `POST /releases`. The components a release is created with are the ones it holds for good.
-enum CreateRelease {
+package enum CreateRelease {
     static let operation = APIOperation("create-release", .post, "/releases")
     static let requiredScope = Scope.write(.releases)
 
-    struct Command {
+    package struct Command {
         let version: String
         let slug: String?
         let description: String?
         /// Without repeats, in the order first sent.
         let componentIDs: [UUID]
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             version = reader.string("version", required: true, minLength: 1, maxLength: 100) ?? ""
             slug = reader.slug()
@@ -37,7 +37,7 @@ enum CreateRelease {
 }
 
 extension DeploymentsModule {
-    func createRelease(_ command: CreateRelease.Command, caller: OrganizationCaller) async throws -> ReleaseResource {
+    package func createRelease(_ command: CreateRelease.Command, caller: OrganizationCaller) async throws -> ReleaseResource {
         try caller.require(CreateRelease.requiredScope)
         do {
             return try await SlugAttempts.run(

@@ -19,7 +19,7 @@ enum DeleteDeploymentZone {
 }
 
 extension DeploymentsModule {
-    func deleteDeploymentZone(slug: String, caller: OrganizationCaller) async throws {
+    package func deleteDeploymentZone(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteDeploymentZone.requiredScope)
         try await database.transaction { connection in
             guard

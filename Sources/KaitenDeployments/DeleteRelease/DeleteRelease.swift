@@ -19,7 +19,7 @@ enum DeleteRelease {
 }
 
 extension DeploymentsModule {
-    func deleteRelease(slug: String, caller: OrganizationCaller) async throws {
+    package func deleteRelease(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteRelease.requiredScope)
         try await database.transaction { connection in
             guard

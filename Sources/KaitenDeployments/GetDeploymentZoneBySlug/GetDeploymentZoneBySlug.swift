@@ -18,7 +18,7 @@ enum GetDeploymentZoneBySlug {
 }
 
 extension DeploymentsModule {
-    func getDeploymentZone(slug: String, caller: OrganizationCaller) async throws -> DeploymentZoneResource {
+    package func getDeploymentZone(slug: String, caller: OrganizationCaller) async throws -> DeploymentZoneResource {
         try caller.require(GetDeploymentZoneBySlug.requiredScope)
         guard
             let zone = try await DeploymentZoneRows.find(

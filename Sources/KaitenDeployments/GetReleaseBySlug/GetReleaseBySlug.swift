@@ -18,7 +18,7 @@ enum GetReleaseBySlug {
 }
 
 extension DeploymentsModule {
-    func getRelease(slug: String, caller: OrganizationCaller) async throws -> ReleaseResource {
+    package func getRelease(slug: String, caller: OrganizationCaller) async throws -> ReleaseResource {
         try caller.require(GetReleaseBySlug.requiredScope)
         guard
             let release = try await ReleaseRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)

@@ -7,14 +7,14 @@ import PostgresNIO
 /// `PUT /deployment-zones/{deploymentZoneSlug}`: a full replacement of the zone's details. A `releaseId` other
 /// than the current one records a deployment, a rollback to a release the zone ran before included; a left-out
 /// or echoed `releaseId` leaves the log alone. The slug cannot be renamed.
-enum UpdateDeploymentZone {
+package enum UpdateDeploymentZone {
     static let operation = APIOperation("update-deploymentZone", .put, "/deployment-zones/{deploymentZoneSlug}")
     static let requiredScope = Scope.write(.deploymentZones)
 
-    struct Command {
+    package struct Command {
         let fields: DeploymentZoneFields
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = DeploymentZoneFields(reading: &reader)
             try reader.finish()
@@ -32,7 +32,7 @@ enum UpdateDeploymentZone {
 }
 
 extension DeploymentsModule {
-    func updateDeploymentZone(slug: String, _ command: UpdateDeploymentZone.Command, caller: OrganizationCaller) async throws {
+    package func updateDeploymentZone(slug: String, _ command: UpdateDeploymentZone.Command, caller: OrganizationCaller) async throws {
         try caller.require(UpdateDeploymentZone.requiredScope)
         let fields = command.fields
         if let newSlug = fields.slug, newSlug != slug {

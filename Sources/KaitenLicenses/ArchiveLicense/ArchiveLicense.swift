@@ -30,7 +30,7 @@ enum ArchiveLicense {
 }
 
 extension LicensesModule {
-    func archive(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
+    package func archive(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
         try caller.require(ArchiveLicense.requiredScope)
         return try await apply(ArchiveLicense.transition, slug: slug, caller: caller)
     }

@@ -6,14 +6,14 @@ import PostgresNIO
 
 /// `POST /licenses/{licenseSlug}/entitlements`: the license grants an entitlement a value, shaped by the
 /// entitlement's type. Answers 204, as the contract says.
-enum AssociateEntitlementWithLicense {
+package enum AssociateEntitlementWithLicense {
     static let operation = APIOperation("associate-entitlement-with-license", .post, "/licenses/{licenseSlug}/entitlements")
     static let requiredScope = Scope.write(.licenses)
 
-    struct Command {
+    package struct Command {
         let grant: GrantBody
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             grant = try GrantBody(body: body)
         }
     }
@@ -29,7 +29,9 @@ enum AssociateEntitlementWithLicense {
 }
 
 extension LicensesModule {
-    func associateEntitlement(licenseSlug: String, _ command: AssociateEntitlementWithLicense.Command, caller: OrganizationCaller) async throws {
+    package func associateEntitlement(
+        licenseSlug: String, _ command: AssociateEntitlementWithLicense.Command, caller: OrganizationCaller
+    ) async throws {
         try caller.require(AssociateEntitlementWithLicense.requiredScope)
         let grant = command.grant
         let entitlementSlug = grant.entitlementSlug ?? ""

@@ -10,14 +10,14 @@ import PostgresNIO
 /// The version number is never sent: the database numbers a version from its family's counter (migration
 /// 0004), and the family row is locked first so the number, and the `<familySlug>-v<n>` slug derived from it,
 /// are known before the insert and stay right until commit.
-enum CreateLicense {
+package enum CreateLicense {
     static let operation = APIOperation("create-license", .post, "/licenses")
     static let requiredScope = Scope.write(.licenses)
 
-    struct Command {
+    package struct Command {
         let body: LicenseBody
 
-        init(body json: JSONValue) throws {
+        package init(body json: JSONValue) throws {
             body = try LicenseBody(json)
             if body.version != nil {
                 throw APIError.unprocessable("CreateLicense.VersionNotSettable", "version is assigned by the server on creation and cannot be set")
@@ -46,7 +46,7 @@ enum CreateLicense {
 }
 
 extension LicensesModule {
-    func create(_ command: CreateLicense.Command, caller: OrganizationCaller) async throws -> LicenseResource {
+    package func create(_ command: CreateLicense.Command, caller: OrganizationCaller) async throws -> LicenseResource {
         try caller.require(CreateLicense.requiredScope)
         let body = command.body
         let requestedState = try body.requestedLifecycleState(operation: "CreateLicense")

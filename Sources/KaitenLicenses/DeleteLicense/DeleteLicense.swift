@@ -19,7 +19,7 @@ enum DeleteLicense {
 }
 
 extension LicensesModule {
-    func delete(slug: String, caller: OrganizationCaller) async throws {
+    package func delete(slug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteLicense.requiredScope)
         let organizationID = caller.organizationID
         let logger = database.logger

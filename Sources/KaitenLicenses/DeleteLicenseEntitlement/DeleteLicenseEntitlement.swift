@@ -23,7 +23,7 @@ enum DeleteLicenseEntitlement {
 }
 
 extension LicensesModule {
-    func deleteEntitlement(licenseSlug: String, entitlementSlug: String, caller: OrganizationCaller) async throws {
+    package func deleteEntitlement(licenseSlug: String, entitlementSlug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteLicenseEntitlement.requiredScope)
         let organizationID = caller.organizationID
         let logger = database.logger

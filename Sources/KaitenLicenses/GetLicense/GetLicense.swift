@@ -17,7 +17,7 @@ enum GetLicense {
 }
 
 extension LicensesModule {
-    func get(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
+    package func get(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
         try caller.require(GetLicense.requiredScope)
         guard
             let license = try await LicenseRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)

@@ -29,7 +29,7 @@ enum PublishLicense {
 }
 
 extension LicensesModule {
-    func publish(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
+    package func publish(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
         try caller.require(PublishLicense.requiredScope)
         return try await apply(PublishLicense.transition, slug: slug, caller: caller)
     }

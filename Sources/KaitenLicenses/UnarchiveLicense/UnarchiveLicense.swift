@@ -29,7 +29,7 @@ enum UnarchiveLicense {
 }
 
 extension LicensesModule {
-    func unarchive(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
+    package func unarchive(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
         try caller.require(UnarchiveLicense.requiredScope)
         return try await apply(UnarchiveLicense.transition, slug: slug, caller: caller)
     }

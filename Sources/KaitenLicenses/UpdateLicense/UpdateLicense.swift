@@ -7,14 +7,14 @@ import PostgresNIO
 /// `PUT /licenses/{licenseSlug}`: a full replacement of the name, description, type, version name and default
 /// flag. What a version never changes here (slug, version, family, lifecycle state) is accepted only as an
 /// echo of the stored value, so a representation can be written back as it was read.
-enum UpdateLicense {
+package enum UpdateLicense {
     static let operation = APIOperation("update-license", .put, "/licenses/{licenseSlug}")
     static let requiredScope = Scope.write(.licenses)
 
-    struct Command {
+    package struct Command {
         let body: LicenseBody
 
-        init(body json: JSONValue) throws {
+        package init(body json: JSONValue) throws {
             body = try LicenseBody(json)
         }
     }
@@ -29,7 +29,7 @@ enum UpdateLicense {
 }
 
 extension LicensesModule {
-    func update(slug: String, _ command: UpdateLicense.Command, caller: OrganizationCaller) async throws {
+    package func update(slug: String, _ command: UpdateLicense.Command, caller: OrganizationCaller) async throws {
         try caller.require(UpdateLicense.requiredScope)
         let body = command.body
         if let newSlug = body.slug, newSlug != slug {

@@ -6,14 +6,14 @@ import PostgresNIO
 
 /// `PUT /licenses/{licenseSlug}/entitlements/{entitlementSlug}`: replaces the grant's value and overage
 /// percent. The entitlement is the path's; a body naming another is refused.
-enum UpdateLicenseEntitlement {
+package enum UpdateLicenseEntitlement {
     static let operation = APIOperation("update-license-entitlement", .put, "/licenses/{licenseSlug}/entitlements/{entitlementSlug}")
     static let requiredScope = Scope.write(.licenses)
 
-    struct Command {
+    package struct Command {
         let grant: GrantBody
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             grant = try GrantBody(body: body)
         }
     }
@@ -33,7 +33,7 @@ enum UpdateLicenseEntitlement {
 }
 
 extension LicensesModule {
-    func updateEntitlement(
+    package func updateEntitlement(
         licenseSlug: String,
         entitlementSlug: String,
         _ command: UpdateLicenseEntitlement.Command,
