@@ -66,7 +66,7 @@ package struct ProblemMiddleware: RouterMiddleware {
         return response
     }
 
-    static func apiError(for error: any Error) -> APIError {
+    package static func apiError(for error: any Error) -> APIError {
         switch error {
         case let error as APIError:
             return error
@@ -92,7 +92,7 @@ package struct ProblemMiddleware: RouterMiddleware {
 }
 
 extension APIError {
-    static let internalFailure = APIError(.internalFailure, code: "INTERNAL", detail: "An unexpected error occurred")
+    package static let internalFailure = APIError(.internalFailure, code: "INTERNAL", detail: "An unexpected error occurred")
     package static let bodyTooLarge = APIError(
         .contentTooLarge, code: "Request.BodyTooLarge", detail: "the request body exceeds \(RequestBodyLimit.bytes) bytes")
     package static let unsupportedMediaType = APIError(

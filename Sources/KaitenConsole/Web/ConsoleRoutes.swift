@@ -18,10 +18,9 @@ struct ConsoleRequest {
     var caller: OrganizationCaller { session.caller }
 
     /// A query parameter's value, nil when absent or blank, or holding a NUL, which no PostgreSQL text can hold.
+    /// Read as a GET form encodes it, where `+` is a space.
     func query(_ name: String) -> String? {
-        guard let value = request.uri.queryParameters[Substring(name)].map(String.init), !value.isEmpty, !value.contains("\0") else {
-            return nil
-        }
+        guard let value = FormBody(encoded: request.uri.query ?? "")[name], !value.isEmpty, !value.contains("\0") else { return nil }
         return value
     }
 
@@ -111,7 +110,9 @@ struct ErrorPage {
 
     init(_ error: any Error, request: Request, logger: Logger) {
         let errorID = UUID().lowercased
-        guard let error = error as? APIError else {
+        // The API's reading of a failure: a client's bad value (a NUL PostgreSQL refuses) is a 400, not a 500.
+        let refusal = ProblemMiddleware.apiError(for: error)
+        guard refusal.kind != .internalFailure else {
             logger.error(
                 "console request failed",
                 metadata: ["kaiten.error_id": "\(errorID)", "kaiten.error": "\(String(reflecting: error))", "kaiten.path": "\(request.uri.path)"]
@@ -122,16 +123,16 @@ struct ErrorPage {
                 status: .internalServerError)
             return
         }
-        logger.info("console request refused", metadata: ["kaiten.error_id": "\(errorID)", "kaiten.code": "\(error.code)"])
+        logger.info("console request refused", metadata: ["kaiten.error_id": "\(errorID)", "kaiten.code": "\(refusal.code)"])
         let heading =
-            switch error.kind {
+            switch refusal.kind {
             case .forbidden: "Restricted access"
             case .notFound: "Not found"
             default: "This request could not be completed"
             }
         page = Page(
             template: "error", title: heading, section: nil,
-            data: ["heading": heading, "detail": error.detail, "code": error.code, "errorId": errorID],
-            status: HTTPResponse.Status(code: error.status))
+            data: ["heading": heading, "detail": refusal.detail, "code": refusal.code, "errorId": errorID],
+            status: HTTPResponse.Status(code: refusal.status))
     }
 }
