@@ -26,10 +26,12 @@ extension InstancesPages {
         try console.caller.require(.read(.instances))
         let organization = console.caller.organizationID
         let customers = try await customerChoices(console)
+        // An archived license is offered only to the instance that already holds it, which may keep it.
         let licenses = try await database.client.all(
             """
             SELECT id, name, version, lifecycle_state::text FROM license
-            WHERE organization_id = \(organization) AND lifecycle_state <> 'ARCHIVED'
+            WHERE organization_id = \(organization)
+              AND (lifecycle_state <> 'ARCHIVED' OR id = \(instance.flatMap { UUID(uuidString: $0.licenseId) }))
             ORDER BY name, version DESC
             """,
             as: (UUID, String, Int, String).self, logger: database.logger)
@@ -55,7 +57,8 @@ extension InstancesPages {
             "values": values,
             "customers": customers.map { ["value": $0.id, "label": $0.name, "selected": $0.id == values["customerId"]] as [String: Any] },
             "licenses": licenses.map { license in
-                let name = "\(license.1) v\(license.2)\(license.3 == "DRAFT" ? " (draft)" : "")"
+                let state = license.3 == "PUBLISHED" ? "" : " (\(license.3.lowercased()))"
+                let name = "\(license.1) v\(license.2)\(state)"
                 return ["value": license.0.lowercased, "label": name, "selected": license.0.lowercased == values["licenseId"]] as [String: Any]
             },
             "zones": zones.map { ["value": $0.id, "label": $0.name, "selected": $0.id == values["deploymentZoneId"]] as [String: Any] },
