@@ -19,7 +19,7 @@ def test_a_flag_is_created_through_the_form_with_a_targeting_rule(console):
     assert console.find("[name='name']").get_attribute("value") == "New checkout"
     console.fill({"rule-0-name": "Beta customers", "rule-0-rule": 'plan == "beta" &&'})
     Select(console.find("[name='rule-0-variant']")).select_by_value("on")
-    console.submit(SAVE)
+    _click(console, SAVE)
     # Refused beside the rule, with the rule as it was typed.
     assert console.find(".problem").text
     assert console.find("#rule-0-rule-error").text
@@ -28,7 +28,7 @@ def test_a_flag_is_created_through_the_form_with_a_targeting_rule(console):
     console.check("flag-form-refused")
 
     console.fill({"rule-0-rule": 'plan == "beta"'})
-    console.submit(SAVE)
+    _click(console, SAVE)
     assert console.notice == "Feature flag New checkout created."
     assert console.heading == "New checkout"
     assert "Beta customers" in console.text and 'plan == "beta"' in console.text
@@ -74,14 +74,14 @@ def test_try_it_shows_the_variant_a_context_gets(console):
     console.visit("/console/feature-flags/try-checkout/try", "flag-try")
     assert console.find("[name='context']").get_attribute("value") == '{"targetingKey":"user-123"}'
     console.fill({"context": '{"targetingKey":"user-1","plan":"beta"}', "rule": 'plan == "beta"'})
-    console.submit(SAVE)
+    _click(console, SAVE)
     result = console.find(".flag-result").text
     assert "Reason\nTARGETING_MATCH" in result and "Variant\non" in result
     assert "matches" in console.text
     console.check("flag-try-result")
 
     console.fill({"context": "not json"})
-    console.submit(SAVE)
+    _click(console, SAVE)
     assert console.find("#context-error").text == "The context is not JSON."
 
 
@@ -92,7 +92,7 @@ def test_the_edit_form_adds_a_variant_moves_rules_and_keeps_the_slug(console):
     console.fill({"rule-1-name": "Second", "rule-1-rule": 'targetingKey == "b"'})
     _press(console, "rule-up-1")
     assert console.find("[name='rule-0-name']").get_attribute("value") == "Second"
-    console.submit(SAVE)
+    _click(console, SAVE)
     assert console.notice == "Feature flag Banner color saved."
     rules = [item.text for item in console.find_all("main .flag-rules li")]
     assert rules[0].startswith("Second") and len(rules) == 2
@@ -114,7 +114,7 @@ def _create_flag(console, name: str, kind: str = "boolean", rule: str | None = N
         _press(console, "add-rule")
         console.fill({"rule-0-name": "Rule", "rule-0-rule": rule})
         Select(console.find("[name='rule-0-variant']")).select_by_value("on")
-    console.submit(SAVE)
+    _click(console, SAVE)
     assert console.heading == name, console.text
 
 
