@@ -52,6 +52,10 @@ package struct ConsoleModule: Sendable {
         SignIn(authenticator: authenticator, sessions: sessions, renderer: renderer, cookies: cookies).register(on: routes)
         DashboardPage(database: database).register(on: routes)
         CustomersPages(database: database, customers: useCases.customers).register(on: routes)
+        ServiceAccountsPages(database: database, identity: useCases.identity).register(on: routes)
+        WebhooksPages(database: database, webhooks: useCases.webhooks).register(on: routes)
+        AuditTrailPages(database: database).register(on: routes)
+        SettingsPages(database: database, metadataFields: useCases.metadataFields).register(on: routes)
         // Any other console path: the not-found page, not the API's problem document.
         routes.page("**") { console in
             console.render(
