@@ -48,11 +48,13 @@ def test_a_token_is_minted_with_a_preset_shown_once_and_revoked(console):
     assert "Runtime" in console.text
     assert "write:instances" in console.text
 
-    console.find("main a[href$='/tokens/runtime/revoke']").click()
-    assert console.heading == "Revoke token “Runtime”?"
+    revoke = console.find("main a[href$='/revoke']")
+    token_slug = revoke.get_attribute("href").split("/tokens/")[1].removesuffix("/revoke")
+    revoke.click()
+    assert console.heading == f"Revoke token “{token_slug}”?"
     console.check("token-revoke")
     console.submit()
-    assert console.notice == "Token runtime revoked."
+    assert console.notice == f"Token {token_slug} revoked."
     console.open("/console/service-accounts/billing-sync?status=revoked")
     assert "Revoked" in console.text and "Runtime" in console.text
     console.open("/console/service-accounts?has=revoked")
@@ -80,7 +82,7 @@ def test_a_webhook_endpoint_is_created_its_secret_revealed_and_rotated_and_a_tes
     assert "com.kaiten.customer.v1.created" in console.text
     assert "whsec_" in console.text and not console.find_all("#webhook-secret")
     console.check("webhook")
-    detail = console.driver.current_url
+    detail = console.driver.current_url.removeprefix(console.origin)
 
     console.find("main a[href$='?reveal=secret']").click()
     secret = console.find("#webhook-secret").text
@@ -106,13 +108,13 @@ def test_a_webhook_endpoint_is_created_its_secret_revealed_and_rotated_and_a_tes
 
     console.visit("/console/webhooks", "webhooks")
     assert "http://127.0.0.1:9/hook" in console.text
-    console.visit(detail.removeprefix(console.origin) + "/edit", "webhook-edit")
+    console.visit(detail + "/edit", "webhook-edit")
     console.fill({"description": "Edited receiver"})
     console.submit()
     assert console.notice == "Webhook endpoint http://127.0.0.1:9/hook saved."
     assert "Edited receiver" in console.text
 
-    console.visit(detail.removeprefix(console.origin) + "/delete", "webhook-delete")
+    console.visit(detail + "/delete", "webhook-delete")
     console.submit()
     assert console.notice == "Webhook endpoint deleted."
 
@@ -128,13 +130,14 @@ def test_a_webhook_to_a_malformed_url_is_refused_beside_the_field(console):
 
 def test_the_audit_trail_lists_a_customer_creation_and_exports_it(console, dev_client):
     dev_client.customers.create(name="Audited Corp", slug="audited-corp")
+    # The audit trail's consumer records the event shortly after the write.
     for _ in range(50):
         console.open("/console/audit-trail?q=audited-corp")
-        if "CUSTOMER_CREATED" in console.text:
+        if console.find_all("main tbody tr"):
             break
         time.sleep(0.2)
-    assert "CUSTOMER_CREATED" in console.text
-    assert "audited-corp" in console.text
+    assert "CUSTOMER_CREATED" in console.find("main table").text
+    assert "audited-corp" in console.find("main table").text
     console.visit("/console/audit-trail?q=audited-corp&status=accepted&range=24h", "audit-trail")
     assert "Today" in console.text
     console.find("main details summary").click()
@@ -189,6 +192,6 @@ def test_a_metadata_field_is_created_its_dry_run_shown_and_archived(console):
     archive = [f for f in console.find_all("main form[action$='/archive']") if "Support tier" in f.get_attribute("textContent")][0]
     archive.find_element("css selector", "button").click()
     assert console.notice == "Field Support tier archived."
-    assert "Support tier" not in console.text
+    assert "Support tier" not in console.find("main table").text
     console.visit("/console/settings/metadata?resourceType=INSTANCE&archived=1", "settings-metadata-archived")
     assert "Archived" in console.text and "Support tier" in console.text

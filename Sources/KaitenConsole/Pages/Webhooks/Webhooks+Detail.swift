@@ -29,7 +29,7 @@ extension WebhooksPages {
             as: (UUID, String, String, String, Int, Date?, Date, Int).self, logger: database.logger)
         let attempts = try await database.client.all(
             """
-            SELECT message_id, attempt_number, trigger, succeeded, response_status, left(response_body, \(Self.responseExcerptLength)), error,
+            SELECT message_id, attempt_number, trigger, succeeded, response_status, left(response_body, \(Self.responseExcerptLength)::int), error,
                    duration_ms, created_at
             FROM webhook_attempt
             WHERE organization_id = \(organization) AND endpoint_id = \(id) AND message_id = ANY(\(messages.map(\.0)))
