@@ -195,3 +195,15 @@ def test_a_metadata_field_is_created_its_dry_run_shown_and_archived(console):
     assert "Support tier" not in console.find("main table").text
     console.visit("/console/settings/metadata?resourceType=INSTANCE&archived=1", "settings-metadata-archived")
     assert "Archived" in console.text and "Support tier" in console.text
+
+
+def test_garbage_in_the_urls_of_these_pages_falls_back_to_defaults(console):
+    for path, heading in (
+        ("/console/service-accounts?has=%00&sort=x&dir=up&page=-2&size=9", "Service accounts"),
+        ("/console/webhooks?status=sideways&page=99999999999999999999", "Webhooks"),
+        ("/console/settings/metadata?resourceType=PLANET&archived=maybe", "Instance metadata"),
+        ("/console/webhooks/not-an-id", "Not found"),
+        ("/console/service-accounts/nobody/tokens/new", "Not found"),
+    ):
+        console.open(path)
+        assert console.heading == heading
