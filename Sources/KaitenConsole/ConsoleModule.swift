@@ -57,6 +57,10 @@ package struct ConsoleModule: Sendable {
         EntitlementsPages(database: database, entitlements: useCases.entitlements).register(on: routes)
         LicensesPages(database: database, licenses: useCases.licenses).register(on: routes)
         ReleasesPages(database: database, deployments: useCases.deployments).register(on: routes)
+        ServiceAccountsPages(database: database, identity: useCases.identity).register(on: routes)
+        WebhooksPages(database: database, webhooks: useCases.webhooks).register(on: routes)
+        AuditTrailPages(database: database).register(on: routes)
+        SettingsPages(database: database, metadataFields: useCases.metadataFields).register(on: routes)
         // Any other console path: the not-found page, not the API's problem document.
         routes.page("**") { console in
             console.render(

@@ -19,7 +19,7 @@ enum CreateServiceAccount {
 }
 
 extension IdentityModule {
-    func createServiceAccount(_ command: ServiceAccountCommand, caller: OrganizationCaller) async throws -> ServiceAccountResource {
+    package func createServiceAccount(_ command: ServiceAccountCommand, caller: OrganizationCaller) async throws -> ServiceAccountResource {
         try caller.require(CreateServiceAccount.requiredScope)
         return try await SlugAttempts.run(given: command.slug, base: command.name, conflictCode: "CreateServiceAccount.SlugConflict") { slug in
             try await database.transaction { connection in

@@ -6,17 +6,17 @@ import PostgresNIO
 
 /// `POST /service-accounts/{serviceAccountSlug}/tokens`: issues a `ksh_` token; its secret is in this
 /// response and nowhere else.
-enum CreateServiceAccountToken {
+package enum CreateServiceAccountToken {
     static let operation = APIOperation("create-service-account-token", .post, "/service-accounts/{serviceAccountSlug}/tokens")
     static let requiredScope = Scope.write(.tokens)
 
-    struct Command {
+    package struct Command {
         let name: String
         let slug: String?
         let scopes: [Scope]
         let expiresAt: Date?
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             let name = reader.string("name", required: true, minLength: 1, maxLength: 255)
             slug = reader.slug()
@@ -43,7 +43,7 @@ enum CreateServiceAccountToken {
 }
 
 extension IdentityModule {
-    func createToken(
+    package func createToken(
         serviceAccountSlug: String, _ command: CreateServiceAccountToken.Command, caller: OrganizationCaller
     ) async throws -> PlainTokenResource {
         try caller.require(CreateServiceAccountToken.requiredScope)

@@ -23,7 +23,7 @@ enum DeleteServiceAccountToken {
 }
 
 extension IdentityModule {
-    func deleteToken(serviceAccountSlug: String, tokenSlug: String, caller: OrganizationCaller) async throws {
+    package func deleteToken(serviceAccountSlug: String, tokenSlug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteServiceAccountToken.requiredScope)
         let revoked = try await database.client.first(
             """

@@ -19,7 +19,7 @@ enum ArchiveMetadataField {
 }
 
 extension MetadataFieldsModule {
-    func archive(id: UUID, caller: OrganizationCaller) async throws -> MetadataFieldResource {
+    package func archive(id: UUID, caller: OrganizationCaller) async throws -> MetadataFieldResource {
         try caller.require(ArchiveMetadataField.requiredScope)
         return try await database.transaction { connection in
             let archived = try await connection.first(

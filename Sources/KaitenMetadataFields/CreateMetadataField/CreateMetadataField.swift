@@ -5,18 +5,18 @@ import KaitenHTTP
 import PostgresNIO
 
 /// `POST /metadata-fields`: declares a field. Its key is unique among the active fields of its resource type.
-enum CreateMetadataField {
+package enum CreateMetadataField {
     static let operation = APIOperation("create-metadata-field", .post, "/metadata-fields")
     static let requiredScope = Scope.write(.metadataFields)
 
-    struct Command {
+    package struct Command {
         let resourceType: MetadataResourceType
         let key: String
         let label: String
         let jsonSchema: [String: JSONValue]
         let displayOrder: Int32
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             resourceType = reader.resourceType(required: true) ?? .instance
             key = reader.string("key", required: true, minLength: 1, maxLength: 100) ?? ""
@@ -38,7 +38,7 @@ enum CreateMetadataField {
 }
 
 extension MetadataFieldsModule {
-    func create(_ command: CreateMetadataField.Command, caller: OrganizationCaller) async throws -> MetadataFieldResource {
+    package func create(_ command: CreateMetadataField.Command, caller: OrganizationCaller) async throws -> MetadataFieldResource {
         try caller.require(CreateMetadataField.requiredScope)
         _ = try JSONSchema.compile(command.jsonSchema, location: "body.jsonSchema")
         do {

@@ -7,15 +7,15 @@ import PostgresNIO
 /// `POST /metadata-fields/{id}/dry-run`: how many of the organization's resources of the field's type hold a
 /// value under its key that a candidate schema would refuse, with a few of them. Nothing changes; it needs the
 /// scope of the update it previews.
-enum DryRunMetadataField {
+package enum DryRunMetadataField {
     static let operation = APIOperation("dry-run-metadata-field", .post, "/metadata-fields/{id}/dry-run")
     static let requiredScope = Scope.write(.metadataFields)
     static let maximumSamples = 5
 
-    struct Command {
+    package struct Command {
         let jsonSchema: [String: JSONValue]
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             jsonSchema = reader.jsonSchema() ?? [:]
             try reader.finish()
@@ -32,7 +32,7 @@ enum DryRunMetadataField {
 }
 
 extension MetadataFieldsModule {
-    func dryRun(id: UUID, _ command: DryRunMetadataField.Command, caller: OrganizationCaller) async throws -> MetadataFieldImpact {
+    package func dryRun(id: UUID, _ command: DryRunMetadataField.Command, caller: OrganizationCaller) async throws -> MetadataFieldImpact {
         try caller.require(DryRunMetadataField.requiredScope)
         guard
             let field = try await MetadataFieldRows.find(id: id, organizationID: caller.organizationID, on: database.client, logger: database.logger)

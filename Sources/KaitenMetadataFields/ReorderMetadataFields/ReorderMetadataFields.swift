@@ -6,14 +6,14 @@ import PostgresNIO
 
 /// `POST /metadata-fields/reorder`: each listed field's display order becomes its index in `ids`, all or
 /// nothing. The fields must be active and of one resource type.
-enum ReorderMetadataFields {
+package enum ReorderMetadataFields {
     static let operation = APIOperation("reorder-metadata-fields", .post, "/metadata-fields/reorder")
     static let requiredScope = Scope.write(.metadataFields)
 
-    struct Command {
+    package struct Command {
         let ids: [UUID]
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             let texts = reader.stringArray("ids", required: true, nullable: true)
             var ids: [UUID] = []
@@ -43,7 +43,7 @@ enum ReorderMetadataFields {
 }
 
 extension MetadataFieldsModule {
-    func reorder(_ command: ReorderMetadataFields.Command, caller: OrganizationCaller) async throws {
+    package func reorder(_ command: ReorderMetadataFields.Command, caller: OrganizationCaller) async throws {
         try caller.require(ReorderMetadataFields.requiredScope)
         var seen: Set<UUID> = []
         for id in command.ids where !seen.insert(id).inserted {

@@ -19,7 +19,7 @@ enum UnarchiveMetadataField {
 }
 
 extension MetadataFieldsModule {
-    func unarchive(id: UUID, caller: OrganizationCaller) async throws -> MetadataFieldResource {
+    package func unarchive(id: UUID, caller: OrganizationCaller) async throws -> MetadataFieldResource {
         try caller.require(UnarchiveMetadataField.requiredScope)
         do {
             return try await database.transaction { connection in

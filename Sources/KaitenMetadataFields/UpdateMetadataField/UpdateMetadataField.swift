@@ -7,18 +7,18 @@ import PostgresNIO
 /// `PATCH /metadata-fields/{id}`: changes the label and the schema. `resourceType` and `key` are sent back
 /// as stored; `displayOrder` belongs to the reorder operation, so that an edit form opened before a reorder
 /// cannot rewind it.
-enum UpdateMetadataField {
+package enum UpdateMetadataField {
     static let operation = APIOperation("update-metadata-field", .patch, "/metadata-fields/{id}")
     static let requiredScope = Scope.write(.metadataFields)
 
-    struct Command {
+    package struct Command {
         let resourceType: MetadataResourceType
         let key: String
         let label: String
         let jsonSchema: [String: JSONValue]
         let displayOrder: Int32?
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             resourceType = reader.resourceType(required: true) ?? .instance
             key = reader.string("key", required: true, minLength: 1, maxLength: 100) ?? ""
@@ -40,7 +40,7 @@ enum UpdateMetadataField {
 }
 
 extension MetadataFieldsModule {
-    func update(id: UUID, _ command: UpdateMetadataField.Command, caller: OrganizationCaller) async throws -> MetadataFieldResource {
+    package func update(id: UUID, _ command: UpdateMetadataField.Command, caller: OrganizationCaller) async throws -> MetadataFieldResource {
         try caller.require(UpdateMetadataField.requiredScope)
         _ = try JSONSchema.compile(command.jsonSchema, location: "body.jsonSchema")
         return try await database.transaction { connection in

@@ -6,16 +6,16 @@ import PostgresNIO
 
 /// `POST /webhooks/endpoints`: registers an endpoint and answers its signing secret, the only time it is
 /// shown (a client may bring its own `whsec_` secret instead).
-enum CreateWebhookEndpoint {
+package enum CreateWebhookEndpoint {
     static let operation = APIOperation("create-webhook-endpoint", .post, "/webhooks/endpoints")
     static let requiredScope = Scope.write(.webhooks)
     static let errorCodePrefix = "CreateWebhookEndpoint"
 
-    struct Command {
+    package struct Command {
         let fields: EndpointFields
         let secret: String?
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = EndpointFields(reading: &reader)
             secret = reader.string("secret", nullable: true, maxLength: 200)
@@ -33,7 +33,7 @@ enum CreateWebhookEndpoint {
 }
 
 extension WebhooksModule {
-    func createEndpoint(_ command: CreateWebhookEndpoint.Command, caller: OrganizationCaller) async throws -> CreatedEndpointResource {
+    package func createEndpoint(_ command: CreateWebhookEndpoint.Command, caller: OrganizationCaller) async throws -> CreatedEndpointResource {
         try caller.require(CreateWebhookEndpoint.requiredScope)
         let fields = command.fields
         try fields.validate(operation: CreateWebhookEndpoint.errorCodePrefix, allowPrivate: configuration.allowPrivateAddresses)

@@ -19,7 +19,7 @@ enum DeleteWebhookEndpoint {
 }
 
 extension WebhooksModule {
-    func deleteEndpoint(_ id: UUID, caller: OrganizationCaller) async throws {
+    package func deleteEndpoint(_ id: UUID, caller: OrganizationCaller) async throws {
         try caller.require(DeleteWebhookEndpoint.requiredScope)
         let deleted = try await database.client.first(
             "DELETE FROM webhook_endpoint WHERE organization_id = \(caller.organizationID) AND id = \(id) RETURNING id",

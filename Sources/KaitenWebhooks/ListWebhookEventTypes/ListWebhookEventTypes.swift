@@ -3,12 +3,12 @@ import KaitenCore
 import KaitenHTTP
 
 /// `GET /webhooks/event-types`: every event an endpoint can subscribe to, as the contract catalogues them.
-enum ListWebhookEventTypes {
+package enum ListWebhookEventTypes {
     static let operation = APIOperation("list-webhook-event-types", .get, "/webhooks/event-types")
     static let requiredScope = Scope.read(.webhooks)
 
-    struct Listing: Encodable {
-        let items: [EventTypeResource]
+    package struct Listing: Encodable {
+        package let items: [EventTypeResource]
     }
 
     static func register(on router: OperationRouter, module: WebhooksModule) {
@@ -19,7 +19,7 @@ enum ListWebhookEventTypes {
 }
 
 extension WebhooksModule {
-    func listEventTypes(caller: OrganizationCaller) throws -> ListWebhookEventTypes.Listing {
+    package func listEventTypes(caller: OrganizationCaller) throws -> ListWebhookEventTypes.Listing {
         try caller.require(ListWebhookEventTypes.requiredScope)
         return ListWebhookEventTypes.Listing(items: EventCatalogue.all.map { EventTypeResource(name: $0.name, type: $0.type) })
     }

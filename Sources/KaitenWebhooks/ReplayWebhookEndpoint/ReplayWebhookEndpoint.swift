@@ -8,16 +8,16 @@ import PostgresNIO
 /// organization that its filter takes and that was recorded in `[since, until)` — delivered or not, and
 /// including events from before the endpoint existed — with a fresh round of the retry schedule. Messages
 /// still pending are left as they are. `since` may go back as far as messages are kept.
-enum ReplayWebhookEndpoint {
+package enum ReplayWebhookEndpoint {
     static let operation = APIOperation("replay-webhook-endpoint", .post, "/webhooks/endpoints/{endpointId}/replay")
     static let requiredScope = Scope.write(.webhooks)
     static let errorCodePrefix = "ReplayWebhookEndpoint"
 
-    struct Command {
+    package struct Command {
         let since: Date
         let until: Date?
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             let since = reader.timestamp("since", required: true)
             until = reader.timestamp("until", nullable: true)
@@ -26,8 +26,8 @@ enum ReplayWebhookEndpoint {
         }
     }
 
-    struct Replayed: Encodable {
-        let messages: Int
+    package struct Replayed: Encodable {
+        package let messages: Int
     }
 
     static func register(on router: OperationRouter, module: WebhooksModule) {
@@ -40,7 +40,7 @@ enum ReplayWebhookEndpoint {
 }
 
 extension WebhooksModule {
-    func replay(
+    package func replay(
         _ endpointID: UUID, _ command: ReplayWebhookEndpoint.Command, caller: OrganizationCaller
     ) async throws -> ReplayWebhookEndpoint.Replayed {
         try caller.require(ReplayWebhookEndpoint.requiredScope)

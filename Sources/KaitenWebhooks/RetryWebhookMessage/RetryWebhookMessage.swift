@@ -24,7 +24,7 @@ enum RetryWebhookMessage {
 }
 
 extension WebhooksModule {
-    func retryMessage(_ messageID: UUID, endpointID: UUID, caller: OrganizationCaller) async throws -> MessageResource {
+    package func retryMessage(_ messageID: UUID, endpointID: UUID, caller: OrganizationCaller) async throws -> MessageResource {
         try caller.require(RetryWebhookMessage.requiredScope)
         return try await database.transaction { connection in
             _ = try await EndpointRows.find(

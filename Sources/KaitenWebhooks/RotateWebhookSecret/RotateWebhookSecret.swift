@@ -7,15 +7,15 @@ import PostgresNIO
 /// `POST /webhooks/endpoints/{endpointId}/secret/rotate`: a new signing secret (generated, or the client's
 /// own `whsec_` one). The previous secret keeps signing alongside it for the configured overlap, so
 /// receivers can switch without rejecting a delivery.
-enum RotateWebhookSecret {
+package enum RotateWebhookSecret {
     static let operation = APIOperation("rotate-webhook-secret", .post, "/webhooks/endpoints/{endpointId}/secret/rotate")
     static let requiredScope = Scope.write(.webhooks)
     static let errorCodePrefix = "RotateWebhookSecret"
 
-    struct Command {
+    package struct Command {
         let secret: String?
 
-        init(body: JSONValue?) throws {
+        package init(body: JSONValue?) throws {
             guard let body else {
                 secret = nil
                 return
@@ -36,7 +36,7 @@ enum RotateWebhookSecret {
 }
 
 extension WebhooksModule {
-    func rotateSecret(_ id: UUID, _ command: RotateWebhookSecret.Command, caller: OrganizationCaller) async throws -> RotatedSecretResource {
+    package func rotateSecret(_ id: UUID, _ command: RotateWebhookSecret.Command, caller: OrganizationCaller) async throws -> RotatedSecretResource {
         try caller.require(RotateWebhookSecret.requiredScope)
         let secret = try WebhookSecret.supplied(command.secret, operation: RotateWebhookSecret.errorCodePrefix) ?? .generate()
         guard

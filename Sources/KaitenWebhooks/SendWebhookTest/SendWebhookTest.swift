@@ -21,7 +21,7 @@ enum SendWebhookTest {
 }
 
 extension WebhooksModule {
-    func sendTestMessage(_ endpointID: UUID, caller: OrganizationCaller) async throws -> MessageResource {
+    package func sendTestMessage(_ endpointID: UUID, caller: OrganizationCaller) async throws -> MessageResource {
         try caller.require(SendWebhookTest.requiredScope)
         let messageID = UUID()
         return try await database.transaction { connection in

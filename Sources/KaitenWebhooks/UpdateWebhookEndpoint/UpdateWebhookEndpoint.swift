@@ -8,15 +8,15 @@ import PostgresNIO
 /// `throttleRate`.
 /// Enabling a disabled endpoint clears why it was disabled and its failure streak; deliveries that were
 /// waiting go out again.
-enum UpdateWebhookEndpoint {
+package enum UpdateWebhookEndpoint {
     static let operation = APIOperation("update-webhook-endpoint", .put, "/webhooks/endpoints/{endpointId}")
     static let requiredScope = Scope.write(.webhooks)
     static let errorCodePrefix = "UpdateWebhookEndpoint"
 
-    struct Command {
+    package struct Command {
         let fields: EndpointFields
 
-        init(body: JSONValue) throws {
+        package init(body: JSONValue) throws {
             var reader = JSONObjectReader(body)
             fields = EndpointFields(reading: &reader)
             try reader.finish()
@@ -33,7 +33,7 @@ enum UpdateWebhookEndpoint {
 }
 
 extension WebhooksModule {
-    func updateEndpoint(_ id: UUID, _ command: UpdateWebhookEndpoint.Command, caller: OrganizationCaller) async throws -> EndpointResource {
+    package func updateEndpoint(_ id: UUID, _ command: UpdateWebhookEndpoint.Command, caller: OrganizationCaller) async throws -> EndpointResource {
         try caller.require(UpdateWebhookEndpoint.requiredScope)
         let fields = command.fields
         try fields.validate(operation: UpdateWebhookEndpoint.errorCodePrefix, allowPrivate: configuration.allowPrivateAddresses)
