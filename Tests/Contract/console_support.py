@@ -83,13 +83,22 @@ class Console:
                 element.send_keys(value)
 
     def submit(self, css: str = "main form button[type='submit']") -> None:
-        """Submits a form and waits for the page its answer brings (a click returns before it arrives)."""
-        from selenium.webdriver.support import expected_conditions
+        """Submits with the button `css` names and waits for the page the answer brings (a click returns before
+        it arrives)."""
+        from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
         button = self.find(css)
         button.click()
-        WebDriverWait(self.driver, 15).until(expected_conditions.staleness_of(button))
+
+        def replaced(_) -> bool:
+            try:
+                button.is_enabled()
+                return False
+            except WebDriverException:  # stale, or its node left the document: either way, a new page
+                return True
+
+        WebDriverWait(self.driver, 15).until(replaced)
 
     @property
     def heading(self) -> str:

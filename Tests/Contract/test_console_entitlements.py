@@ -3,8 +3,6 @@ and a delete confirmation that names the licenses granting the entitlement and r
 
 from __future__ import annotations
 
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
 SAVE = "main form button.primary"
 
@@ -18,7 +16,7 @@ def test_an_entitlement_is_created_edited_listed_and_deleted_once_no_license_gra
     )
     assert console.find("[name='slug']").get_attribute("value") == "api-calls"
     console.find("input[name='groupSlugs'][value='console-quotas']").click()
-    _submit(console, SAVE)
+    console.submit(SAVE)
     assert console.notice == "Entitlement API calls created."
     assert console.heading == "API calls"
     text = console.text
@@ -28,7 +26,7 @@ def test_an_entitlement_is_created_edited_listed_and_deleted_once_no_license_gra
     console.visit("/console/entitlements/api-calls/edit", "entitlement-edit")
     assert "Month, from the license start" in console.text  # fixed once set: shown, not offered
     console.fill({"description": "Calls to the public API, per month"})
-    _submit(console, SAVE)
+    console.submit(SAVE)
     assert console.notice == "Entitlement API calls saved."
     assert "Calls to the public API, per month" in console.text
     entitlement = dev_client.entitlements.get("api-calls")
@@ -39,18 +37,18 @@ def test_an_entitlement_is_created_edited_listed_and_deleted_once_no_license_gra
     assert [row.find_element("css selector", "td a").text for row in rows] == ["API calls"]
     assert "Console quotas" in rows[0].text and "Count" in rows[0].text
 
-    dev_client.licenses.create(name="Console Growth", slug="console-growth", type="PAID")
-    dev_client.licenses.associate_entitlement("console-growth", "api-calls", 1000)
+    dev_client.licenses.create(name="Entitlement Pages Plan", slug="entitlement-pages-plan", type="PAID")
+    dev_client.licenses.associate_entitlement("entitlement-pages-plan", "api-calls", 1000)
     console.visit("/console/entitlements/api-calls", "entitlement-granted")
-    assert "Console Growth" in console.text and "1,000" in console.text
+    assert "Entitlement Pages Plan" in console.text and "1,000" in console.text
     console.visit("/console/entitlements/api-calls/delete", "entitlement-delete-blocked")
     assert "granted by 1 license" in console.find(".problem").text
-    assert "Console Growth" in console.text
+    assert "Entitlement Pages Plan" in console.text
     assert not console.find_all("main form button.danger")
 
-    dev_client.licenses.delete_entitlement("console-growth", "api-calls")
+    dev_client.licenses.delete_entitlement("entitlement-pages-plan", "api-calls")
     console.visit("/console/entitlements/api-calls/delete", "entitlement-delete")
-    _submit(console, "main form button.danger")
+    console.submit("main form button.danger")
     assert console.notice == "Entitlement api-calls deleted."
     console.open("/console/entitlements/api-calls")
     assert console.heading == "Not found"
@@ -59,7 +57,7 @@ def test_an_entitlement_is_created_edited_listed_and_deleted_once_no_license_gra
 def test_a_refused_entitlement_form_keeps_what_was_typed(console):
     console.open("/console/entitlements/new")
     console.fill({"name": "Seats", "type": "NUMBER", "unitSingular": "seat", "displayOrder": "-3"})
-    _submit(console, SAVE)
+    console.submit(SAVE)
     assert console.find(".problem").text
     assert console.find("#displayOrder-error").text
     assert console.find("[name='name']").get_attribute("value") == "Seats"
@@ -70,7 +68,7 @@ def test_a_refused_entitlement_form_keeps_what_was_typed(console):
 def test_a_boolean_entitlement_has_no_number_settings(console):
     console.open("/console/entitlements/new")
     console.fill({"name": "Single sign-on", "type": "BOOLEAN"})
-    _submit(console, SAVE)
+    console.submit(SAVE)
     assert console.notice == "Entitlement Single sign-on created."
     assert "Aggregation" not in console.find("main .details").text
     console.visit("/console/entitlements/single-sign-on/edit", "entitlement-edit-boolean")
@@ -82,9 +80,3 @@ def test_list_views_of_entitlements_come_from_the_url_and_garbage_falls_back(con
         console.open(f"/console/entitlements?{query}")
         assert console.heading == "Entitlements"
 
-
-def _submit(console, css: str) -> None:
-    """Submits with the button `css` names and waits for the page the post leads to."""
-    button = console.find(css)
-    button.click()
-    WebDriverWait(console.driver, 10).until(expected_conditions.staleness_of(button))

@@ -3,7 +3,6 @@ posting the form, no script needed), the rule lint beside each rule, the enable 
 
 from __future__ import annotations
 
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 SAVE = "main form button.primary"
@@ -19,7 +18,7 @@ def test_a_flag_is_created_through_the_form_with_a_targeting_rule(console):
     assert console.find("[name='name']").get_attribute("value") == "New checkout"
     console.fill({"rule-0-name": "Beta customers", "rule-0-rule": 'plan == "beta" &&'})
     Select(console.find("[name='rule-0-variant']")).select_by_value("on")
-    _click(console, SAVE)
+    console.submit(SAVE)
     # Refused beside the rule, with the rule as it was typed.
     assert console.find(".problem").text
     assert console.find("#rule-0-rule-error").text
@@ -28,7 +27,7 @@ def test_a_flag_is_created_through_the_form_with_a_targeting_rule(console):
     console.check("flag-form-refused")
 
     console.fill({"rule-0-rule": 'plan == "beta"'})
-    _click(console, SAVE)
+    console.submit(SAVE)
     assert console.notice == "Feature flag New checkout created."
     assert console.heading == "New checkout"
     assert "Beta customers" in console.text and 'plan == "beta"' in console.text
@@ -56,12 +55,12 @@ def test_the_rule_editor_lints_as_the_author_types(console):
 def test_a_flag_is_switched_off_and_on_from_its_page_and_the_list(console):
     _create_flag(console, "Dark mode")
     console.visit("/console/feature-flags/dark-mode")
-    _click(console, "main .heading form button")
+    console.submit("main .heading form button")
     assert console.notice == "Feature flag Dark mode disabled."
     assert "Disabled" in console.find("main .heading .badge").text
 
     console.open("/console/feature-flags?q=dark")
-    _click(console, "main tbody form button")
+    console.submit("main tbody form button")
     assert console.notice == "Feature flag Dark mode enabled."
     console.open("/console/feature-flags?q=dark")
     assert "Enabled" in console.find("main tbody .badge").text
@@ -74,14 +73,14 @@ def test_try_it_shows_the_variant_a_context_gets(console):
     console.visit("/console/feature-flags/try-checkout/try", "flag-try")
     assert console.find("[name='context']").get_attribute("value") == '{"targetingKey":"user-123"}'
     console.fill({"context": '{"targetingKey":"user-1","plan":"beta"}', "rule": 'plan == "beta"'})
-    _click(console, SAVE)
+    console.submit(SAVE)
     result = console.find(".flag-result").text
     assert "Reason\nTARGETING_MATCH" in result and "Variant\non" in result
     assert "matches" in console.text
     console.check("flag-try-result")
 
     console.fill({"context": "not json"})
-    _click(console, SAVE)
+    console.submit(SAVE)
     assert console.find("#context-error").text == "The context is not JSON."
 
 
@@ -92,7 +91,7 @@ def test_the_edit_form_adds_a_variant_moves_rules_and_keeps_the_slug(console):
     console.fill({"rule-1-name": "Second", "rule-1-rule": 'targetingKey == "b"'})
     _press(console, "rule-up-1")
     assert console.find("[name='rule-0-name']").get_attribute("value") == "Second"
-    _click(console, SAVE)
+    console.submit(SAVE)
     assert console.notice == "Feature flag Banner color saved."
     rules = [item.text for item in console.find_all("main .flag-rules li")]
     assert rules[0].startswith("Second") and len(rules) == 2
@@ -114,17 +113,11 @@ def _create_flag(console, name: str, kind: str = "boolean", rule: str | None = N
         _press(console, "add-rule")
         console.fill({"rule-0-name": "Rule", "rule-0-rule": rule})
         Select(console.find("[name='rule-0-variant']")).select_by_value("on")
-    _click(console, SAVE)
+    console.submit(SAVE)
     assert console.heading == name, console.text
 
 
 def _press(console, action: str) -> None:
     """Presses one of the form's row buttons and waits for the form to come back."""
-    _click(console, f"button[value='{action}']")
+    console.submit(f"button[value='{action}']")
 
-
-def _click(console, css: str) -> None:
-    """Clicks a submit button and waits for the page it leads to."""
-    button = console.find(css)
-    button.click()
-    WebDriverWait(console.driver, 10).until(expected_conditions.staleness_of(button))

@@ -10,18 +10,10 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 from kaitencloud import ThresholdExceededError
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import WebDriverWait
 
 from conftest import wait_for
 from console_support import console_http
 
-
-def submit(console, css: str = "main form button[type='submit']") -> None:
-    """Submits a form and waits for the page it leads to, so what follows reads that page and not this one."""
-    page = console.find("html")
-    console.submit(css)
-    WebDriverWait(console.driver, 10).until(staleness_of(page))
 
 
 @pytest.fixture(scope="module")
@@ -57,7 +49,7 @@ def test_an_instance_is_created_edited_deployed_and_deleted_in_the_browser(conso
         "licenseId": catalog["license"].id, f"metadata.tier_{run}": '"gold"',
     })
     assert console.find("[name='slug']").get_attribute("value") == f"production-{run}"
-    submit(console)
+    console.submit()
     assert console.heading == f"Production {run}"
     assert console.notice == f"Instance Production {run} created."
     assert "Trial" in console.text and "gold" in console.text
@@ -76,31 +68,31 @@ def test_an_instance_is_created_edited_deployed_and_deleted_in_the_browser(conso
 
     console.visit(f"/console/instances/{slug}/edit", "instance-edit")
     console.fill({"description": "Moved to the new cluster"})
-    submit(console)
+    console.submit()
     assert console.notice == f"Instance Production {run} saved."
     assert "Moved to the new cluster" in console.text
     assert "Trial" in console.text
 
     console.find("#status option[value='DEGRADED']").click()
-    submit(console, "form[action$='/status'] button[type='submit']")
+    console.submit("form[action$='/status'] button[type='submit']")
     assert console.notice == "Status changed from Healthy to Degraded."
     assert console.find(".heading .badge").text == "Degraded"
     console.check("instance-status-undo")
-    submit(console, "form.undo button")
+    console.submit("form.undo button")
     assert console.notice == "Status restored to Healthy."
     assert console.find(".heading .badge").text == "Healthy"
     assert not console.find_all("form.undo"), "an undo is offered once"
 
     console.visit(f"/console/instances/{slug}/deploy", "instance-deploy")
     console.fill({"deploymentZoneId": catalog["zone"].id})
-    submit(console)
+    console.submit()
     assert console.notice == f"Instance Production {run} deployed."
     assert f"Frankfurt {run} — production" in console.text
 
     console.visit(f"/console/instances/{slug}/delete", "instance-delete")
     assert f"Production {run}" in console.heading
     assert "usage history" in console.text
-    submit(console)
+    console.submit()
     assert console.notice == f"Instance {slug} deleted."
     console.open(f"/console/instances/{slug}")
     assert console.heading == "Not found"
@@ -109,7 +101,7 @@ def test_an_instance_is_created_edited_deployed_and_deleted_in_the_browser(conso
 def test_a_refused_instance_form_shows_each_error_beside_its_field_and_keeps_what_was_typed(console, catalog):
     console.open("/console/instances/new")
     console.fill({"name": f"Refused {catalog['run']}", "endLicenseDate": "", "description": "kept"})
-    submit(console)
+    console.submit()
     assert console.find(".problem").text
     assert console.find("#customerId-error").text
     assert console.find("[name='customerId']").get_attribute("aria-invalid") == "true"

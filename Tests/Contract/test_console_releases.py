@@ -2,23 +2,15 @@
 
 from __future__ import annotations
 
-from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import WebDriverWait
 
 POST_FORM = "main form[method='post'] button[type='submit']"
 
-
-def submit(console, css: str = "main form button[type='submit']") -> None:
-    """Submits a form and waits for the page it leads to, so what follows reads that page, not this one."""
-    page = console.find("html")
-    console.submit(css)
-    WebDriverWait(console.driver, 10).until(staleness_of(page))
 
 
 def test_a_release_made_of_a_component_is_deployed_and_its_delete_is_refused_with_the_apis_reason(console, dev_client):
     console.visit("/console/components/new", "component-new")
     console.fill({"name": "console-api", "version": "1.0.0", "description": "The public API"})
-    submit(console)
+    console.submit()
     assert console.notice == "Component console-api 1.0.0 created."
     dev_client.components.create(name="console-api", version="1.1.0")
     console.visit("/console/components?q=console-api", "components")
@@ -31,7 +23,7 @@ def test_a_release_made_of_a_component_is_deployed_and_its_delete_is_refused_wit
     console.fill({"version": "2026.12.1", "description": "December"})
     [picked] = [box for box in console.find_all("[name='component']") if box.find_element("xpath", "..").text == "console-api 1.0.0"]
     picked.click()
-    submit(console, POST_FORM)
+    console.submit(POST_FORM)
     assert console.heading == "Release 2026.12.1"
     assert console.notice == "Release 2026.12.1 created."
     assert console.find("main .badge").text == "Planned"
@@ -40,7 +32,7 @@ def test_a_release_made_of_a_component_is_deployed_and_its_delete_is_refused_wit
     console.check("release-detail")
 
     console.fill({"zone": "console-eu"})
-    submit(console, "main form[action$='/deploy'] button[type='submit']")
+    console.submit("main form[action$='/deploy'] button[type='submit']")
     assert console.notice == "Release 2026.12.1 deployed to console-eu."
     assert console.find("main .badge").text == "Deployed"
     assert "Console EU" in console.text
@@ -53,7 +45,7 @@ def test_a_release_made_of_a_component_is_deployed_and_its_delete_is_refused_wit
     assert "No results" in console.text
 
     console.visit(f"{release_path}/delete", "release-delete")
-    submit(console)
+    console.submit()
     assert "is deployed to a zone and cannot be deleted" in console.find("main .problem").text
     assert dev_client.releases.get(release_path.rsplit("/", 1)[1]).version == "2026.12.1"
 
@@ -61,26 +53,26 @@ def test_a_release_made_of_a_component_is_deployed_and_its_delete_is_refused_wit
     console.open("/console/releases?q=2026.12.0-rc")
     console.find("main tbody td a").click()
     console.open(console.driver.current_url.removeprefix(console.origin) + "/delete")
-    submit(console)
+    console.submit()
     assert console.notice.startswith("Release ") and console.notice.endswith(" deleted.")
 
 
 def test_a_deployment_zone_is_created_edited_deployed_to_and_deleted(console, dev_client):
     console.visit("/console/deployment-zones/new", "zone-new")
     console.fill({"name": "Console Staging", "type": "staging", "description": "Before production"})
-    submit(console)
+    console.submit()
     assert console.heading == "Console Staging"
     assert console.notice == "Deployment zone Console Staging created."
 
     console.visit("/console/deployment-zones/console-staging/edit", "zone-edit")
     console.fill({"metadata": "not json", "description": "Staging in the EU"})
-    submit(console)
+    console.submit()
     assert console.find("#metadata-error").text
     assert console.find("[name='metadata']").get_attribute("aria-invalid") == "true"
     assert console.find("[name='description']").get_attribute("value") == "Staging in the EU"
     console.check("zone-form-refused")
     console.fill({"metadata": '{"region": "eu-central"}'})
-    submit(console)
+    console.submit()
     assert console.notice == "Deployment zone Console Staging saved."
     assert "eu-central" in console.text
 
@@ -88,7 +80,7 @@ def test_a_deployment_zone_is_created_edited_deployed_to_and_deleted(console, de
     dev_client.deployment_zones.create(name="Console Staging Two", type="staging", slug="console-staging-two", release_id=release.id)
     console.visit("/console/deployment-zones/console-staging/deploy", "zone-deploy")
     console.fill({"release": release.id})
-    submit(console)
+    console.submit()
     assert console.notice == "Release deployed to console-staging."
     assert "2026.12.2" in console.text
     assert "Console Staging Two" in console.find("main table").text
@@ -103,7 +95,7 @@ def test_a_deployment_zone_is_created_edited_deployed_to_and_deleted(console, de
 
     console.visit("/console/deployment-zones/console-staging/delete", "zone-delete")
     assert "Console Staging" in console.heading
-    submit(console)
+    console.submit()
     assert console.notice == "Deployment zone console-staging deleted."
     console.open("/console/deployment-zones/console-staging")
     assert console.heading == "Not found"
