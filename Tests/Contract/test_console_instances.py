@@ -15,7 +15,6 @@ from conftest import wait_for
 from console_support import console_http
 
 
-
 @pytest.fixture(scope="module")
 def catalog(dev_client):
     """A customer, a metered and a boolean entitlement granted by a license, a zone and an INSTANCE metadata

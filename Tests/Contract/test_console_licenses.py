@@ -6,7 +6,6 @@ from __future__ import annotations
 POST_FORM = "main form[method='post'] button[type='submit']"
 
 
-
 def test_a_license_is_drafted_with_a_grant_published_made_default_versioned_and_archived(console, dev_client):
     dev_client.entitlements.create(name="Console seats", slug="console-seats", type="NUMBER")
     dev_client.entitlements.create(name="Console SSO", slug="console-sso", type="BOOLEAN")

@@ -6,7 +6,6 @@ from __future__ import annotations
 POST_FORM = "main form[method='post'] button[type='submit']"
 
 
-
 def test_a_release_made_of_a_component_is_deployed_and_its_delete_is_refused_with_the_apis_reason(console, dev_client):
     console.visit("/console/components/new", "component-new")
     console.fill({"name": "console-api", "version": "1.0.0", "description": "The public API"})
