@@ -48,7 +48,7 @@ package struct ConsoleModule: Sendable {
             headers[.cacheControl] = "public, max-age=31536000, immutable"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: asset.body))
         }
-        let routes = ConsoleRoutes(group: group, renderer: renderer, sessions: sessions, cookies: cookies)
+        let routes = ConsoleRoutes(group: group, gate: ConsoleGate(renderer: renderer, sessions: sessions, cookies: cookies))
         SignIn(authenticator: authenticator, sessions: sessions, renderer: renderer, cookies: cookies).register(on: routes)
         DashboardPage(database: database).register(on: routes)
         CustomersPages(database: database, customers: useCases.customers).register(on: routes)

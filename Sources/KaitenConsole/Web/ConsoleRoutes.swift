@@ -49,41 +49,48 @@ struct ConsoleRequest {
 
 /// Registers console pages and forms: each resolves the session first, checks a form's CSRF token before its
 /// handler runs, and turns a refusal into a page a person can read.
-struct ConsoleRoutes: Sendable {
+struct ConsoleRoutes {
     let group: RouterGroup<KaitenRequestContext>
-    let renderer: PageRenderer
-    let sessions: BrowserSessions
-    let cookies: ConsoleCookies
+    let gate: ConsoleGate
 
     /// A page shown with GET; without a session, the sign-in page, which comes back here afterwards.
     func page(_ path: RouterPath, _ handler: @escaping @Sendable (ConsoleRequest) async throws -> Response) {
+        let gate = gate
         group.get(path) { request, context in
-            guard let session = try await session(of: request) else {
+            guard let session = try await gate.session(of: request) else {
                 let next = request.uri.description
                 return PageRenderer.redirect(to: "/console/sign-in?next=\(next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")")
             }
-            return await respond(request, context, session) {
-                try await handler(ConsoleRequest(request: request, context: context, session: session, renderer: renderer, cookies: cookies))
+            return await gate.respond(request, context, session) {
+                try await handler(gate.request(request, context, session))
             }
         }
     }
 
     /// A form posted to `path`. Without a session, or with a CSRF token not of this session, nothing is written.
     func form(_ path: RouterPath, _ handler: @escaping @Sendable (ConsoleRequest, FormBody) async throws -> Response) {
+        let gate = gate
         group.post(path) { request, context in
-            guard let session = try await session(of: request) else {
+            guard let session = try await gate.session(of: request) else {
                 var response = PageRenderer.redirect(to: "/console/sign-in")
-                response.setCookie(cookies.notice("Your session has ended. Sign in again; nothing was changed."))
+                response.setCookie(gate.cookies.notice("Your session has ended. Sign in again; nothing was changed."))
                 return response
             }
-            return await respond(request, context, session) {
+            return await gate.respond(request, context, session) {
                 let form = try await FormBody(request: request)
                 try session.verify(form)
-                return try await handler(
-                    ConsoleRequest(request: request, context: context, session: session, renderer: renderer, cookies: cookies), form)
+                return try await handler(gate.request(request, context, session), form)
             }
         }
     }
+}
+
+/// What every console route does before and after its handler: find the session a request's cookie stands
+/// for, and render whatever the handler throws as a page.
+struct ConsoleGate: Sendable {
+    let renderer: PageRenderer
+    let sessions: BrowserSessions
+    let cookies: ConsoleCookies
 
     func session(of request: Request) async throws -> ConsoleSession? {
         guard let secret = request.cookies[ConsoleCookies.session]?.value, !secret.isEmpty,
@@ -92,7 +99,11 @@ struct ConsoleRoutes: Sendable {
         return ConsoleSession(caller: caller, secret: secret)
     }
 
-    private func respond(
+    func request(_ request: Request, _ context: KaitenRequestContext, _ session: ConsoleSession) -> ConsoleRequest {
+        ConsoleRequest(request: request, context: context, session: session, renderer: renderer, cookies: cookies)
+    }
+
+    func respond(
         _ request: Request, _ context: KaitenRequestContext, _ session: ConsoleSession, _ body: () async throws -> Response
     ) async -> Response {
         do {

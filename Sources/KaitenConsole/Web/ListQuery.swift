@@ -74,6 +74,11 @@ struct ListQuery {
         ]
     }
 
+    /// A filter's `<option>`s: each value with its label, the one the view filters on selected.
+    func options(_ filter: String, _ choices: [(value: String, label: String)]) -> [[String: Any]] {
+        choices.map { ["value": $0.value, "label": $0.label, "selected": filters[filter] == $0.value] }
+    }
+
     /// The pager under a list of `total` rows.
     func pager(total: Int) -> [String: Any] {
         let pages = max(1, (total + size - 1) / size)

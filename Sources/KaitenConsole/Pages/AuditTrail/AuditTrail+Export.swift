@@ -17,22 +17,10 @@ extension AuditTrailPages {
                 select: "id, occurred_at, status, event_name, event_type, instance_slug, customer_slug, payload",
                 tail: "ORDER BY occurred_at DESC, id DESC LIMIT \(Self.exportLimit)"),
             as: (UUID, Date, String, String, String, String?, String?, String).self, logger: database.logger)
-        var csv = "id,time,status,event_name,event_type,instance,customer,payload\r\n"
+        var csv = CSVExport(header: ["id", "time", "status", "event_name", "event_type", "instance", "customer", "payload"])
         for row in rows {
-            let cells = [row.0.lowercased, Timestamp.format(row.1), row.2, row.3, row.4, row.5 ?? "", row.6 ?? "", row.7]
-            csv += cells.map(Self.csvCell).joined(separator: ",") + "\r\n"
+            csv.append([row.0.lowercased, Timestamp.format(row.1), row.2, row.3, row.4, row.5 ?? "", row.6 ?? "", row.7])
         }
-        var headers = PageRenderer.securityHeaders
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.contentDisposition] = "attachment; filename=\"audit-trail.csv\""
-        headers[.cacheControl] = "no-store"
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
-    }
-
-    /// A cell quoted as RFC 4180 has it; a leading formula character is neutralised so that a spreadsheet
-    /// opening the file does not run what an event's payload carried.
-    static func csvCell(_ text: String) -> String {
-        let safe = text.first.map { "=+-@\t\r".contains($0) } == true ? "'" + text : text
-        return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return csv.response(filename: "audit-trail.csv")
     }
 }

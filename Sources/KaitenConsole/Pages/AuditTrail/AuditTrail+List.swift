@@ -58,13 +58,9 @@ extension AuditTrailPages {
                 "days": days.map { ["label": $0.label, "events": $0.events] as [String: Any] },
                 "empty": rows.isEmpty,
                 "search": view.search ?? "",
-                "statuses": AuditStatus.allCases.map {
-                    ["value": $0.rawValue, "label": $0.label, "selected": view.filters["status"] == $0.rawValue] as [String: Any]
-                },
+                "statuses": view.options("status", AuditStatus.allCases.map { ($0.rawValue, $0.label) }),
                 "ranges": AuditRange.allCases.map { ["value": $0.rawValue, "label": $0.label, "selected": filter.range == $0] as [String: Any] },
-                "events": EventCatalogue.all.map(\.name).sorted().map {
-                    ["value": $0, "selected": view.filters["event"] == $0] as [String: Any]
-                },
+                "events": view.options("event", EventCatalogue.all.map(\.name).sorted().map { ($0, $0) }),
                 "instance": view.filters["instance"] ?? "",
                 "customer": view.filters["customer"] ?? "",
                 "export": view.link(["page": nil, "size": nil, "sort": nil, "dir": nil]).replacingOccurrences(

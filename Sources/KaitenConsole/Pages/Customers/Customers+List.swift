@@ -70,9 +70,7 @@ extension CustomersPages {
                 "customers": customers,
                 "empty": customers.isEmpty,
                 "search": view.search ?? "",
-                "licenseTypes": Self.licenseTypes.sorted().map {
-                    ["value": $0, "label": Self.licenseTypeLabel($0), "selected": view.filters["licenseType"] == $0] as [String: Any]
-                },
+                "licenseTypes": view.options("licenseType", Self.licenseTypes.sorted().map { ($0, Self.licenseTypeLabel($0)) }),
                 "columns": ["name": view.column("name", "Name"), "instances": view.column("instances", "Instances")],
                 "pager": view.pager(total: total),
                 "canWrite": console.caller.scopes.grants(.write(.customers)),

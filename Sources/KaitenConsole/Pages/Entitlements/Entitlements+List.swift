@@ -59,11 +59,9 @@ extension EntitlementsPages {
                 "entitlements": entitlements,
                 "empty": entitlements.isEmpty,
                 "search": view.search ?? "",
-                "types": Self.types.map { ["value": $0, "label": Self.label($0), "selected": view.filters["type"] == $0] as [String: Any] },
-                "aggregations": Self.aggregations.map {
-                    ["value": $0, "label": Self.label($0), "selected": view.filters["aggregation"] == $0] as [String: Any]
-                },
-                "groups": groups.map { ["value": $0.slug, "label": $0.name, "selected": view.filters["group"] == $0.slug] as [String: Any] },
+                "types": view.options("type", Self.types.map { ($0, Self.label($0)) }),
+                "aggregations": view.options("aggregation", Self.aggregations.map { ($0, Self.label($0)) }),
+                "groups": view.options("group", groups.map { ($0.slug, $0.name) }),
                 "columns": ["name": view.column("name", "Name"), "type": view.column("type", "Type")],
                 "pager": view.pager(total: rows.first?.7 ?? 0),
                 "canWrite": canWrite,

@@ -58,10 +58,8 @@ extension FeatureFlagsPages {
                 "flags": flags,
                 "empty": flags.isEmpty,
                 "search": view.search ?? "",
-                "types": FlagDraft.types.map { ["value": $0, "selected": view.filters["type"] == $0] as [String: Any] },
-                "states": [("true", "Enabled"), ("false", "Disabled")].map {
-                    ["value": $0.0, "label": $0.1, "selected": view.filters["enabled"] == $0.0] as [String: Any]
-                },
+                "types": view.options("type", FlagDraft.types.map { ($0, $0) }),
+                "states": view.options("enabled", [("true", "Enabled"), ("false", "Disabled")]),
                 "columns": [
                     "name": view.column("name", "Name"), "type": view.column("type", "Type"), "rules": view.column("rules", "Targeting"),
                 ],

@@ -63,15 +63,9 @@ extension InstancesPages {
                 "instances": instances,
                 "empty": instances.isEmpty,
                 "search": view.search ?? "",
-                "customers": customers.map {
-                    ["value": $0.slug, "label": $0.name, "selected": view.filters["customer"] == $0.slug] as [String: Any]
-                },
-                "statuses": InstanceStatus.all.map {
-                    ["value": $0, "label": InstanceStatus.label($0), "selected": view.filters["status"] == $0] as [String: Any]
-                },
-                "licenseTypes": CustomersPages.licenseTypes.sorted().map {
-                    ["value": $0, "label": CustomersPages.licenseTypeLabel($0), "selected": view.filters["licenseType"] == $0] as [String: Any]
-                },
+                "customers": view.options("customer", customers.map { ($0.slug, $0.name) }),
+                "statuses": view.options("status", InstanceStatus.all.map { ($0, InstanceStatus.label($0)) }),
+                "licenseTypes": view.options("licenseType", CustomersPages.licenseTypes.sorted().map { ($0, CustomersPages.licenseTypeLabel($0)) }),
                 "ending": ending,
                 "metadataColumns": fields.isEmpty ? ["Metadata"] : fields.map(\.label),
                 "columns": [

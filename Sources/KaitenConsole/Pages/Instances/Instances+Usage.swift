@@ -110,23 +110,10 @@ extension InstancesPages {
             ORDER BY reported_at, report_seq
             """,
             as: (Date, String, String, String, Int64, String, String).self, logger: database.logger)
-        var csv = "reported_at,behavior,value,total_after,event_count_after,transaction_id,metadata\r\n"
+        var csv = CSVExport(header: ["reported_at", "behavior", "value", "total_after", "event_count_after", "transaction_id", "metadata"])
         for row in rows {
-            csv += [Timestamp.format(row.0), row.1, row.2, row.3, String(row.4), row.5, row.6].map(Self.csvField).joined(separator: ",") + "\r\n"
+            csv.append([Timestamp.format(row.0), row.1, row.2, row.3, String(row.4), row.5, row.6])
         }
-        var headers = PageRenderer.securityHeaders
-        headers[.contentType] = "text/csv; charset=utf-8"
-        headers[.cacheControl] = "no-store"
-        headers[.contentDisposition] = "attachment; filename=\"\(slug)-\(entitlementSlug)-\(range.fromDay)-\(range.toDay).csv\""
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(string: csv)))
-    }
-
-    /// A CSV field, quoted when it holds a separator, a quote or a line break; a leading formula character is
-    /// neutralised so a spreadsheet never runs a reporter's text.
-    static func csvField(_ text: String) -> String {
-        var field = text
-        if let first = field.first, "=+-@".contains(first), Double(field) == nil { field = "'" + field }
-        guard field.contains(where: { ",\"\r\n".contains($0) }) else { return field }
-        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        return csv.response(filename: "\(slug)-\(entitlementSlug)-\(range.fromDay)-\(range.toDay).csv")
     }
 }

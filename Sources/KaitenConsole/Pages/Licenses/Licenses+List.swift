@@ -83,9 +83,7 @@ extension LicensesPages {
                 "families": families,
                 "empty": families.isEmpty,
                 "search": view.search ?? "",
-                "types": CustomersPages.licenseTypes.sorted().map {
-                    ["value": $0, "label": CustomersPages.licenseTypeLabel($0), "selected": view.filters["type"] == $0] as [String: Any]
-                },
+                "types": view.options("type", CustomersPages.licenseTypes.sorted().map { ($0, CustomersPages.licenseTypeLabel($0)) }),
                 "sorts": [
                     ["label": "Name", "link": view.link(["sort": "name", "dir": "asc", "page": "1"]), "current": view.sort == "name"],
                     [

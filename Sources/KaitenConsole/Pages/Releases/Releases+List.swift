@@ -77,9 +77,7 @@ extension ReleasesPages {
                 "releases": releases,
                 "empty": releases.isEmpty,
                 "search": view.search ?? "",
-                "statuses": Self.statuses.map {
-                    ["value": $0, "label": Self.statusLabel($0), "selected": view.filters["status"] == $0] as [String: Any]
-                },
+                "statuses": view.options("status", Self.statuses.map { ($0, Self.statusLabel($0)) }),
                 "columns": [
                     "version": view.column("version", "Version"), "instances": view.column("instances", "Instances"),
                     "created": view.column("created", "Created"),

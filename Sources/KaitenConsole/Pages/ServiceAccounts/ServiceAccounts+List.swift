@@ -47,9 +47,7 @@ extension ServiceAccountsPages {
                 "accounts": accounts,
                 "empty": accounts.isEmpty,
                 "search": view.search ?? "",
-                "filters": [("active", "Has active tokens"), ("revoked", "Has revoked tokens")].map {
-                    ["value": $0.0, "label": $0.1, "selected": view.filters["has"] == $0.0] as [String: Any]
-                },
+                "filters": view.options("has", [("active", "Has active tokens"), ("revoked", "Has revoked tokens")]),
                 "sorts": [("name", "Name"), ("created", "Created")].map {
                     ["value": $0.0, "label": $0.1, "selected": view.sort == $0.0] as [String: Any]
                 },

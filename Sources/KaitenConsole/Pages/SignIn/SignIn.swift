@@ -14,8 +14,9 @@ struct SignIn {
     let cookies: ConsoleCookies
 
     func register(on routes: ConsoleRoutes) {
+        let gate = routes.gate
         routes.group.get("sign-in") { request, context in
-            if try await routes.session(of: request) != nil {
+            if try await gate.session(of: request) != nil {
                 return PageRenderer.redirect(to: Self.next(request.uri.queryParameters["next"].map(String.init)))
             }
             return form(request: request, error: nil, status: .ok)

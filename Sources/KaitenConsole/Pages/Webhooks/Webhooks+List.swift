@@ -39,9 +39,7 @@ extension WebhooksPages {
                 "endpoints": endpoints,
                 "empty": endpoints.isEmpty,
                 "search": view.search ?? "",
-                "statuses": [("enabled", "Enabled"), ("disabled", "Disabled")].map {
-                    ["value": $0.0, "label": $0.1, "selected": view.filters["status"] == $0.0] as [String: Any]
-                },
+                "statuses": view.options("status", [("enabled", "Enabled"), ("disabled", "Disabled")]),
                 "columns": ["url": view.column("url", "URL"), "created": view.column("created", "Created")],
                 "pager": view.pager(total: rows.first?.8 ?? 0),
                 "canWrite": console.caller.scopes.grants(.write(.webhooks)),
