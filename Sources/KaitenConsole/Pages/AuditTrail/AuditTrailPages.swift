@@ -64,6 +64,9 @@ enum AuditRange: String, CaseIterable {
 
 /// The filters of the trail as its URL states them, shared by the page and the export.
 struct AuditFilter {
+    /// How many of the newest matching events a page counts and pages through.
+    static let window = 10_000
+
     let view: ListQuery
     let range: AuditRange
 
@@ -79,30 +82,37 @@ struct AuditFilter {
 
     /// One statement over the filtered events: `select` picks from the `events` rows and `tail` orders and
     /// limits them. The status filter is left out for the counts by status, which show every status.
+    /// The events a page reads: the newest ``AuditFilter/window`` that pass every filter, newest first, so that a
+    /// year of events costs no more than a day's (the counts and pages are of that window, as Kaiten's console
+    /// reads its newest events).
     func query(organizationID: UUID, select: String, tail: String = "", byStatus: Bool = true) -> PostgresQuery {
         let status = byStatus ? view.filters["status"] : nil
         let readEvents = AuditStatus.readEvents
         let warningEvents = AuditStatus.warningEvents
         return """
             WITH events AS (
-                SELECT a.id, a.event_name, a.event_type, a.occurred_at, a.payload::text AS payload, i.slug AS instance_slug,
-                       COALESCE(c.slug, CASE WHEN a.event_name LIKE 'CUSTOMER\\_%' THEN a.payload ->> 'slug' END) AS customer_slug,
-                       CASE WHEN a.event_name = ANY(\(readEvents)) THEN 'read'
-                            WHEN a.event_name LIKE '%\\_REJECTED' THEN 'rejected'
-                            WHEN a.event_name = ANY(\(warningEvents)) THEN 'warning'
-                            ELSE 'accepted' END AS status
-                FROM audit_trail a
-                LEFT JOIN instance i ON i.id = a.instance_id
-                LEFT JOIN customer c ON c.id = i.customer_id
-                WHERE a.organization_id = \(organizationID)
-                  AND (\(range.start)::timestamptz IS NULL OR a.occurred_at >= \(range.start))
-                  AND (\(view.filters["event"])::text IS NULL OR a.event_name = \(view.filters["event"]))
-                  AND (\(view.searchPattern)::text IS NULL OR a.event_name ILIKE \(view.searchPattern) OR a.payload::text ILIKE \(view.searchPattern))
+                SELECT * FROM (
+                    SELECT a.id, a.event_name, a.event_type, a.occurred_at, a.payload::text AS payload, i.slug AS instance_slug,
+                           COALESCE(c.slug, CASE WHEN a.event_name LIKE 'CUSTOMER\\_%' THEN a.payload ->> 'slug' END) AS customer_slug,
+                           CASE WHEN a.event_name = ANY(\(readEvents)) THEN 'read'
+                                WHEN a.event_name LIKE '%\\_REJECTED' THEN 'rejected'
+                                WHEN a.event_name = ANY(\(warningEvents)) THEN 'warning'
+                                ELSE 'accepted' END AS status
+                    FROM audit_trail a
+                    LEFT JOIN instance i ON i.id = a.instance_id
+                    LEFT JOIN customer c ON c.id = i.customer_id
+                    WHERE a.organization_id = \(organizationID)
+                      AND (\(range.start)::timestamptz IS NULL OR a.occurred_at >= \(range.start))
+                      AND (\(view.filters["event"])::text IS NULL OR a.event_name = \(view.filters["event"]))
+                      AND (\(view.searchPattern)::text IS NULL OR a.event_name ILIKE \(view.searchPattern) OR a.payload::text ILIKE \(view.searchPattern))
+                ) found
+                WHERE (\(view.filters["instance"])::text IS NULL OR instance_slug = \(view.filters["instance"]))
+                  AND (\(view.filters["customer"])::text IS NULL OR customer_slug = \(view.filters["customer"]))
+                  AND (\(status)::text IS NULL OR status = \(status))
+                ORDER BY occurred_at DESC, id DESC
+                LIMIT \(Self.window)
             )
             SELECT \(unescaped: select) FROM events
-            WHERE (\(view.filters["instance"])::text IS NULL OR instance_slug = \(view.filters["instance"]))
-              AND (\(view.filters["customer"])::text IS NULL OR customer_slug = \(view.filters["customer"]))
-              AND (\(status)::text IS NULL OR status = \(status))
             \(unescaped: tail)
             """
     }

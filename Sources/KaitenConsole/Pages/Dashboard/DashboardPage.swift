@@ -2,11 +2,15 @@ import Foundation
 import Hummingbird
 import KaitenCore
 import PostgresNIO
+import Synchronization
 
 /// `/console/dashboard`: the organization at a glance: six figures, three insight cards and the charts of
-/// Kaiten's dashboard, drawn on the server as SVG. Two queries, whatever the organization's size.
+/// Kaiten's dashboard, drawn on the server as SVG. Two queries, whatever the organization's size, made at most
+/// once per ``DashboardCache/lifetime`` per organization: they aggregate every instance and usage, which costs
+/// about a hundred milliseconds at 10,000 instances, and a dashboard a few seconds old serves as well.
 struct DashboardPage: Sendable {
     let database: Database
+    let cache = DashboardCache()
 
     func register(on routes: ConsoleRoutes) {
         routes.page("dashboard") { console in console.render(try await page(console)) }
@@ -14,9 +18,12 @@ struct DashboardPage: Sendable {
 
     func page(_ console: ConsoleRequest) async throws -> Page {
         try console.caller.require(.read(.instances))
-        let figures = try await Figures.read(console.caller.organizationID, database: database)
-        let charts = try await Charts.read(console.caller.organizationID, database: database)
+        let organization = console.caller.organizationID
+        let (figures, charts, computedAt) = try await cache.value(for: organization) {
+            (try await Figures.read(organization, database: database), try await Charts.read(organization, database: database))
+        }
         var data: [String: Any] = [
+            "computedAt": Format.date(computedAt),
             "figures": [
                 ["label": "Customers", "value": figures.customers, "link": "/console/customers"],
                 ["label": "Active instances", "value": figures.activeInstances, "link": "/console/instances"],
@@ -51,7 +58,38 @@ struct DashboardPage: Sendable {
 }
 
 /// The figures and insight counts, in one query.
-private struct Figures {
+/// The dashboard's aggregates per organization, for a short while.
+final class DashboardCache: Sendable {
+    static let lifetime: Duration = .seconds(10)
+
+    private struct Entry {
+        let figures: Figures
+        let charts: Charts
+        let computedAt: Date
+        let expires: ContinuousClock.Instant
+    }
+
+    private let entries = Mutex<[UUID: Entry]>([:])
+
+    fileprivate func value(
+        for organization: UUID, compute: () async throws -> (Figures, Charts)
+    ) async throws -> (Figures, Charts, Date) {
+        let now = ContinuousClock.now
+        if let entry = entries.withLock({ $0[organization] }), entry.expires > now {
+            return (entry.figures, entry.charts, entry.computedAt)
+        }
+        let (figures, charts) = try await compute()
+        let entry = Entry(figures: figures, charts: charts, computedAt: Date(), expires: now.advanced(by: Self.lifetime))
+        entries.withLock { entries in
+            // Organizations whose entry ran out are dropped as others are stored, so the cache holds only live ones.
+            entries = entries.filter { $0.value.expires > now }
+            entries[organization] = entry
+        }
+        return (figures, charts, entry.computedAt)
+    }
+}
+
+private struct Figures: Sendable {
     var customers = 0, activeInstances = 0, endingSoon = 0, endingWithin60 = 0, licenses = 0, flags = 0, flagsEnabled = 0
     var tokensExpiringSoon = 0, activeTokens = 0, serviceAccounts = 0, zones = 0, zonesWithRelease = 0
 
@@ -89,7 +127,7 @@ private struct Figures {
 }
 
 /// What the charts draw, in one query.
-private struct Charts {
+private struct Charts: Sendable {
     static let expiryBuckets = ["0–7 d", "8–30 d", "31–60 d", "61–90 d", "> 90 d"]
     static let ruleBuckets = ["none", "1", "2", "3", "4+"]
     static let tokenStates = ["healthy", "expiring ≤ 30 d", "no expiry", "expired", "revoked"]
@@ -103,7 +141,6 @@ private struct Charts {
     var flagTypes: [(label: String, value: Int)] = []
     var rules: [Int] = []
     var tokens: [Int] = []
-    var saturation: [[String: Any]] = []
     /// Usages per saturation bucket (the index into ``saturationBuckets``), by license type.
     var usagesByBucket: [String: [Int]] = [:]
 
@@ -187,14 +224,18 @@ private struct Charts {
             cells[String(parts[0]), default: Array(repeating: 0, count: Self.saturationBuckets.count)][bucket] = usages
         }
         charts.usagesByBucket = cells
-        charts.saturation = cells.keys.sorted().map { licenseType in
+        return charts
+    }
+
+    /// The heatmap's rows: one per license type, a cell per bucket.
+    var saturation: [[String: Any]] {
+        usagesByBucket.keys.sorted().map { licenseType in
             [
                 "licenseType": licenseType.prefix(1) + licenseType.dropFirst().lowercased(),
-                "cells": zip(Self.saturationBuckets, cells[licenseType]!).enumerated().map { index, cell in
+                "cells": zip(Self.saturationBuckets, usagesByBucket[licenseType]!).enumerated().map { index, cell in
                     ["bucket": cell.0, "usages": cell.1, "level": "level-\(index)"] as [String: Any]
                 },
             ]
         }
-        return charts
     }
 }
