@@ -15,7 +15,7 @@ extension AuditTrailPages {
             filter.query(
                 organizationID: console.caller.organizationID,
                 select: "id, occurred_at, status, event_name, event_type, instance_slug, customer_slug, payload",
-                tail: "ORDER BY occurred_at DESC, id DESC LIMIT \(Self.exportLimit)"),
+                tail: "ORDER BY occurred_at DESC, id DESC", window: Self.exportLimit),
             as: (UUID, Date, String, String, String, String?, String?, String).self, logger: database.logger)
         var csv = CSVExport(header: ["id", "time", "status", "event_name", "event_type", "instance", "customer", "payload"])
         for row in rows {

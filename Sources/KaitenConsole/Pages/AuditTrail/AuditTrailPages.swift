@@ -64,8 +64,9 @@ enum AuditRange: String, CaseIterable {
 
 /// The filters of the trail as its URL states them, shared by the page and the export.
 struct AuditFilter {
-    /// How many of the newest matching events a page counts and pages through.
-    static let window = 10_000
+    /// How many of the newest matching events a page counts and pages through, as Kaiten's console loads at most
+    /// a thousand; a narrower filter reaches further back.
+    static let window = 1_000
 
     let view: ListQuery
     let range: AuditRange
@@ -82,10 +83,10 @@ struct AuditFilter {
 
     /// One statement over the filtered events: `select` picks from the `events` rows and `tail` orders and
     /// limits them. The status filter is left out for the counts by status, which show every status.
-    /// The events a page reads: the newest ``AuditFilter/window`` that pass every filter, newest first, so that a
+    /// The events a page reads: the newest `window` that pass every filter, newest first, so that a
     /// year of events costs no more than a day's (the counts and pages are of that window, as Kaiten's console
     /// reads its newest events).
-    func query(organizationID: UUID, select: String, tail: String = "", byStatus: Bool = true) -> PostgresQuery {
+    func query(organizationID: UUID, select: String, tail: String = "", byStatus: Bool = true, window: Int = Self.window) -> PostgresQuery {
         let status = byStatus ? view.filters["status"] : nil
         let readEvents = AuditStatus.readEvents
         let warningEvents = AuditStatus.warningEvents
@@ -110,7 +111,7 @@ struct AuditFilter {
                   AND (\(view.filters["customer"])::text IS NULL OR customer_slug = \(view.filters["customer"]))
                   AND (\(status)::text IS NULL OR status = \(status))
                 ORDER BY occurred_at DESC, id DESC
-                LIMIT \(Self.window)
+                LIMIT \(window)
             )
             SELECT \(unescaped: select) FROM events
             \(unescaped: tail)

@@ -45,7 +45,6 @@ extension InstancesPages {
             logger: database.logger
         )
         let fields = try await metadataFields(console)
-        let customers = try await customerChoices(console)
         let instances: [[String: Any]] = rows.map { row in
             let metadata = (try? JSONValue.parse(Array(row.9.utf8)))?.objectValue ?? [:]
             return [
@@ -63,7 +62,8 @@ extension InstancesPages {
                 "instances": instances,
                 "empty": instances.isEmpty,
                 "search": view.search ?? "",
-                "customers": view.options("customer", customers.map { ($0.slug, $0.name) }),
+                // A slug, not a list of every customer: an organization may have thousands.
+                "customer": view.filters["customer"] ?? "",
                 "statuses": view.options("status", InstanceStatus.all.map { ($0, InstanceStatus.label($0)) }),
                 "licenseTypes": view.options("licenseType", CustomersPages.licenseTypes.sorted().map { ($0, CustomersPages.licenseTypeLabel($0)) }),
                 "ending": ending,
