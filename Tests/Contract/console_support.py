@@ -82,13 +82,13 @@ class Console:
                 element.clear()
                 element.send_keys(value)
 
-    def submit(self, css: str = "main form button[type='submit']") -> None:
-        """Submits with the button `css` names and waits for the page the answer brings (a click returns before
-        it arrives)."""
+    def submit(self, target="main form button[type='submit']") -> None:
+        """Clicks a form's button or a link (`target`: a CSS selector or the element) and waits for the page the
+        answer brings (a click returns before it arrives)."""
         from selenium.common.exceptions import WebDriverException
         from selenium.webdriver.support.ui import WebDriverWait
 
-        button = self.find(css)
+        button = self.find(target) if isinstance(target, str) else target
         button.click()
 
         def replaced(_) -> bool:

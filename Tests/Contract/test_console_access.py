@@ -50,7 +50,7 @@ def test_a_token_is_minted_with_a_preset_shown_once_and_revoked(console):
 
     revoke = console.find("main a[href$='/revoke']")
     token_slug = revoke.get_attribute("href").split("/tokens/")[1].removesuffix("/revoke")
-    revoke.click()
+    console.submit(revoke)
     assert console.heading == f"Revoke token “{token_slug}”?"
     console.check("token-revoke")
     console.submit()
@@ -84,13 +84,13 @@ def test_a_webhook_endpoint_is_created_its_secret_revealed_and_rotated_and_a_tes
     console.check("webhook")
     detail = console.driver.current_url.removeprefix(console.origin)
 
-    console.find("main a[href$='?reveal=secret']").click()
+    console.submit("main a[href$='?reveal=secret']")
     secret = console.find("#webhook-secret").text
     assert secret.startswith("whsec_") and len(secret) > 20
     assert console.find("button[data-copy='webhook-secret']").is_displayed()
     console.check("webhook-secret")
 
-    console.find("main a[href$='/rotate']").click()
+    console.submit("main a[href$='/rotate']")
     assert "Rotate the signing secret" in console.heading
     console.check("webhook-rotate")
     console.submit()
@@ -161,7 +161,7 @@ def test_the_audit_trail_lists_a_customer_creation_and_exports_it(console, dev_c
 
 def test_a_metadata_field_is_created_its_dry_run_shown_and_archived(console):
     console.visit("/console/settings", "settings")
-    console.find("main a[href='/console/settings/metadata?resourceType=INSTANCE']").click()
+    console.submit("main a[href='/console/settings/metadata?resourceType=INSTANCE']")
     console.check("settings-metadata")
     console.visit("/console/settings/metadata/new?resourceType=INSTANCE", "settings-metadata-new")
     console.fill({"key": "tier", "label": "Support tier", "kind": "enum", "enumValues": "gold\nsilver"})
@@ -190,7 +190,7 @@ def test_a_metadata_field_is_created_its_dry_run_shown_and_archived(console):
     assert "gold, silver, bronze" in console.text
 
     archive = [f for f in console.find_all("main form[action$='/archive']") if "Support tier" in f.get_attribute("textContent")][0]
-    archive.find_element("css selector", "button").click()
+    console.submit(archive.find_element("css selector", "button"))
     assert console.notice == "Field Support tier archived."
     assert "Support tier" not in console.find("main table").text
     console.visit("/console/settings/metadata?resourceType=INSTANCE&archived=1", "settings-metadata-archived")

@@ -50,7 +50,7 @@ def test_a_release_made_of_a_component_is_deployed_and_its_delete_is_refused_wit
 
     dev_client.releases.create(version="2026.12.0-rc")
     console.open("/console/releases?q=2026.12.0-rc")
-    console.find("main tbody td a").click()
+    console.submit("main tbody td a")
     console.open(console.driver.current_url.removeprefix(console.origin) + "/delete")
     console.submit()
     assert console.notice.startswith("Release ") and console.notice.endswith(" deleted.")

@@ -82,7 +82,7 @@ def test_a_first_session_from_sign_in_to_sign_out(kaiten, dev_client):
         token = console.find("#token-value").text
         assert token.startswith("ksh_")
         console.open(f"/console/service-accounts/ci-{run}")
-        console.find("main a[href$='/revoke']").click()
+        console.submit("main a[href$='/revoke']")
         console.submit()
         assert "revoked" in console.notice
 
