@@ -14,13 +14,23 @@ struct ConsoleRequest {
     let session: ConsoleSession
     let renderer: PageRenderer
     let cookies: ConsoleCookies
+    /// The query string, read once as a GET form encodes it, where `+` is a space.
+    private let queryFields: FormBody
+
+    init(request: Request, context: KaitenRequestContext, session: ConsoleSession, renderer: PageRenderer, cookies: ConsoleCookies) {
+        self.request = request
+        self.context = context
+        self.session = session
+        self.renderer = renderer
+        self.cookies = cookies
+        queryFields = FormBody(encoded: request.uri.query ?? "")
+    }
 
     var caller: OrganizationCaller { session.caller }
 
     /// A query parameter's value, nil when absent or blank, or holding a NUL, which no PostgreSQL text can hold.
-    /// Read as a GET form encodes it, where `+` is a space.
     func query(_ name: String) -> String? {
-        guard let value = FormBody(encoded: request.uri.query ?? "")[name], !value.isEmpty, !value.contains("\0") else { return nil }
+        guard let value = queryFields[name], !value.isEmpty, !value.contains("\0") else { return nil }
         return value
     }
 
