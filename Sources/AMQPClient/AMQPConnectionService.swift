@@ -7,7 +7,10 @@ import Synchronization
 
 /// Keeps a connection to the broker for the life of the process: connects, declares the topology, opens a
 /// publishing channel in confirm mode, and when the connection is lost does it all again with exponential
-/// backoff. Run it in the `ServiceGroup`; graceful shutdown closes the connection cleanly.
+/// backoff, trying the cluster's nodes in turn. Run it in the `ServiceGroup`; graceful shutdown closes the
+/// connection cleanly.
+///
+/// An outage is logged once as it starts and once as it ends, not at every attempt.
 ///
 /// Publishes wait for a connection and return only once the broker confirms; one in flight when the
 /// connection drops throws, so the caller (the outbox relay) publishes it again. Consumers resume on the new
@@ -41,14 +44,21 @@ package final class AMQPConnectionService: Service, Sendable {
         var cancelledWaiters: Set<UUID> = []
     }
 
-    package let configuration: AMQPConfiguration
+    /// The nodes of the cluster, tried in turn: the next after each failed attempt or lost connection.
+    package let nodes: [AMQPConfiguration]
     package let topology: AMQPTopology
     package let backoff: Backoff
     private let logger: Logger
     private let state = Mutex(State())
 
-    package init(configuration: AMQPConfiguration, topology: AMQPTopology, backoff: Backoff = Backoff(), logger: Logger) {
-        self.configuration = configuration
+    package convenience init(configuration: AMQPConfiguration, topology: AMQPTopology, backoff: Backoff = Backoff(), logger: Logger) {
+        self.init(nodes: [configuration], topology: topology, backoff: backoff, logger: logger)
+    }
+
+    /// - Precondition: `nodes` is not empty.
+    package init(nodes: [AMQPConfiguration], topology: AMQPTopology, backoff: Backoff = Backoff(), logger: Logger) {
+        precondition(!nodes.isEmpty, "an AMQP connection needs a node to connect to")
+        self.nodes = nodes
         self.topology = topology
         self.backoff = backoff
         self.logger = logger
@@ -69,7 +79,10 @@ package final class AMQPConnectionService: Service, Sendable {
 
     private func maintainConnection() async {
         var attempt = 0
+        var node = 0
         while !Task.isCancelled {
+            let configuration = nodes[node % nodes.count]
+            var nodeMetadata: Logger.Metadata = ["kaiten.amqp_host": "\(configuration.host)", "kaiten.amqp_port": "\(configuration.port)"]
             do {
                 let connection = try await AMQPConnection.connect(configuration, logger: logger)
                 do {
@@ -78,9 +91,9 @@ package final class AMQPConnectionService: Service, Sendable {
                     try await setup.close()
                     let publisher = try await connection.openChannel()
                     try await publisher.confirmSelect()
+                    if attempt > 0 { nodeMetadata["kaiten.amqp_attempts"] = "\(attempt)" }
+                    logger.info("AMQP connected", metadata: nodeMetadata)
                     attempt = 0
-                    logger.info(
-                        "AMQP connected", metadata: ["kaiten.amqp_host": "\(configuration.host)", "kaiten.amqp_port": "\(configuration.port)"])
                     install(Connected(connection: connection, publisher: publisher))
                     await withTaskCancellationHandler {
                         try? await connection.closeFuture.get()
@@ -88,17 +101,21 @@ package final class AMQPConnectionService: Service, Sendable {
                         Task { try? await connection.close() }
                     }
                     state.withLock { $0.current = nil }
-                    if !Task.isCancelled { logger.warning("AMQP connection lost; reconnecting") }
+                    if !Task.isCancelled { logger.warning("AMQP connection lost; reconnecting", metadata: nodeMetadata) }
                 } catch {
-                    logger.warning("AMQP connection setup failed", metadata: ["kaiten.error": "\(error)"])
+                    nodeMetadata["kaiten.error"] = "\(error)"
+                    logger.log(level: attempt == 0 ? .warning : .debug, "AMQP connection setup failed; retrying", metadata: nodeMetadata)
                     try? await connection.close()
+                    attempt += 1
                 }
             } catch {
-                logger.warning("AMQP connect failed", metadata: ["kaiten.error": "\(error)", "kaiten.amqp_attempt": "\(attempt)"])
+                nodeMetadata["kaiten.error"] = "\(error)"
+                logger.log(level: attempt == 0 ? .warning : .debug, "AMQP connect failed; retrying until a node answers", metadata: nodeMetadata)
+                attempt += 1
             }
             guard !Task.isCancelled else { return }
-            try? await Task.sleep(for: backoff.delay(attempt: attempt))
-            attempt += 1
+            node += 1
+            try? await Task.sleep(for: backoff.delay(attempt: max(attempt - 1, 0) / nodes.count))
         }
     }
 

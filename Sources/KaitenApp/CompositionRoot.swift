@@ -23,6 +23,7 @@ package enum CompositionRoot {
         _ configuration: PostgresClient.Configuration, logger: Logger, _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        KaitenMetrics.poolLimit(configuration.options.maximumConnections)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await client.run() }
             defer { group.cancelAll() }
@@ -35,10 +36,17 @@ package enum CompositionRoot {
     /// services shut down in reverse order, so consumers stop before the connections they use, listeners drain
     /// and queued work is written, and only then does the pool close. A service that has not stopped 30
     /// seconds after the request is cancelled.
+    ///
+    /// With `tracing` on, the process's spans are exported as `serviceName` by a service that stops after the others.
     package static func run(
-        _ configuration: PostgresClient.Configuration, logger: Logger, _ build: @escaping @Sendable (Database) async throws -> [any Service]
+        _ configuration: PostgresClient.Configuration,
+        tracing: TracingConfiguration = .disabled,
+        serviceName: String = "kaiten-api",
+        logger: Logger,
+        _ build: @escaping @Sendable (Database) async throws -> [any Service]
     ) async throws {
         MetricsEndpoint.bootstrapped
+        let telemetry = try TracingBackend.services(tracing, serviceName: serviceName, logger: logger)
         let stop = GracefulStop()
         // Unstructured, so the caller's cancellation reaches neither the pool nor the services as a
         // cancellation: it becomes the graceful shutdown below. (A pool cancelled beside its services could
@@ -46,7 +54,7 @@ package enum CompositionRoot {
         let running = Task {
             try await withDatabase(configuration, logger: logger) { database in
                 var group = ServiceGroupConfiguration(
-                    services: try await build(database), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+                    services: telemetry + (try await build(database)), gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
                 group.maximumGracefulShutdownDuration = .seconds(30)
                 let services = ServiceGroup(configuration: group)
                 await stop.attach(services)
@@ -74,10 +82,10 @@ package enum CompositionRoot {
         logger: Logger,
         prepare: @escaping @Sendable (Database) async throws -> Void = { _ in },
         onListening: @escaping @Sendable (ServerEndpoints) async -> Void = { _ in },
-        services: @escaping @Sendable (Database) -> [any Service] = { _ in [] }
+        services: @escaping @Sendable (Database) throws -> [any Service] = { _ in [] }
     ) async throws {
         let migrator = try Migrator()
-        try await run(configuration.database, logger: logger) { database in
+        try await run(configuration.database, tracing: configuration.tracing, logger: logger) { database in
             if migrate { try await migrator.migrate(database.client, logger: logger) }
             try await prepare(database)
             let modules = try Modules(
@@ -100,59 +108,73 @@ package enum CompositionRoot {
                 onServerRunning: { await bound.record(\.platform, $0) },
                 logger: logger
             )
-            return [core, platform, modules.featureFlags.evaluationEvents] + services(database)
+            return [core, platform, modules.featureFlags.evaluationEvents] + (try services(database))
         }
     }
 
     /// `kaiten relay`: the broker connection, then the relay publishing through it.
     package static func relay(_ configuration: PipelineConfiguration, mode: RelayMode, logger: Logger) async throws {
-        try await run(configuration.database, logger: logger) { database in
-            let broker = AMQPConnectionService(
-                configuration: try AMQPConfiguration(url: configuration.amqpURL, connectionName: "kaiten-relay"),
-                topology: KaitenExchange.standard.publisherTopology,
-                logger: logger
-            )
-            let publisher = RabbitMQPublisher(connection: broker)
-            switch mode {
-            case .poll:
-                return [broker, PollingRelay(database: database, publisher: publisher)] + metricsListener(configuration, logger: logger)
-            case .cdc:
-                var streaming = CDCRelay.Configuration()
-                streaming.slot = configuration.relaySlot
-                return [broker, try CDCRelay(database: database, connection: configuration.database, publisher: publisher, configuration: streaming)]
-                    + metricsListener(configuration, logger: logger)
-            }
+        try await run(configuration.database, tracing: configuration.tracing, serviceName: "kaiten-relay", logger: logger) { database in
+            try relayServices(configuration, mode: mode, database: database, logger: logger) + metricsListener(configuration, logger: logger)
+        }
+    }
+
+    /// The relay role's services over `database`; a benchmark runs them beside the API in one process.
+    package static func relayServices(
+        _ configuration: PipelineConfiguration, mode: RelayMode, database: Database, logger: Logger
+    ) throws -> [any Service] {
+        let broker = AMQPConnectionService(
+            nodes: try [AMQPConfiguration](urls: configuration.amqpURL, connectionName: "kaiten-relay"),
+            topology: KaitenExchange.standard.publisherTopology,
+            logger: logger
+        )
+        let publisher = RabbitMQPublisher(connection: broker).traced()
+        switch mode {
+        case .poll:
+            return [broker, PollingRelay(database: database, publisher: publisher)]
+        case .cdc:
+            var streaming = CDCRelay.Configuration()
+            streaming.slot = configuration.relaySlot
+            return [broker, try CDCRelay(database: database, connection: configuration.database, publisher: publisher, configuration: streaming)]
         }
     }
 
     /// `kaiten worker`: the consumers behind the bus, webhook delivery and the retention sweep.
     package static func worker(_ configuration: PipelineConfiguration, transport: WorkerTransport, logger: Logger) async throws {
-        try await run(configuration.database, logger: logger) { database in
-            let webhooks = WebhooksModule(database: database, configuration: configuration.webhooks)
-            let dispatcher = dispatcher(database, webhooks: webhooks)
-            var sweeping = RetentionSweeper.Configuration()
-            sweeping.relayMode = configuration.relayMode
-            let sweeper = RetentionSweeper(database: database, configuration: sweeping)
-            switch transport {
-            case .rabbitmq:
-                var consuming = RabbitMQWorker.Configuration()
-                consuming.consumerID = configuration.consumerID
-                consuming.queueType = configuration.queueType
-                let broker = AMQPConnectionService(
-                    configuration: try AMQPConfiguration(url: configuration.amqpURL, connectionName: "kaiten-worker"),
-                    topology: RabbitMQWorker.topology(consuming),
-                    logger: logger
-                )
-                let consumer = RabbitMQWorker(connection: broker, dispatcher: dispatcher, configuration: consuming, logger: logger)
-                return [broker, consumer, sweeper, webhooks.deliveryService] + metricsListener(configuration, logger: logger)
-            case .dapr:
-                let listener = Application(
-                    router: DaprSubscription.router(dispatcher: dispatcher, logger: logger),
-                    configuration: .init(address: .hostname(configuration.daprHost, port: configuration.daprPort), serverName: "kaiten-worker"),
-                    logger: logger
-                )
-                return [listener, sweeper, webhooks.deliveryService] + metricsListener(configuration, logger: logger)
-            }
+        try await run(configuration.database, tracing: configuration.tracing, serviceName: "kaiten-worker", logger: logger) { database in
+            try workerServices(configuration, transport: transport, database: database, logger: logger)
+                + metricsListener(configuration, logger: logger)
+        }
+    }
+
+    /// The worker role's services over `database`; a benchmark runs them beside the API in one process.
+    package static func workerServices(
+        _ configuration: PipelineConfiguration, transport: WorkerTransport, database: Database, logger: Logger
+    ) throws -> [any Service] {
+        let webhooks = WebhooksModule(database: database, configuration: configuration.webhooks)
+        let dispatcher = dispatcher(database, webhooks: webhooks)
+        var sweeping = RetentionSweeper.Configuration()
+        sweeping.relayMode = configuration.relayMode
+        let sweeper = RetentionSweeper(database: database, configuration: sweeping)
+        switch transport {
+        case .rabbitmq:
+            var consuming = RabbitMQWorker.Configuration()
+            consuming.consumerID = configuration.consumerID
+            consuming.queueType = configuration.queueType
+            let broker = AMQPConnectionService(
+                nodes: try [AMQPConfiguration](urls: configuration.amqpURL, connectionName: "kaiten-worker"),
+                topology: RabbitMQWorker.topology(consuming),
+                logger: logger
+            )
+            let consumer = RabbitMQWorker(connection: broker, dispatcher: dispatcher, configuration: consuming, logger: logger)
+            return [broker, consumer, sweeper, webhooks.deliveryService]
+        case .dapr:
+            let listener = Application(
+                router: DaprSubscription.router(dispatcher: dispatcher, logger: logger),
+                configuration: .init(address: .hostname(configuration.daprHost, port: configuration.daprPort), serverName: "kaiten-worker"),
+                logger: logger
+            )
+            return [listener, sweeper, webhooks.deliveryService]
         }
     }
 
@@ -160,10 +182,15 @@ package enum CompositionRoot {
     /// event straight to the worker's consumers, no broker in between; the retention sweeper keeps the
     /// outbox, the inbox and retired tokens from growing without bound; the webhook delivery service sends
     /// what the webhook consumer queued.
+    ///
+    /// The relay is woken by the API's commits in this process, so it looks on its own only once a second.
     package static func inProcessPipeline(_ database: Database, webhooks configuration: WebhooksConfiguration) -> [any Service] {
         let webhooks = WebhooksModule(database: database, configuration: configuration)
+        var relaying = PollingRelay.Configuration()
+        relaying.idleInterval = .seconds(1)
         return [
-            PollingRelay(database: database, publisher: InProcessBus(dispatcher: dispatcher(database, webhooks: webhooks))),
+            PollingRelay(
+                database: database, publisher: InProcessBus(dispatcher: dispatcher(database, webhooks: webhooks)).traced(), configuration: relaying),
             RetentionSweeper(database: database),
             webhooks.deliveryService,
         ]

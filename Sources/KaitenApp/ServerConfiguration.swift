@@ -13,6 +13,7 @@ import PostgresNIO
 ///   - `KAITEN_JWT_SECRET` (string, optional): the HS256 key identity-provider JWTs are signed with;
 ///     without it only `ksh_` tokens authenticate on the Core API.
 ///   - `KAITEN_WEBHOOKS_*`: webhook delivery, as ``WebhooksConfiguration`` lists.
+///   - `OTEL_*`: traces, as ``TracingConfiguration`` lists.
 package struct ServerConfiguration: Sendable {
     package var host: String
     package var apiPort: Int
@@ -23,6 +24,7 @@ package struct ServerConfiguration: Sendable {
     /// Whether the console's session cookie is sent over HTTPS only (`KAITEN_CONSOLE_SECURE_COOKIES`, on unless
     /// `0`/`false`): turn it off only where the console is reached over plain HTTP on a trusted network.
     package var secureConsoleCookies = true
+    package var tracing = TracingConfiguration.disabled
 
     package init(
         host: String = "127.0.0.1", apiPort: Int = 6060, platformPort: Int = 3001, database: PostgresClient.Configuration, jwtSecret: String? = nil
@@ -45,6 +47,7 @@ package struct ServerConfiguration: Sendable {
             jwtSecret: environment["KAITEN_JWT_SECRET"]
         )
         configuration.webhooks = try WebhooksConfiguration(environment: environment)
+        configuration.tracing = try TracingConfiguration(environment: environment)
         switch environment["KAITEN_CONSOLE_SECURE_COOKIES"]?.lowercased() {
         case nil, "1", "true": configuration.secureConsoleCookies = true
         case "0", "false": configuration.secureConsoleCookies = false

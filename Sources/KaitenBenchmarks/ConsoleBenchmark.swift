@@ -148,7 +148,7 @@ package struct ConsoleBenchmark: Sendable {
             let (origin, session) = try await ready.wait()
             var result = Result()
             result.seedSeconds = await seeding.duration.seconds
-            let statistics = try PostgresConnection.Configuration(
+            let statistics = PostgresConnection.Configuration(
                 host: "127.0.0.1", port: port, username: user, password: nil, database: "kaiten", tls: .disable)
             let connection = try await PostgresConnection.connect(configuration: statistics, id: 1, logger: logger)
             let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)

@@ -17,6 +17,7 @@ package struct DevelopmentEnvironment: Sendable {
     /// Print the banner (URLs and credentials) once serving; off for tests that read the file instead.
     package var printBanner = true
     package var webhooks: WebhooksConfiguration
+    package var tracing = TracingConfiguration.disabled
 
     /// A developer's webhook receiver runs on their own machine, so unlike `kaiten serve`, `kaiten dev` delivers
     /// to loopback and private addresses unless `KAITEN_WEBHOOKS_ALLOW_PRIVATE=0` says otherwise.
@@ -58,6 +59,7 @@ package struct DevelopmentEnvironment: Sendable {
             jwtSecret: jwtSecret
         )
         configuration.webhooks = webhooks
+        configuration.tracing = tracing
         // The developer's browser reaches the console over plain HTTP on loopback.
         configuration.secureConsoleCookies = false
         let webhooks = webhooks

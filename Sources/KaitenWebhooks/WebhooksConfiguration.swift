@@ -29,8 +29,10 @@ package struct WebhooksConfiguration: Sendable {
     package var secretOverlap: Duration = .seconds(24 * 3600)
     package var maximumConcurrentEndpoints = 64
     package var messageRetention: Duration = .seconds(14 * 24 * 3600)
-    /// How often an idle delivery service looks for due deliveries.
-    package var pollInterval: Duration = .milliseconds(50)
+    /// How often an idle delivery service looks for due deliveries. A fan-out in the same process wakes it at
+    /// once (``DeliveryStore/queued``), so this bounds how late a retry, or a delivery queued by another process,
+    /// starts.
+    package var pollInterval: Duration = .seconds(1)
     /// Consecutive deliveries one endpoint gets before its lease is given back for others to claim.
     package var deliveriesPerLease = 100
     /// How much of a response body an attempt keeps.
@@ -38,6 +40,10 @@ package struct WebhooksConfiguration: Sendable {
     /// Paces delivery (the retry schedule, throttles, polling, the retention sweep) and gives the delivery queue's
     /// SQL its "now" (see ``DatabaseClock``): the database's own in production; tests move a manual clock on.
     package var clock: any DatabaseClock = ContinuousClock()
+    /// Fired once a transaction that queued deliveries has committed: the delivery service running with this
+    /// configuration in the same process (every worker's, and `kaiten dev`'s) leases them at once instead of at
+    /// its next look. Copies of a configuration share it.
+    private(set) var deliveriesQueued = WakeSignal()
 
     package init() {}
 
@@ -91,4 +97,11 @@ package struct WebhooksConfigurationError: Error, CustomStringConvertible {
     package let reason: String
 
     package var description: String { "\(key) is invalid: \(reason)" }
+}
+
+extension WebhooksConfiguration {
+    /// Wakes the delivery service once the transaction under way, which queued deliveries, commits.
+    func announceDeliveriesOnCommit() {
+        Database.afterCommit { [deliveriesQueued] in deliveriesQueued.fire() }
+    }
 }

@@ -28,7 +28,7 @@ package struct WebhooksModule: Sendable {
     }
 
     /// The consumer that turns events into webhook messages and deliveries; the worker runs it.
-    package var consumer: some EventConsumer { WebhookFanOut(clock: configuration.clock) }
+    package var consumer: some EventConsumer { WebhookFanOut(configuration: configuration) }
 
     /// The service that sends due deliveries.
     package var deliveryService: WebhookDeliveryService { WebhookDeliveryService(database: database, configuration: configuration) }

@@ -80,6 +80,7 @@ struct Dev: AsyncParsableCommand {
         environment.apiPort = port
         environment.platformPort = platformPort
         environment.postgresPort = postgresPort
+        environment.tracing = try TracingConfiguration(environment: ProcessInfo.processInfo.environment)
         try await environment.run(logger: logging.makeLogger())
     }
 }

@@ -206,6 +206,24 @@ struct AMQPIntegrationTests {
         }
     }
 
+    @Test("a cluster node that does not answer is passed over for the next one")
+    func clusterNodesAreTriedInTurn() async throws {
+        let live = try await configuration()
+        var dead = live
+        dead.port = try LoopbackPort.free()
+        // An exchange of its own: the suite's other tests count what reaches `kaiten.events`.
+        let exchange = Self.unique("kaiten.cluster")
+        let service = AMQPConnectionService(
+            nodes: [dead, live], topology: Self.pipelineTopology(exchange: exchange, queue: exchange),
+            backoff: .init(initial: .milliseconds(10), maximum: .milliseconds(50)), logger: Self.logger
+        )
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await service.run() }
+            try await service.publish(ByteBuffer(string: "through the live node"), exchange: exchange, properties: Self.event("cluster-1"))
+            group.cancelAll()
+        }
+    }
+
     @Test("broker crash: in-flight publishes fail, confirmed ones survive, the service reconnects and consuming resumes")
     func brokerCrash() async throws {
         let broker = RabbitMQBroker()

@@ -49,3 +49,15 @@ def test_requests_usage_reports_and_events_are_counted(kaiten, client, organizat
     # kaiten dev's in-process pipeline publishes what the API wrote and its consumers take it.
     wait_for(lambda: counted("kaiten_events_published", "kaiten_events_published_total", relay="poll") >= 5, "events published")
     wait_for(lambda: counted("kaiten_events_consumed", "kaiten_events_consumed_total", outcome="processed") >= 5, "events consumed")
+
+
+def test_the_outbox_backlog_and_the_pool_are_measured(kaiten, client):
+    client.customers.create(name="Backlog", slug="metrics-backlog")
+    # The polling relay counts what is left after each batch; once it has caught up, nothing is.
+    wait_for(lambda: value(scrape(kaiten).get("kaiten_outbox_backlog_events", []), "kaiten_outbox_backlog_events") == 0, "an empty backlog")
+    samples = scrape(kaiten)
+    assert value(samples["kaiten_db_pool_connections_max"], "kaiten_db_pool_connections_max") > 0
+    assert 0 <= value(samples["kaiten_db_transactions_active"], "kaiten_db_transactions_active") <= value(
+        samples["kaiten_db_pool_connections_max"], "kaiten_db_pool_connections_max"
+    )
+    client.customers.delete("metrics-backlog")

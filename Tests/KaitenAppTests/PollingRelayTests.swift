@@ -27,6 +27,27 @@ import Testing
         }
     }
 
+    @Test func anIdleRelayPublishesAWriteAsItCommitsNotAtItsNextLook() async throws {
+        try await TestKaiten.run { kaiten in
+            let (_, token) = try await kaiten.organization()
+            let dispatcher = EventDispatcher(database: kaiten.database, consumers: [AuditTrailModule(database: kaiten.database).consumer])
+            var configuration = PollingRelay.Configuration()
+            configuration.idleInterval = .seconds(3600)
+            let relay = PollingRelay(database: kaiten.database, publisher: InProcessBus(dispatcher: dispatcher), configuration: configuration)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { try await relay.run() }
+                try await eventually("the organization's events published") {
+                    try await kaiten.count("SELECT count(*) FROM outbox_events WHERE published_at IS NULL") == 0
+                }
+                _ = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": "Acme"])
+                try await eventually("the customer's event in the audit trail, long before the relay's hourly look") {
+                    try await kaiten.count("SELECT count(*) FROM audit_trail WHERE event_name = 'CUSTOMER_CREATED'") == 1
+                }
+                group.cancelAll()
+            }
+        }
+    }
+
     @Test func aFailedPublishIsRetriedLaterAndGivenUpAfterTheLastAttempt() async throws {
         try await TestKaiten.run { kaiten in
             let (_, token) = try await kaiten.organization()

@@ -61,13 +61,4 @@ import Testing
         #expect(queued.map(\.count) == [3, 1], "four waiting requests, at most three to a batch")
         #expect(Set(queued.joined()) == [1, -2, 3, 4])
     }
-
-    /// Waits until `condition` holds; fails the test after 10 s.
-    func eventually(sourceLocation: SourceLocation = #_sourceLocation, _ condition: () -> Bool) async throws {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while !condition() {
-            try #require(ContinuousClock.now < deadline, "timed out", sourceLocation: sourceLocation)
-            try await Task.sleep(for: .milliseconds(1))
-        }
-    }
 }

@@ -19,7 +19,7 @@ import Testing
         let read = try CloudEventEnvelope(bytes: envelope.bytes)
         #expect(read.content == .record(Self.record))
         #expect(read.messageID == "0b6f3f38-7f0c-4c47-a0e5-7a0f2d3c9e11")
-        #expect(read.traceparent == Self.record.headers["traceparent"])
+        #expect(read.trace.headers["traceparent"] == Self.record.headers["traceparent"])
         #expect(envelope.json["specversion"] == "1.0")
         #expect(envelope.json["data"]?["after"]?["data"] == .string(#"{"id":"c1","name":"Acme"}"#))
     }

@@ -124,8 +124,9 @@ struct Listener {
     init() {
         // Outermost, so a request's duration and status are what the client got, problems included.
         router.add(middleware: MetricsMiddleware())
+        // Outside the problem middleware, so a refused request's span records the status the client got.
+        router.add(middleware: RequestTracingMiddleware())
         router.add(middleware: ProblemMiddleware(catalog: operations))
-        router.add(middleware: TraceContextMiddleware())
         router.add(middleware: RequestLoggerMiddleware())
         api = OperationRouter(group: router.group("api"), catalog: operations)
     }

@@ -9,7 +9,8 @@ import PostgresNIO
 ///
 /// - Configuration keys (environment):
 ///   - `KAITEN_DATABASE_URL` (`postgres://user[:password]@host[:port]/database`): PostgreSQL.
-///   - `KAITEN_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672/`): RabbitMQ.
+///   - `KAITEN_AMQP_URL` (default `amqp://guest:guest@127.0.0.1:5672/`): RabbitMQ; for a cluster, its nodes'
+///     URLs separated by commas, tried in turn when a connection fails or is lost.
 ///   - `KAITEN_RELAY_MODE` (`poll` or `cdc`, default `poll`): how the outbox is relayed; the relay's default
 ///     mode, and what the worker's retention sweep needs to know (CDC never marks rows published).
 ///   - `KAITEN_RELAY_SLOT` (default `kaiten_relay`): the CDC relay's replication slot. Slots belong to the whole
@@ -23,6 +24,7 @@ import PostgresNIO
 ///   - `KAITEN_WEBHOOKS_*`: the worker's webhook delivery, as ``WebhooksConfiguration`` lists.
 ///   - `KAITEN_METRICS_PORT` and `KAITEN_METRICS_HOST` (default `127.0.0.1`): where the role serves `/metrics`;
 ///     unset, it serves none (two workers on one host would otherwise fight over a default port).
+///   - `OTEL_*`: traces, as ``TracingConfiguration`` lists.
 package struct PipelineConfiguration: Sendable {
     package var database: PostgresClient.Configuration
     package var amqpURL: String
@@ -35,6 +37,7 @@ package struct PipelineConfiguration: Sendable {
     package var webhooks = WebhooksConfiguration()
     package var metricsHost = "127.0.0.1"
     package var metricsPort: Int?
+    package var tracing = TracingConfiguration.disabled
 
     package init(
         database: PostgresClient.Configuration, amqpURL: String = "amqp://guest:guest@127.0.0.1:5672/", relayMode: RelayMode = .poll,
@@ -71,6 +74,7 @@ package struct PipelineConfiguration: Sendable {
         if let host = environment["KAITEN_DAPR_APP_HOST"] { configuration.daprHost = host }
         configuration.daprPort = try ServerConfiguration.port(environment, "KAITEN_DAPR_APP_PORT", default: configuration.daprPort)
         configuration.webhooks = try WebhooksConfiguration(environment: environment)
+        configuration.tracing = try TracingConfiguration(environment: environment)
         if let host = environment["KAITEN_METRICS_HOST"] { configuration.metricsHost = host }
         if environment["KAITEN_METRICS_PORT"] != nil {
             configuration.metricsPort = try ServerConfiguration.port(environment, "KAITEN_METRICS_PORT", default: 0)

@@ -1,5 +1,7 @@
 import Logging
 import PostgresNIO
+import Synchronization
+import Tracing
 
 /// Something SQL runs on: the pool, or the one connection of an open transaction.
 ///
@@ -38,19 +40,41 @@ package struct Database: Sendable {
         processLogger = logger
     }
 
+    /// What runs once the current transaction has committed (see ``afterCommit(_:)``).
+    @TaskLocal private static var commitActions: CommitActions?
+
+    /// Runs `action` once the transaction under way commits, or at once outside a transaction (the statement
+    /// just run has committed): for wake-ups that must not come before the rows they announce are visible.
+    package static func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        if let actions = commitActions { actions.append(action) } else { action() }
+    }
+
     /// Runs `body` in one transaction: every write it makes, outbox rows included, commits together or
     /// not at all.
     ///
     /// An error thrown by `body` is rethrown as it was (postgres-nio wraps it), so a client error raised
     /// inside a transaction still reaches the client as itself, and a constraint violation can be mapped.
+    ///
+    /// The transaction is a `db.transaction` span of the current trace.
     package func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection)
+        try await withSpan("db.transaction", ofKind: .client) { span in
+            span.attributes["db.system.name"] = "postgresql"
+            KaitenMetrics.transactionBegan()
+            defer { KaitenMetrics.transactionEnded() }
+            let actions = CommitActions()
+            let result: Result
+            do {
+                result = try await Self.$commitActions.withValue(actions) {
+                    try await client.withTransaction(logger: logger) { connection in
+                        try await body(connection)
+                    }
+                }
+            } catch let error as PostgresTransactionError {
+                if let cause = error.closureError { throw cause }
+                throw error
             }
-        } catch let error as PostgresTransactionError {
-            if let cause = error.closureError { throw cause }
-            throw error
+            actions.run()
+            return result
         }
     }
 }
@@ -104,4 +128,17 @@ package struct PostgresFailure: Sendable {
     package var isRestrictViolation: Bool { sqlState == "23001" }
     /// SQLSTATE class 22: a value the database cannot store or convert.
     package var isDataException: Bool { sqlState.hasPrefix("22") }
+}
+
+/// The actions a transaction runs once it has committed.
+private final class CommitActions: Sendable {
+    private let actions = Mutex<[@Sendable () -> Void]>([])
+
+    func append(_ action: @escaping @Sendable () -> Void) {
+        actions.withLock { $0.append(action) }
+    }
+
+    func run() {
+        for action in actions.withLock({ $0 }) { action() }
+    }
 }

@@ -44,4 +44,41 @@ package enum KaitenMetrics {
         Timer(label: "kaiten_webhook_attempt_duration_seconds", dimensions: [("outcome", outcome)]).recordNanoseconds(
             duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
+
+    /// `kaiten_relay_lag_seconds`: how long the last event the CDC relay published waited after its commit (0 once
+    /// the stream is idle).
+    package static func relayLag(seconds: Double) {
+        Gauge(label: "kaiten_relay_lag_seconds").record(max(seconds, 0))
+    }
+
+    /// `kaiten_relay_lag_bytes`: the WAL written since the position the CDC relay's slot confirmed.
+    package static func relayLag(bytes: Double) {
+        Gauge(label: "kaiten_relay_lag_bytes").record(bytes)
+    }
+
+    /// `kaiten_outbox_backlog_events`: outbox rows the polling relay has yet to publish.
+    package static func outboxBacklog(events: Int) {
+        Gauge(label: "kaiten_outbox_backlog_events").record(events)
+    }
+
+    /// The histogram `kaiten_webhook_delivery_latency_seconds`: from the fan-out recording a message to its
+    /// endpoint's 2xx, retries included.
+    package static func webhookDelivered(after latency: Double) {
+        Timer(label: "kaiten_webhook_delivery_latency_seconds").recordSeconds(max(latency, 0))
+    }
+
+    /// `kaiten_db_transactions_active`: transactions holding a pool connection now; beside
+    /// `kaiten_db_pool_connections_max`, how much of the pool is in use.
+    package static func transactionBegan() {
+        Meter(label: "kaiten_db_transactions_active").increment()
+    }
+
+    package static func transactionEnded() {
+        Meter(label: "kaiten_db_transactions_active").decrement()
+    }
+
+    /// `kaiten_db_pool_connections_max`: the pool's connection limit.
+    package static func poolLimit(_ connections: Int) {
+        Gauge(label: "kaiten_db_pool_connections_max").record(connections)
+    }
 }

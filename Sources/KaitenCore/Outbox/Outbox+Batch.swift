@@ -15,13 +15,16 @@ extension Outbox {
 }
 
 extension PostgresQuery.StringInterpolation {
-    /// `INSERT INTO outbox_events … SELECT …` of `messages`, in order, with the request's trace context.
+    /// `INSERT INTO outbox_events … SELECT …` of `messages`, in order, with the current trace context.
     ///
     /// The outbox write as a clause, for a statement that also writes the change the events describe: the
     /// last clause after a `WITH` of data-modifying statements, so a write that holds a lock does its
     /// change and its events in one round trip.
+    ///
+    /// Meant for a statement run in a transaction: the relay's wake-up is registered for its commit.
     package mutating func appendInterpolation(outboxInsert messages: [OutboxMessage]) {
-        let trace = TraceContext.current.headers
+        Database.afterCommit { Outbox.committed.fire() }
+        let trace = TraceContext.outgoing
         var organizations: [String] = []
         var names: [String] = []
         var types: [String] = []

@@ -23,7 +23,7 @@ extension InstancesModule {
             }
         }
         let key = UsagePairKey(organizationID: caller.organizationID, instanceSlug: instanceSlug, entitlementSlug: entitlementSlug)
-        let submission = UsageSubmission(command: command, metadata: storedMetadata, trace: TraceContext.current.headers)
+        let submission = UsageSubmission(command: command, metadata: storedMetadata, trace: TraceContext.outgoing)
         switch try await usageReports.submit(submission, for: key) {
         case .accepted(let usage):
             KaitenMetrics.usageReport(.accepted)

@@ -19,21 +19,27 @@ package struct CloudEventEnvelope: Sendable, Equatable {
 
     package let id: String
     package let content: Content
-    /// The W3C trace context, carried as CloudEvents' distributed-tracing extension.
-    package let traceparent: String?
+    /// The W3C trace context of the hop that sent the event, carried as CloudEvents' distributed-tracing
+    /// extension: the producer's as the outbox row holds it, the relay's once relayed.
+    package let trace: TraceContext
 
     package init(record: OutboxRecord, position: String) {
         id = "name:kaiten;\(position);id:\(record.id.lowercased)"
         content = .record(record)
-        traceparent = record.headers["traceparent"]
+        trace = TraceContext(headers: record.headers)
     }
 
-    package static let heartbeat = CloudEventEnvelope(id: "heartbeat", content: .heartbeat, traceparent: nil)
+    package static let heartbeat = CloudEventEnvelope(id: "heartbeat", content: .heartbeat, trace: TraceContext(headers: [:]))
 
-    private init(id: String, content: Content, traceparent: String?) {
+    private init(id: String, content: Content, trace: TraceContext) {
         self.id = id
         self.content = content
-        self.traceparent = traceparent
+        self.trace = trace
+    }
+
+    /// The same event, sent on by a hop with its own trace context.
+    package func relayed(with trace: TraceContext) -> CloudEventEnvelope {
+        CloudEventEnvelope(id: id, content: content, trace: trace)
     }
 
     /// The message id consumers deduplicate on: the outbox row's id, whoever relayed it.
@@ -69,8 +75,9 @@ package struct CloudEventEnvelope: Sendable, Equatable {
                 "iodebeziumtable": "outbox_events",
                 "data": .object(["before": .null, "after": record.rowImage, "op": "c"]),
             ]
-            if let traceparent { members["traceparent"] = .string(traceparent) }
-            if let tracestate = record.headers["tracestate"] { members["tracestate"] = .string(tracestate) }
+            for name in ["traceparent", "tracestate"] {
+                if let value = trace.headers[name] { members[name] = .string(value) }
+            }
             return .object(members)
         }
     }
@@ -85,7 +92,7 @@ package struct CloudEventEnvelope: Sendable, Equatable {
         }
         guard case .string(let id)? = event["id"], !id.isEmpty else { throw EnvelopeError.malformed("the event has no id") }
         if event["type"] == .string(Self.heartbeatType) {
-            self.init(id: id, content: .heartbeat, traceparent: nil)
+            self.init(id: id, content: .heartbeat, trace: TraceContext(headers: [:]))
             return
         }
         var change = event["data"]
@@ -99,7 +106,11 @@ package struct CloudEventEnvelope: Sendable, Equatable {
             throw EnvelopeError.malformed("the event carries no row image (data.after)")
         }
         let record = try OutboxRecord(rowImage: after)
-        let traceparent: String? = if case .string(let value)? = event["traceparent"] { value } else { record.headers["traceparent"] }
-        self.init(id: id, content: .record(record), traceparent: traceparent)
+        var trace = record.headers
+        if case .string(let traceparent)? = event["traceparent"] {
+            trace = ["traceparent": traceparent]
+            if case .string(let tracestate)? = event["tracestate"] { trace["tracestate"] = tracestate }
+        }
+        self.init(id: id, content: .record(record), trace: TraceContext(headers: trace))
     }
 }

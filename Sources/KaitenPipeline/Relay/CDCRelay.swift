@@ -163,8 +163,10 @@ package struct CDCRelay: Service {
     /// publishing fails or the buffer is closed for shutdown, after the batch in flight is confirmed.
     private func publish(from buffer: RelayBuffer, feedback: ReplicationFeedback) async {
         while let batch = await buffer.take(maximumRecords: configuration.batchSize, delay: configuration.batchDelay) {
+            var lastCommit: Double?
             let envelopes = batch.flatMap { item -> [CloudEventEnvelope] in
-                guard case .transaction(let records, let position, _) = item else { return [] }
+                guard case .transaction(let records, let position, let committed, _) = item else { return [] }
+                lastCommit = committed
                 return records.map { CloudEventEnvelope(record: $0, position: position) }
             }
             do {
@@ -172,6 +174,7 @@ package struct CDCRelay: Service {
                     try await publisher.publish(envelopes)
                     KaitenMetrics.eventsPublished(envelopes.count, relay: "cdc")
                 }
+                if let lastCommit { KaitenMetrics.relayLag(seconds: Date().timeIntervalSince1970 - lastCommit) }
             } catch {
                 logger.log(
                     level: Task.isCancelled ? .debug : .warning,
@@ -190,12 +193,31 @@ package struct CDCRelay: Service {
         let interval = configuration.heartbeatInterval
         while !Task.isCancelled {
             do { try await Task.sleep(for: interval) } catch { return }
+            await measureLag()
             guard buffer.isIdle(for: interval) else { continue }
+            KaitenMetrics.relayLag(seconds: 0)
             do {
                 try await database.client.execute("SELECT pg_logical_emit_message(false, \(Self.heartbeatPrefix), ''::text)", logger: logger)
             } catch {
                 logger.debug("the relay could not write a heartbeat", metadata: ["kaiten.error": "\(String(reflecting: error))"])
             }
+        }
+    }
+
+    /// Samples how much WAL the slot has yet to confirm, for `kaiten_relay_lag_bytes`.
+    private func measureLag() async {
+        do {
+            let behind = try await database.client.first(
+                """
+                SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::float8
+                FROM pg_replication_slots WHERE slot_name = \(configuration.slot)
+                """,
+                as: Double?.self,
+                logger: logger
+            )
+            if let bytes = behind ?? nil { KaitenMetrics.relayLag(bytes: bytes) }
+        } catch {
+            logger.debug("the relay could not measure its lag", metadata: ["kaiten.error": "\(String(reflecting: error))"])
         }
     }
 
@@ -207,7 +229,9 @@ package struct CDCRelay: Service {
             let records = try transaction.inserts
                 .filter { $0.relation.schema == "public" && $0.relation.name == "outbox_events" }
                 .map(OutboxRecord.init(insert:))
-            return .transaction(records, position: "lsn:\(transaction.commitLSN)", confirm: transaction.position)
+            return .transaction(
+                records, position: "lsn:\(transaction.commitLSN)", committed: transaction.commitTime.secondsSinceUnixEpoch,
+                confirm: transaction.position)
         case .message(let message):
             return .position(message.position)
         }

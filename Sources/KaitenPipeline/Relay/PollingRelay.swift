@@ -17,6 +17,8 @@ package struct PollingRelay: Service {
     package struct Configuration: Sendable {
         package var batchSize = 500
         package var claimTTL: Duration = .seconds(30)
+        /// How long an idle relay waits before it looks again, unless a commit of this process wakes it first
+        /// (``Outbox/committed``): its whole latency in a process of its own, a fallback beside the API.
         package var idleInterval: Duration = .milliseconds(100)
         package var maximumAttempts = 12
         package var firstRetryDelay: Duration = .seconds(1)
@@ -45,7 +47,9 @@ package struct PollingRelay: Service {
                 relayed = 0
             }
             if relayed == 0 {
-                try? await Task.sleep(for: configuration.idleInterval)
+                await cancelWhenGracefulShutdown {
+                    await Outbox.committed.wait(until: .now + configuration.idleInterval, on: ContinuousClock())
+                }
             }
         }
     }
@@ -82,7 +86,23 @@ package struct PollingRelay: Service {
                 metadata: ["kaiten.count": "\(ids.count)", "kaiten.error": "\(String(describing: error))"]
             )
         }
+        await measureBacklog()
         return claimed.count
+    }
+
+    /// Counts what is left to publish, for `kaiten_outbox_backlog_events`, after each batch: an idle relay keeps
+    /// the last count, which its last batch left at what remained.
+    private func measureBacklog() async {
+        do {
+            let pending = try await database.client.first(
+                "SELECT count(*)::int FROM outbox_events WHERE published_at IS NULL AND relay_failed_at IS NULL",
+                as: Int.self,
+                logger: database.logger
+            )
+            KaitenMetrics.outboxBacklog(events: pending ?? 0)
+        } catch {
+            database.logger.debug("the relay could not count its backlog", metadata: ["kaiten.error": "\(String(reflecting: error))"])
+        }
     }
 
     private func claim() async throws -> [OutboxRecord] {

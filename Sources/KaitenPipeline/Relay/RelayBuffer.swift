@@ -10,18 +10,19 @@ final class RelayBuffer: Sendable {
     /// What the publisher confirms in order: a committed transaction's outbox rows, or a position with nothing to
     /// publish (a heartbeat, another logical message).
     enum Item: Sendable {
-        case transaction([OutboxRecord], position: String, confirm: Position)
+        /// `committed`: the transaction's commit time, in seconds since the Unix epoch.
+        case transaction([OutboxRecord], position: String, committed: Double, confirm: Position)
         case position(Position)
 
         var confirmation: Position {
             switch self {
-            case .transaction(_, _, let position), .position(let position): position
+            case .transaction(_, _, _, let position), .position(let position): position
             }
         }
 
         var recordCount: Int {
             switch self {
-            case .transaction(let records, _, _): records.count
+            case .transaction(let records, _, _, _): records.count
             case .position: 0
             }
         }

@@ -79,6 +79,15 @@ extension AMQPConfiguration {
     }
 }
 
+extension [AMQPConfiguration] {
+    /// The nodes of a cluster from a comma-separated list of `amqp://` URLs (a single URL is a cluster of one).
+    package init(urls text: String, connectionName: String) throws {
+        let urls = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !urls.isEmpty else { throw AMQPURLError(url: text) }
+        self = try urls.map { try AMQPConfiguration(url: $0, connectionName: connectionName) }
+    }
+}
+
 package struct AMQPURLError: Error, CustomStringConvertible {
     package let url: String
 

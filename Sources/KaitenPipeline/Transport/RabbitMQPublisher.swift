@@ -37,7 +37,7 @@ package struct RabbitMQPublisher: EventPublisher {
             headers["event_name"] = .string(record.eventName)
             for (key, value) in record.headers { headers[key] = .string(value) }
         }
-        if let traceparent = envelope.traceparent { headers["traceparent"] = .string(traceparent) }
+        for (key, value) in envelope.trace.headers { headers[key] = .string(value) }
         return AMQPProperties(
             contentType: contentType,
             headers: headers,

@@ -3,6 +3,7 @@ import KaitenCore
 import Logging
 import PostgresNIO
 import Synchronization
+import Tracing
 
 /// Hands each event that arrives from the bus to every consumer that wants it, at least once and, for each
 /// consumer's own writes, exactly once.
@@ -43,9 +44,10 @@ package struct EventDispatcher: Sendable {
                 database.logger.notice("acknowledged an event of an unknown type", metadata: ["kaiten.event_type": "\(record.eventType)"])
                 return .skipped("unknown event type \(record.eventType)")
             }
+            // The trace context is the relay's, which continues the producer's.
             let event = ConsumedEvent(
                 id: record.id, organizationID: record.organizationID, event: type,
-                occurredAt: record.occurredAt, data: record.data, headers: record.headers
+                occurredAt: record.occurredAt, data: record.data, headers: record.headers.merging(envelope.trace.headers) { _, relayed in relayed }
             )
             let interested = consumers.filter { $0.accepts(type) }
             let runs = await withTaskGroup(of: ConsumerRun.self) { group in
@@ -83,8 +85,18 @@ package struct EventDispatcher: Sendable {
         case failed(String)
     }
 
-    /// Runs one consumer in its transaction.
+    /// Runs one consumer in its transaction, as a `<consumer> process` span of the event's trace.
     private func run(_ consumer: any EventConsumer, _ event: ConsumedEvent) async -> ConsumerRun {
+        await withSpan("\(consumer.name) process", context: TraceContext(headers: event.headers).serviceContext, ofKind: .consumer) { span in
+            span.attributes["kaiten.event_type"] = event.event.type
+            span.attributes["messaging.message.id"] = event.id.lowercased
+            let run = await consume(event, by: consumer)
+            if case .failed(let reason) = run { span.setStatus(SpanStatus(code: .error, message: reason)) }
+            return run
+        }
+    }
+
+    private func consume(_ event: ConsumedEvent, by consumer: any EventConsumer) async -> ConsumerRun {
         var logger = database.logger
         logger[metadataKey: "kaiten.consumer"] = "\(consumer.name)"
         logger[metadataKey: "kaiten.event_id"] = "\(event.id.lowercased)"

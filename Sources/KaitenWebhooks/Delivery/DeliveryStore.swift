@@ -25,6 +25,10 @@ struct DeliveryStore: Sendable {
         let roundStart: Int
         let trigger: String
         let payload: String
+        /// The trace context of the fan-out that recorded the message.
+        let traceparent: String?
+        /// When the fan-out recorded the message.
+        let recordedAt: Date
     }
 
     let database: Database
@@ -154,7 +158,7 @@ struct DeliveryStore: Sendable {
     private static let headSelection = """
         SELECT e.organization_id, e.url, e.secret,
                CASE WHEN e.previous_secret_expires_at > clock.now THEN e.previous_secret END, e.throttle_rate,
-               d.id, d.message_id, d.attempts, d.round_start, d.trigger, m.payload
+               d.id, d.message_id, d.attempts, d.round_start, d.trigger, m.payload, m.traceparent, m.created_at
         """
 
     /// The endpoint's due deliveries and their messages, by the statement's `clock`.
@@ -167,13 +171,14 @@ struct DeliveryStore: Sendable {
     private func firstHead(_ query: PostgresQuery, of endpointID: UUID, on executor: some SQLExecutor) async throws -> Head? {
         guard
             let row = try await executor.first(
-                query, as: (UUID, String, String, String?, Int?, UUID, UUID, Int, Int, String, String).self, logger: database.logger
+                query, as: (UUID, String, String, String?, Int?, UUID, UUID, Int, Int, String, String, String?, Date).self, logger: database.logger
             )
         else { return nil }
         let secrets = [row.2, row.3].compactMap { $0.flatMap(WebhookSecret.init) }
         return Head(
             endpointID: endpointID, organizationID: row.0, url: row.1, secrets: secrets, throttleRate: row.4,
-            deliveryID: row.5, messageID: row.6, attempts: row.7, roundStart: row.8, trigger: row.9, payload: row.10
+            deliveryID: row.5, messageID: row.6, attempts: row.7, roundStart: row.8, trigger: row.9, payload: row.10,
+            traceparent: row.11, recordedAt: row.12
         )
     }
 

@@ -3,6 +3,7 @@ import KaitenCore
 import Logging
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// Sends due webhook deliveries: leases endpoints with due deliveries from PostgreSQL and drains each in
 /// its own task, so a slow or failing endpoint only ever occupies its own task.
@@ -75,12 +76,13 @@ package struct WebhookDeliveryService: Service {
                 if !leased.isEmpty && draining < configuration.maximumConcurrentEndpoints { continue }
                 if !tickPending {
                     tickPending = true
-                    // The deadline is taken here, not in the task, so the next look is one interval after this one.
-                    // A graceful shutdown ends the wait: the loop stops without waiting for a clock that may not move.
+                    // The deadline is taken here, not in the task, so the next look is one interval after this one; a
+                    // fan-out's commit ends the wait sooner. A graceful shutdown ends it too: the loop stops without
+                    // waiting for a clock that may not move.
                     let deadline = clock.now.advanced(by: configuration.pollInterval)
                     activity.started()
                     group.addTask {
-                        try? await cancelWhenGracefulShutdown { try await clock.sleep(until: deadline, tolerance: nil) }
+                        await cancelWhenGracefulShutdown { await configuration.deliveriesQueued.wait(until: deadline, on: clock) }
                         return .tick
                     }
                 }
@@ -113,14 +115,13 @@ package struct WebhookDeliveryService: Service {
                     do { try await clock.sleep(until: nextAllowed, tolerance: nil) } catch { return }
                 }
                 let started = clock.now
-                let outcome = await sender.send(
-                    .init(
-                        endpointID: head.endpointID, url: head.url, messageID: head.messageID, body: Array(head.payload.utf8), secrets: head.secrets),
-                    logger: logger
-                )
+                let outcome = await attempt(head)
                 // A cancelled attempt says nothing about the receiver: record nothing, the lease runs out.
                 if Task.isCancelled { return }
                 KaitenMetrics.webhookAttempt(outcome: outcome.verdict.rawValue, duration: outcome.duration)
+                if outcome.verdict == .delivered {
+                    KaitenMetrics.webhookDelivered(after: (configuration.clock.databaseNow ?? Date()).timeIntervalSince(head.recordedAt))
+                }
                 sent += 1
                 // Counted from when this attempt was allowed, not from when the sleep happened to end, so timer
                 // slack does not slow the rate down; never from before this attempt, so a slow answer earns no burst.
@@ -131,6 +132,24 @@ package struct WebhookDeliveryService: Service {
             try await store.release(endpointID, pause: clock.now.duration(to: nextAllowed))
         } catch {
             warn("webhook delivery failed to record; the endpoint's lease will expire", error, endpointID: endpointID)
+        }
+    }
+
+    /// Sends the head's message once, as a `webhook.deliver` span continuing the trace of its fan-out.
+    private func attempt(_ head: DeliveryStore.Head) async -> WebhookSender.Outcome {
+        let trace = TraceContext(headers: head.traceparent.map { ["traceparent": $0] } ?? [:])
+        return await withSpan("webhook.deliver", context: trace.serviceContext, ofKind: .client) { span in
+            span.attributes["kaiten.webhook_endpoint_id"] = head.endpointID.lowercased
+            span.attributes["messaging.message.id"] = head.messageID.lowercased
+            span.attributes["kaiten.webhook_attempt"] = head.attempts + 1
+            let outcome = await sender.send(
+                .init(endpointID: head.endpointID, url: head.url, messageID: head.messageID, body: Array(head.payload.utf8), secrets: head.secrets),
+                logger: logger
+            )
+            span.attributes["kaiten.webhook_outcome"] = outcome.verdict.rawValue
+            if let status = outcome.statusCode { span.attributes["http.response.status_code"] = status }
+            if outcome.verdict != .delivered { span.setStatus(SpanStatus(code: .error, message: outcome.error)) }
+            return outcome
         }
     }
 

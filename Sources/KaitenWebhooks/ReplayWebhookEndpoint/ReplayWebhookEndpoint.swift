@@ -88,6 +88,7 @@ extension WebhooksModule {
                     as: Int.self,
                     logger: database.logger
                 ) ?? 0
+            configuration.announceDeliveriesOnCommit()
             return ReplayWebhookEndpoint.Replayed(messages: count)
         }
     }

@@ -44,6 +44,7 @@ extension WebhooksModule {
             else {
                 throw APIError.notFound(RetryWebhookMessage.notFound, "message \"\(messageID.lowercased)\" was never sent to this endpoint")
             }
+            configuration.announceDeliveriesOnCommit()
             return message
         }
     }

@@ -43,6 +43,7 @@ extension WebhooksModule {
                 """,
                 logger: database.logger
             )
+            configuration.announceDeliveriesOnCommit()
             return try await MessageRows.find(messageID, endpointID: endpointID, on: connection, logger: database.logger)!
         }
     }

@@ -47,6 +47,21 @@ import Testing
         }
     }
 
+    @Test func anIdleDeliveryServiceSendsAFanOutAsItCommitsNotAtItsNextLook() async throws {
+        var configuration = WebhookHarness.configuration()
+        configuration.pollInterval = .seconds(3600)
+        try await WebhookHarness.run(configuration) { harness in
+            try await WebhookReceiver.with { receiver in
+                _ = try await harness.createEndpoint(receiver.url("/woken"))
+                try await harness.delivering {
+                    try await harness.createCustomer("Globex")
+                    try await harness.fanOut()
+                    try await harness.eventually("the delivery, long before the service's hourly look") { await receiver.counts("/woken") == [1] }
+                }
+            }
+        }
+    }
+
     @Test func aReceiverFailingThreeTimesGetsFourAttemptsAtTheInstantsOfTheSchedule() async throws {
         let clock = ManualClock()
         try await WebhookHarness.run(WebhookHarness.configuration(clock: clock)) { harness in
