@@ -1,15 +1,12 @@
 import EmbeddedServers
 import Foundation
-import Hummingbird
 import KaitenApp
 import KaitenCore
 import KaitenMigrations
 import KaitenWebhooks
 import Logging
-import NIOCore
 import PostgresNIO
 import ServiceLifecycle
-import Synchronization
 
 /// `kaiten bench webhooks`: signed deliveries per second from the delivery service to local receivers, once
 /// with ten healthy endpoints and once with one of them answering in 5 s, and how much of the healthy
@@ -92,7 +89,7 @@ package struct WebhooksBenchmark: Sendable {
         let postgres = EmbeddedPostgres(configuration: configuration, logger: logger)
         try await postgres.start()
         do {
-            let receivers = Receivers(slowAnswer: slowAnswer)
+            let receivers = WebhookReceivers(slowAnswer: slowAnswer)
             let result = try await receivers.serving(logger: logger) { port in
                 let allHealthy = try await measure(
                     .healthy, postgres: postgres, database: "healthy", receiverPort: port, receivers: receivers, logger: logger)
@@ -116,7 +113,7 @@ package struct WebhooksBenchmark: Sendable {
     }
 
     private func measure(
-        _ variant: Variant, postgres: EmbeddedPostgres, database name: String, receiverPort: Int, receivers: Receivers, logger: Logger
+        _ variant: Variant, postgres: EmbeddedPostgres, database name: String, receiverPort: Int, receivers: WebhookReceivers, logger: Logger
     )
         async throws -> Run
     {
@@ -166,7 +163,9 @@ package struct WebhooksBenchmark: Sendable {
     /// Event written → the receiver's answer, for events fanned out one per transaction at `latencyRate`, spread
     /// over as many organizations as the run has endpoints (one endpoint each), while the delivery service runs:
     /// the delivery leg of commit → webhook 2xx.
-    private func measureLatency(postgres: EmbeddedPostgres, receiverPort: Int, receivers: Receivers, logger: Logger) async throws -> LatencySample {
+    private func measureLatency(
+        postgres: EmbeddedPostgres, receiverPort: Int, receivers: WebhookReceivers, logger: Logger
+    ) async throws -> LatencySample {
         try await Self.withDatabase("latency", on: postgres, logger: logger) { database in
             var organizations: [UUID] = []
             for endpoint in 0..<endpoints {
@@ -186,7 +185,7 @@ package struct WebhooksBenchmark: Sendable {
                         group.addTask {
                             for index in stride(from: writer, to: total, by: writers) {
                                 try await Task.sleep(until: start + interval * index)
-                                await receivers.written(index)
+                                await receivers.written(Self.key(index))
                                 try await database.transaction { connection in
                                     try await consumer.consume(
                                         Self.event(index, of: spread[index % spread.count]), on: connection, logger: database.logger)
@@ -259,6 +258,9 @@ package struct WebhooksBenchmark: Sendable {
         return organizationID
     }
 
+    /// What the receivers know the `index`th event by.
+    private static func key(_ index: Int) -> String { "customer-\(index)" }
+
     /// `messages` events fanned out by the webhook consumer, 500 to a transaction.
     private static func fanOut(_ messages: Int, of organizationID: UUID, to module: WebhooksModule, database: Database) async throws {
         let consumer = module.consumer
@@ -271,75 +273,14 @@ package struct WebhooksBenchmark: Sendable {
         }
     }
 
-    /// The `index`th event of a run: a customer creation whose `data.n` is `index`.
+    /// The `index`th event of a run: a customer creation whose `data.slug` is ``key(_:)``.
     private static func event(_ index: Int, of organizationID: UUID) -> ConsumedEvent {
         let data: JSONValue = [
-            "id": .string(UUID().uuidString.lowercased()), "name": .string("Customer \(index)"), "slug": .string("customer-\(index)"),
-            "n": .integer(Int64(index)),
+            "id": .string(UUID().uuidString.lowercased()), "name": .string("Customer \(index)"), "slug": .string(key(index)),
         ]
         return ConsumedEvent(
             id: UUID(), organizationID: organizationID, event: EventType(name: "CUSTOMER_CREATED", type: "com.kaiten.customer.v1.created"),
             occurredAt: Date(), data: data, headers: [:]
         )
-    }
-}
-
-/// The local receivers: one HTTP listener, a path per endpoint, counting deliveries; one path may answer slowly,
-/// and on the latency run's paths the time from each event's write to its arrival is taken.
-private actor Receivers {
-    let slowAnswer: Duration
-    private var counts: [String: Int] = [:]
-    private var slowPath: String?
-    private var latencyPrefix: String?
-    private var writes: [Int: ContinuousClock.Instant] = [:]
-    private(set) var latency = LatencySample()
-
-    init(slowAnswer: Duration) {
-        self.slowAnswer = slowAnswer
-    }
-
-    func prepare(slowPath: String?, latencyPrefix: String? = nil) {
-        self.slowPath = slowPath
-        self.latencyPrefix = latencyPrefix
-    }
-
-    func count(_ paths: [String]) -> Int { paths.reduce(0) { $0 + (counts[$1] ?? 0) } }
-
-    /// Notes when the event with `data.n` = `index` starts to be written.
-    func written(_ index: Int) { writes[index] = .now }
-
-    /// Records a delivery; returns how long to wait before answering.
-    func received(_ path: String, body: ByteBuffer) -> Duration {
-        counts[path, default: 0] += 1
-        if let latencyPrefix, path.hasPrefix(latencyPrefix), let json = try? JSONValue.parse(Array(body.readableBytesView)),
-            case .integer(let index)? = json["data"]?["n"],
-            let written = writes.removeValue(forKey: Int(index))
-        {
-            latency.record(.now - written)
-        }
-        return path == slowPath ? slowAnswer : .zero
-    }
-
-    nonisolated func serving<T: Sendable>(logger: Logger, _ body: @Sendable (Int) async throws -> T) async throws -> T {
-        let router = Router()
-        router.post("**") { request, _ -> Response in
-            let body = try await request.body.collect(upTo: 1 << 20)
-            let delay = await self.received(request.uri.path, body: body)
-            if delay > .zero { try await Task.sleep(for: delay) }
-            return Response(status: .noContent)
-        }
-        let bound = AsyncStream.makeStream(of: Int.self)
-        let app = Application(
-            router: router,
-            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "kaiten-bench-receiver"),
-            onServerRunning: { bound.continuation.yield($0.localAddress?.port ?? 0) },
-            logger: logger
-        )
-        return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
-            var ports = bound.stream.makeAsyncIterator()
-            return try await body(await ports.next() ?? 0)
-        }
     }
 }

@@ -6,7 +6,7 @@ import Logging
 struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure Kaiten against its own embedded PostgreSQL.",
-        subcommands: [Usage.self, Pipeline.self, Webhooks.self, Flags.self, Console.self]
+        subcommands: [Usage.self, Pipeline.self, Webhooks.self, Delivery.self, Flags.self, Console.self]
     )
 
     struct Usage: AsyncParsableCommand {
