@@ -3,6 +3,7 @@ import Hummingbird
 import KaitenCore
 import Logging
 import NIOCore
+import ServiceLifecycle
 
 /// The benchmarks' webhook receivers: one HTTP listener, a path per endpoint, counting deliveries; one path may
 /// answer slowly, and on the paths under a latency prefix the time from each event's write to its arrival is
@@ -67,11 +68,21 @@ actor WebhookReceivers {
             onServerRunning: { bound.continuation.yield($0.localAddress?.port ?? 0) },
             logger: logger
         )
+        // Stopped gracefully, not cancelled: a cancelled listener logs an error on its way out.
+        let services = ServiceGroup(services: [app], logger: logger)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.run() }
-            defer { group.cancelAll() }
+            group.addTask { try await services.run() }
             var ports = bound.stream.makeAsyncIterator()
-            return try await body(await ports.next() ?? 0)
+            let result: T
+            do {
+                result = try await body(await ports.next() ?? 0)
+            } catch {
+                await services.triggerGracefulShutdown()
+                throw error
+            }
+            await services.triggerGracefulShutdown()
+            try await group.waitForAll()
+            return result
         }
     }
 }
