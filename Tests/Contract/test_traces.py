@@ -107,17 +107,27 @@ def test_one_trace_runs_from_the_request_to_the_webhook_attempt(traced_kaiten, c
     assert answer.status_code == 201, answer.text
     wait_for(lambda: receiver.to("/traced"), "the webhook delivery")
 
-    def attempt_exported():
-        return [span for span in collector.trace(trace_id) if span["name"] == "webhook.deliver"]
+    def chain_to_the_caller():
+        """The names from the attempt's span up its parents, once every one of them has been exported."""
+        spans = {span["spanId"]: span for span in collector.trace(trace_id)}
+        attempts = [span for span in spans.values() if span["name"] == "webhook.deliver"]
+        if not attempts:
+            return None
+        chain, span = [], attempts[0]
+        while span is not None:
+            chain.append(span["name"])
+            parent = span["parentSpanId"]
+            span = spans.get(parent)
+        return chain if parent == caller_span else None
 
-    wait_for(attempt_exported, "the attempt's span")
+    def audit_consumed():
+        return any(span["name"] == "audit-trail process" for span in collector.trace(trace_id))
+
+    # Spans are exported as they end, in batches: the attempt's can arrive before an ancestor's (the relay's span
+    # ends once both consumers are done, and the delivery does not wait for the audit trail's).
+    wait_for(lambda: chain_to_the_caller() and audit_consumed(), "the attempt's span, its ancestors up to the caller's, and the audit trail's")
+    chain = chain_to_the_caller()
     spans = {span["spanId"]: span for span in collector.trace(trace_id)}
-    chain, span = [], attempt_exported()[0]
-    while span is not None:
-        chain.append(span["name"])
-        parent = span["parentSpanId"]
-        span = spans.get(parent)
-    assert parent == caller_span, "the request's span is the child of the caller's"
     assert list(reversed(chain)) == [
         "POST /api/customers",
         "db.transaction",

@@ -1,5 +1,6 @@
 import AMQPClient
 import AMQPProtocol
+import Foundation
 import KaitenCore
 import Logging
 import NIOCore
@@ -84,7 +85,7 @@ package struct RabbitMQWorker: Service {
                         await deadLetter(delivery, reason: String(describing: error))
                         continue
                     }
-                    let lane = Int(UInt(bitPattern: envelope.organizationKey.hashValue) % UInt(laneCount))
+                    let lane = envelope.lane(among: laneCount)
                     lanes[lane].continuation.yield(Work(delivery: delivery, envelope: envelope))
                 }
             }
@@ -198,9 +199,9 @@ package final class DeliveryStatistics: Sendable {
 }
 
 extension CloudEventEnvelope {
-    /// The worker's lane: events of one organization are consumed in queue order.
-    var organizationKey: String {
-        guard case .record(let record) = content else { return "" }
-        return record.organizationID.lowercased
+    /// Which of `count` lanes consumes the event: all of one organization's in the same one, in order.
+    func lane(among count: Int) -> Int {
+        guard case .record(let record) = content else { return 0 }
+        return Int(UInt(bitPattern: record.organizationID.hashValue) % UInt(count))
     }
 }
