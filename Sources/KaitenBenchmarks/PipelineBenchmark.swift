@@ -7,6 +7,7 @@ import KaitenCore
 import KaitenMigrations
 import KaitenPipeline
 import Logging
+import NIOCore
 import PostgresNIO
 import Synchronization
 
@@ -21,7 +22,9 @@ import Synchronization
 ///    the moment its slot has confirmed the last of them (every event confirmed by the broker);
 /// 4. with the relay running, writers commit 1,000 events per second, and a consumer on the broker records when
 ///    each arrives: commit → consumer latency;
-/// 5. the relay's peak resident memory is read from /proc.
+/// 5. the relay's peak resident memory is read from /proc;
+/// 6. baseline (c), the broker's own limit: the same messages, published by a bare AMQP publisher with
+///    pipelined confirms in the relay's batch size, to a queue of the same type, with no PostgreSQL involved.
 package struct PipelineBenchmark: Sendable {
     package var dataDirectory: URL
     package var mode: RelayMode = .cdc
@@ -49,6 +52,7 @@ package struct PipelineBenchmark: Sendable {
         package var commitRate = 0.0
         package var recvlogicalRate = 0.0
         package var relayRate = 0.0
+        package var brokerRate = 0.0
         package var latency = LatencySample()
         package var latencyEventsPerSecond = 0.0
         package var relayPeakMemory = 0
@@ -60,7 +64,9 @@ package struct PipelineBenchmark: Sendable {
                 (a) outbox commits, no reader  \(rate(commitRate))
                 (b) pg_recvlogical → /dev/null \(rate(recvlogicalRate))   \(String(format: "%.2f", recvlogicalRate / commitRate))× (a)
                 kaiten relay (\(mode.rawValue)) → RabbitMQ  \(rate(relayRate))   \(String(format: "%.2f", relayRate / commitRate))× (a), \
-                \(String(format: "%.2f", relayRate / recvlogicalRate))× (b)   goal ≥ 0.8× (a)
+                \(String(format: "%.2f", relayRate / recvlogicalRate))× (b), \(String(format: "%.2f", relayRate / brokerRate))× (c)   \
+                goal ≥ 0.8× (a) and (c)
+                (c) bare AMQP publisher        \(rate(brokerRate))   (same messages, pipelined confirms, no PostgreSQL)
                 commit → consumer at \(String(format: "%.0f", latencyEventsPerSecond))/s   \
                 p50 \(latency.milliseconds(0.50)), p99 \(latency.milliseconds(0.99)), max \(latency.milliseconds(1.0))   goal p99 ≤ 100 ms
                 relay peak resident memory     \(String(format: "%.1f", Double(relayPeakMemory) / 1_048_576)) MiB   goal ≤ 64 MiB
@@ -129,8 +135,38 @@ package struct PipelineBenchmark: Sendable {
             relay.terminate()
             relay.waitUntilExit()
             await arrivals.stop()
+            result.brokerRate = Double(baseline.events) / (try await publishBare(baseline.events, amqp: amqp))
             return result
         }
+    }
+
+    /// Baseline (c): seconds a bare publisher takes to have `count` relay-shaped messages confirmed, in batches of
+    /// the relay's size, to an exchange and queue of their own (the relay's queue keeps its count).
+    private func publishBare(_ count: Int, amqp: AMQPConfiguration) async throws -> Double {
+        let exchange = "bench.bare"
+        let connection = try await AMQPConnection.connect(amqp, logger: Logger(label: "kaiten.bench"))
+        let channel = try await connection.openChannel()
+        try await AMQPTopology(
+            exchanges: [ExchangeDeclare(exchange: exchange, type: "fanout")],
+            queues: [QueueDeclare(queue: exchange, arguments: ["x-queue-type": .string(queueType.rawValue)])],
+            bindings: [QueueBind(queue: exchange, exchange: exchange)]
+        ).declare(on: channel)
+        try await channel.confirmSelect()
+        let record = OutboxRecord(
+            id: UUID(), organizationID: UUID(), eventName: "CUSTOMER_CREATED", eventType: "com.kaiten.customer.v1.created",
+            occurredAt: Date(), data: ["name": "Bench", "slug": "bench"], headers: [:]
+        )
+        let envelope = CloudEventEnvelope(record: record, position: "lsn:0/0")
+        let message = AMQPOutgoingMessage(body: ByteBuffer(bytes: envelope.bytes), properties: RabbitMQPublisher.properties(of: envelope))
+        let batch = CDCRelay.Configuration().batchSize
+        let clock = ContinuousClock()
+        let start = clock.now
+        for sent in stride(from: 0, to: count, by: batch) {
+            try await channel.publish(Array(repeating: message, count: min(batch, count - sent)), exchange: exchange)
+        }
+        let seconds = (clock.now - start).seconds
+        try await connection.close()
+        return seconds
     }
 
     /// The publication and both slots exist before the first write, so the relay and `pg_recvlogical` decode
