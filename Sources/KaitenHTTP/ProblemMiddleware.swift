@@ -70,6 +70,8 @@ package struct ProblemMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError:
             return error
+        case let error where PostgresFailure.isUnavailability(error):
+            return .databaseUnavailable
         case let error where PostgresFailure(error)?.isDataException == true:
             // A value PostgreSQL cannot store (a NUL inside JSON, an out-of-range number) came from the
             // client; the write was refused as a whole.
@@ -93,6 +95,11 @@ package struct ProblemMiddleware: RouterMiddleware {
 
 extension APIError {
     package static let internalFailure = APIError(.internalFailure, code: "INTERNAL", detail: "An unexpected error occurred")
+    /// PostgreSQL is out of reach or cannot take the write (see ``PostgresFailure/isUnavailability(_:)``): the
+    /// client may retry. A write whose commit was cut off may have landed, which the retry then finds (a slug
+    /// taken, a usage report's `transactionId` replayed).
+    package static let databaseUnavailable = APIError(
+        .unavailable, code: "Database.Unavailable", detail: "The database is unavailable. Please retry shortly.")
     package static let bodyTooLarge = APIError(
         .contentTooLarge, code: "Request.BodyTooLarge", detail: "the request body exceeds \(RequestBodyLimit.bytes) bytes")
     package static let unsupportedMediaType = APIError(

@@ -144,15 +144,25 @@ import Testing
         #expect(machine.unconfirmedCount == 1)
     }
 
-    @Test func keepaliveAsksForAnImmediateReplyThatFlushesOnlyWhatWasConfirmed() {
+    @Test func keepaliveAsksForAnImmediateReplyThatFlushesWhatWasConfirmedAndNothingUnconfirmed() {
         var machine = Self.streaming()
         #expect(machine.messageReceived(Self.keepalive(0x500, reply: false), now: Self.now) == .none)
-        #expect(machine.messageReceived(Self.keepalive(0x600, reply: true), now: Self.now) == .send(Self.status(written: 0x600, flushed: 0)))
+        // Nothing delivered awaits confirmation: the slot may move to where the server's decoding is.
+        #expect(machine.messageReceived(Self.keepalive(0x600, reply: true), now: Self.now) == .send(Self.status(written: 0x600, flushed: 0x600)))
         _ = Self.deliver(&machine, end: 0x700)
-        #expect(machine.statusTimerFired(now: Self.now) == Self.status(written: 0x700 - 0x30, flushed: 0))
-        #expect(machine.confirmed(LSN(rawValue: 0x700), upTo: false, now: Self.now) == Self.status(written: 0x700, flushed: 0x700))
-        #expect(machine.messageReceived(Self.keepalive(0x800, reply: true), now: Self.now) == .send(Self.status(written: 0x800, flushed: 0x700)))
+        #expect(machine.statusTimerFired(now: Self.now) == Self.status(written: 0x700 - 0x30, flushed: 0x600))
+        // An unconfirmed delivery holds the slot, whatever the server says it has decoded.
+        #expect(machine.messageReceived(Self.keepalive(0x750, reply: true), now: Self.now) == .send(Self.status(written: 0x750, flushed: 0x600)))
+        #expect(machine.confirmed(LSN(rawValue: 0x700), upTo: false, now: Self.now) == Self.status(written: 0x750, flushed: 0x700))
+        #expect(machine.messageReceived(Self.keepalive(0x800, reply: true), now: Self.now) == .send(Self.status(written: 0x800, flushed: 0x800)))
         #expect(machine.unconfirmedCount == 0)
+    }
+
+    @Test func aKeepaliveInTheMiddleOfATransactionFlushesNothingOfIt() {
+        var machine = Self.streaming()
+        _ = machine.messageReceived(Self.xLogData(0x900, PgOutputMessageTests.relationBytes), now: Self.now)
+        _ = machine.messageReceived(Self.xLogData(0x900, Self.begin(final: 0x900, xid: 2)), now: Self.now)
+        #expect(machine.messageReceived(Self.keepalive(0xA00, reply: true), now: Self.now) == .send(Self.status(written: 0xA00, flushed: 0)))
     }
 
     @Test func outOfOrderConfirmationsNeverPassAnUnconfirmedTransaction() {

@@ -2,6 +2,7 @@ import Logging
 import PostgresNIO
 import Synchronization
 import Tracing
+import _ConnectionPoolModule
 
 /// Something SQL runs on: the pool, or the one connection of an open transaction.
 ///
@@ -128,6 +129,29 @@ package struct PostgresFailure: Sendable {
     package var isRestrictViolation: Bool { sqlState == "23001" }
     /// SQLSTATE class 22: a value the database cannot store or convert.
     package var isDataException: Bool { sqlState.hasPrefix("22") }
+
+    /// Whether `error` says the database cannot serve now (out of reach, shutting down, out of disk, memory or
+    /// connections) rather than that the statement was wrong: a condition to retry after, not a bug.
+    package static func isUnavailability(_ error: any Error) -> Bool {
+        if let error = error as? PostgresTransactionError {
+            return [error.beginError, error.commitError].contains { $0.map(isUnavailability) ?? false }
+        }
+        if let error = error as? ConnectionPoolError {
+            // The pool gave up connecting (after a minute of refused attempts), or is closing.
+            return error == .connectionCreationCircuitBreakerTripped || error == .poolShutdown
+        }
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return true
+        case .server:
+            // 08: connection exception; 53: insufficient resources; 57P01-57P03: shutting down or starting up.
+            guard let state = error.serverInfo?[.sqlState] else { return false }
+            return state.hasPrefix("08") || state.hasPrefix("53") || ["57P01", "57P02", "57P03"].contains(state)
+        default:
+            return false
+        }
+    }
 }
 
 /// The actions a transaction runs once it has committed.

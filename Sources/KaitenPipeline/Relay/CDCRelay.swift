@@ -52,6 +52,10 @@ package struct CDCRelay: Service {
     let replication: ReplicationConfiguration
     let publisher: any EventPublisher
     let configuration: Configuration
+    /// The process's logger, naming the slot.
+    let logger: Logger
+    /// A stream lost and not regained is logged once as it is lost and once as the relay streams again.
+    let streaming: OutageLog
 
     /// - Parameters:
     ///   - database: The pool for the set-up, the backlog and heartbeats.
@@ -77,12 +81,10 @@ package struct CDCRelay: Service {
             applicationName: "kaiten-relay",
             statusInterval: configuration.statusInterval
         )
-    }
-
-    private var logger: Logger {
         var logger = database.logger
         logger[metadataKey: "kaiten.relay.slot"] = "\(configuration.slot)"
-        return logger
+        self.logger = logger
+        streaming = OutageLog("the relay lost its stream; reconnecting", logger: logger)
     }
 
     package func run() async throws {
@@ -108,10 +110,7 @@ package struct CDCRelay: Service {
                 } catch {
                     if Task.isCancelled { return }
                     standby = false
-                    logger.warning(
-                        "the relay lost its stream; reconnecting",
-                        metadata: ["kaiten.error": "\(String(reflecting: error))", "kaiten.relay.delay": "\(delay)"]
-                    )
+                    streaming.failed(error, metadata: ["kaiten.relay.delay": "\(delay)"])
                     await pause(delay)
                     delay = min(delay * 2, configuration.maximumReconnectDelay)
                 }
@@ -140,6 +139,7 @@ package struct CDCRelay: Service {
             let stream = try await connection.startReplication(
                 slot: configuration.slot, publications: [configuration.publication], logicalMessages: true)
             logger.info("the relay is streaming the outbox")
+            streaming.succeeded()
             let buffer = RelayBuffer(capacity: configuration.batchSize * 4)
             let feedback = connection.feedback
             lifecycle.streaming(into: buffer)

@@ -31,10 +31,14 @@ package struct PollingRelay: Service {
     let publisher: any EventPublisher
     let configuration: Configuration
 
+    /// A database out of reach is logged once as it begins and once as it ends.
+    let claiming: OutageLog
+
     package init(database: Database, publisher: any EventPublisher, configuration: Configuration = .init()) {
         self.database = database
         self.publisher = publisher
         self.configuration = configuration
+        claiming = OutageLog("the relay could not claim outbox rows", logger: database.logger)
     }
 
     package func run() async throws {
@@ -42,8 +46,9 @@ package struct PollingRelay: Service {
             let relayed: Int
             do {
                 relayed = try await relayBatch()
+                claiming.succeeded()
             } catch {
-                database.logger.warning("the relay could not claim outbox rows", metadata: ["kaiten.error": "\(String(reflecting: error))"])
+                claiming.failed(error)
                 relayed = 0
             }
             if relayed == 0 {

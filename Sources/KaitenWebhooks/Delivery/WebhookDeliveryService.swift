@@ -22,10 +22,13 @@ package struct WebhookDeliveryService: Service {
     let logger: Logger
     /// Counts the service's tasks that are running; see ``Activity``.
     let activity = Activity()
+    /// A database out of reach is logged once as it begins and once as it ends, not at every look.
+    let leasing: OutageLog
 
     package init(database: Database, configuration: WebhooksConfiguration) {
         self.configuration = configuration
         logger = database.logger
+        leasing = OutageLog("could not lease webhook endpoints", logger: database.logger)
         store = DeliveryStore(database: database, configuration: configuration)
         clients = PinnedHTTPClients(
             timeout: configuration.attemptTimeout, capacity: max(256, configuration.maximumConcurrentEndpoints * 4), logger: database.logger)
@@ -61,8 +64,9 @@ package struct WebhookDeliveryService: Service {
                 if draining < configuration.maximumConcurrentEndpoints {
                     do {
                         leased = try await store.leaseEndpoints(limit: configuration.maximumConcurrentEndpoints - draining)
+                        leasing.succeeded()
                     } catch {
-                        warn("could not lease webhook endpoints", error)
+                        leasing.failed(error)
                     }
                 }
                 for endpointID in leased {

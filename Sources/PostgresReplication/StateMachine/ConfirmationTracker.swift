@@ -12,8 +12,9 @@ struct ConfirmationTracker: Hashable, Sendable {
         var confirmed: Bool
     }
 
-    /// What the next standby status update reports as flushed; zero until something is confirmed, which the
-    /// server ignores rather than moving the slot back.
+    /// What the next standby status update reports as flushed: the confirmed prefix of the deliveries, or how far
+    /// the server's decoding had gone when nothing was awaiting confirmation; zero before either, which the server
+    /// ignores rather than moving the slot back.
     private(set) var flushed: LSN = .zero
     /// Delivered and not yet flushed, in delivery (and so ascending position) order.
     private var pending: [Delivery] = []
@@ -30,6 +31,15 @@ struct ConfirmationTracker: Hashable, Sendable {
         guard let index = index(of: position) else { return false }
         pending[index].confirmed = true
         return advance()
+    }
+
+    /// Moves `flushed` to `position`, how far the server's decoding has gone, when nothing delivered awaits its
+    /// confirmation: every transaction committed before it has been delivered and confirmed, so none is left to
+    /// come. Returns whether `flushed` moved.
+    mutating func caughtUp(to position: LSN) -> Bool {
+        guard pending.isEmpty, position > flushed else { return false }
+        flushed = position
+        return true
     }
 
     /// Marks every delivery at or before `position` confirmed; returns whether `flushed` moved.

@@ -356,6 +356,10 @@ struct ReplicationStateMachine {
         switch message {
         case .primaryKeepalive(let keepalive):
             stream.received = max(stream.received, keepalive.serverWALEnd)
+            // A logical walsender's keepalive carries how far its decoding went. With no transaction half-read and
+            // nothing awaiting confirmation, the slot may move there: an idle stream does not hold WAL back, and
+            // a server shutting down, which waits until the standby flushed all it sent, is not held forever.
+            if stream.transaction == nil { _ = stream.tracker.caughtUp(to: keepalive.serverWALEnd) }
             return keepalive.replyRequested ? .send(.standbyStatusUpdate(status(of: stream, now: now))) : .none
         case .xLogData(let xLogData):
             stream.received = max(stream.received, xLogData.walStart)
@@ -418,7 +422,7 @@ struct ReplicationStateMachine {
         }
     }
 
-    /// Written is what arrived; flushed and applied are only what the consumer confirmed.
+    /// Written is what arrived; flushed and applied are what the consumer confirmed (see ``ConfirmationTracker``).
     private static func status(of stream: StreamState, now: ReplicationTimestamp) -> StandbyStatusUpdate {
         StandbyStatusUpdate(
             written: max(stream.received, stream.tracker.flushed),
