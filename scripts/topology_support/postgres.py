@@ -108,6 +108,15 @@ class PostgresServer:
             self._as_owner([find_binary("pg_ctl"), "-D", str(self.data), "-w", "-t", "60", "stop", "-m", "immediate"], "pg_ctl stop", timeout=90)
             self.running = False
 
+    def process_titles(self) -> list[str]:
+        """The cluster's processes as `ps` shows them (a walsender's title says its state and sent position)."""
+        try:
+            postmaster = (self.data / "postmaster.pid").read_text().split("\n")[0].strip()
+        except OSError:
+            return []
+        result = run(["ps", "-o", "pid=,args=", "--ppid", postmaster], "ps", timeout=30, check=False)
+        return [line.strip() for line in result.stdout.splitlines()]
+
     def create_database(self, name: str = "kaiten") -> None:
         with psycopg.connect(self.conninfo("postgres"), autocommit=True) as connection:
             connection.execute(f'CREATE DATABASE "{name}"')

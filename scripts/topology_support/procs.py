@@ -166,6 +166,20 @@ class ManagedProcess:
         if self.process is not None:
             self.process.wait()
 
+    def terminate(self) -> None:
+        """SIGTERM to the process group, without waiting."""
+        self._signal_group(signal.SIGTERM)
+
+    def wait(self, timeout: float) -> bool:
+        """Whether the process exited within `timeout` s."""
+        if self.process is None:
+            return True
+        try:
+            self.process.wait(timeout=max(timeout, 0))
+            return True
+        except subprocess.TimeoutExpired:
+            return False
+
     def stop(self, timeout: float = 30) -> int | None:
         """SIGTERM, then SIGKILL if it does not exit within `timeout`."""
         if not self.alive():
