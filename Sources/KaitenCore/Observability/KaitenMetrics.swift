@@ -67,8 +67,8 @@ package enum KaitenMetrics {
         Timer(label: "kaiten_webhook_delivery_latency_seconds").recordSeconds(max(latency, 0))
     }
 
-    /// `kaiten_db_transactions_active`: transactions holding a pool connection now; beside
-    /// `kaiten_db_pool_connections_max`, how much of the pool is in use.
+    /// `kaiten_db_transactions_active`: transactions under way, holding a pool connection or waiting for one;
+    /// beside `kaiten_db_pool_connections_max`, how much of the pool is in demand (above the limit, the rest wait).
     package static func transactionBegan() {
         Meter(label: "kaiten_db_transactions_active").increment()
     }
