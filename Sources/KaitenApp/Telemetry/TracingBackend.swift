@@ -6,7 +6,8 @@ import Synchronization
 /// Installs the OpenTelemetry tracer a role's spans go to, and the service that exports them.
 enum TracingBackend {
     /// swift-distributed-tracing takes one tracer per process: the first role to start with tracing on installs
-    /// it, and a second role in the same process (a benchmark) shares it.
+    /// it, and a later role in the same process (a benchmark) records into it, exported while the first role's
+    /// exporter runs.
     private static let installed = Mutex(false)
 
     /// The exporter's service, to run before the role's own (so it stops after them and sends their last
