@@ -1,10 +1,15 @@
 import Logging
 import Synchronization
 
-/// Logs a failure that repeats until something outside recovers (a database or a broker out of reach) once as
-/// it begins and once as it ends, not at every attempt: the attempts between go to `debug`.
+/// Logs a failure that repeats until something outside recovers (a database or a broker out of reach, a webhook
+/// endpoint's name that no longer resolves) once as it begins and once as it ends, not at every attempt: the
+/// attempts between go to `debug`.
+///
+/// One log can follow several subjects that fail and recover on their own (each webhook endpoint): each has its
+/// own outage, begun and ended by the calls that name it.
 package final class OutageLog: Sendable {
-    private let failures = Mutex(0)
+    /// Failed attempts since the last success, per subject; a subject without an outage has no entry.
+    private let failures = Mutex<[String: Int]>([:])
     private let logger: Logger
     private let message: String
 
@@ -14,24 +19,32 @@ package final class OutageLog: Sendable {
         self.logger = logger
     }
 
-    package func failed(_ error: any Error, metadata: Logger.Metadata = [:]) {
+    package func failed(_ error: any Error, subject: String = "", metadata: Logger.Metadata = [:]) {
+        failed(because: String(reflecting: error), subject: subject, metadata: metadata)
+    }
+
+    /// Notes a failed attempt; `reason` is what went wrong, as the attempt reported it.
+    package func failed(because reason: String, subject: String = "", metadata: Logger.Metadata = [:]) {
         let count = failures.withLock { failures in
-            failures += 1
-            return failures
+            failures[subject, default: 0] += 1
+            return failures[subject, default: 0]
         }
         var metadata = metadata
-        metadata["kaiten.error"] = "\(String(reflecting: error))"
+        metadata["kaiten.error"] = "\(reason)"
         if count > 1 { metadata["kaiten.attempts"] = "\(count)" }
         logger.log(level: count == 1 ? .warning : .debug, "\(message)", metadata: metadata)
     }
 
+    /// Whether `subject` is in an outage: an attempt failed and none has worked since.
+    package func isFailing(subject: String = "") -> Bool {
+        failures.withLock { $0[subject] != nil }
+    }
+
     /// Notes an attempt that worked: ends an outage in progress with one line saying how many attempts it took.
-    package func succeeded() {
-        let count = failures.withLock { failures in
-            defer { failures = 0 }
-            return failures
-        }
-        guard count > 0 else { return }
-        logger.info("recovered: \(message) no more", metadata: ["kaiten.failed_attempts": "\(count)"])
+    package func succeeded(subject: String = "", metadata: Logger.Metadata = [:]) {
+        guard let count = failures.withLock({ $0.removeValue(forKey: subject) }) else { return }
+        var metadata = metadata
+        metadata["kaiten.failed_attempts"] = "\(count)"
+        logger.info("recovered: \(message) no more", metadata: metadata)
     }
 }
