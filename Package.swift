@@ -307,7 +307,13 @@ let package = Package(
         ),
         .testTarget(
             name: "KaitenCoreTests",
-            dependencies: ["KaitenCore", "KaitenTestSupport"],
+            dependencies: [
+                "EmbeddedServers",
+                "KaitenCore",
+                "KaitenTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -22,12 +22,12 @@ package enum CompositionRoot {
     package static func withDatabase<Result: Sendable>(
         _ configuration: PostgresClient.Configuration, logger: Logger, _ body: @Sendable (Database) async throws -> Result
     ) async throws -> Result {
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let database = Database(configuration: configuration, logger: logger)
         KaitenMetrics.poolLimit(configuration.options.maximumConnections)
         return try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await client.run() }
+            group.addTask { await database.client.run() }
             defer { group.cancelAll() }
-            return try await body(Database(client: client, logger: logger))
+            return try await body(database)
         }
     }
 

@@ -132,7 +132,7 @@ package struct ConsoleBenchmark: Sendable {
                             let started = ContinuousClock.now
                             try await demo.seed(organizationID: credentials.organizationID, database: database)
                             await seeding.set(ContinuousClock.now - started)
-                            try await database.client.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", logger: database.logger)
+                            try await database.execute("CREATE EXTENSION IF NOT EXISTS pg_stat_statements", logger: database.logger)
                             let caller = try await Authenticator(database: database, jwtVerifier: nil)
                                 .authenticateOrganization(authorization: "Bearer \(credentials.organizationToken)")
                             await ready.setToken(try await BrowserSessions(database: database).open(for: caller).secret)

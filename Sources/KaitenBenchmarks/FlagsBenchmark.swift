@@ -177,11 +177,11 @@ package struct FlagsBenchmark: Sendable {
     /// Replaces the development organization's flags with `count` flags of one CEL rule each over the
     /// benchmark's context.
     private static func load(flags count: Int, into database: Database) async throws {
-        let organization = try await database.client.first(
+        let organization = try await database.first(
             "SELECT id FROM organization WHERE external_id = \(DevelopmentCredentials.organizationExternalID)", as: UUID.self, logger: database.logger
         )!
-        try await database.client.execute("DELETE FROM feature_flag WHERE organization_id = \(organization)", logger: database.logger)
-        try await database.client.execute(
+        try await database.execute("DELETE FROM feature_flag WHERE organization_id = \(organization)", logger: database.logger)
+        try await database.execute(
             """
             INSERT INTO feature_flag (organization_id, slug, name, type, variants, targetings, default_variant, metadata, enabled, event_name)
             SELECT \(organization), 'flag-' || n, 'Flag ' || n, 'boolean',

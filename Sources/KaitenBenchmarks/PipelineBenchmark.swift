@@ -112,7 +112,7 @@ package struct PipelineBenchmark: Sendable {
             let baseline = try await commitAtFullSpeed(database, organization: organization)
             result.events = baseline.events
             result.commitRate = Double(baseline.events) / baseline.seconds
-            let end = try await database.client.first("SELECT pg_current_wal_lsn()::text", as: String.self, logger: logger) ?? "0/0"
+            let end = try await database.first("SELECT pg_current_wal_lsn()::text", as: String.self, logger: logger) ?? "0/0"
             // pg_recvlogical runs to completion in a blocking call, which belongs on a thread of its own.
             let spawner = DedicatedThreadExecutor()
             defer { spawner.shutdown() }
@@ -176,7 +176,7 @@ package struct PipelineBenchmark: Sendable {
     ) async throws -> UUID {
         let relaying = CDCRelay.Configuration()
         let organization = UUID()
-        try await database.client.execute(
+        try await database.execute(
             "INSERT INTO organization (id, external_id, name) VALUES (\(organization), 'bench', 'Bench')",
             logger: logger
         )
@@ -185,7 +185,7 @@ package struct PipelineBenchmark: Sendable {
             "SELECT pg_create_logical_replication_slot('\(relaying.slot)', 'pgoutput')",
             "SELECT pg_create_logical_replication_slot('\(recvlogicalSlot)', 'pgoutput')",
         ] {
-            try await database.client.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
+            try await database.execute(PostgresQuery(unsafeSQL: statement), logger: logger)
         }
         let broker = try await AMQPConnection.connect(amqp, logger: logger)
         let channel = try await broker.openChannel()
@@ -280,7 +280,7 @@ package struct PipelineBenchmark: Sendable {
         func reached(_ query: PostgresQuery) async throws -> ContinuousClock.Instant {
             try await poll("the relay did not publish \(events) events within 300 s", every: .milliseconds(5), timeout: .seconds(300)) {
                 guard relay.isRunning else { throw BenchmarkError.relayStopped(relay.terminationStatus) }
-                return try await database.client.first(query, as: Bool.self, logger: database.logger) ?? false
+                return try await database.first(query, as: Bool.self, logger: database.logger) ?? false
             }
         }
         let start = try await reached(started)

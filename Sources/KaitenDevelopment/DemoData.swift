@@ -25,7 +25,7 @@ package struct DemoData: Sendable {
     @discardableResult
     package func seed(organizationExternalID: String, database: Database) async throws -> Bool {
         guard
-            let organizationID = try await database.client.first(
+            let organizationID = try await database.first(
                 "SELECT id FROM organization WHERE external_id = \(organizationExternalID)", as: UUID.self, logger: database.logger)
         else { throw DemoDataError.unknownOrganization(organizationExternalID) }
         return try await seed(organizationID: organizationID, database: database)

@@ -24,7 +24,7 @@ package struct DevelopmentCredentials: Codable, Sendable {
         let saved = load(from: directory)
         let identity = IdentityModule(database: database)
         let organizationID = DeterministicIdentifiers.organizationID(externalID: organizationExternalID)
-        try await database.client.query(
+        try await database.execute(
             """
             INSERT INTO organization (id, external_id, name) VALUES (\(organizationID), \(organizationExternalID), \(organizationName))
             ON CONFLICT (external_id) DO NOTHING
@@ -66,7 +66,7 @@ package struct DevelopmentCredentials: Codable, Sendable {
 
     /// A one-time console sign-in link's secret for the organization token.
     func consoleSignInSecret(database: Database) async throws -> String {
-        let tokenID = try await database.client.first(
+        let tokenID = try await database.first(
             "SELECT id FROM token WHERE lookup_hash = \(SecretToken(plaintext: organizationToken).digest)", as: UUID.self, logger: database.logger)!
         return try await BrowserSessions(database: database).signInLink(forToken: tokenID)
     }

@@ -43,7 +43,7 @@ package struct FeatureFlagsModule: Sendable {
     /// The organization's entitlement slugs, which `__kaiten.entitlements.<slug>` may name.
     func entitlementSlugs(of organizationID: UUID) async throws -> Set<String> {
         Set(
-            try await database.client.all(
+            try await database.all(
                 "SELECT slug FROM entitlement WHERE organization_id = \(organizationID)", as: String.self, logger: database.logger))
     }
 

@@ -44,9 +44,7 @@ package actor TestDatabaseServer {
 
     private func start() async throws -> EmbeddedPostgres {
         Self.removeAbandonedClusters()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "\(Self.clusterPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
-        let server = try await launch(in: directory)
+        let server = try await Self.launch(logger: logger)
         let configuration = server.configuration
         self.server = server
         try await DatabaseProvisioning.ensureDatabase(
@@ -61,9 +59,11 @@ package actor TestDatabaseServer {
         return server
     }
 
-    /// Starts the cluster on a reserved port, and on another when a process that does not reserve ports took it
-    /// first (see `LoopbackPort.free()`).
-    private func launch(in directory: URL) async throws -> EmbeddedPostgres {
+    /// Starts a throwaway cluster (fsync off, removed once this process is gone) on a reserved port, and on
+    /// another when a process that does not reserve ports took it first (see `LoopbackPort.free()`). A test that
+    /// stops and starts PostgreSQL runs its own.
+    package static func launch(logger: Logger) async throws -> EmbeddedPostgres {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("\(clusterPrefix)\(getpid())-\(UUID().uuidString.prefix(8))")
         var attempt = 1
         while true {
             var configuration = EmbeddedPostgres.Configuration(dataDirectory: directory, port: try LoopbackPort.free())
@@ -81,8 +81,12 @@ package actor TestDatabaseServer {
     }
 
     private func configuration(database: String) -> PostgresClient.Configuration {
-        let server = server!
-        return PostgresClient.Configuration(
+        Self.configuration(of: server!, database: database)
+    }
+
+    /// How to reach `database` on `server`.
+    package static func configuration(of server: EmbeddedPostgres, database: String) -> PostgresClient.Configuration {
+        PostgresClient.Configuration(
             host: "127.0.0.1", port: server.configuration.port, username: server.configuration.superuser, password: nil, database: database,
             tls: .disable
         )

@@ -41,7 +41,7 @@ struct CDCRelayTests {
             #expect(try await Set(harness.outboxIDs().map(\.lowercased)) == Set(ids))
             #expect(try #require(ids.firstIndex(of: second.lowercased)) < (try #require(ids.firstIndex(of: first.lowercased))))
             let customers = published.filter { $0.eventName == "CUSTOMER_CREATED" }.compactMap(\.messageID)
-            let committed = try await harness.kaiten.database.client.all(
+            let committed = try await harness.kaiten.database.all(
                 "SELECT id FROM outbox_events WHERE event_name = 'CUSTOMER_CREATED' ORDER BY occurred_at", as: UUID.self, logger: harness.logger
             )
             #expect(customers == committed.map(\.lowercased))
@@ -245,8 +245,8 @@ struct CDCRelayTests {
         try await RelayHarness.run { harness in
             let relay = try harness.start(Recorder()) { $0.heartbeatInterval = .milliseconds(200) }
             try await harness.waitUntilStreaming()
-            try await harness.kaiten.database.client.execute("CREATE TABLE busy (n integer)", logger: harness.logger)
-            try await harness.kaiten.database.client.execute("INSERT INTO busy SELECT generate_series(1, 100)", logger: harness.logger)
+            try await harness.kaiten.database.execute("CREATE TABLE busy (n integer)", logger: harness.logger)
+            try await harness.kaiten.database.execute("INSERT INTO busy SELECT generate_series(1, 100)", logger: harness.logger)
             let busy = try await harness.walPosition()
             try await harness.waitUntilConfirmed(past: busy)
             await relay.stop()
@@ -296,7 +296,7 @@ struct RelayHarness {
     static func run(_ body: @escaping @Sendable (RelayHarness) async throws -> Void) async throws {
         try await TestKaiten.run { kaiten in
             let (database, port, user) = try #require(
-                try await kaiten.database.client.first(
+                try await kaiten.database.first(
                     "SELECT current_database()::text, inet_server_port(), current_user::text", as: (String, Int, String).self,
                     logger: kaiten.database.logger
                 )
@@ -340,7 +340,7 @@ struct RelayHarness {
         if let connection {
             try await connection.execute(query, logger: logger)
         } else {
-            try await kaiten.database.client.execute(query, logger: logger)
+            try await kaiten.database.execute(query, logger: logger)
         }
         return id
     }
@@ -362,13 +362,13 @@ struct RelayHarness {
     }
 
     func outboxIDs() async throws -> [UUID] {
-        try await kaiten.database.client.all("SELECT id FROM outbox_events", as: UUID.self, logger: logger)
+        try await kaiten.database.all("SELECT id FROM outbox_events", as: UUID.self, logger: logger)
     }
 
     /// Where the next WAL record will go: every transaction committed so far ends at or before it. (The write
     /// position can lag a commit that returned, since the test cluster commits asynchronously.)
     func walPosition() async throws -> String {
-        try await kaiten.database.client.first("SELECT pg_current_wal_insert_lsn()::text", as: String.self, logger: logger) ?? "0/0"
+        try await kaiten.database.first("SELECT pg_current_wal_insert_lsn()::text", as: String.self, logger: logger) ?? "0/0"
     }
 
     /// Whether the slot's `confirmed_flush_lsn` is at or before `position`.
@@ -415,7 +415,7 @@ struct RelayHarness {
         try await waitUntil {
             try await kaiten.count("SELECT count(*) FROM pg_replication_slots WHERE slot_name = \(slot) AND active") == 0
         }
-        try await kaiten.database.client.execute(
+        try await kaiten.database.execute(
             "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = \(slot)", logger: logger
         )
     }

@@ -123,7 +123,7 @@ import Testing
             #expect(echoed.json?["settings"] == ["workspace": "globex", "apiKey": "***"])
             let omitted = try await kaiten.core.json(.put, path, token: token, body: ["settings": ["workspace": "initech"]])
             #expect(omitted.status == .ok, "a secret left out keeps the stored one, which the schema requires")
-            let stored = try await kaiten.database.client.first(
+            let stored = try await kaiten.database.first(
                 "SELECT settings->>'apiKey' FROM connector_settings", as: String.self, logger: kaiten.database.logger)
             #expect(stored == "sk-secret")
 

@@ -36,7 +36,7 @@ import Testing
             let jwt = JWTAuthenticationTests.jwt(subject: "console_user", organization: "org_console", scopes: ["read:*"])
             let session = try #require(try await Self.signIn(kaiten, credential: jwt))
             #expect(try await Self.dashboard(kaiten, session: session) == .ok)
-            let stored = try await kaiten.database.client.first(
+            let stored = try await kaiten.database.first(
                 "SELECT scopes, secret_digest <> \(session) FROM console_session", as: ([String], Bool).self, logger: kaiten.database.logger)
             #expect(stored?.0 == ["read:*"])
             #expect(stored?.1 == true, "the cookie's secret is never stored in clear")

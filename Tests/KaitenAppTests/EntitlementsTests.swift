@@ -284,7 +284,7 @@ struct EntitlementsFixture {
     /// A customer and a one-version license family in the organization.
     static func license(in organization: String, kaiten: TestKaiten) async throws -> EntitlementsFixture {
         let organizationID = UUID(uuidString: organization)!
-        let licenseID = try await kaiten.database.client.first(
+        let licenseID = try await kaiten.database.first(
             """
             WITH family AS (
                 INSERT INTO license_family (organization_id, slug, last_version) VALUES (\(organizationID), 'pro', 1) RETURNING id
@@ -317,7 +317,7 @@ struct EntitlementsFixture {
 
     /// An instance of the customer on the license, whose license started at `licenseStart`.
     func instance(_ slug: String, licenseStart: Date) async throws -> UUID {
-        try await kaiten.database.client.first(
+        try await kaiten.database.first(
             """
             INSERT INTO instance (organization_id, name, slug, customer_id, license_id, start_license_date)
             SELECT \(organizationID), \(slug), \(slug), id, \(licenseID), \(licenseStart) FROM customer
@@ -344,7 +344,7 @@ struct EntitlementsFixture {
 
     /// The organization's entitlement and group events, oldest first.
     static func events(of organization: String, in kaiten: TestKaiten) async throws -> [(name: String, data: JSONValue)] {
-        try await kaiten.database.client.all(
+        try await kaiten.database.all(
             "SELECT event_name, data::text FROM outbox_events WHERE organization_id = \(UUID(uuidString: organization)!) AND event_name LIKE 'ENTITLEMENT%' ORDER BY occurred_at, id",
             as: (String, String).self,
             logger: kaiten.database.logger

@@ -80,7 +80,7 @@ struct InstancesFixture {
 
     /// The events of this organization named `name`, oldest first: payload, headers, occurred_at.
     func events(_ name: String) async throws -> [(data: JSONValue, headers: JSONValue?, occurredAt: Date)] {
-        try await kaiten.database.client.all(
+        try await kaiten.database.all(
             """
             SELECT data::text, headers::text, occurred_at FROM outbox_events
             WHERE organization_id = \(organizationID) AND event_name = \(name) ORDER BY occurred_at, id

@@ -23,7 +23,7 @@ import Testing
             #expect(created.status == .created)
             #expect(created.json?["createdBy"]?["id"]?.stringValue == DeterministicIdentifiers.userID(subject: "user_123").lowercased)
             #expect(created.json?["createdBy"]?["name"] == "Ada")
-            let organization = try await kaiten.database.client.first(
+            let organization = try await kaiten.database.first(
                 "SELECT id, name FROM organization WHERE external_id = 'org_jwt'", as: (UUID, String).self, logger: kaiten.database.logger
             )
             #expect(organization?.0 == DeterministicIdentifiers.organizationID(externalID: "org_jwt"))

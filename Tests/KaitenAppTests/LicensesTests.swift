@@ -36,7 +36,7 @@ struct LicensesTestOrganization {
     /// The names of the events recorded since `count` events had been, oldest first; the events of one
     /// transaction share a timestamp, so they come sorted by name.
     func events(after count: Int) async throws -> [(name: String, data: JSONValue)] {
-        let rows = try await kaiten.database.client.all(
+        let rows = try await kaiten.database.all(
             "SELECT event_name, data::text FROM outbox_events WHERE organization_id = \(id) ORDER BY occurred_at, event_name",
             as: (String, String).self,
             logger: kaiten.database.logger

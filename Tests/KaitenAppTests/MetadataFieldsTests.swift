@@ -22,7 +22,7 @@ import Testing
     }
 
     private func events(_ kaiten: TestKaiten, _ organization: String) async throws -> [(String, JSONValue)] {
-        try await kaiten.database.client.all(
+        try await kaiten.database.all(
             """
             SELECT event_name, data::text FROM outbox_events
             WHERE organization_id = \(UUID(uuidString: organization)!) AND event_name LIKE 'METADATA_FIELD_%'

@@ -15,7 +15,7 @@ import Testing
                 .post, "/api/customers", token: token, body: ["name": "Acme", "slug": "acme"], headers: [HTTPField.Name("traceparent")!: traceparent]
             )
             #expect(created.status == .created)
-            let event = try await kaiten.database.client.first(
+            let event = try await kaiten.database.first(
                 "SELECT event_name, event_type, data->>'slug', headers->>'traceparent' FROM outbox_events WHERE organization_id = \(UUID(uuidString: organization)!) AND event_name = 'CUSTOMER_CREATED'",
                 as: (String, String, String, String?).self,
                 logger: kaiten.database.logger
@@ -64,13 +64,61 @@ import Testing
         }
     }
 
+    /// The outbox on a 256 KB file system of its own, filled up: a real disk-full, as only root can make it.
+    @Test(.enabled(if: getuid() == 0, "mounting a small file system takes root"))
+    func aWriteRefusedForWantOfDiskAnswers503AndLeavesNothingAndTheNextOneLands() async throws {
+        try await TestKaiten.run { kaiten in
+            let (_, token) = try await kaiten.organization()
+            try await SmallFileSystem.with(bytes: 256 * 1024) { directory in
+                let tablespace = "outbox_\(UUID().uuidString.prefix(8).lowercased())"
+                let database = kaiten.database
+                try await database.execute(
+                    PostgresQuery(unsafeSQL: "CREATE TABLESPACE \(tablespace) LOCATION '\(directory)'"), logger: database.logger)
+                try await database.execute(
+                    PostgresQuery(unsafeSQL: "ALTER TABLE outbox_events SET TABLESPACE \(tablespace)"), logger: database.logger)
+                try await database.execute(
+                    PostgresQuery(unsafeSQL: "CREATE TABLE filler (bytes text) TABLESPACE \(tablespace)"), logger: database.logger)
+                try await database.execute("ALTER TABLE filler ALTER COLUMN bytes SET STORAGE PLAIN", logger: database.logger)
+                // Fill what the outbox has not used, leaving it no page to grow into.
+                while (try? await database.execute("INSERT INTO filler SELECT repeat('x', 2000) FROM generate_series(1, 4)", logger: database.logger))
+                    != nil
+                {}
+
+                var created: [String] = []
+                var refused: JSONResponseResult?
+                for n in 1...100 where refused == nil {
+                    let response = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": .string("Customer \(n)")])
+                    if response.status == .created {
+                        created.append(try #require(response.json?["slug"]?.stringValue))
+                    } else {
+                        refused = response
+                    }
+                }
+                let problem = try #require(refused, "the outbox ran out of room")
+                #expect(problem.status == .serviceUnavailable)
+                #expect(problem.json?["code"] == "Database.Unavailable")
+                #expect(try await kaiten.count("SELECT count(*) FROM customer") == created.count, "the refused write left no customer")
+                #expect(try await kaiten.count("SELECT count(*) FROM outbox_events WHERE event_name = 'CUSTOMER_CREATED'") == created.count)
+                #expect(try await kaiten.core.json(.get, "/api/customers", token: token).status == .ok, "reads go on")
+
+                try await database.execute("DROP TABLE filler", logger: database.logger)
+                let after = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": "After the disk was freed"])
+                #expect(after.status == .created)
+                #expect(try await kaiten.count("SELECT count(*) FROM outbox_events WHERE event_name = 'CUSTOMER_CREATED'") == created.count + 1)
+
+                try await database.execute("ALTER TABLE outbox_events SET TABLESPACE pg_default", logger: database.logger)
+                try await database.execute(PostgresQuery(unsafeSQL: "DROP TABLESPACE \(tablespace)"), logger: database.logger)
+            }
+        }
+    }
+
     @Test func updateAndDeleteEventsCarryTheAfterAndBeforeStates() async throws {
         try await TestKaiten.run { kaiten in
             let (_, token) = try await kaiten.organization()
             _ = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": "Acme", "slug": "acme", "domain": "acme.com"])
             #expect(try await kaiten.core.json(.put, "/api/customers/acme", token: token, body: ["name": "Acme Inc"]).status == .noContent)
             #expect(try await kaiten.core.json(.delete, "/api/customers/acme", token: token).status == .noContent)
-            let rows = try await kaiten.database.client.all(
+            let rows = try await kaiten.database.all(
                 "SELECT event_name, data->>'name', data->>'domain' FROM outbox_events WHERE event_name LIKE 'CUSTOMER_%' ORDER BY occurred_at, event_name",
                 as: (String, String, String?).self,
                 logger: kaiten.database.logger
@@ -78,6 +126,37 @@ import Testing
             #expect(rows.map(\.0) == ["CUSTOMER_CREATED", "CUSTOMER_UPDATED", "CUSTOMER_DELETED"])
             #expect(rows[1].1 == "Acme Inc" && rows[1].2 == nil)
             #expect(rows[2].1 == "Acme Inc")
+        }
+    }
+}
+
+/// A tmpfs of a given size, mounted for the length of a closure and owned by the account PostgreSQL runs as.
+private enum SmallFileSystem {
+    static func with(bytes: Int, _ body: (String) async throws -> Void) async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("kaiten-small-fs-\(UUID().uuidString.prefix(8))").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // The embedded server runs as `postgres` when the tests run as root.
+        let owner = getpwnam("postgres").map { "uid=\($0.pointee.pw_uid),gid=\($0.pointee.pw_gid)," } ?? ""
+        try run("/bin/mount", ["-t", "tmpfs", "-o", "\(owner)mode=0700,size=\(bytes)", "tmpfs", directory])
+        do {
+            try await body(directory)
+        } catch {
+            try? run("/bin/umount", ["-l", directory])
+            throw error
+        }
+        try run("/bin/umount", ["-l", directory])
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CocoaError(
+                .executableLoad, userInfo: [NSLocalizedDescriptionKey: "\(executable) \(arguments) exited with \(process.terminationStatus)"])
         }
     }
 }

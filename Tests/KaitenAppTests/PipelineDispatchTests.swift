@@ -13,7 +13,7 @@ import Testing
 @Suite struct PipelineDispatchTests {
     /// The outbox rows of an organization, as the relay would read them.
     static func outbox(_ kaiten: TestKaiten, organization: String) async throws -> [OutboxRecord] {
-        let rows = try await kaiten.database.client.all(
+        let rows = try await kaiten.database.all(
             """
             SELECT id, organization_id, event_name, event_type, occurred_at, data::text, COALESCE(headers::text, '{}')
             FROM outbox_events WHERE organization_id = \(UUID(uuidString: organization)!) ORDER BY occurred_at, id

@@ -122,7 +122,7 @@ struct PipelineFaultTests {
             } catch {
                 print("— state at failure —")
                 print("consumed \(try await Self.consumed(kaiten)) of \(Self.eventCount)")
-                let slots = try await kaiten.database.client.all(
+                let slots = try await kaiten.database.all(
                     "SELECT slot_name, active, confirmed_flush_lsn::text, pg_current_wal_lsn()::text FROM pg_replication_slots",
                     as: (String, Bool, String, String).self, logger: kaiten.database.logger
                 )

@@ -20,10 +20,10 @@ import Testing
             let (organization, _) = try await kaiten.organization()
             let organizationID = UUID(uuidString: organization)!
             let old = Date().addingTimeInterval(-169 * 3600)
-            let tokens = try await kaiten.database.client.all(
+            let tokens = try await kaiten.database.all(
                 "SELECT id FROM token ORDER BY created_at, id", as: UUID.self, logger: kaiten.database.logger)
             let minted = [try await kaiten.organization().id, try await kaiten.organization().id, try await kaiten.organization().id]
-            let retired = try await kaiten.database.client.all(
+            let retired = try await kaiten.database.all(
                 "SELECT id FROM token WHERE organization_id = ANY(\(minted.map { UUID(uuidString: $0)! })) ORDER BY organization_id",
                 as: UUID.self, logger: kaiten.database.logger
             )
@@ -61,12 +61,12 @@ import Testing
             )
             let swept = try #require(try await Self.sweeper(kaiten, mode: .poll).sweep())
             #expect(swept == RetentionSweeper.Swept(outboxEvents: 4, inboxEvents: 1, retiredTokens: 2))
-            let outbox = try await kaiten.database.client.all(
+            let outbox = try await kaiten.database.all(
                 "SELECT data->>'label' FROM outbox_events ORDER BY 1", as: String.self, logger: kaiten.database.logger)
             #expect(outbox == ["old pending", "recent published"], "an unpublished row waits for the polling relay")
-            let inbox = try await kaiten.database.client.all("SELECT message_id FROM inbox_events", as: String.self, logger: kaiten.database.logger)
+            let inbox = try await kaiten.database.all("SELECT message_id FROM inbox_events", as: String.self, logger: kaiten.database.logger)
             #expect(inbox == ["recent"])
-            let remaining = try await kaiten.database.client.all("SELECT id FROM token", as: UUID.self, logger: kaiten.database.logger)
+            let remaining = try await kaiten.database.all("SELECT id FROM token", as: UUID.self, logger: kaiten.database.logger)
             #expect(tokens.allSatisfy(remaining.contains) && remaining.contains(retired[2]))
             #expect(!remaining.contains(retired[0]) && !remaining.contains(retired[1]))
 

@@ -344,7 +344,7 @@ extension Date {
             #expect(large.status == .ok)
             #expect(large.headers[HTTPField.Name("Kaiten-Metadata-Dropped")!] == "too_large")
             #expect(InstancesFixture.total(large).0 == 2, "the report still counts")
-            let stored = try await kaiten.database.client.all(
+            let stored = try await kaiten.database.all(
                 "SELECT metadata::text FROM usage_ledger ORDER BY report_seq", as: String?.self, logger: kaiten.database.logger
             )
             #expect(stored == [#"{"model": "gpt", "tokens": 12}"#, nil])

@@ -67,7 +67,7 @@ extension AuditTrailModule {
     {
         try caller.require(GetAuditTrails.requiredScope)
         guard
-            let instanceID = try await database.client.first(
+            let instanceID = try await database.first(
                 "SELECT id FROM instance WHERE organization_id = \(caller.organizationID) AND slug = \(instanceSlug)",
                 as: UUID.self,
                 logger: database.logger
@@ -75,7 +75,7 @@ extension AuditTrailModule {
         else {
             throw APIError.notFound("GetAuditTrails.InstanceNotFound", "instance \"\(instanceSlug)\" not found")
         }
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT a.id, a.event_name, a.event_type, a.occurred_at, a.payload FROM audit_trail a
             WHERE a.organization_id = \(caller.organizationID) AND a.instance_id = \(instanceID)

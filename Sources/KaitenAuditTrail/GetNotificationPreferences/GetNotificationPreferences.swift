@@ -33,7 +33,7 @@ enum GetNotificationPreferences {
 extension AuditTrailModule {
     func preferences(caller: OrganizationCaller) async throws -> GetNotificationPreferences.Matrix {
         try caller.require(GetNotificationPreferences.requiredScope)
-        return try await preferenceMatrix(NotificationFeed(caller: caller, database: database), on: database.client)
+        return try await preferenceMatrix(NotificationFeed(caller: caller, database: database), on: database)
     }
 
     /// The matrix as the caller's choices now stand, in catalogue order.

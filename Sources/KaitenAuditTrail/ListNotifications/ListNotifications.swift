@@ -80,13 +80,13 @@ extension AuditTrailModule {
     func notifications(_ query: ListNotifications.Query, caller: OrganizationCaller) async throws -> ListNotifications.List {
         try caller.require(ListNotifications.requiredScope)
         let feed = NotificationFeed(caller: caller, database: database)
-        let subscription = try await feed.subscription(on: database.client)
+        let subscription = try await feed.subscription(on: database)
         let events = subscription.filter { name in
             query.objectTypes.isEmpty || NotificationCatalogue.entry(named: name).map { query.objectTypes.contains($0.objectType.rawValue) } == true
         }
-        let rows = try await feed.page(of: events, unreadOnly: query.unreadOnly, page: query.page, on: database.client)
+        let rows = try await feed.page(of: events, unreadOnly: query.unreadOnly, page: query.page, on: database)
         let page = Page(rows: rows, request: query.page)
-        let unread = try await feed.unreadCount(of: subscription, on: database.client)
+        let unread = try await feed.unreadCount(of: subscription, on: database)
         return ListNotifications.List(data: page.items, nextCursor: page.nextCursor, unreadCount: unread)
     }
 }

@@ -23,7 +23,7 @@ extension ConnectorsModule {
     func deactivate(named rawName: String, caller: OrganizationCaller) async throws {
         try caller.require(DeactivateConnector.requiredScope)
         let name = try ConnectorRows.name(rawName, operation: "DeactivateConnector")
-        try await deactivate(name: name, caller: caller, on: database.client)
+        try await deactivate(name: name, caller: caller, on: database)
     }
 
     func deactivate(name: String, caller: OrganizationCaller, on executor: some SQLExecutor) async throws {

@@ -21,6 +21,6 @@ extension ConnectorsModule {
     func connector(named rawName: String, caller: OrganizationCaller) async throws -> ConnectorResource {
         try caller.require(GetConnector.requiredScope)
         let name = try ConnectorRows.name(rawName, operation: "GetConnector")
-        return try await ConnectorRows.registered(name: name, notFoundCode: "GetConnector.NotFound", on: database.client, logger: database.logger)
+        return try await ConnectorRows.registered(name: name, notFoundCode: "GetConnector.NotFound", on: database, logger: database.logger)
     }
 }

@@ -24,13 +24,13 @@ extension ConnectorsModule {
         let name = try ConnectorRows.name(rawName, operation: "GetConnectorSettings")
         guard
             let stored = try await ConnectorRows.settings(
-                name: name, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+                name: name, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("GetConnectorSettings.NotFound", "no settings are stored for connector \"\(name)\"")
         }
         // The registration's schema is what tells secrets from plain settings: never answer what cannot be redacted.
         let connector = try await ConnectorRows.registered(
-            name: name, notFoundCode: "GetConnectorSettings.NotRegistered", on: database.client, logger: database.logger)
+            name: name, notFoundCode: "GetConnectorSettings.NotRegistered", on: database, logger: database.logger)
         return ConnectorSettingsResource(stored, of: connector)
     }
 }

@@ -33,7 +33,7 @@ extension ConnectorsModule {
         try caller.require(GetConnectorSettingsSchema.requiredScope)
         let name = try ConnectorRows.name(rawName, operation: "GetConnectorSettingsSchema")
         let connector = try await ConnectorRows.registered(
-            name: name, notFoundCode: "GetConnectorSettingsSchema.NotRegistered", on: database.client, logger: database.logger)
+            name: name, notFoundCode: "GetConnectorSettingsSchema.NotRegistered", on: database, logger: database.logger)
         return GetConnectorSettingsSchema.SchemaResource(connectorName: connector.name, version: connector.version, schema: connector.settingsSchema)
     }
 }

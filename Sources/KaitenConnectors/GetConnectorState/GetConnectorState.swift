@@ -32,14 +32,14 @@ extension ConnectorsModule {
     func state(of rawName: String, caller: OrganizationCaller) async throws -> GetConnectorState.StateResource {
         try caller.require(GetConnectorState.requiredScope)
         let name = try ConnectorRows.name(rawName, operation: "GetConnectorState")
-        guard let connector = try await ConnectorRows.find(name: name, on: database.client, logger: database.logger) else {
+        guard let connector = try await ConnectorRows.find(name: name, on: database, logger: database.logger) else {
             return GetConnectorState.StateResource(
                 connectorName: name, available: false, entitled: false, activated: false, version: nil, activatedAt: nil)
         }
         let entitled = try await ConnectorRows.isEntitled(
-            to: connector, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            to: connector, organizationID: caller.organizationID, on: database, logger: database.logger)
         let activatedAt = try await ConnectorRows.activatedAt(
-            name: name, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            name: name, organizationID: caller.organizationID, on: database, logger: database.logger)
         return GetConnectorState.StateResource(
             connectorName: name, available: true, entitled: entitled, activated: activatedAt != nil, version: connector.version,
             activatedAt: activatedAt

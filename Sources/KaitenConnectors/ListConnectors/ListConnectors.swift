@@ -20,6 +20,6 @@ enum ListConnectors {
 extension ConnectorsModule {
     func list(caller: OrganizationCaller) async throws -> [ConnectorResource] {
         try caller.require(ListConnectors.requiredScope)
-        return try await ConnectorRows.all(on: database.client, logger: database.logger)
+        return try await ConnectorRows.all(on: database, logger: database.logger)
     }
 }

@@ -46,7 +46,7 @@ enum RegisterConnector {
 
 extension ConnectorsModule {
     func register(_ command: RegisterConnector.Command) async throws -> ConnectorResource {
-        let row = try await database.client.first(
+        let row = try await database.first(
             """
             INSERT INTO connector (name, version, settings_schema, entitlement_slug)
             VALUES (\(command.name), \(command.version), \(JSONValue.object(command.settingsSchema).jsonText)::jsonb, \(command.entitlementSlug))

@@ -4,23 +4,31 @@ import Synchronization
 import Tracing
 import _ConnectionPoolModule
 
-/// Something SQL runs on: the pool, or the one connection of an open transaction.
+/// Something SQL runs on: the database (each statement on a connection leased for it), or the one connection of
+/// an open transaction.
 ///
-/// Repositories take an executor instead of the pool so the same query joins whatever unit of work its
-/// caller opened; inside a transaction, querying the pool would run outside it.
+/// Repositories take an executor instead of the database so the same query joins whatever unit of work its
+/// caller opened; inside a transaction, querying the database would run outside it.
 package protocol SQLExecutor: Sendable {
-    func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence
+    /// Runs `query` and returns all its rows.
+    func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow]
 }
 
 extension PostgresClient: SQLExecutor {
-    package func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await self.query(query, logger: logger)
+    package func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await self.query(query, logger: logger).collect()
     }
 }
 
 extension PostgresConnection: SQLExecutor {
-    package func run(_ query: PostgresQuery, logger: Logger) async throws -> PostgresRowSequence {
-        try await self.query(query, logger: logger)
+    package func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await self.query(query, logger: logger).collect()
+    }
+}
+
+extension Database: SQLExecutor {
+    package func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
+        try await withConnection { try await $0.query(query, logger: logger).collect() }
     }
 }
 
@@ -36,9 +44,30 @@ package struct Database: Sendable {
     /// What SQL logs to: the current request's logger, else the process's.
     package var logger: Logger { Self.requestLogger ?? processLogger }
 
-    package init(client: PostgresClient, logger: Logger) {
+    /// Whether the database answers, as an operator reads it: one warning as it stops (a connection refused, a
+    /// write refused for want of disk) and one line as a transaction commits again.
+    package let availability: OutageLog
+
+    /// While PostgreSQL is out of reach, the longest a statement or a transaction waits for a connection before
+    /// it fails with ``NoConnection``: the pool keeps retrying for a minute before it fails the waiting leases,
+    /// and a request should be answered (503) long before.
+    package var leaseTimeout: Duration = .seconds(5)
+
+    package init(client: PostgresClient, logger: Logger, availability: OutageLog? = nil) {
         self.client = client
         processLogger = logger
+        self.availability = availability ?? OutageLog("the database is unavailable", logger: logger)
+    }
+
+    /// A pool for `configuration`, whose failed attempts to connect are logged as one outage (``PoolLog``), and
+    /// the database over it. The caller runs `client.run()` beside it.
+    package init(configuration: PostgresClient.Configuration, logger: Logger) {
+        let availability = OutageLog("the database is unavailable", logger: logger)
+        self.init(
+            client: PostgresClient(configuration: configuration, backgroundLogger: PoolLog.logger(forwardingTo: logger, availability: availability)),
+            logger: logger,
+            availability: availability
+        )
     }
 
     /// What runs once the current transaction has committed (see ``afterCommit(_:)``).
@@ -66,8 +95,10 @@ package struct Database: Sendable {
             let result: Result
             do {
                 result = try await Self.$commitActions.withValue(actions) {
-                    try await client.withTransaction(logger: logger) { connection in
-                        try await body(connection)
+                    try await withConnection { connection in
+                        try await connection.withTransaction(logger: logger) { connection in
+                            try await body(connection)
+                        }
                     }
                 }
             } catch let error as PostgresTransactionError {
@@ -83,7 +114,7 @@ package struct Database: Sendable {
 extension SQLExecutor {
     /// Runs a statement and discards its rows.
     package func execute(_ query: PostgresQuery, logger: Logger) async throws {
-        _ = try await run(query, logger: logger).collect()
+        _ = try await rows(query, logger: logger)
     }
 
     /// Runs a query and decodes every row.
@@ -92,11 +123,7 @@ extension SQLExecutor {
         as types: (repeat each Column).Type,
         logger: Logger
     ) async throws -> [(repeat each Column)] {
-        var rows: [(repeat each Column)] = []
-        for try await row in try await run(query, logger: logger).decode((repeat each Column).self) {
-            rows.append(row)
-        }
-        return rows
+        try await rows(query, logger: logger).map { try $0.decode((repeat each Column).self) }
     }
 
     /// Runs a query and decodes its first row, if any.
@@ -105,10 +132,7 @@ extension SQLExecutor {
         as types: (repeat each Column).Type,
         logger: Logger
     ) async throws -> (repeat each Column)? {
-        for try await row in try await run(query, logger: logger).decode((repeat each Column).self) {
-            return row
-        }
-        return nil
+        try await rows(query, logger: logger).first.map { try $0.decode((repeat each Column).self) }
     }
 }
 
@@ -133,8 +157,9 @@ package struct PostgresFailure: Sendable {
     /// Whether `error` says the database cannot serve now (out of reach, shutting down, out of disk, memory or
     /// connections) rather than that the statement was wrong: a condition to retry after, not a bug.
     package static func isUnavailability(_ error: any Error) -> Bool {
+        if error is Database.NoConnection { return true }
         if let error = error as? PostgresTransactionError {
-            return [error.beginError, error.commitError].contains { $0.map(isUnavailability) ?? false }
+            return [error.beginError, error.closureError, error.commitError].contains { $0.map(isUnavailability) ?? false }
         }
         if let error = error as? ConnectionPoolError {
             // The pool gave up connecting (after a minute of refused attempts), or is closing.

@@ -21,7 +21,7 @@ extension CustomersModule {
         try caller.require(GetCustomer.requiredScope)
         guard
             let customer = try await CustomerRows.find(
-                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+                slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("GetCustomer.NotFound", "customer \"\(slug)\" not found")
         }

@@ -27,11 +27,11 @@ extension CustomersModule {
         let adapter = try IntegrationAdapter.name(integrationName, invalidCode: "GetCustomerIntegration.InvalidIntegrationName")
         let customer = try await CustomerRows.id(
             slug: customerSlug, organizationID: caller.organizationID, notFoundCode: "GetCustomerIntegration.CustomerNotFound",
-            forUpdate: false, on: database.client, logger: database.logger
+            forUpdate: false, on: database, logger: database.logger
         )
         return try await IntegrationLinks.customers.existing(
             of: customer, adapter: adapter, operation: "GetCustomerIntegration", ownerDescription: "customer \"\(customerSlug)\"",
-            on: database.client, logger: database.logger
+            on: database, logger: database.logger
         )
     }
 }

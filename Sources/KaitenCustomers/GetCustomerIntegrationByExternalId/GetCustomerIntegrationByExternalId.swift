@@ -33,7 +33,7 @@ extension CustomersModule {
         let adapter = try IntegrationAdapter.qualifiedName(rawAdapter)
         guard
             let (customer, link) = try await linkedCustomer(
-                adapter: adapter, externalID: externalID, organizationID: caller.organizationID, on: database.client)
+                adapter: adapter, externalID: externalID, organizationID: caller.organizationID, on: database)
         else {
             throw APIError.notFound("Integration.CustomerNotFound", "no customer is linked to \"\(externalID)\" of \"\(adapter)\"")
         }

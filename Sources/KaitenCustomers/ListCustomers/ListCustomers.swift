@@ -19,7 +19,7 @@ enum ListCustomers {
 extension CustomersModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<CustomerResource> {
         try caller.require(ListCustomers.requiredScope)
-        let customers = try await CustomerRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let customers = try await CustomerRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: customers, request: page)
     }
 }

@@ -79,7 +79,7 @@ extension CustomersModule {
         let webURL = try command.normalizedWebURL()
         let error = command.error.map(IntegrationLinkInput.nonBlank)
         let linked = try await IntegrationLinks.customers.owner(
-            adapter: adapter, externalID: externalID, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            adapter: adapter, externalID: externalID, organizationID: caller.organizationID, on: database, logger: database.logger)
         guard linked != nil else {
             guard let name else {
                 throw APIError.validation("UpsertIntegration.CustomerNameRequired", "a name is required to create the customer of a new record")

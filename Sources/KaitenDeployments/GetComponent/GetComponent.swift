@@ -22,7 +22,7 @@ extension DeploymentsModule {
         try caller.require(GetComponent.requiredScope)
         guard
             let component = try await ComponentRows.find(
-                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+                slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw ComponentRows.notFound(slug: slug)
         }

@@ -22,7 +22,7 @@ extension DeploymentsModule {
         try caller.require(GetDeploymentZoneBySlug.requiredScope)
         guard
             let zone = try await DeploymentZoneRows.find(
-                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+                slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("DeploymentZone.NotFound", "Deployment zone with slug \"\(slug)\" not found")
         }

@@ -21,7 +21,7 @@ extension DeploymentsModule {
     package func getRelease(slug: String, caller: OrganizationCaller) async throws -> ReleaseResource {
         try caller.require(GetReleaseBySlug.requiredScope)
         guard
-            let release = try await ReleaseRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            let release = try await ReleaseRows.find(slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("Release.NotFound", "Release with slug \"\(slug)\" not found")
         }

@@ -19,7 +19,7 @@ enum ListComponents {
 extension DeploymentsModule {
     func listComponents(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<ComponentResource> {
         try caller.require(ListComponents.requiredScope)
-        let components = try await ComponentRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let components = try await ComponentRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: components, request: page)
     }
 }

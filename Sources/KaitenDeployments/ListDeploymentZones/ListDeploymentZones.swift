@@ -19,7 +19,7 @@ enum ListDeploymentZones {
 extension DeploymentsModule {
     func listDeploymentZones(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<DeploymentZoneResource> {
         try caller.require(ListDeploymentZones.requiredScope)
-        let zones = try await DeploymentZoneRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let zones = try await DeploymentZoneRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: zones, request: page)
     }
 }

@@ -19,7 +19,7 @@ enum ListReleases {
 extension DeploymentsModule {
     func listReleases(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<ReleaseResource> {
         try caller.require(ListReleases.requiredScope)
-        let releases = try await ReleaseRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let releases = try await ReleaseRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: releases, request: page)
     }
 }

@@ -39,11 +39,11 @@ extension EntitlementsModule {
             entitlementSlug: entitlementSlug,
             organizationID: caller.organizationID,
             operation: "AddEntitlementToGroup",
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         do {
-            try await database.client.execute(
+            try await database.execute(
                 """
                 INSERT INTO entitlement_group_membership (entitlement_group_id, entitlement_id, organization_id)
                 VALUES (\(groupID), \(entitlementID), \(caller.organizationID))

@@ -42,7 +42,7 @@ extension EntitlementsModule {
             }
         } catch  where PostgresFailure(error)?.isForeignKeyViolation == true {
             let grants =
-                try await database.client.first(
+                try await database.first(
                     """
                     SELECT count(*) FROM license_entitlement
                     WHERE entitlement_id IN (SELECT id FROM entitlement WHERE organization_id = \(caller.organizationID) AND slug = \(slug))

@@ -22,7 +22,7 @@ extension EntitlementsModule {
         try caller.require(GetEntitlement.requiredScope)
         guard
             let entitlement = try await EntitlementRows.find(
-                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+                slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("GetEntitlement.NotFound", "Entitlement with slug \"\(slug)\" not found")
         }

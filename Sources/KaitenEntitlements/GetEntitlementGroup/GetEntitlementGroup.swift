@@ -23,7 +23,7 @@ extension EntitlementsModule {
         try caller.require(GetEntitlementGroup.requiredScope)
         guard
             let group = try await EntitlementGroupRows.find(
-                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+                slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("GetEntitlementGroup.NotFound", "Entitlement group with slug \"\(slug)\" not found")
         }

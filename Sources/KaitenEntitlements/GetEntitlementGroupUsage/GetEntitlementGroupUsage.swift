@@ -48,7 +48,7 @@ enum GetEntitlementGroupUsage {
 extension EntitlementsModule {
     func groupUsage(groupSlug: String, instanceSlug: String, caller: OrganizationCaller) async throws -> [EntitlementGroupUsage] {
         try caller.require(GetEntitlementGroupUsage.requiredScope)
-        let scope = try await database.client.first(
+        let scope = try await database.first(
             """
             SELECT (SELECT id FROM entitlement_group WHERE organization_id = \(caller.organizationID) AND slug = \(groupSlug)),
                    i.id, i.license_id, i.start_license_date, date_trunc('milliseconds', clock_timestamp())
@@ -65,7 +65,7 @@ extension EntitlementsModule {
             throw APIError.notFound("GetEntitlementGroupUsage.InstanceNotFound", "Instance with slug \"\(instanceSlug)\" not found")
         }
         let now = scope.4
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT e.id, e.slug, e.name, e.type::text, e.reset_period::text, e.reset_anchor::text,
                    u.value::text, u.period_start, grant_.value::text

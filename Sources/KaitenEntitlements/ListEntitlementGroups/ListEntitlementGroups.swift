@@ -19,7 +19,7 @@ enum ListEntitlementGroups {
 extension EntitlementsModule {
     func listGroups(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<EntitlementGroupResource> {
         try caller.require(ListEntitlementGroups.requiredScope)
-        let groups = try await EntitlementGroupRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let groups = try await EntitlementGroupRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: groups, request: page)
     }
 }

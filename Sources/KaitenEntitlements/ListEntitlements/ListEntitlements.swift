@@ -19,7 +19,7 @@ enum ListEntitlements {
 extension EntitlementsModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<EntitlementResource> {
         try caller.require(ListEntitlements.requiredScope)
-        let entitlements = try await EntitlementRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let entitlements = try await EntitlementRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: entitlements, request: page)
     }
 }

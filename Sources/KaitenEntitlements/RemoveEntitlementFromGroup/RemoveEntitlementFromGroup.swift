@@ -33,10 +33,10 @@ extension EntitlementsModule {
             entitlementSlug: entitlementSlug,
             organizationID: caller.organizationID,
             operation: "RemoveEntitlementFromGroup",
-            on: database.client,
+            on: database,
             logger: database.logger
         )
-        try await database.client.execute(
+        try await database.execute(
             "DELETE FROM entitlement_group_membership WHERE entitlement_group_id = \(groupID) AND entitlement_id = \(entitlementID)",
             logger: database.logger
         )

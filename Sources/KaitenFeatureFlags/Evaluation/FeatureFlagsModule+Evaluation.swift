@@ -35,10 +35,10 @@ extension FeatureFlagsModule {
     package func prepareEvaluation(context: EvaluationContext, caller: OrganizationCaller) async throws -> PreparedEvaluation {
         try caller.require(Self.evaluationScope)
         let organizationID = caller.organizationID
-        let reading = try await TargetingFacts.read(organizationID: organizationID, context: context, on: database.client, logger: database.logger)
+        let reading = try await TargetingFacts.read(organizationID: organizationID, context: context, on: database, logger: database.logger)
         let flags = try await compiledFlags.flags(organizationID: organizationID, revision: reading.flagsRevision) {
             try await FeatureFlagRows.fetch(
-                "\(unescaped: FeatureFlagRows.selection) WHERE f.organization_id = \(organizationID)", on: database.client, logger: database.logger
+                "\(unescaped: FeatureFlagRows.selection) WHERE f.organization_id = \(organizationID)", on: database, logger: database.logger
             )
         }
         return PreparedEvaluation(

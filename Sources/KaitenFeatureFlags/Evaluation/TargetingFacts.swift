@@ -23,7 +23,7 @@ enum TargetingFacts {
     /// Reads the facts in one round trip. A prepared statement: the query is planned once per connection, where
     /// planning its subqueries would otherwise cost more than running them.
     static func read(
-        organizationID: UUID, context: EvaluationContext, on client: PostgresClient, logger: Logger
+        organizationID: UUID, context: EvaluationContext, on database: Database, logger: Logger
     ) async throws -> Reading {
         var statement = ReadStatement(organizationID: organizationID, targetingKey: context.targetingKey, instanceSlug: nil, instanceID: nil)
         switch context.instance {
@@ -31,9 +31,7 @@ enum TargetingFacts {
         case .id(let value)?: statement.instanceID = value
         case nil: break
         }
-        var row: ReadStatement.Row = (0, nil, nil)
-        for try await read in try await client.execute(statement, logger: logger) { row = read }
-        let (revision, licenseText, instanceText) = row
+        let (revision, licenseText, instanceText) = try await database.rows(statement, logger: logger).first ?? (0, nil, nil)
         var facts: [String: CELValue] = [:]
         if let licenseText, case .object(let members) = try JSONValue.parse(Array(licenseText.utf8)) {
             facts["license"] = members["license"].map(CELValue.init(json:))

@@ -20,7 +20,7 @@ extension FeatureFlagsModule {
     package func get(slug: String, caller: OrganizationCaller) async throws -> FeatureFlagResource {
         try caller.require(GetFeatureFlag.requiredScope)
         guard
-            let flag = try await FeatureFlagRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            let flag = try await FeatureFlagRows.find(slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("GetFeatureFlag.NotFound", "Feature flag with slug \"\(slug)\" not found")
         }

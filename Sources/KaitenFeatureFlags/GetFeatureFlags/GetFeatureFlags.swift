@@ -18,7 +18,7 @@ enum GetFeatureFlags {
 extension FeatureFlagsModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<FeatureFlagResource> {
         try caller.require(GetFeatureFlags.requiredScope)
-        let flags = try await FeatureFlagRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let flags = try await FeatureFlagRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: flags, request: page)
     }
 }

@@ -23,7 +23,7 @@ extension FeatureFlagsModule {
         try caller.require(Self.evaluationScope)
         let flags = try await FeatureFlagRows.fetch(
             "\(unescaped: FeatureFlagRows.selection) WHERE f.organization_id = \(caller.organizationID) AND f.metadata ? 'fallback_value' ORDER BY f.slug",
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         return flags.compactMap { flag in

@@ -35,7 +35,7 @@ extension FeatureFlagsModule {
         try caller.require(TestTargetingRule.requiredScope)
         let issues = TargetingRules.lint(rule, entitlementSlugs: try await entitlementSlugs(of: caller.organizationID))
         let facts = try await TargetingFacts.read(
-            organizationID: caller.organizationID, context: context, on: database.client, logger: database.logger
+            organizationID: caller.organizationID, context: context, on: database, logger: database.logger
         ).facts
         var result: [String: JSONValue] = [
             "facts": facts.json, "issues": .array(issues.map(\.json)), "valid": .bool(issues.isEmpty), "matched": false,

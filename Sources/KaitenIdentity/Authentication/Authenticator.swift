@@ -54,7 +54,7 @@ package struct Authenticator: Sendable {
         let credential = try Self.bearer(authorization)
         let secret = SecretToken(plaintext: credential)
         guard secret.kind == .platform else { throw APIError.wrongCredentialKind }
-        let row = try await database.client.first(
+        let row = try await database.first(
             """
             SELECT id, name, slug, scopes, created_at, expires_at FROM token
             WHERE lookup_hash = \(secret.digest) AND kind = 'platform' AND revoked_date IS NULL
@@ -77,11 +77,7 @@ package struct Authenticator: Sendable {
     /// The caller an active `ksh_` token authenticates, or nil. A prepared statement: every request runs it,
     /// and planning its joins would cost more than running them.
     func organizationToken(_ secret: SecretToken) async throws -> OrganizationCaller? {
-        var row: OrganizationTokenStatement.Row?
-        for try await found in try await database.client.execute(OrganizationTokenStatement(digest: secret.digest), logger: database.logger) {
-            row = found
-        }
-        guard let row else { return nil }
+        guard let row = try await database.rows(OrganizationTokenStatement(digest: secret.digest), logger: database.logger).first else { return nil }
         return OrganizationCaller(
             organizationID: row.1,
             organizationExternalID: row.2,

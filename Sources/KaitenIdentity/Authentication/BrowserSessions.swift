@@ -58,11 +58,7 @@ package struct BrowserSessions: Sendable {
     /// longer holds. A prepared statement: every console request runs it.
     package func caller(secret: String) async throws -> OrganizationCaller? {
         let statement = SessionCallerStatement(digest: SecretToken(plaintext: secret).digest)
-        var row: SessionCallerStatement.Row?
-        for try await found in try await database.client.execute(statement, logger: database.logger) {
-            row = found
-        }
-        guard let row else { return nil }
+        guard let row = try await database.rows(statement, logger: database.logger).first else { return nil }
         return OrganizationCaller(
             organizationID: row.0,
             organizationExternalID: row.1,
@@ -76,14 +72,14 @@ package struct BrowserSessions: Sendable {
 
     /// Ends a session (sign-out). Ending an unknown session does nothing.
     package func close(secret: String) async throws {
-        try await database.client.execute(
+        try await database.execute(
             "DELETE FROM console_session WHERE secret_digest = \(SecretToken(plaintext: secret).digest)", logger: database.logger)
     }
 
     /// A one-time link secret that opens a session for an organization token when redeemed.
     package func signInLink(forToken tokenID: UUID) async throws -> String {
         let secret = Self.newSecret()
-        try await database.client.execute(
+        try await database.execute(
             """
             INSERT INTO console_sign_in_link (secret_digest, token_id, expires_at)
             VALUES (\(secret.digest), \(tokenID), now() + make_interval(secs => \(Self.signInLinkLifetime.seconds)))
@@ -97,7 +93,7 @@ package struct BrowserSessions: Sendable {
     /// token. Nil when the link is unknown, used, past its end, or its token no longer works.
     package func redeem(signInLink: String) async throws -> Opened? {
         let session = Self.newSecret()
-        let expiresAt = try await database.client.first(
+        let expiresAt = try await database.first(
             """
             WITH link AS (
                 DELETE FROM console_sign_in_link

@@ -56,7 +56,7 @@ extension IdentityModule {
         }
         guard
             let accountID = try await ServiceAccountRows.id(
-                slug: serviceAccountSlug, organizationID: caller.organizationID, on: database.client, logger: database.logger
+                slug: serviceAccountSlug, organizationID: caller.organizationID, on: database, logger: database.logger
             )
         else {
             throw APIError.notFound("CreateToken.ServiceAccountNotFound", "service account \"\(serviceAccountSlug)\" not found")
@@ -67,7 +67,7 @@ extension IdentityModule {
             let metadata = try await SlugAttempts.run(
                 given: command.slug, base: command.name, conflictCode: "CreateToken.SlugConflict", constraint: "token_slug"
             ) { slug in
-                let id = try await database.client.first(
+                let id = try await database.first(
                     """
                     INSERT INTO token (kind, organization_id, service_account_id, name, slug, lookup_hash, scopes, created_by, expires_at)
                     VALUES ('organization', \(caller.organizationID), \(accountID), \(command.name), \(slug), \(secret.digest),
@@ -78,7 +78,7 @@ extension IdentityModule {
                     logger: database.logger
                 )!
                 return try await TokenRows.fetch(
-                    "\(unescaped: TokenRows.selection) WHERE t.id = \(id)", on: database.client, logger: database.logger)[0]
+                    "\(unescaped: TokenRows.selection) WHERE t.id = \(id)", on: database, logger: database.logger)[0]
             }
             return PlainTokenResource(metadata: metadata, token: secret.plaintext)
         } catch let error where PostgresFailure(error)?.constraint == "token_name" {

@@ -30,7 +30,7 @@ extension IdentityModule {
         if userID == DeterministicIdentifiers.systemUserID {
             throw APIError.forbidden("DeleteMembership.SystemMembership", "the system:kaiten membership cannot be removed")
         }
-        let removed = try await database.client.first(
+        let removed = try await database.first(
             """
             UPDATE user_on_organization SET deleted_at = now()
             WHERE organization_id = \(organizationID) AND user_id = \(userID) AND deleted_at IS NULL

@@ -21,7 +21,7 @@ extension IdentityModule {
     func deleteOrganization(_ idText: String, caller: PlatformCaller) async throws {
         try caller.require(DeleteOrganization.requiredScope)
         let id = try PlatformTarget.uuid(idText, parameter: "orgId")
-        let deleted = try await database.client.first(
+        let deleted = try await database.first(
             "DELETE FROM organization WHERE id = \(id) RETURNING id", as: UUID.self, logger: database.logger
         )
         guard deleted != nil else { throw APIError.notFound("DeleteOrganization.NotFound", "organization \(id.lowercased) not found") }

@@ -25,7 +25,7 @@ enum DeleteServiceAccountToken {
 extension IdentityModule {
     package func deleteToken(serviceAccountSlug: String, tokenSlug: String, caller: OrganizationCaller) async throws {
         try caller.require(DeleteServiceAccountToken.requiredScope)
-        let revoked = try await database.client.first(
+        let revoked = try await database.first(
             """
             UPDATE token t SET revoked_date = now(), revoked_by = \(caller.userID)
             FROM "user" sa

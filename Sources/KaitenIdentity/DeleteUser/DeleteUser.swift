@@ -25,7 +25,7 @@ extension IdentityModule {
         if id == DeterministicIdentifiers.systemUserID {
             throw APIError.forbidden("DeleteUser.SystemUser", "the system:kaiten user cannot be deleted")
         }
-        let deleted = try await database.client.first(
+        let deleted = try await database.first(
             "UPDATE \"user\" SET deleted_at = now() WHERE id = \(id) AND deleted_at IS NULL RETURNING id",
             as: UUID.self,
             logger: database.logger

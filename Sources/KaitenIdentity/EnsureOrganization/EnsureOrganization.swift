@@ -43,7 +43,7 @@ extension IdentityModule {
         try caller.require(EnsureOrganization.requiredScope)
         let id = DeterministicIdentifiers.organizationID(externalID: command.externalID)
         let name = command.name.flatMap { $0.isEmpty ? nil : $0 }
-        let row = try await database.client.first(
+        let row = try await database.first(
             """
             INSERT INTO organization (id, external_id, name) VALUES (\(id), \(command.externalID), \(name ?? command.externalID))
             ON CONFLICT (external_id) DO UPDATE

@@ -22,7 +22,7 @@ extension IdentityModule {
         try caller.require(GetOrganization.requiredScope)
         let id = try PlatformTarget.uuid(idText, parameter: "orgId")
         guard
-            let row = try await database.client.first(
+            let row = try await database.first(
                 "SELECT id, external_id, name FROM organization WHERE id = \(id)", as: (UUID, String, String).self, logger: database.logger
             )
         else {

@@ -28,7 +28,7 @@ extension IdentityModule {
             \(unescaped: ServiceAccountRows.selection)
             WHERE sa.organization_id = \(caller.organizationID) AND sa.type = 'machine' AND sa.slug = \(slug) AND sa.deleted_at IS NULL
             """,
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         guard let account = accounts.first else {

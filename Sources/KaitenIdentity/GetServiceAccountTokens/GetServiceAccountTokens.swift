@@ -27,7 +27,7 @@ extension IdentityModule {
         try caller.require(GetServiceAccountTokens.requiredScope)
         guard
             let accountID = try await ServiceAccountRows.id(
-                slug: serviceAccountSlug, organizationID: caller.organizationID, on: database.client, logger: database.logger
+                slug: serviceAccountSlug, organizationID: caller.organizationID, on: database, logger: database.logger
             )
         else {
             throw APIError.notFound("ListTokens.ServiceAccountNotFound", "service account \"\(serviceAccountSlug)\" not found")
@@ -38,7 +38,7 @@ extension IdentityModule {
             WHERE t.service_account_id = \(accountID) AND t.organization_id = \(caller.organizationID)
               AND \(rowsAfter: page, in: "t")
             """,
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         return Page(rows: tokens, request: page)

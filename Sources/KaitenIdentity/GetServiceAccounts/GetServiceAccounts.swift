@@ -26,7 +26,7 @@ extension IdentityModule {
             WHERE sa.organization_id = \(caller.organizationID) AND sa.type = 'machine' AND sa.deleted_at IS NULL
               AND \(rowsAfter: page, in: "sa")
             """,
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         return Page(rows: accounts, request: page)

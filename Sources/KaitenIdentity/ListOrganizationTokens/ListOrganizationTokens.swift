@@ -30,7 +30,7 @@ extension IdentityModule {
               AND t.revoked_date IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())
             ORDER BY t.created_at DESC, t.id DESC
             """,
-            on: database.client,
+            on: database,
             logger: database.logger
         )
     }

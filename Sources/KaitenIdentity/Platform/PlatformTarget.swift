@@ -19,7 +19,7 @@ enum PlatformTarget {
 
     static func existingOrganization(_ text: String, operation: String, database: Database) async throws -> UUID {
         let id = try uuid(text, parameter: "orgId")
-        let found = try await database.client.first("SELECT id FROM organization WHERE id = \(id)", as: UUID.self, logger: database.logger)
+        let found = try await database.first("SELECT id FROM organization WHERE id = \(id)", as: UUID.self, logger: database.logger)
         guard found != nil else { throw APIError.notFound("\(operation).OrganizationNotFound", "organization \(id.lowercased) not found") }
         return id
     }

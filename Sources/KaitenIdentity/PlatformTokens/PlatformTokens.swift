@@ -21,7 +21,7 @@ extension IdentityModule {
             return try await SlugAttempts.run(
                 given: nil, base: base, conflictCode: "CreatePlatformToken.SlugConflict", constraint: "token_platform_slug"
             ) { slug in
-                let id = try await database.client.first(
+                let id = try await database.first(
                     """
                     INSERT INTO token (kind, service_account_id, name, slug, lookup_hash, scopes, created_by, expires_at)
                     VALUES ('platform', \(system), \(name), \(slug), \(secret.digest), \(scopeTexts), \(system), \(expiresAt))
@@ -68,7 +68,7 @@ extension IdentityModule {
 
     /// Whether a plaintext platform credential is still active; `kaiten dev` uses it to reuse saved credentials.
     package func isActivePlatformToken(_ plaintext: String) async throws -> Bool {
-        try await database.client.first(
+        try await database.first(
             "SELECT id FROM token WHERE lookup_hash = \(SecretToken(plaintext: plaintext).digest) AND kind = 'platform' AND revoked_date IS NULL",
             as: UUID.self,
             logger: database.logger

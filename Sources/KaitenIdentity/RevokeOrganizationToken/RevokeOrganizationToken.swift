@@ -26,7 +26,7 @@ extension IdentityModule {
     func revokeOrganizationToken(organization: String, slug: String, caller: PlatformCaller) async throws {
         try caller.require(RevokeOrganizationToken.requiredScope)
         let organizationID = try await PlatformTarget.existingOrganization(organization, operation: "RevokeOrganizationToken", database: database)
-        let revoked = try await database.client.first(
+        let revoked = try await database.first(
             """
             UPDATE token SET revoked_date = now(), revoked_by = \(DeterministicIdentifiers.systemUserID)
             WHERE organization_id = \(organizationID) AND slug = \(slug) AND issued_by_platform_token_id = \(caller.tokenID)

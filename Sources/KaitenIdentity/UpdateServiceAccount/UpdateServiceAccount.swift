@@ -31,7 +31,7 @@ extension IdentityModule {
                 "a service account's slug cannot be changed; omit it or send the current slug"
             )
         }
-        let updated = try await database.client.first(
+        let updated = try await database.first(
             """
             UPDATE "user" SET name = \(command.name)
             WHERE organization_id = \(caller.organizationID) AND type = 'machine' AND slug = \(slug) AND deleted_at IS NULL

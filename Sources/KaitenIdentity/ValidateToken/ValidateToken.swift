@@ -62,6 +62,6 @@ extension IdentityModule {
 
 extension Authenticator {
     func externalID(ofUser id: UUID) async throws -> String? {
-        try await database.client.first("SELECT external_id FROM \"user\" WHERE id = \(id)", as: String.self, logger: database.logger)
+        try await database.first("SELECT external_id FROM \"user\" WHERE id = \(id)", as: String.self, logger: database.logger)
     }
 }

@@ -33,7 +33,7 @@ extension InstancesModule {
                 \(unescaped: GrantUsageRow.selection)
                 WHERE i.organization_id = \(organizationID) AND i.slug = \(instanceSlug) AND e.slug = \(entitlementSlug)
                 """,
-                on: database.client,
+                on: database,
                 logger: database.logger
             ).first
         else {
@@ -52,7 +52,7 @@ extension InstancesModule {
         )
         try await Outbox.append(
             OutboxMessage(organizationID: organizationID, event: InstanceEvents.valueGet, data: read, headers: ["instance_id": read.instanceID]),
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         return usage
@@ -61,7 +61,7 @@ extension InstancesModule {
     /// Which of the instance, the entitlement or the grant is missing.
     private func usageNotFound(instanceSlug: String, entitlementSlug: String, organizationID: UUID) async throws -> APIError {
         let (hasInstance, hasEntitlement) =
-            try await database.client.first(
+            try await database.first(
                 """
                 SELECT EXISTS (SELECT 1 FROM instance WHERE organization_id = \(organizationID) AND slug = \(instanceSlug)),
                        EXISTS (SELECT 1 FROM entitlement WHERE organization_id = \(organizationID) AND slug = \(entitlementSlug))

@@ -28,11 +28,11 @@ extension InstancesModule {
             WHERE i.organization_id = \(caller.organizationID) AND i.slug = \(instanceSlug)
             ORDER BY le.created_at, e.slug
             """,
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         if rows.isEmpty {
-            let exists = try await database.client.first(
+            let exists = try await database.first(
                 "SELECT EXISTS (SELECT 1 FROM instance WHERE organization_id = \(caller.organizationID) AND slug = \(instanceSlug))",
                 as: Bool.self,
                 logger: database.logger

@@ -25,7 +25,7 @@ extension InstancesModule {
         try caller.require(GetInstance.requiredScope)
         guard
             let instance = try await InstanceRows.find(
-                slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+                slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw GetInstance.notFound(slug)
         }

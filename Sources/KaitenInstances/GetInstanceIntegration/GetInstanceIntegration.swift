@@ -27,11 +27,11 @@ extension InstancesModule {
         let adapter = try IntegrationAdapter.name(integrationName, invalidCode: "GetInstanceIntegration.InvalidIntegrationName")
         let instance = try await InstanceRows.id(
             slug: instanceSlug, organizationID: caller.organizationID, notFoundCode: "GetInstanceIntegration.InstanceNotFound",
-            forUpdate: false, on: database.client, logger: database.logger
+            forUpdate: false, on: database, logger: database.logger
         )
         return try await IntegrationLinks.instances.existing(
             of: instance, adapter: adapter, operation: "GetInstanceIntegration", ownerDescription: "instance \"\(instanceSlug)\"",
-            on: database.client, logger: database.logger
+            on: database, logger: database.logger
         )
     }
 }

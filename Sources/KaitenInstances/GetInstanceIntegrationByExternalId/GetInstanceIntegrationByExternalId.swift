@@ -33,7 +33,7 @@ extension InstancesModule {
         let adapter = try IntegrationAdapter.qualifiedName(rawAdapter)
         guard
             let resource = try await linkedInstance(
-                adapter: adapter, externalID: externalID, organizationID: caller.organizationID, on: database.client)
+                adapter: adapter, externalID: externalID, organizationID: caller.organizationID, on: database)
         else {
             throw APIError.notFound("Integration.InstanceNotFound", "no instance is linked to \"\(externalID)\" of \"\(adapter)\"")
         }

@@ -19,7 +19,7 @@ enum GetInstances {
 extension InstancesModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<InstanceResource> {
         try caller.require(GetInstances.requiredScope)
-        let instances = try await InstanceRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let instances = try await InstanceRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: instances, request: page)
     }
 }

@@ -102,7 +102,7 @@ extension InstancesModule {
             customerID = try await linkedCustomer(adapter: adapter, externalID: customerExternalID, organizationID: caller.organizationID)
         }
 
-        if try await linkedInstance(adapter: adapter, externalID: externalID, organizationID: caller.organizationID, on: database.client) == nil {
+        if try await linkedInstance(adapter: adapter, externalID: externalID, organizationID: caller.organizationID, on: database) == nil {
             let fields = InstanceFields(
                 name: try Command.required(name, code: "InstanceNameRequired", "name"),
                 description: try Command.required(
@@ -174,7 +174,7 @@ extension InstancesModule {
     /// The organization's customer linked to this record of the adapter, or a 404.
     private func linkedCustomer(adapter: String, externalID: String, organizationID: UUID) async throws -> UUID {
         guard
-            let id = try await database.client.first(
+            let id = try await database.first(
                 """
                 SELECT customer_id FROM customer_integration
                 WHERE organization_id = \(organizationID) AND adapter = \(adapter) AND external_id = \(externalID)

@@ -20,7 +20,7 @@ extension LicensesModule {
     package func get(slug: String, caller: OrganizationCaller) async throws -> LicenseResource {
         try caller.require(GetLicense.requiredScope)
         guard
-            let license = try await LicenseRows.find(slug: slug, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            let license = try await LicenseRows.find(slug: slug, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("GetLicense.NotFound", "License with slug \"\(slug)\" not found")
         }

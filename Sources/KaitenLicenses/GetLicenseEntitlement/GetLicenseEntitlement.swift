@@ -30,7 +30,7 @@ extension LicensesModule {
                 licenseSlug: licenseSlug,
                 entitlementSlug: entitlementSlug,
                 organizationID: caller.organizationID,
-                on: database.client,
+                on: database,
                 logger: database.logger
             )
         else {

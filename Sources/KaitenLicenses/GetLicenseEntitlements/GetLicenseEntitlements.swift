@@ -28,7 +28,7 @@ extension LicensesModule {
         try caller.require(GetLicenseEntitlements.requiredScope)
         let organizationID = caller.organizationID
         guard
-            let license = try await LicenseRows.find(slug: licenseSlug, organizationID: organizationID, on: database.client, logger: database.logger)
+            let license = try await LicenseRows.find(slug: licenseSlug, organizationID: organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("GetLicenseEntitlements.LicenseNotFound", "License with slug \(licenseSlug) not found")
         }
@@ -38,11 +38,11 @@ extension LicensesModule {
             WHERE le.organization_id = \(organizationID) AND le.license_id = \(UUID(uuidString: license.id)!)
               AND \(rowsAfter: page, in: "le")
             """,
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         let groups = try await GrantRows.groups(
-            of: grants.map(\.entitlementID), organizationID: organizationID, on: database.client, logger: database.logger)
+            of: grants.map(\.entitlementID), organizationID: organizationID, on: database, logger: database.logger)
         for index in grants.indices {
             grants[index].entitlementGroups = groups[grants[index].entitlementID]
         }

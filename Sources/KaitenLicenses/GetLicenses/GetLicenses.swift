@@ -19,7 +19,7 @@ enum GetLicenses {
 extension LicensesModule {
     func list(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<LicenseResource> {
         try caller.require(GetLicenses.requiredScope)
-        let licenses = try await LicenseRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let licenses = try await LicenseRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: licenses, request: page)
     }
 }

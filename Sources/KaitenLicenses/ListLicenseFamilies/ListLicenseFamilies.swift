@@ -20,8 +20,8 @@ enum ListLicenseFamilies {
 extension LicensesModule {
     func families(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<LicenseFamilyView> {
         try caller.require(ListLicenseFamilies.requiredScope)
-        let families = try await LicenseFamilies.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
-        let views = try await LicenseFamilies.views(of: families, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let families = try await LicenseFamilies.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
+        let views = try await LicenseFamilies.views(of: families, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: views, request: page)
     }
 }

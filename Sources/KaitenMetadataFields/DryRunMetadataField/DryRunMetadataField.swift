@@ -35,7 +35,7 @@ extension MetadataFieldsModule {
     package func dryRun(id: UUID, _ command: DryRunMetadataField.Command, caller: OrganizationCaller) async throws -> MetadataFieldImpact {
         try caller.require(DryRunMetadataField.requiredScope)
         guard
-            let field = try await MetadataFieldRows.find(id: id, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+            let field = try await MetadataFieldRows.find(id: id, organizationID: caller.organizationID, on: database, logger: database.logger)
         else {
             throw APIError.notFound("DryRunMetadataField.NotFound", "metadata field \(id.lowercased) not found")
         }
@@ -60,7 +60,7 @@ extension MetadataFieldsModule {
             }
         var count = 0
         var samples: [MetadataFieldImpactSample] = []
-        for try await (name, slug, valueText) in try await database.client.run(query, logger: database.logger).decode((String, String, String).self) {
+        for (name, slug, valueText) in try await database.all(query, as: (String, String, String).self, logger: database.logger) {
             guard let value = try? JSONValue.parse(Array(valueText.utf8)), !candidate.accepts(value) else { continue }
             count += 1
             if samples.count < DryRunMetadataField.maximumSamples {

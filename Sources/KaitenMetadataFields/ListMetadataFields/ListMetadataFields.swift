@@ -79,7 +79,7 @@ extension MetadataFieldsModule {
             ORDER BY f.display_order, f.created_at, f.id
             LIMIT \(query.limit + 1)
             """,
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         return Page(rows: fields, limit: query.limit) { MetadataFieldCursor(after: $0).encoded }

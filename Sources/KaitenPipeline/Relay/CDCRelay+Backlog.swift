@@ -9,7 +9,7 @@ extension CDCRelay {
     /// still due next time; an existing slot (streaming for a while, its rows never marked published) gets no
     /// backlog.
     func markBacklogIfSlotIsMissing() async throws {
-        try await database.client.execute(
+        try await database.execute(
             """
             INSERT INTO outbox_relay_slots (slot_name)
             SELECT \(configuration.slot)
@@ -29,7 +29,7 @@ extension CDCRelay {
     /// its backlog was done) they are read now, and rows the stream also carries are published by both. Rows go
     /// out in `occurred_at` order, in batches, each marked published once the transport confirmed it.
     func publishBacklogIfPending(_ lifecycle: Lifecycle, snapshot: String?) async throws -> Bool {
-        let due = try await database.client.first(
+        let due = try await database.first(
             "SELECT backlog_published_at IS NULL FROM outbox_relay_slots WHERE slot_name = \(configuration.slot)",
             as: Bool.self,
             logger: database.logger
@@ -39,7 +39,7 @@ extension CDCRelay {
         for start in stride(from: 0, to: ids.count, by: configuration.batchSize) {
             guard !lifecycle.isStopping else { return false }
             let chunk = Array(ids[start..<min(start + configuration.batchSize, ids.count)])
-            let rows = try await database.client.all(
+            let rows = try await database.all(
                 """
                 SELECT id, organization_id, event_name, event_type, occurred_at, data::text, COALESCE(headers::text, '{}')
                 FROM outbox_events WHERE id = ANY(\(chunk)) AND published_at IS NULL
@@ -52,12 +52,12 @@ extension CDCRelay {
             guard !records.isEmpty else { continue }
             try await publisher.publish(records.map { CloudEventEnvelope(record: $0, position: "backlog") })
             KaitenMetrics.eventsPublished(records.count, relay: "cdc")
-            try await database.client.execute(
+            try await database.execute(
                 "UPDATE outbox_events SET published_at = now(), relay_claimed_until = NULL WHERE id = ANY(\(records.map(\.id)))",
                 logger: database.logger
             )
         }
-        try await database.client.execute(
+        try await database.execute(
             "UPDATE outbox_relay_slots SET backlog_published_at = now() WHERE slot_name = \(configuration.slot)",
             logger: database.logger
         )
@@ -68,7 +68,7 @@ extension CDCRelay {
     /// The unpublished rows' ids, oldest first, as of `snapshot` when there is one.
     private func backlogIDs(snapshot: String?) async throws -> [UUID] {
         let query: PostgresQuery = "SELECT id FROM outbox_events WHERE published_at IS NULL AND relay_failed_at IS NULL ORDER BY occurred_at, id"
-        guard let snapshot else { return try await database.client.all(query, as: UUID.self, logger: database.logger) }
+        guard let snapshot else { return try await database.all(query, as: UUID.self, logger: database.logger) }
         return try await database.transaction { connection in
             try await connection.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ", logger: database.logger)
             // SET takes no parameters; the replication client only hands out names of hex digits and dashes.

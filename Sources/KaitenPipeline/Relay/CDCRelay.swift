@@ -197,7 +197,7 @@ package struct CDCRelay: Service {
             guard buffer.isIdle(for: interval) else { continue }
             KaitenMetrics.relayLag(seconds: 0)
             do {
-                try await database.client.execute("SELECT pg_logical_emit_message(false, \(Self.heartbeatPrefix), ''::text)", logger: logger)
+                try await database.execute("SELECT pg_logical_emit_message(false, \(Self.heartbeatPrefix), ''::text)", logger: logger)
             } catch {
                 logger.debug("the relay could not write a heartbeat", metadata: ["kaiten.error": "\(String(reflecting: error))"])
             }
@@ -207,7 +207,7 @@ package struct CDCRelay: Service {
     /// Samples how much WAL the slot has yet to confirm, for `kaiten_relay_lag_bytes`.
     private func measureLag() async {
         do {
-            let behind = try await database.client.first(
+            let behind = try await database.first(
                 """
                 SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), confirmed_flush_lsn)::float8
                 FROM pg_replication_slots WHERE slot_name = \(configuration.slot)
@@ -240,14 +240,14 @@ package struct CDCRelay: Service {
     /// Creates the insert-only publication of the outbox, or brings an existing one of that name to it.
     private func preparePublication() async throws {
         let name = configuration.publication
-        let existing = try await database.client.first(
+        let existing = try await database.first(
             "SELECT pubinsert, pubupdate OR pubdelete OR pubtruncate FROM pg_publication WHERE pubname = \(name)",
             as: (Bool, Bool).self,
             logger: logger
         )
         guard let existing else {
             do {
-                try await database.client.execute(
+                try await database.execute(
                     PostgresQuery(unsafeSQL: "CREATE PUBLICATION \(name) FOR TABLE public.outbox_events WITH (publish = 'insert')"),
                     logger: logger
                 )
@@ -257,9 +257,9 @@ package struct CDCRelay: Service {
             return
         }
         if existing != (true, false) {
-            try await database.client.execute(PostgresQuery(unsafeSQL: "ALTER PUBLICATION \(name) SET (publish = 'insert')"), logger: logger)
+            try await database.execute(PostgresQuery(unsafeSQL: "ALTER PUBLICATION \(name) SET (publish = 'insert')"), logger: logger)
         }
-        let member = try await database.client.first(
+        let member = try await database.first(
             """
             SELECT EXISTS (SELECT 1 FROM pg_publication_tables
                 WHERE pubname = \(name) AND schemaname = 'public' AND tablename = 'outbox_events')
@@ -268,7 +268,7 @@ package struct CDCRelay: Service {
             logger: logger
         )
         if member != true {
-            try await database.client.execute(PostgresQuery(unsafeSQL: "ALTER PUBLICATION \(name) ADD TABLE public.outbox_events"), logger: logger)
+            try await database.execute(PostgresQuery(unsafeSQL: "ALTER PUBLICATION \(name) ADD TABLE public.outbox_events"), logger: logger)
         }
     }
 

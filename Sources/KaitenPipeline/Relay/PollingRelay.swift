@@ -68,14 +68,14 @@ package struct PollingRelay: Service {
         do {
             try await publisher.publish(claimed.map { CloudEventEnvelope(record: $0, position: "poll") })
             KaitenMetrics.eventsPublished(claimed.count, relay: "poll")
-            try await database.client.query(
+            try await database.execute(
                 "UPDATE outbox_events SET published_at = now(), relay_claimed_until = NULL WHERE id = ANY(\(ids))",
                 logger: database.logger
             )
         } catch {
             let delay = Double(configuration.firstRetryDelay.components.seconds)
             let cap = Double(configuration.maximumRetryDelay.components.seconds)
-            try await database.client.query(
+            try await database.execute(
                 """
                 UPDATE outbox_events
                 SET relay_claimed_until = NULL,
@@ -99,7 +99,7 @@ package struct PollingRelay: Service {
     /// the last count, which its last batch left at what remained.
     private func measureBacklog() async {
         do {
-            let pending = try await database.client.first(
+            let pending = try await database.first(
                 "SELECT count(*)::int FROM outbox_events WHERE published_at IS NULL AND relay_failed_at IS NULL",
                 as: Int.self,
                 logger: database.logger
@@ -112,7 +112,7 @@ package struct PollingRelay: Service {
 
     private func claim() async throws -> [OutboxRecord] {
         let ttl = Double(configuration.claimTTL.components.seconds)
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             WITH claimable AS (
                 SELECT id FROM outbox_events

@@ -54,21 +54,21 @@ package enum RelayCutover {
     ) async throws -> Report {
         let logger = database.logger
         guard
-            let active = try await database.client.first(
+            let active = try await database.first(
                 "SELECT active FROM pg_replication_slots WHERE slot_name = \(slot) AND database = current_database()",
                 as: Bool.self,
                 logger: logger
             )
         else { throw RelayCutoverError.slotNotFound(slot) }
         guard !active else { throw RelayCutoverError.slotInUse(slot) }
-        let backlogDue = try await database.client.first(
+        let backlogDue = try await database.first(
             "SELECT backlog_published_at IS NULL FROM outbox_relay_slots WHERE slot_name = \(slot)",
             as: Bool.self,
             logger: logger
         )
         guard backlogDue != true else { throw RelayCutoverError.backlogDue(slot) }
 
-        let report = try await database.client.withConnection { connection in
+        let report = try await database.withConnection { connection in
             try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ", logger: logger)
             do {
                 let end = try await connection.first("SELECT pg_current_wal_insert_lsn()::text", as: String.self, logger: logger) ?? "0/0"
@@ -105,8 +105,8 @@ package enum RelayCutover {
                 throw error
             }
         }
-        try await database.client.execute("SELECT pg_drop_replication_slot(\(slot)::name)", logger: logger)
-        try await database.client.execute("DELETE FROM outbox_relay_slots WHERE slot_name = \(slot)", logger: logger)
+        try await database.execute("SELECT pg_drop_replication_slot(\(slot)::name)", logger: logger)
+        try await database.execute("DELETE FROM outbox_relay_slots WHERE slot_name = \(slot)", logger: logger)
         logger.info(
             "handed the outbox over to the polling relay",
             metadata: ["kaiten.relay.slot": "\(slot)", "kaiten.count": "\(report.unconfirmed)", "kaiten.relay.marked": "\(report.markedPublished)"]
@@ -121,13 +121,13 @@ package enum RelayCutover {
     /// - Returns: The unpublished rows the CDC relay's backlog will publish.
     /// - Throws: ``RelayCutoverError/claimsHeld(_:)`` while claims are live.
     package static func toCDC(database: Database) async throws -> Int {
-        let claimed = try await database.client.first(
+        let claimed = try await database.first(
             "SELECT count(*)::int FROM outbox_events WHERE relay_claimed_until > now()",
             as: Int.self,
             logger: database.logger
         )
         guard claimed ?? 0 == 0 else { throw RelayCutoverError.claimsHeld(claimed ?? 0) }
-        return try await database.client.first(
+        return try await database.first(
             "SELECT count(*)::int FROM outbox_events WHERE published_at IS NULL AND relay_failed_at IS NULL",
             as: Int.self,
             logger: database.logger

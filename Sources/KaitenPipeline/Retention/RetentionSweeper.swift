@@ -92,7 +92,7 @@ package struct RetentionSweeper: Service {
 
     /// One pass; nil when another replica holds the lock.
     package func sweep() async throws -> Swept? {
-        try await database.client.withConnection { connection in
+        try await database.withConnection { connection in
             let locked = try await connection.first("SELECT pg_try_advisory_lock(\(Self.lockKey))", as: Bool.self, logger: database.logger)
             guard locked == true else { return nil }
             do {

@@ -21,7 +21,7 @@ enum DeleteWebhookEndpoint {
 extension WebhooksModule {
     package func deleteEndpoint(_ id: UUID, caller: OrganizationCaller) async throws {
         try caller.require(DeleteWebhookEndpoint.requiredScope)
-        let deleted = try await database.client.first(
+        let deleted = try await database.first(
             "DELETE FROM webhook_endpoint WHERE organization_id = \(caller.organizationID) AND id = \(id) RETURNING id",
             as: UUID.self,
             logger: database.logger

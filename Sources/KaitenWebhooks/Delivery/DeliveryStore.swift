@@ -45,7 +45,7 @@ struct DeliveryStore: Sendable {
 
     /// Leases up to `limit` enabled endpoints that have a due delivery, least recently served first.
     func leaseEndpoints(limit: Int) async throws -> [UUID] {
-        try await database.client.all(
+        try await database.all(
             """
             WITH clock AS (SELECT COALESCE(\(now)::timestamptz, now()) AS now), due AS (
                 SELECT e.id FROM webhook_endpoint e, clock
@@ -150,7 +150,7 @@ struct DeliveryStore: Sendable {
             LIMIT 1
             """,
             of: head.endpointID,
-            on: database.client
+            on: database
         )
     }
 
@@ -185,7 +185,7 @@ struct DeliveryStore: Sendable {
     /// Gives the endpoint back; stamping the release time sends it to the back of the claim order. A throttled
     /// endpoint stays leased for `pause`, until its next attempt is allowed, so no service claims it earlier.
     func release(_ endpointID: UUID, pause: Duration = .zero) async throws {
-        try await database.client.execute(
+        try await database.execute(
             """
             UPDATE webhook_endpoint SET lease_until = COALESCE(\(now)::timestamptz, now()) + make_interval(secs => \(max(pause, .zero).seconds))
             WHERE id = \(endpointID)
@@ -197,7 +197,7 @@ struct DeliveryStore: Sendable {
     /// Deletes messages past the retention that no delivery still waits on; returns how many.
     @discardableResult
     func sweepExpiredMessages() async throws -> Int {
-        try await database.client.first(
+        try await database.first(
             """
             WITH expired AS (
                 DELETE FROM webhook_message m

@@ -113,7 +113,7 @@ package struct WebhookDeliveryService: Service {
         var sent = 0
         var nextAllowed = clock.now
         do {
-            var next = try await store.head(of: endpointID, on: store.database.client)
+            var next = try await store.head(of: endpointID, on: store.database)
             while let head = next {
                 if nextAllowed > clock.now {
                     do { try await clock.sleep(until: nextAllowed, tolerance: nil) } catch { return }

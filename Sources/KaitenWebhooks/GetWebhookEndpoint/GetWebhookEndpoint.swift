@@ -20,6 +20,6 @@ extension WebhooksModule {
     func getEndpoint(_ id: UUID, caller: OrganizationCaller) async throws -> EndpointResource {
         try caller.require(GetWebhookEndpoint.requiredScope)
         return try await EndpointRows.find(
-            id, organizationID: caller.organizationID, notFound: "GetWebhookEndpoint.NotFound", on: database.client, logger: database.logger)
+            id, organizationID: caller.organizationID, notFound: "GetWebhookEndpoint.NotFound", on: database, logger: database.logger)
     }
 }

@@ -33,8 +33,8 @@ extension WebhooksModule {
     func listAttempts(_ endpointID: UUID, messageID: UUID?, page: PageRequest, caller: OrganizationCaller) async throws -> Page<AttemptResource> {
         try caller.require(ListWebhookAttempts.requiredScope)
         _ = try await EndpointRows.find(
-            endpointID, organizationID: caller.organizationID, notFound: "ListWebhookAttempts.NotFound", on: database.client, logger: database.logger)
-        let rows = try await database.client.all(
+            endpointID, organizationID: caller.organizationID, notFound: "ListWebhookAttempts.NotFound", on: database, logger: database.logger)
+        let rows = try await database.all(
             """
             SELECT a.id, a.message_id, a.attempt_number, a.trigger, a.url, a.succeeded, a.response_status, a.response_body, a.error,
                    a.duration_ms, a.created_at

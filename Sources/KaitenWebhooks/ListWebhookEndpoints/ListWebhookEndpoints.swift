@@ -19,7 +19,7 @@ enum ListWebhookEndpoints {
 extension WebhooksModule {
     func listEndpoints(_ page: PageRequest, caller: OrganizationCaller) async throws -> Page<EndpointResource> {
         try caller.require(ListWebhookEndpoints.requiredScope)
-        let endpoints = try await EndpointRows.page(page, organizationID: caller.organizationID, on: database.client, logger: database.logger)
+        let endpoints = try await EndpointRows.page(page, organizationID: caller.organizationID, on: database, logger: database.logger)
         return Page(rows: endpoints, request: page)
     }
 }

@@ -30,7 +30,7 @@ extension WebhooksModule {
     func listMessages(_ endpointID: UUID, status: String?, page: PageRequest, caller: OrganizationCaller) async throws -> Page<MessageResource> {
         try caller.require(ListWebhookMessages.requiredScope)
         _ = try await EndpointRows.find(
-            endpointID, organizationID: caller.organizationID, notFound: "ListWebhookMessages.NotFound", on: database.client, logger: database.logger)
+            endpointID, organizationID: caller.organizationID, notFound: "ListWebhookMessages.NotFound", on: database, logger: database.logger)
         let messages = try await MessageRows.fetch(
             """
             \(unescaped: MessageRows.selection)
@@ -38,7 +38,7 @@ extension WebhooksModule {
               AND (\(status)::text IS NULL OR d.status = \(status))
               AND \(rowsAfter: page, in: "m")
             """,
-            on: database.client,
+            on: database,
             logger: database.logger
         )
         return Page(rows: messages, request: page)

@@ -40,7 +40,7 @@ extension WebhooksModule {
         try caller.require(RotateWebhookSecret.requiredScope)
         let secret = try WebhookSecret.supplied(command.secret, operation: RotateWebhookSecret.errorCodePrefix) ?? .generate()
         guard
-            let expiresAt = try await database.client.first(
+            let expiresAt = try await database.first(
                 """
                 UPDATE webhook_endpoint
                 SET previous_secret = secret, secret = \(secret.text),

@@ -86,7 +86,7 @@ import Testing
                 await group.triggerGracefulShutdown()
                 try await tasks.waitForAll()
             }
-            let written = try await kaiten.database.client.all(
+            let written = try await kaiten.database.all(
                 """
                 SELECT data->>'flag_slug' FROM outbox_events
                 WHERE organization_id = \(organizationID) AND event_name = 'FEATURE_FLAG_EVALUATED' ORDER BY 1

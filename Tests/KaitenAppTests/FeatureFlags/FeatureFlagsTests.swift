@@ -46,7 +46,7 @@ import Testing
             let gone = try await kaiten.core.json(.get, "/api/feature-flags/\(slug)", token: token)
             #expect(gone.status == .notFound && gone.json?["code"] == "GetFeatureFlag.NotFound")
 
-            let events = try await kaiten.database.client.all(
+            let events = try await kaiten.database.all(
                 "SELECT event_name FROM outbox_events WHERE organization_id = \(UUID(uuidString: organization)!) AND event_name LIKE 'FEATURE_FLAG_%' ORDER BY occurred_at, id",
                 as: String.self,
                 logger: kaiten.database.logger

@@ -34,10 +34,10 @@ struct TestKaiten {
         var logger = Logger(label: "kaiten.tests")
         logger.logLevel = .warning
         let configuration = try await TestDatabaseServer.shared.newDatabase()
-        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let database = Database(client: client, logger: logger)
+        let database = Database(configuration: configuration, logger: logger)
         let modules = try Modules(database: database, jwtVerifier: JWTVerifier(secret: jwtSecret), migrator: try Migrator(), webhooks: webhooks)
-        let coreApp = Application(router: modules.coreListener().router, services: [client, modules.featureFlags.evaluationEvents], logger: logger)
+        let coreApp = Application(
+            router: modules.coreListener().router, services: [database.client, modules.featureFlags.evaluationEvents], logger: logger)
         let platformApp = Application(router: modules.platformListener().router, logger: logger)
         try await coreApp.test(.router) { core in
             try await platformApp.test(.router) { platform in
@@ -64,7 +64,7 @@ struct TestKaiten {
 
     /// How many rows a SQL count query returns.
     func count(_ query: PostgresQuery) async throws -> Int {
-        try await database.client.first(query, as: Int.self, logger: database.logger) ?? 0
+        try await database.first(query, as: Int.self, logger: database.logger) ?? 0
     }
 }
 

@@ -36,7 +36,7 @@ import Testing
                 #expect(only.isSigned(with: created.secret))
                 #expect(only.headers["svix-id"] == all[0].headers["svix-id"])
                 #expect(only.headers["webhook-id"] == only.headers["svix-id"] && only.headers["webhook-signature"] == only.headers["svix-signature"])
-                let outboxID = try await harness.kaiten.database.client.first(
+                let outboxID = try await harness.kaiten.database.first(
                     "SELECT id FROM outbox_events WHERE event_name = 'CUSTOMER_CREATED'", as: UUID.self, logger: harness.kaiten.database.logger
                 )
                 #expect(only.headers["svix-id"] == outboxID?.lowercased)

@@ -11,7 +11,7 @@ extension AuditTrailPages {
     func export(_ console: ConsoleRequest) async throws -> Response {
         try console.caller.require(.read(.instances))
         let filter = AuditFilter(console)
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             filter.query(
                 organizationID: console.caller.organizationID,
                 select: "id, occurred_at, status, event_name, event_type, instance_slug, customer_slug, payload",

@@ -11,7 +11,7 @@ extension AuditTrailPages {
         let view = filter.view
         let organization = console.caller.organizationID
         let counts =
-            try await database.client.first(
+            try await database.first(
                 filter.query(
                     organizationID: organization,
                     select: """
@@ -19,7 +19,7 @@ extension AuditTrailPages {
                         (count(*) FILTER (WHERE status = 'rejected'))::int, (count(*) FILTER (WHERE status = 'warning'))::int
                         """, byStatus: false),
                 as: (Int, Int, Int, Int, Int).self, logger: database.logger) ?? (0, 0, 0, 0, 0)
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             filter.query(
                 organizationID: organization,
                 select: "id, event_name, event_type, occurred_at, payload, instance_slug, customer_slug, status, (count(*) OVER ())::int",

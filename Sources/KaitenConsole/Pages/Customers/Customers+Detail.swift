@@ -8,7 +8,7 @@ import PostgresNIO
 extension CustomersPages {
     func detail(_ console: ConsoleRequest, slug: String) async throws -> Page {
         let customer = try await customers.get(slug: slug, caller: console.caller)
-        let instances = try await database.client.all(
+        let instances = try await database.all(
             """
             SELECT i.name, i.slug, l.name, l.type::text, i.status::text, i.lifecycle_stage, i.start_license_date, i.end_license_date
             FROM instance i

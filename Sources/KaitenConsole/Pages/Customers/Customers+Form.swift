@@ -56,7 +56,7 @@ extension CustomersPages {
     func deletion(_ console: ConsoleRequest, slug: String) async throws -> Page {
         let customer = try await customers.get(slug: slug, caller: console.caller)
         let instances =
-            try await database.client.first(
+            try await database.first(
                 """
                 SELECT count(*)::int FROM instance i JOIN customer c ON c.id = i.customer_id
                 WHERE c.organization_id = \(console.caller.organizationID) AND c.slug = \(slug)

@@ -21,7 +21,7 @@ extension CustomersPages {
             }
         // Instances are counted for every matching customer in one pass (the sort may need them); license types
         // only for the page shown.
-        let found = try await database.client.all(
+        let found = try await database.all(
             """
             WITH matching AS (
                 SELECT c.id, c.name, c.slug, c.external_customer_id, c.domain, c.created_at, COALESCE(counted.instances, 0)::int AS instances

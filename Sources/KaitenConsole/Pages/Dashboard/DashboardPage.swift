@@ -94,7 +94,7 @@ private struct Figures: Sendable {
     var tokensExpiringSoon = 0, activeTokens = 0, serviceAccounts = 0, zones = 0, zonesWithRelease = 0
 
     static func read(_ organization: UUID, database: Database) async throws -> Figures {
-        let row = try await database.client.first(
+        let row = try await database.first(
             """
             SELECT
               (SELECT count(*)::int FROM customer WHERE organization_id = \(organization)),
@@ -147,7 +147,7 @@ private struct Charts: Sendable {
     func usages(inBucket bucket: Int) -> Int { usagesByBucket.values.reduce(0) { $0 + $1[bucket] } }
 
     static func read(_ organization: UUID, database: Database) async throws -> Charts {
-        let row = try await database.client.first(
+        let row = try await database.first(
             """
             WITH months AS (
                 SELECT generate_series(date_trunc('month', now()) - interval '11 months', date_trunc('month', now()), interval '1 month') AS month

@@ -14,7 +14,7 @@ struct EntitlementGrants {
     let grants: [Grant]
 
     init(slug: String, console: ConsoleRequest, database: Database) async throws {
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT l.name, l.slug, l.type::text, le.value ->> 'type', le.value -> 'value' = 'true'::jsonb,
                    CASE WHEN le.value ->> 'type' = 'number' THEN (le.value ->> 'value')::float8 END

@@ -22,7 +22,7 @@ extension EntitlementsPages {
             }
         let organizationID = console.caller.organizationID
         let groups = try await groupChoices(console)
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT e.name, e.slug, e.description, e.type::text, e.aggregation_method::text,
                    COALESCE(array_agg(g.name ORDER BY g.name) FILTER (WHERE g.id IS NOT NULL), '{}'),
@@ -70,7 +70,7 @@ extension EntitlementsPages {
 
     /// The organization's entitlement groups, by name.
     func groupChoices(_ console: ConsoleRequest) async throws -> [(slug: String, name: String)] {
-        try await database.client.all(
+        try await database.all(
             "SELECT slug, name FROM entitlement_group WHERE organization_id = \(console.caller.organizationID) ORDER BY name, slug",
             as: (String, String).self, logger: database.logger
         ).map { (slug: $0.0, name: $0.1) }

@@ -19,7 +19,7 @@ extension FeatureFlagsPages {
             }
         let organizationID = console.caller.organizationID
         let figures =
-            try await database.client.first(
+            try await database.first(
                 """
                 SELECT count(*)::int, (count(*) FILTER (WHERE enabled))::int, (count(*) FILTER (WHERE NOT enabled))::int,
                        (count(*) FILTER (WHERE jsonb_array_length(targetings) > 0))::int
@@ -27,7 +27,7 @@ extension FeatureFlagsPages {
                 """,
                 as: (Int, Int, Int, Int).self, logger: database.logger) ?? (0, 0, 0, 0)
         let enabledFilter = view.filters["enabled"].map { $0 == "true" }
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT f.name, f.slug, f.type, f.enabled,
                    COALESCE((SELECT array_agg(v.item ->> 'name' ORDER BY v.position)

@@ -16,7 +16,7 @@ extension InstancesPages {
         try console.caller.require(.read(.instances))
         let organization = console.caller.organizationID
         guard
-            let row = try await database.client.first(
+            let row = try await database.first(
                 """
                 SELECT i.id, i.name, i.slug, i.description, i.status::text, i.lifecycle_stage, i.start_license_date, i.end_license_date,
                        i.metadata::text, i.created_at, cu.name, i.updated_at, uu.name, c.name, c.slug,
@@ -58,7 +58,7 @@ extension InstancesPages {
             }
         ]
         if let charted {
-            let values = try await database.client.all(
+            let values = try await database.all(
                 """
                 SELECT DISTINCT ON (date_trunc('day', reported_at)) date_trunc('day', reported_at), value_after::float8
                 FROM usage_ledger
@@ -136,7 +136,7 @@ extension InstancesPages {
 
     /// The last audit events of the instance, grouped by day, newest first.
     func timeline(_ console: ConsoleRequest, instanceID: UUID) async throws -> [[String: Any]] {
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT event_name, occurred_at, COALESCE(payload->>'entitlement_slug', ''), COALESCE(payload->>'previous_status', ''),
                    COALESCE(payload->>'new_status', ''), COALESCE(payload->'value'->>'value', payload->>'value', ''), COALESCE(payload->>'status', ''), now()
@@ -191,7 +191,7 @@ extension InstancesPages {
 
     /// What the entitlements the instance's license grants are, by slug.
     func grantDescriptions(_ console: ConsoleRequest, slug: String) async throws -> [String: GrantDescription] {
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT e.slug, e.name, e.type::text, e.unit_plural, e.reset_period::text, e.warning_threshold_percent::int,
                    le.limit_cap_exceeded_overage_percent::int

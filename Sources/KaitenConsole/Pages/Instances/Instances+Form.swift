@@ -27,7 +27,7 @@ extension InstancesPages {
         let organization = console.caller.organizationID
         let customers = try await customerChoices(console)
         // An archived license is offered only to the instance that already holds it, which may keep it.
-        let licenses = try await database.client.all(
+        let licenses = try await database.all(
             """
             SELECT id, name, version, lifecycle_state::text FROM license
             WHERE organization_id = \(organization)
@@ -188,7 +188,7 @@ extension InstancesPages {
 
     /// The organization's customers, by name, as the filters and the form offer them.
     func customerChoices(_ console: ConsoleRequest) async throws -> [Choice] {
-        try await database.client.all(
+        try await database.all(
             "SELECT id, slug, name FROM customer WHERE organization_id = \(console.caller.organizationID) ORDER BY name, slug",
             as: (UUID, String, String).self, logger: database.logger
         ).map { Choice(id: $0.0.lowercased, slug: $0.1, name: $0.2) }
@@ -196,7 +196,7 @@ extension InstancesPages {
 
     /// The organization's deployment zones, named "name — type".
     func zoneChoices(_ console: ConsoleRequest) async throws -> [Choice] {
-        try await database.client.all(
+        try await database.all(
             "SELECT id, slug, name, type FROM deployment_zone WHERE organization_id = \(console.caller.organizationID) ORDER BY name, slug",
             as: (UUID, String, String, String).self, logger: database.logger
         ).map { Choice(id: $0.0.lowercased, slug: $0.1, name: "\($0.2) — \($0.3)") }

@@ -24,7 +24,7 @@ extension InstancesPages {
             }
         let organization = console.caller.organizationID
         let ending = view.filters["ending"] != nil
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT i.name, i.slug, c.name, c.slug, l.name, l.type::text, i.status::text, i.lifecycle_stage, i.end_license_date,
                    i.metadata::text, (count(*) OVER ())::int

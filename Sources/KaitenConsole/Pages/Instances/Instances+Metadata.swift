@@ -57,7 +57,7 @@ struct InstanceMetadataField {
 extension InstancesPages {
     /// The organization's active INSTANCE metadata fields, in their display order.
     func metadataFields(_ console: ConsoleRequest) async throws -> [InstanceMetadataField] {
-        try await database.client.all(
+        try await database.all(
             """
             SELECT key, label, json_schema::text FROM metadata_field
             WHERE organization_id = \(console.caller.organizationID) AND resource_type = 'INSTANCE' AND archived_at IS NULL

@@ -48,7 +48,7 @@ extension InstancesPages {
         try console.caller.require(.read(.instances))
         let organization = console.caller.organizationID
         guard
-            let row = try await database.client.first(
+            let row = try await database.first(
                 """
                 SELECT i.id, i.name, e.id, e.name FROM instance i
                 JOIN entitlement e ON e.organization_id = i.organization_id AND e.slug = \(entitlementSlug)
@@ -67,7 +67,7 @@ extension InstancesPages {
         let range = UsageRange(console)
         let path = "/console/instances/\(slug)/usage/\(entitlementSlug)"
         let view = ListQuery(console, path: path, sorts: ["reported"], defaultDescending: true, filters: ["from": nil, "to": nil])
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT reported_at, behavior, value::float8::text, value_after::float8::text, event_count_after, COALESCE(transaction_id, ''),
                    COALESCE(metadata::text, ''), (count(*) OVER ())::int
@@ -100,7 +100,7 @@ extension InstancesPages {
     func usageExport(_ console: ConsoleRequest, slug: String, entitlementSlug: String) async throws -> Response {
         let subject = try await usageSubject(console, slug: slug, entitlementSlug: entitlementSlug)
         let range = UsageRange(console)
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT reported_at, behavior, value::float8::text, value_after::float8::text, event_count_after, COALESCE(transaction_id, ''),
                    COALESCE(metadata::text, '')

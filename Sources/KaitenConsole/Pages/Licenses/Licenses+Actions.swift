@@ -136,7 +136,7 @@ extension LicensesPages {
     private func draftHoldings(
         _ console: ConsoleRequest, licenseSlug: String
     ) async throws -> (grants: [(slug: String, name: String)], instances: Int) {
-        let row = try await database.client.first(
+        let row = try await database.first(
             """
             SELECT COALESCE(array_agg(e.slug ORDER BY e.name) FILTER (WHERE e.id IS NOT NULL), '{}'),
                    COALESCE(array_agg(e.name ORDER BY e.name) FILTER (WHERE e.id IS NOT NULL), '{}'),

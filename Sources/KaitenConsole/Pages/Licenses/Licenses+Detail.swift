@@ -9,7 +9,7 @@ import PostgresNIO
 extension LicensesPages {
     func detail(_ console: ConsoleRequest, slug: String, adding: String?, failure: GrantFailure? = nil) async throws -> Page {
         let license = try await licenses.get(slug: slug, caller: console.caller)
-        let versions = try await database.client.all(
+        let versions = try await database.all(
             """
             SELECT l.name, l.slug, l.version, l.version_name, l.lifecycle_state::text, l.is_default, f.slug,
                    (SELECT count(*) FROM instance i WHERE i.license_id = l.id)::int

@@ -29,7 +29,7 @@ extension LicensesPages {
             ["value": $0, "label": CustomersPages.licenseTypeLabel($0), "selected": $0 == selectedType] as [String: Any]
         }
         if let base {
-            let versions = try await database.client.all(
+            let versions = try await database.all(
                 """
                 SELECT l.slug, l.name, l.version, l.version_name, l.lifecycle_state::text, f.slug, f.last_version
                 FROM license l JOIN license_family f ON f.id = l.family_id

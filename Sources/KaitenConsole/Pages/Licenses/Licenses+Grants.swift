@@ -129,7 +129,7 @@ extension LicensesPages {
     /// Every entitlement of the organization, with what the license grants of it (nothing without a license).
     func grants(_ console: ConsoleRequest, licenseSlug: String?) async throws -> [LicenseGrant] {
         try console.caller.require(.read(.licenses))
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT e.slug, e.name, e.type::text, le.value::text, le.limit_cap_exceeded_overage_percent::int
             FROM entitlement e

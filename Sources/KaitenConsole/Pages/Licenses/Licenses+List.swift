@@ -16,7 +16,7 @@ extension LicensesPages {
             }
         // A family has no name of its own: it reads as the version it serves (its default, else its newest
         // published one), or its newest version while it serves none.
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             WITH versions AS (
               SELECT l.id, l.family_id, f.slug AS family_slug, l.name, l.slug, l.type::text AS type, l.version, l.version_name,

@@ -18,7 +18,7 @@ extension ReleasesPages {
             default: "name \(view.direction)"
             }
         let organization = console.caller.organizationID
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             WITH matching AS (
               SELECT c.* FROM component c

@@ -10,7 +10,7 @@ extension ReleasesPages {
     func releaseDetail(_ console: ConsoleRequest, slug: String) async throws -> Page {
         let release = try await deployments.getRelease(slug: slug, caller: console.caller)
         let releaseID = UUID(uuidString: release.id)
-        let zones = try await database.client.all(
+        let zones = try await database.all(
             """
             WITH zones AS (\(unescaped: Self.zonesNow(of: console.caller.organizationID)))
             SELECT z.name, z.slug, z.type, z.instances, z.release_id = \(releaseID) AS runs_it, \(unescaped: Self.productionZone) AS production,

@@ -12,7 +12,7 @@ extension ReleasesPages {
     func releaseEditor(_ console: ConsoleRequest, baseSlug: String?, typed: FormBody? = nil, failure: FormFailure? = nil) async throws -> Page {
         try console.caller.require(.read(.releases))
         let organization = console.caller.organizationID
-        let catalog = try await database.client.all(
+        let catalog = try await database.all(
             """
             SELECT c.id, c.name, c.version, c.description, cr.release_id IS NOT NULL
             FROM component c
@@ -22,7 +22,7 @@ extension ReleasesPages {
             ORDER BY c.name, c.created_at DESC
             """,
             as: (UUID, String, String, String?, Bool).self, logger: database.logger)
-        let bases = try await database.client.all(
+        let bases = try await database.all(
             "SELECT slug, version FROM release WHERE organization_id = \(organization) ORDER BY created_at DESC, id LIMIT 200",
             as: (String, String).self, logger: database.logger)
         let picked = typed.map { Set($0.values("component")) }

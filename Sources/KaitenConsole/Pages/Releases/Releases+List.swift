@@ -18,7 +18,7 @@ extension ReleasesPages {
             default: "created_at \(view.direction), id"
             }
         let organization = console.caller.organizationID
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             WITH zones AS (\(unescaped: Self.zonesNow(of: organization))),
             facts AS (

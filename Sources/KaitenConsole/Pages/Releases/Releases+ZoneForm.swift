@@ -61,7 +61,7 @@ extension ReleasesPages {
     func zoneDeployment(_ console: ConsoleRequest, slug: String, refusal: APIError? = nil) async throws -> Page {
         let zone = try await deployments.getDeploymentZone(slug: slug, caller: console.caller)
         try console.caller.require(.read(.releases))
-        let releases = try await database.client.all(
+        let releases = try await database.all(
             """
             SELECT id, version, description FROM release WHERE organization_id = \(console.caller.organizationID)
             ORDER BY created_at DESC, id LIMIT 200

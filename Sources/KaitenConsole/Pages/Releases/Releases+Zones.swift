@@ -18,7 +18,7 @@ extension ReleasesPages {
             default: "z.name \(view.direction), z.id"
             }
         let organization = console.caller.organizationID
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             WITH zones AS (\(unescaped: Self.zonesNow(of: organization)))
             SELECT cards.total, cards.production, cards.instances, cards.deployments,
@@ -73,7 +73,7 @@ extension ReleasesPages {
     func zoneDetail(_ console: ConsoleRequest, slug: String) async throws -> Page {
         let zone = try await deployments.getDeploymentZone(slug: slug, caller: console.caller)
         let organization = console.caller.organizationID
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             WITH zones AS (\(unescaped: Self.zonesNow(of: organization)))
             SELECT z.name, z.slug, z.type, z.instances, z.slug = \(slug), r.version, r.slug

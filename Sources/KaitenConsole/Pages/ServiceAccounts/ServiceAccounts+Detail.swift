@@ -12,7 +12,7 @@ extension ServiceAccountsPages {
     func detail(_ console: ConsoleRequest, slug: String) async throws -> Page {
         let account = try await accountName(console, slug: slug)
         let view = ListQuery(console, path: account.link, sorts: ["created"], defaultDescending: true, filters: ["status": Self.tokenStatuses])
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT t.name, t.slug, t.scopes, t.expires_at, t.created_at, creator.name, t.revoked_date, revoker.name,
                    (t.expires_at IS NOT NULL AND t.expires_at <= now()), (count(*) OVER ())::int

@@ -13,7 +13,7 @@ extension ServiceAccountsPages {
         try console.caller.require(.read(.tokens))
         let view = ListQuery(console, path: "/console/service-accounts", sorts: ["name", "created"], filters: ["has": Self.tokenFilters])
         let order = view.sort == "created" ? "sa.created_at \(view.direction), sa.id" : "sa.name \(view.direction), sa.id"
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT sa.name, sa.slug, sa.created_at, creator.name,
                    count(t.id)::int,

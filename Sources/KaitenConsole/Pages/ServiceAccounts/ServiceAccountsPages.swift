@@ -35,7 +35,7 @@ struct ServiceAccountsPages: Sendable {
     func accountName(_ console: ConsoleRequest, slug: String) async throws -> ServiceAccountName {
         try console.caller.require(.read(.tokens))
         guard
-            let name = try await database.client.first(
+            let name = try await database.first(
                 """
                 SELECT name FROM "user"
                 WHERE organization_id = \(console.caller.organizationID) AND type = 'machine' AND slug = \(slug) AND deleted_at IS NULL

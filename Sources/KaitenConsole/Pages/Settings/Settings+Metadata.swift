@@ -48,7 +48,7 @@ extension SettingsPages {
         try console.caller.require(.read(.metadataFields))
         let resourceType = Self.resourceType(console.query("resourceType"))
         let showArchived = console.query("archived") == "1"
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             \(unescaped: MetadataFieldRow.selection)
             WHERE f.organization_id = \(console.caller.organizationID) AND f.resource_type::text = \(resourceType.rawValue)
@@ -115,7 +115,7 @@ extension SettingsPages {
     func field(_ console: ConsoleRequest, id: UUID) async throws -> MetadataFieldRow {
         try console.caller.require(.read(.metadataFields))
         guard
-            let row = try await database.client.first(
+            let row = try await database.first(
                 "\(unescaped: MetadataFieldRow.selection) WHERE f.organization_id = \(console.caller.organizationID) AND f.id = \(id)",
                 as: MetadataFieldRow.Columns.self, logger: database.logger)
         else {

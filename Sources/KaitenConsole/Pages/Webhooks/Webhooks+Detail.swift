@@ -17,7 +17,7 @@ extension WebhooksPages {
         let canWrite = console.caller.scopes.grants(.write(.webhooks))
         let view = ListQuery(console, path: endpoint.link, sorts: ["created"], defaultDescending: true, filters: ["status": Self.messageStatuses])
         let organization = console.caller.organizationID
-        let messages = try await database.client.all(
+        let messages = try await database.all(
             """
             SELECT m.id, m.event_name, m.event_type, d.status, d.attempts, d.next_attempt_at, m.created_at, (count(*) OVER ())::int
             FROM webhook_delivery d JOIN webhook_message m ON m.id = d.message_id
@@ -27,7 +27,7 @@ extension WebhooksPages {
             LIMIT \(view.size) OFFSET \(view.offset)
             """,
             as: (UUID, String, String, String, Int, Date?, Date, Int).self, logger: database.logger)
-        let attempts = try await database.client.all(
+        let attempts = try await database.all(
             """
             SELECT message_id, attempt_number, trigger, succeeded, response_status, left(response_body, \(Self.responseExcerptLength)::int), error,
                    duration_ms, created_at
@@ -67,7 +67,7 @@ extension WebhooksPages {
             "replaySince": Format.day(Date().addingTimeInterval(-24 * 3600)),
         ]
         if canWrite, console.query("reveal") == "secret" {
-            data["secret"] = try await database.client.first(
+            data["secret"] = try await database.first(
                 "SELECT secret FROM webhook_endpoint WHERE organization_id = \(organization) AND id = \(id)", as: String.self,
                 logger: database.logger)
         }

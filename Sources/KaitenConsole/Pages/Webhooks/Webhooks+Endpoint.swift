@@ -39,7 +39,7 @@ extension WebhooksPages {
     func endpoint(_ console: ConsoleRequest, id: UUID) async throws -> WebhookEndpointRow {
         try console.caller.require(.read(.webhooks))
         guard
-            let row = try await database.client.first(
+            let row = try await database.first(
                 """
                 SELECT url, description, event_types, enabled, throttle_rate, disabled_reason, created_at
                 FROM webhook_endpoint WHERE organization_id = \(console.caller.organizationID) AND id = \(id)

@@ -13,7 +13,7 @@ extension WebhooksPages {
             console, path: "/console/webhooks", sorts: ["created", "url"], defaultDescending: true, filters: ["status": Self.statuses])
         let order = view.sort == "url" ? "e.url \(view.direction), e.id" : "e.created_at \(view.direction), e.id"
         let enabled = view.filters["status"].map { $0 == "enabled" }
-        let rows = try await database.client.all(
+        let rows = try await database.all(
             """
             SELECT e.id, e.url, e.description, e.event_types, e.enabled, e.throttle_rate, e.disabled_reason, e.created_at,
                    (count(*) OVER ())::int
