@@ -54,6 +54,9 @@ import Testing
             _ = try await kaiten.core.json(.post, "/api/customers", token: token, body: ["name": "Acme"])
             var configuration = PollingRelay.Configuration()
             configuration.maximumAttempts = 2
+            // A backoff no slow machine outlasts between two batches; the test makes the rows due by hand.
+            configuration.firstRetryDelay = .seconds(3600)
+            configuration.maximumRetryDelay = .seconds(3600)
             let failing = PollingRelay(database: kaiten.database, publisher: Refusing(), configuration: configuration)
             let pending = try await kaiten.count("SELECT count(*) FROM outbox_events")
             #expect(try await failing.relayBatch() == pending)
