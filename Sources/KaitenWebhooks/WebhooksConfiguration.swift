@@ -40,6 +40,8 @@ package struct WebhooksConfiguration: Sendable {
     /// Paces delivery (the retry schedule, throttles, polling, the retention sweep) and gives the delivery queue's
     /// SQL its "now" (see ``DatabaseClock``): the database's own in production; tests move a manual clock on.
     package var clock: any DatabaseClock = ContinuousClock()
+    /// How an endpoint's host name becomes the address a delivery connects to.
+    package var hostLookUp: HostLookUp = .system
     /// Fired once a transaction that queued deliveries has committed: the delivery service running with this
     /// configuration in the same process (every worker's, and `kaiten dev`'s) leases them at once instead of at
     /// its next look. Copies of a configuration share it.

@@ -24,16 +24,20 @@ package struct WebhookDeliveryService: Service {
     let activity = Activity()
     /// A database out of reach is logged once as it begins and once as it ends, not at every look.
     let leasing: OutageLog
+    /// So is an endpoint that cannot be reached (its name does not resolve, nothing listens, it answers 5xx):
+    /// once per endpoint as its attempts begin to fail and once as one succeeds; the attempts list has each.
+    let failing: OutageLog
 
     package init(database: Database, configuration: WebhooksConfiguration) {
         self.configuration = configuration
         logger = database.logger
         leasing = OutageLog("could not lease webhook endpoints", logger: database.logger)
+        failing = OutageLog("could not deliver to a webhook endpoint", logger: database.logger)
         store = DeliveryStore(database: database, configuration: configuration)
         clients = PinnedHTTPClients(
             timeout: configuration.attemptTimeout, capacity: max(256, configuration.maximumConcurrentEndpoints * 4), logger: database.logger)
         sender = WebhookSender(
-            resolver: AddressResolver(allowPrivate: configuration.allowPrivateAddresses),
+            resolver: AddressResolver(allowPrivate: configuration.allowPrivateAddresses, lookUp: configuration.hostLookUp),
             clients: clients,
             timeout: configuration.attemptTimeout,
             responseBodyLimit: configuration.responseBodyLimit
@@ -123,6 +127,7 @@ package struct WebhookDeliveryService: Service {
                 // A cancelled attempt says nothing about the receiver: record nothing, the lease runs out.
                 if Task.isCancelled { return }
                 KaitenMetrics.webhookAttempt(outcome: outcome.verdict.rawValue, duration: outcome.duration)
+                note(outcome, of: endpointID)
                 if outcome.verdict == .delivered {
                     KaitenMetrics.webhookDelivered(after: (configuration.clock.databaseNow ?? Date()).timeIntervalSince(head.recordedAt))
                 }
@@ -154,6 +159,18 @@ package struct WebhookDeliveryService: Service {
             if let status = outcome.statusCode { span.attributes["http.response.status_code"] = status }
             if outcome.verdict != .delivered { span.setStatus(SpanStatus(code: .error, message: outcome.error)) }
             return outcome
+        }
+    }
+
+    /// Begins or ends the endpoint's outage in the log. Only a failure that will be retried is one: a 410 or an
+    /// abort is the receiver's answer, and ends it as a 2xx does.
+    private func note(_ outcome: WebhookSender.Outcome, of endpointID: UUID) {
+        let metadata: Logger.Metadata = ["kaiten.webhook_endpoint_id": "\(endpointID.lowercased)"]
+        if outcome.verdict == .failed {
+            let reason = outcome.error ?? outcome.statusCode.map { "answered \($0)" } ?? "failed"
+            failing.failed(because: reason, subject: endpointID.lowercased, metadata: metadata)
+        } else {
+            failing.succeeded(subject: endpointID.lowercased, metadata: metadata)
         }
     }
 

@@ -12,16 +12,17 @@ import NIOPosix
 /// between the check and the connection (DNS rebinding) cannot redirect it.
 struct AddressResolver: Sendable {
     let allowPrivate: Bool
+    var lookUp: HostLookUp = .system
 
     enum Failure: Error, CustomStringConvertible {
-        case unresolvable(String)
+        case unresolvable(host: String, reason: String)
         case forbidden(host: String, address: IPAddress, range: String)
         /// Refused before any lookup: a non-public literal in any spelling, a zone identifier, a loopback name.
         case refused(host: String, reason: String)
 
         var description: String {
             switch self {
-            case .unresolvable(let host): "could not resolve \(host)"
+            case .unresolvable(let host, let reason): "could not resolve \(host): \(reason)"
             case .forbidden(let host, let address, let range): "refused to deliver to \(host): \(address) is a \(range) address"
             case .refused(let host, let reason): "refused to deliver to \(host): \(reason)"
             }
@@ -38,10 +39,10 @@ struct AddressResolver: Sendable {
         if let literal = IPAddress(host: WebhookURL.withoutRootDot(host)) {
             addresses = [literal]
         } else {
-            addresses = try await NIOThreadPool.singleton.runIfActive { try Self.lookUp(host) }
+            addresses = try await lookUp.addresses(host)
         }
         guard let chosen = addresses.first(where: { if case .v4 = $0 { true } else { false } }) ?? addresses.first else {
-            throw Failure.unresolvable(host)
+            throw Failure.unresolvable(host: host, reason: "no address")
         }
         if !allowPrivate {
             for address in addresses {
@@ -50,9 +51,21 @@ struct AddressResolver: Sendable {
         }
         return chosen
     }
+}
 
-    /// A blocking getaddrinfo, run on the thread pool.
-    private static func lookUp(_ host: String) throws -> [IPAddress] {
+/// How a host name becomes the addresses DNS answers: the system's resolver, unless a test stands in a DNS it
+/// controls.
+package struct HostLookUp: Sendable {
+    package let addresses: @Sendable (String) async throws -> [IPAddress]
+
+    package init(_ addresses: @escaping @Sendable (String) async throws -> [IPAddress]) {
+        self.addresses = addresses
+    }
+
+    /// getaddrinfo, which blocks, on NIO's thread pool.
+    package static let system = HostLookUp { host in try await NIOThreadPool.singleton.runIfActive { try getAddressInfo(host) } }
+
+    private static func getAddressInfo(_ host: String) throws -> [IPAddress] {
         var hints = addrinfo()
         hints.ai_family = AF_UNSPEC
         #if canImport(Glibc)
@@ -61,7 +74,10 @@ struct AddressResolver: Sendable {
             hints.ai_socktype = SOCK_STREAM
         #endif
         var result: UnsafeMutablePointer<addrinfo>?
-        guard getaddrinfo(host, nil, &hints, &result) == 0, let first = result else { throw Failure.unresolvable(host) }
+        let status = getaddrinfo(host, nil, &hints, &result)
+        guard status == 0, let first = result else {
+            throw AddressResolver.Failure.unresolvable(host: host, reason: status == 0 ? "no address" : String(cString: gai_strerror(status)))
+        }
         defer { freeaddrinfo(first) }
         var addresses: [IPAddress] = []
         var cursor: UnsafeMutablePointer<addrinfo>? = first

@@ -3,6 +3,7 @@ import HTTPTypes
 import KaitenCore
 import KaitenTestSupport
 import PostgresNIO
+import Synchronization
 import Testing
 
 @testable import KaitenWebhooks
@@ -89,6 +90,38 @@ import Testing
                 #expect(attempts.map { $0["attemptNumber"] } == [1, 2, 3, 4])
                 #expect(attempts.first?["responseBody"] == "boom")
                 #expect(attempts.allSatisfy { $0["durationMs"]?.doubleValue != nil && $0["trigger"] == "scheduled" })
+            }
+        }
+    }
+
+    @Test func anEndpointWhoseNameStopsResolvingIsRetriedUntilItResolvesAndLoggedOnceAsItFailsAndOnceAsItRecovers() async throws {
+        let clock = ManualClock()
+        let dns = FakeDNS()
+        var configuration = WebhookHarness.configuration(clock: clock)
+        configuration.hostLookUp = HostLookUp { host in try dns.answer(host) }
+        let log = CapturedLog()
+        try await WebhookHarness.run(configuration) { harness in
+            try await WebhookReceiver.with(clock: clock) { receiver in
+                let url = receiver.url("/named").replacingOccurrences(of: "127.0.0.1", with: "hooks.kaiten.test")
+                let endpoint = try await harness.createEndpoint(url)
+                try await harness.createCustomer("Umbrella")
+                try await harness.fanOut()
+                try await harness.delivering(logger: log.logger) {
+                    try await harness.settle()
+                    try await harness.advance(to: .milliseconds(300))
+                    dns.resolving = true
+                    try await harness.advance(to: .milliseconds(900))
+                }
+                #expect(
+                    await receiver.requests(to: "/named").map(\.at) == [.milliseconds(900)], "delivered once, by the first attempt after DNS answered"
+                )
+                let attempts = try await harness.items("/api/webhooks/endpoints/\(endpoint.id)/attempts").reversed()
+                #expect(attempts.map { $0["responseStatusCode"] } == [nil, nil, 200])
+                #expect(attempts.first?["error"]?.stringValue == "could not resolve hooks.kaiten.test: Name or service not known")
+                let endpointLines = log.captured.filter { $0.metadata["kaiten.webhook_endpoint_id"] == "\(endpoint.id)" && $0.level > .debug }
+                #expect(endpointLines.map(\.level) == [.warning, .info], "one line as the outage begins, one as it ends")
+                #expect(endpointLines.first?.metadata["kaiten.error"] == "could not resolve hooks.kaiten.test: Name or service not known")
+                #expect(endpointLines.last?.metadata["kaiten.failed_attempts"] == "2")
             }
         }
     }
@@ -362,5 +395,20 @@ import Testing
                 #expect(await receiver.requests(to: "/private").isEmpty)
             }
         }
+    }
+}
+
+/// A DNS that answers one name with the loopback address once told to, and fails as a missing name does before.
+private final class FakeDNS: Sendable {
+    private let answering = Mutex(false)
+
+    var resolving: Bool {
+        get { answering.withLock { $0 } }
+        set { answering.withLock { $0 = newValue } }
+    }
+
+    func answer(_ host: String) throws -> [IPAddress] {
+        guard resolving else { throw AddressResolver.Failure.unresolvable(host: host, reason: "Name or service not known") }
+        return [.v4([127, 0, 0, 1])]
     }
 }

@@ -3,6 +3,7 @@ import HTTPTypes
 import KaitenCore
 import KaitenPipeline
 import KaitenTestSupport
+import Logging
 import PostgresNIO
 import ServiceLifecycle
 import Synchronization
@@ -79,9 +80,13 @@ struct WebhookHarness {
         while try await relay.relayBatch() > 0 {}
     }
 
-    /// Runs a delivery service while `body` runs, then shuts it down gracefully, as SIGTERM would.
-    func delivering<T: Sendable>(_ configuration: WebhooksConfiguration? = nil, _ body: @Sendable () async throws -> T) async throws -> T {
-        let service = WebhookDeliveryService(database: kaiten.database, configuration: configuration ?? self.configuration)
+    /// Runs a delivery service while `body` runs, then shuts it down gracefully, as SIGTERM would. The service
+    /// logs to `logger`, when given.
+    func delivering<T: Sendable>(
+        _ configuration: WebhooksConfiguration? = nil, logger: Logger? = nil, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let database = logger.map { Database(client: kaiten.database.client, logger: $0) } ?? kaiten.database
+        let service = WebhookDeliveryService(database: database, configuration: configuration ?? self.configuration)
         running.service.withLock { $0 = service }
         defer { running.service.withLock { $0 = nil } }
         let services = ServiceGroup(services: [service], logger: kaiten.database.logger)
