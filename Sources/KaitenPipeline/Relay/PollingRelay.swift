@@ -33,12 +33,15 @@ package struct PollingRelay: Service {
 
     /// A database out of reach is logged once as it begins and once as it ends.
     let claiming: OutageLog
+    /// So is a transport that refuses the batches (a broker out of reach, a consumer failing in-process).
+    let publishing: OutageLog
 
     package init(database: Database, publisher: any EventPublisher, configuration: Configuration = .init()) {
         self.database = database
         self.publisher = publisher
         self.configuration = configuration
         claiming = OutageLog("the relay could not claim outbox rows", logger: database.logger)
+        publishing = OutageLog("the relay could not publish outbox rows; retrying them", logger: database.logger)
     }
 
     package func run() async throws {
@@ -68,6 +71,7 @@ package struct PollingRelay: Service {
         do {
             try await publisher.publish(claimed.map { CloudEventEnvelope(record: $0, position: "poll") })
             KaitenMetrics.eventsPublished(claimed.count, relay: "poll")
+            publishing.succeeded()
             try await database.execute(
                 "UPDATE outbox_events SET published_at = now(), relay_claimed_until = NULL WHERE id = ANY(\(ids))",
                 logger: database.logger
@@ -86,10 +90,7 @@ package struct PollingRelay: Service {
                 """,
                 logger: database.logger
             )
-            database.logger.warning(
-                "publishing outbox rows failed; they will be retried",
-                metadata: ["kaiten.count": "\(ids.count)", "kaiten.error": "\(String(describing: error))"]
-            )
+            publishing.failed(error, metadata: ["kaiten.count": "\(ids.count)"])
         }
         await measureBacklog()
         return claimed.count

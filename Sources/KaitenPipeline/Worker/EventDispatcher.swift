@@ -119,8 +119,8 @@ package struct EventDispatcher: Sendable {
         } catch let error where PostgresFailure(error)?.isForeignKeyViolation == true {
             return .failed(Self.organizationGone)
         } catch {
-            logger.warning("consumer failed; the event will be delivered again", metadata: ["kaiten.error": "\(String(reflecting: error))"])
-            return .failed("\(consumer.name) failed")
+            // Not logged here: the transport retries the event, and logs its retries as one outage with this reason.
+            return .failed("\(consumer.name) failed: \(String(reflecting: error))")
         }
     }
 }

@@ -45,12 +45,16 @@ package struct RabbitMQWorker: Service {
     let configuration: Configuration
     let logger: Logger
     package let statistics = DeliveryStatistics()
+    /// An event being retried is logged once as its retries begin and once as it is processed, per event: while
+    /// the database is out of reach that is a line per lane, not one per retry.
+    let retrying: OutageLog
 
     package init(connection: AMQPConnectionService, dispatcher: EventDispatcher, configuration: Configuration = .init(), logger: Logger) {
         self.connection = connection
         self.dispatcher = dispatcher
         self.configuration = configuration
         self.logger = logger
+        retrying = OutageLog("a consumer could not process an event; retrying it", logger: logger)
     }
 
     /// The topology the connection service must declare for this worker.
@@ -138,15 +142,10 @@ package struct RabbitMQWorker: Service {
 
     private func handle(_ work: Work) async {
         var delay = configuration.retryDelay
+        let messageID = work.delivery.properties.messageID ?? ""
         while case .retry(let reason) = await dispatcher.dispatch(work.envelope) {
             statistics.retried.add(1, ordering: .relaxed)
-            logger.notice(
-                "retrying an event a consumer could not process",
-                metadata: [
-                    "kaiten.reason": "\(reason)", "kaiten.retry.delay": "\(delay)",
-                    "kaiten.message_id": "\(work.delivery.properties.messageID ?? "")",
-                ]
-            )
+            retrying.failed(because: reason, subject: messageID, metadata: ["kaiten.message_id": "\(messageID)", "kaiten.retry.delay": "\(delay)"])
             do {
                 try await cancelWhenGracefulShutdown { [delay] in try await Task.sleep(for: delay) }
             } catch {
@@ -156,6 +155,7 @@ package struct RabbitMQWorker: Service {
             }
             delay = min(delay * 2, configuration.maxRetryDelay)
         }
+        retrying.succeeded(subject: messageID, metadata: ["kaiten.message_id": "\(messageID)"])
         do {
             try await work.delivery.ack()
             statistics.acknowledged.add(1, ordering: .relaxed)
