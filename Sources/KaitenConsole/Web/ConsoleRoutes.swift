@@ -46,6 +46,17 @@ struct ConsoleRequest {
         return response
     }
 
+    /// Answers a form: with what `write` answers (a redirect to what it changed), or, when the write is refused
+    /// for something the person can correct (``APIError/isCorrectable``), with the page `refused` makes of the
+    /// refusal, which is the form again with what was typed. Any other failure is the console's error page.
+    func submit(_ write: () async throws -> Response, refused: (APIError) async throws -> Page) async throws -> Response {
+        do {
+            return try await write()
+        } catch let error as APIError where error.isCorrectable {
+            return render(try await refused(error))
+        }
+    }
+
     /// The page in the layout, with the notice a previous write left, which is then cleared.
     func render(_ page: Page) -> Response {
         let notice = ConsoleCookies.notice(of: request)

@@ -34,21 +34,21 @@ extension CustomersPages {
     }
 
     func create(_ console: ConsoleRequest, _ form: FormBody) async throws -> Response {
-        do {
+        return try await console.submit {
             let customer = try await customers.create(try CreateCustomer.Command(body: Self.body(form, creating: true)), caller: console.caller)
             return console.redirect(to: "/console/customers/\(customer.slug)", notice: "Customer \(customer.name) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(editor(console, customer: nil, typed: form.typed, failure: FormFailure(error, fields: Self.fields)))
+        } refused: { error in
+            editor(console, customer: nil, typed: form.typed, failure: FormFailure(error, fields: Self.fields))
         }
     }
 
     func update(_ console: ConsoleRequest, _ form: FormBody, slug: String) async throws -> Response {
         let customer = try await customers.get(slug: slug, caller: console.caller)
-        do {
+        return try await console.submit {
             try await customers.update(slug: slug, try UpdateCustomer.Command(body: Self.body(form, creating: false)), caller: console.caller)
             return console.redirect(to: "/console/customers/\(slug)", notice: "Customer \(form["name"] ?? slug) saved.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(editor(console, customer: customer, typed: form.typed, failure: FormFailure(error, fields: Self.fields)))
+        } refused: { error in
+            editor(console, customer: customer, typed: form.typed, failure: FormFailure(error, fields: Self.fields))
         }
     }
 

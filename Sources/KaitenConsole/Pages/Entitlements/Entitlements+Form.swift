@@ -88,24 +88,23 @@ extension EntitlementsPages {
     }
 
     func create(_ console: ConsoleRequest, _ form: FormBody) async throws -> Response {
-        do {
+        return try await console.submit {
             let entitlement = try await entitlements.create(
                 try CreateEntitlement.Command(body: Self.body(form, current: nil)), caller: console.caller)
             return console.redirect(to: "/console/entitlements/\(entitlement.slug)", notice: "Entitlement \(entitlement.name) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(try await editor(console, entitlement: nil, typed: form, failure: FormFailure(error, fields: Self.fields)))
+        } refused: { error in
+            try await editor(console, entitlement: nil, typed: form, failure: FormFailure(error, fields: Self.fields))
         }
     }
 
     func update(_ console: ConsoleRequest, _ form: FormBody, slug: String) async throws -> Response {
         let entitlement = try await entitlements.get(slug: slug, caller: console.caller)
-        do {
+        return try await console.submit {
             try await entitlements.update(
                 slug: slug, try UpdateEntitlement.Command(body: Self.body(form, current: entitlement)), caller: console.caller)
             return console.redirect(to: "/console/entitlements/\(slug)", notice: "Entitlement \(form["name"] ?? slug) saved.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(
-                try await editor(console, entitlement: entitlement, typed: form, failure: FormFailure(error, fields: Self.fields)))
+        } refused: { error in
+            try await editor(console, entitlement: entitlement, typed: form, failure: FormFailure(error, fields: Self.fields))
         }
     }
 

@@ -84,12 +84,12 @@ extension FeatureFlagsPages {
     func create(_ console: ConsoleRequest, _ form: FormBody) async throws -> Response {
         let draft = FlagDraft(form: form, stored: nil)
         guard FlagDraft.isSave(form) else { return console.render(editor(console, draft: draft, creating: true)) }
-        do {
+        return try await console.submit {
             let body = try draft.body(creating: true).get()
             let flag = try await featureFlags.create(try CreateFeatureFlag.Command(body: body), caller: console.caller)
             return console.redirect(to: "/console/feature-flags/\(flag.slug)", notice: "Feature flag \(flag.name) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(editor(console, draft: draft, creating: true, failure: error))
+        } refused: { error in
+            editor(console, draft: draft, creating: true, failure: error)
         }
     }
 
@@ -97,12 +97,12 @@ extension FeatureFlagsPages {
         let stored = FlagDraft(try await featureFlags.get(slug: slug, caller: console.caller))
         let draft = FlagDraft(form: form, stored: stored)
         guard FlagDraft.isSave(form) else { return console.render(editor(console, draft: draft, creating: false)) }
-        do {
+        return try await console.submit {
             let body = try draft.body(creating: false).get()
             try await featureFlags.update(slug: slug, try UpdateFeatureFlag.Command(body: body), caller: console.caller)
             return console.redirect(to: "/console/feature-flags/\(slug)", notice: "Feature flag \(draft.name) saved.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(editor(console, draft: draft, creating: false, failure: error))
+        } refused: { error in
+            editor(console, draft: draft, creating: false, failure: error)
         }
     }
 

@@ -110,34 +110,32 @@ extension InstancesPages {
 
     func create(_ console: ConsoleRequest, _ form: FormBody) async throws -> Response {
         let fields = try await metadataFields(console)
-        do {
+        return try await console.submit {
             let stage = try Self.stage(form)
             let command = try CreateInstance.Command(body: try Self.body(form, current: nil, fields: fields))
             let instance = try await instances.create(command, caller: console.caller)
             if let stage { try await instances.patch(slug: instance.slug, stage, caller: console.caller) }
             return console.redirect(to: "/console/instances/\(instance.slug)", notice: "Instance \(instance.name) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(
-                try await editor(
-                    console, instance: nil, typed: form.typed, failure: FormFailure(error, fields: Self.fields),
-                    metadataErrors: Self.metadataErrors(error)))
+        } refused: { error in
+            try await editor(
+                console, instance: nil, typed: form.typed, failure: FormFailure(error, fields: Self.fields),
+                metadataErrors: Self.metadataErrors(error))
         }
     }
 
     func update(_ console: ConsoleRequest, _ form: FormBody, slug: String) async throws -> Response {
         let instance = try await instances.get(slug: slug, caller: console.caller)
         let fields = try await metadataFields(console)
-        do {
+        return try await console.submit {
             let stage = try Self.stage(form)
             let command = try UpdateInstance.Command(body: try Self.body(form, current: instance, fields: fields))
             try await instances.update(slug: slug, command, caller: console.caller)
             if let stage { try await instances.patch(slug: slug, stage, caller: console.caller) }
             return console.redirect(to: "/console/instances/\(slug)", notice: "Instance \(form["name"] ?? slug) saved.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(
-                try await editor(
-                    console, instance: instance, typed: form.typed, failure: FormFailure(error, fields: Self.fields),
-                    metadataErrors: Self.metadataErrors(error)))
+        } refused: { error in
+            try await editor(
+                console, instance: instance, typed: form.typed, failure: FormFailure(error, fields: Self.fields),
+                metadataErrors: Self.metadataErrors(error))
         }
     }
 
@@ -166,12 +164,12 @@ extension InstancesPages {
             "endLicenseDate": .string(Timestamp.format(instance.endLicenseDate)), "metadata": .object(instance.metadata),
         ]
         if let zone = form.text("deploymentZoneId") { members["deploymentZoneId"] = .string(zone) }
-        do {
+        return try await console.submit {
             try await instances.update(slug: slug, try UpdateInstance.Command(body: .object(members)), caller: console.caller)
             let verb = instance.deploymentZoneId == nil ? "deployed" : "migrated"
             return console.redirect(to: "/console/instances/\(slug)", notice: "Instance \(instance.name) \(verb).")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(try await deployment(console, slug: slug, failure: FormFailure(error, fields: ["deploymentZoneId"])))
+        } refused: { error in
+            try await deployment(console, slug: slug, failure: FormFailure(error, fields: ["deploymentZoneId"]))
         }
     }
 

@@ -66,7 +66,7 @@ extension LicensesPages {
     }
 
     func perform(_ console: ConsoleRequest, _ action: LicenseAction, slug: String) async throws -> Response {
-        do {
+        return try await console.submit {
             let license = try await licenses.get(slug: slug, caller: console.caller)
             switch action {
             case .publish: _ = try await licenses.publish(slug: slug, caller: console.caller)
@@ -81,8 +81,8 @@ extension LicensesPages {
                 try await licenses.update(slug: slug, try UpdateLicense.Command(body: body), caller: console.caller)
             }
             return console.redirect(to: "/console/licenses/\(slug)", notice: action.notice(license.name))
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(try await confirmation(console, action, slug: slug, refusal: error))
+        } refused: { error in
+            try await confirmation(console, action, slug: slug, refusal: error)
         }
     }
 
@@ -109,15 +109,15 @@ extension LicensesPages {
         if Self.deletionBlock(license, instances: holdings.instances) != nil {
             return console.render(try await deletion(console, slug: slug))
         }
-        do {
+        return try await console.submit {
             for grant in holdings.grants {
                 try await licenses.deleteEntitlement(licenseSlug: slug, entitlementSlug: grant.slug, caller: console.caller)
             }
             try await licenses.delete(slug: slug, caller: console.caller)
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(try await deletion(console, slug: slug, refusal: error))
+            return console.redirect(to: "/console/licenses", notice: "License \(license.name) v\(license.version) deleted.")
+        } refused: { error in
+            try await deletion(console, slug: slug, refusal: error)
         }
-        return console.redirect(to: "/console/licenses", notice: "License \(license.name) v\(license.version) deleted.")
     }
 
     /// Why the version cannot be deleted here, nil when it can.

@@ -77,13 +77,13 @@ extension ReleasesPages {
         var members: [String: JSONValue] = ["name": .string(form["name"] ?? ""), "version": .string(form["version"] ?? "")]
         if let slug = form.text("slug") { members["slug"] = .string(slug) }
         if let description = form.text("description") { members["description"] = .string(description) }
-        do {
+        return try await console.submit {
             let component = try await deployments.createComponent(try CreateComponent.Command(body: .object(members)), caller: console.caller)
             return console.redirect(
                 to: "/console/components?q=\(component.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")",
                 notice: "Component \(component.name) \(component.version) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(componentEditor(console, typed: form.typed, failure: FormFailure(error, fields: Self.componentFields)))
+        } refused: { error in
+            componentEditor(console, typed: form.typed, failure: FormFailure(error, fields: Self.componentFields))
         }
     }
 }

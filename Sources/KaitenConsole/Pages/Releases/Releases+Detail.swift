@@ -85,11 +85,11 @@ extension ReleasesPages {
     }
 
     func deleteRelease(_ console: ConsoleRequest, slug: String) async throws -> Response {
-        do {
+        return try await console.submit {
             try await deployments.deleteRelease(slug: slug, caller: console.caller)
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(try await releaseDeletion(console, slug: slug, refusal: error))
+            return console.redirect(to: "/console/releases", notice: "Release \(slug) deleted.")
+        } refused: { error in
+            try await releaseDeletion(console, slug: slug, refusal: error)
         }
-        return console.redirect(to: "/console/releases", notice: "Release \(slug) deleted.")
     }
 }

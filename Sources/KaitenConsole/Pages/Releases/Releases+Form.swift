@@ -48,12 +48,11 @@ extension ReleasesPages {
         ]
         if let slug = form.text("slug") { members["slug"] = .string(slug) }
         if let description = form.text("description") { members["description"] = .string(description) }
-        do {
+        return try await console.submit {
             let release = try await deployments.createRelease(try CreateRelease.Command(body: .object(members)), caller: console.caller)
             return console.redirect(to: "/console/releases/\(release.slug)", notice: "Release \(release.version) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(
-                try await releaseEditor(console, baseSlug: form.text("base"), typed: form, failure: FormFailure(error, fields: Self.releaseFields)))
+        } refused: { error in
+            try await releaseEditor(console, baseSlug: form.text("base"), typed: form, failure: FormFailure(error, fields: Self.releaseFields))
         }
     }
 }

@@ -37,23 +37,23 @@ extension ReleasesPages {
     }
 
     func createZone(_ console: ConsoleRequest, _ form: FormBody) async throws -> Response {
-        do {
+        return try await console.submit {
             let zone = try await deployments.createDeploymentZone(
                 try CreateDeploymentZone.Command(body: Self.zoneBody(form, creating: true)), caller: console.caller)
             return console.redirect(to: "/console/deployment-zones/\(zone.slug)", notice: "Deployment zone \(zone.name) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(zoneEditor(console, zone: nil, typed: form.typed, failure: FormFailure(error, fields: Self.zoneFields)))
+        } refused: { error in
+            zoneEditor(console, zone: nil, typed: form.typed, failure: FormFailure(error, fields: Self.zoneFields))
         }
     }
 
     func updateZone(_ console: ConsoleRequest, _ form: FormBody, slug: String) async throws -> Response {
         let zone = try await deployments.getDeploymentZone(slug: slug, caller: console.caller)
-        do {
+        return try await console.submit {
             try await deployments.updateDeploymentZone(
                 slug: slug, try UpdateDeploymentZone.Command(body: Self.zoneBody(form, creating: false)), caller: console.caller)
             return console.redirect(to: "/console/deployment-zones/\(slug)", notice: "Deployment zone \(form["name"] ?? slug) saved.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(zoneEditor(console, zone: zone, typed: form.typed, failure: FormFailure(error, fields: Self.zoneFields)))
+        } refused: { error in
+            zoneEditor(console, zone: zone, typed: form.typed, failure: FormFailure(error, fields: Self.zoneFields))
         }
     }
 
@@ -84,12 +84,12 @@ extension ReleasesPages {
     }
 
     func deployToZone(_ console: ConsoleRequest, _ form: FormBody, slug: String) async throws -> Response {
-        do {
+        return try await console.submit {
             try await deploy(console, releaseID: form["release"] ?? "", toZone: slug)
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(try await zoneDeployment(console, slug: slug, refusal: error))
+            return console.redirect(to: "/console/deployment-zones/\(slug)", notice: "Release deployed to \(slug).")
+        } refused: { error in
+            try await zoneDeployment(console, slug: slug, refusal: error)
         }
-        return console.redirect(to: "/console/deployment-zones/\(slug)", notice: "Release deployed to \(slug).")
     }
 
     func zoneDeletion(_ console: ConsoleRequest, slug: String) async throws -> Page {

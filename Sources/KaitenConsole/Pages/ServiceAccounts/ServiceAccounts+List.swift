@@ -68,11 +68,11 @@ extension ServiceAccountsPages {
     func createAccount(_ console: ConsoleRequest, _ form: FormBody) async throws -> Response {
         var members: [String: JSONValue] = ["name": .string(form["name"] ?? "")]
         if let slug = form.text("slug") { members["slug"] = .string(slug) }
-        do {
+        return try await console.submit {
             let account = try await identity.createServiceAccount(try ServiceAccountCommand(body: .object(members)), caller: console.caller)
             return console.redirect(to: "/console/service-accounts/\(account.slug)", notice: "Service account \(account.name) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(accountEditor(console, typed: form.typed, failure: FormFailure(error, fields: Self.accountFields)))
+        } refused: { error in
+            accountEditor(console, typed: form.typed, failure: FormFailure(error, fields: Self.accountFields))
         }
     }
 }

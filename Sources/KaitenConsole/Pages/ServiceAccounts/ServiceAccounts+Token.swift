@@ -114,7 +114,7 @@ extension ServiceAccountsPages {
             let midnight = "\(day)T00:00:00Z"
             members["expiresAt"] = .string((try? Date(midnight, strategy: .iso8601)) != nil ? midnight : day)
         }
-        do {
+        return try await console.submit {
             let token = try await identity.createToken(
                 serviceAccountSlug: slug, try CreateServiceAccountToken.Command(body: .object(members)), caller: console.caller)
             return console.render(
@@ -124,9 +124,8 @@ extension ServiceAccountsPages {
                         "account": ["name": account.name, "link": account.link], "name": token.metadata.name, "slug": token.metadata.slug,
                         "value": token.token, "scopes": token.metadata.scopes, "expires": token.metadata.expiresAt.map(Format.date) ?? "Never",
                     ]))
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(
-                tokenEditor(console, account: account, values: values, failure: FormFailure(error, fields: Self.tokenFields)))
+        } refused: { error in
+            tokenEditor(console, account: account, values: values, failure: FormFailure(error, fields: Self.tokenFields))
         }
     }
 }

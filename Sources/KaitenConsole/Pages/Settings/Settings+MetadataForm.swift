@@ -46,12 +46,11 @@ extension SettingsPages {
         let body: JSONValue = .object([
             "resourceType": .string(resourceType.rawValue), "key": .string(values.key), "label": .string(values.label), "jsonSchema": values.schema,
         ])
-        do {
+        return try await console.submit {
             let field = try await metadataFields.create(try CreateMetadataField.Command(body: body), caller: console.caller)
             return console.redirect(to: Self.listLink(field.resourceType), notice: "Field \(field.label) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(
-                fieldEditor(console, field: nil, resourceType: resourceType, values: values, failure: FormFailure(error, fields: Self.formFields)))
+        } refused: { error in
+            fieldEditor(console, field: nil, resourceType: resourceType, values: values, failure: FormFailure(error, fields: Self.formFields))
         }
     }
 
@@ -60,7 +59,7 @@ extension SettingsPages {
         var values = MetadataFieldFormValues(form)
         values.key = field.key
         let schema = values.schema
-        do {
+        return try await console.submit {
             let schemaChanged = schema != .object(field.jsonSchema)
             if schemaChanged, form["intent"] == "preview" || form["confirmed"] == nil {
                 let impact = try await metadataFields.dryRun(
@@ -74,10 +73,9 @@ extension SettingsPages {
             ])
             let updated = try await metadataFields.update(id: id, try UpdateMetadataField.Command(body: body), caller: console.caller)
             return console.redirect(to: Self.listLink(updated.resourceType), notice: "Field \(updated.label) saved.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(
-                fieldEditor(
-                    console, field: field, resourceType: field.resourceType, values: values, failure: FormFailure(error, fields: Self.formFields)))
+        } refused: { error in
+            fieldEditor(
+                console, field: field, resourceType: field.resourceType, values: values, failure: FormFailure(error, fields: Self.formFields))
         }
     }
 }

@@ -59,23 +59,23 @@ extension WebhooksPages {
     }
 
     func create(_ console: ConsoleRequest, _ form: FormBody) async throws -> Response {
-        do {
+        return try await console.submit {
             let created = try await webhooks.createEndpoint(
                 try CreateWebhookEndpoint.Command(body: Self.body(form, creating: true)), caller: console.caller)
             return console.redirect(to: "/console/webhooks/\(created.endpoint.id)", notice: "Webhook endpoint \(created.endpoint.url) created.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(try editor(console, endpoint: nil, typed: form, failure: FormFailure(error, fields: Self.fields)))
+        } refused: { error in
+            try editor(console, endpoint: nil, typed: form, failure: FormFailure(error, fields: Self.fields))
         }
     }
 
     func update(_ console: ConsoleRequest, _ form: FormBody, id: UUID) async throws -> Response {
         let endpoint = try await endpoint(console, id: id)
-        do {
+        return try await console.submit {
             let updated = try await webhooks.updateEndpoint(
                 id, try UpdateWebhookEndpoint.Command(body: Self.body(form, creating: false)), caller: console.caller)
             return console.redirect(to: endpoint.link, notice: "Webhook endpoint \(updated.url) saved.")
-        } catch let error as APIError where error.isCorrectable {
-            return console.render(try editor(console, endpoint: endpoint, typed: form, failure: FormFailure(error, fields: Self.fields)))
+        } refused: { error in
+            try editor(console, endpoint: endpoint, typed: form, failure: FormFailure(error, fields: Self.fields))
         }
     }
 }
