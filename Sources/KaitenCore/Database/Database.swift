@@ -45,7 +45,7 @@ package struct Database: Sendable {
     package var logger: Logger { Self.requestLogger ?? processLogger }
 
     /// Whether the database answers, as an operator reads it: one warning as it stops (a connection refused, a
-    /// write refused for want of disk) and one line as a transaction commits again.
+    /// write refused for want of disk) and one line as a statement works again.
     package let availability: OutageLog
 
     /// While PostgreSQL is out of reach, the longest a statement or a transaction waits for a connection before

@@ -4,9 +4,10 @@ import Logging
 ///
 /// While PostgreSQL is out of reach the pool logs each failed attempt to connect (ten in the first few seconds,
 /// then one every backoff); those become one outage in the database's availability log, a warning as it begins
-/// and a line as it ends (``Database/transaction(_:)`` ends it). The pool's warning that a connection was leased
-/// before its `run()` began is dropped: every process leases beside the task that runs the pool, and a lease made
-/// first waits for it. Everything else passes through to the process's log unchanged.
+/// and a line as it ends (the next statement that works ends it, ``Database/withConnection(_:)``). The pool's
+/// warning that a connection was leased before its `run()` began is dropped: every process leases beside the task
+/// that runs the pool, and a lease made first waits for it. Everything else passes through to the process's log
+/// unchanged.
 struct PoolLog: LogHandler {
     private var process: Logger
     private let availability: OutageLog
