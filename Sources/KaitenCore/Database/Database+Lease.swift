@@ -11,6 +11,11 @@ extension Database {
         package var description: String { "no database connection within \(waited), and connecting to PostgreSQL fails" }
     }
 
+    /// The connection a statement was to run on had closed (see ``PostgresConnection/rows(_:logger:)``).
+    package struct ConnectionLost: Error, CustomStringConvertible {
+        package var description: String { "the database connection is closed" }
+    }
+
     /// Runs `body` on a connection leased from the pool for its length. While connecting fails (``availability``
     /// is in an outage), a wait for the connection ends after ``leaseTimeout`` with ``NoConnection``; waiting
     /// for a busy pool is backpressure, and has no deadline. What `body` does tells ``availability`` whether the

@@ -21,8 +21,11 @@ extension PostgresClient: SQLExecutor {
 }
 
 extension PostgresConnection: SQLExecutor {
+    /// Refuses a connection already closed: postgres-nio leaves a statement written to a closed connection
+    /// unanswered, and its caller waiting forever.
     package func rows(_ query: PostgresQuery, logger: Logger) async throws -> [PostgresRow] {
-        try await self.query(query, logger: logger).collect()
+        guard !isClosed else { throw Database.ConnectionLost() }
+        return try await self.query(query, logger: logger).collect()
     }
 }
 
@@ -80,10 +83,12 @@ package struct Database: Sendable {
     }
 
     /// Runs `body` in one transaction: every write it makes, outbox rows included, commits together or
-    /// not at all.
+    /// not at all. An error thrown by `body` is rethrown as it was, so a client error raised inside a transaction
+    /// still reaches the client as itself, and a constraint violation can be mapped.
     ///
-    /// An error thrown by `body` is rethrown as it was (postgres-nio wraps it), so a client error raised
-    /// inside a transaction still reaches the client as itself, and a constraint violation can be mapped.
+    /// A transaction whose connection the server closed is not rolled back: the server rolled it back as the
+    /// connection ended, and postgres-nio leaves a statement written to a closed connection unanswered, so the
+    /// ROLLBACK would wait forever (and with it the request, or a role's shutdown).
     ///
     /// The transaction is a `db.transaction` span of the current trace.
     package func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
@@ -92,18 +97,26 @@ package struct Database: Sendable {
             KaitenMetrics.transactionBegan()
             defer { KaitenMetrics.transactionEnded() }
             let actions = CommitActions()
-            let result: Result
-            do {
-                result = try await Self.$commitActions.withValue(actions) {
-                    try await withConnection { connection in
-                        try await connection.withTransaction(logger: logger) { connection in
-                            try await body(connection)
+            let result = try await Self.$commitActions.withValue(actions) {
+                try await withConnection { connection in
+                    try await connection.execute("BEGIN", logger: logger)
+                    let value: Result
+                    do {
+                        value = try await body(connection)
+                    } catch {
+                        if !connection.isClosed && !PostgresFailure.isConnectionLoss(error) {
+                            do {
+                                try await connection.execute("ROLLBACK", logger: logger)
+                            } catch {
+                                // Never give the pool a connection that may still be inside this transaction.
+                                try? await connection.close()
+                            }
                         }
+                        throw error
                     }
+                    try await connection.execute("COMMIT", logger: logger)
+                    return value
                 }
-            } catch let error as PostgresTransactionError {
-                if let cause = error.closureError { throw cause }
-                throw error
             }
             actions.run()
             return result
@@ -157,22 +170,36 @@ package struct PostgresFailure: Sendable {
     /// Whether `error` says the database cannot serve now (out of reach, shutting down, out of disk, memory or
     /// connections) rather than that the statement was wrong: a condition to retry after, not a bug.
     package static func isUnavailability(_ error: any Error) -> Bool {
-        if error is Database.NoConnection { return true }
-        if let error = error as? PostgresTransactionError {
-            return [error.beginError, error.closureError, error.commitError].contains { $0.map(isUnavailability) ?? false }
-        }
+        if error is Database.NoConnection || isConnectionLoss(error) { return true }
         if let error = error as? ConnectionPoolError {
             // The pool gave up connecting (after a minute of refused attempts), or is closing.
             return error == .connectionCreationCircuitBreakerTripped || error == .poolShutdown
         }
         guard let error = error as? PSQLError else { return false }
         switch error.code {
-        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+        case .poolClosed:
             return true
         case .server:
-            // 08: connection exception; 53: insufficient resources; 57P01-57P03: shutting down or starting up.
+            // 53: insufficient resources (disk, memory, connections); 57P03: starting up.
             guard let state = error.serverInfo?[.sqlState] else { return false }
-            return state.hasPrefix("08") || state.hasPrefix("53") || ["57P01", "57P02", "57P03"].contains(state)
+            return state.hasPrefix("53") || state == "57P03"
+        default:
+            return false
+        }
+    }
+
+    /// Whether `error` says the connection it ran on is gone: closed by either side, cut, or ended by the server
+    /// (shut down, or its backend terminated). Nothing more can be sent on it, and its transaction is over.
+    package static func isConnectionLoss(_ error: any Error) -> Bool {
+        if error is Database.ConnectionLost { return true }
+        guard let error = error as? PSQLError else { return false }
+        switch error.code {
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown:
+            return true
+        case .server:
+            // 08: connection exception; 57P01, 57P02: the server ended the session (an administrator, a crash).
+            guard let state = error.serverInfo?[.sqlState] else { return false }
+            return state.hasPrefix("08") || ["57P01", "57P02"].contains(state)
         default:
             return false
         }
