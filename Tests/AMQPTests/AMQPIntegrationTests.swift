@@ -283,7 +283,8 @@ struct AMQPIntegrationTests {
 
             try await broker.restart()
             try await service.publish(ByteBuffer(string: "after"), exchange: "kaiten.events", properties: Self.event("after-restart"))
-            let deadline = ContinuousClock.now + .seconds(20)
+            // A generous bound, not a measure: a broker recovering its queues on a loaded machine may take a while.
+            let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {
                 let seen = received.value.withLock { $0 }
                 if seen.isSuperset(of: confirmed) && seen.contains("after-restart") { break }
