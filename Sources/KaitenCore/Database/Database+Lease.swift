@@ -24,7 +24,31 @@ extension Database {
     /// The pool's lease can be cancelled but has no deadline, so a child task waits for it and lends the connection
     /// to `body`, which runs here (in this task, with its task-locals) while the child holds the lease; a second
     /// child ends the wait at the deadline. A connection that arrives after it is handed straight back.
+    ///
+    /// A connection whose session ends under `body` is closed before the pool has it back. One found closed
+    /// before `body` runs is given back and another leased, a few times over: after PostgreSQL restarts, the
+    /// pool's idle connections can be leased before the pool has handled their closing.
     package func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        var attempt = 1
+        while true {
+            do {
+                return try await withLeasedConnection(refusingClosed: attempt < Self.leaseAttempts, body)
+            } catch is ClosedBeforeUse {
+                attempt += 1
+            }
+        }
+    }
+
+    /// How many leases a statement makes before it runs on a connection found closed (and fails as
+    /// ``ConnectionLost``).
+    private static let leaseAttempts = 8
+
+    private struct ClosedBeforeUse: Error {}
+
+    private func withLeasedConnection<Result: Sendable>(
+        refusingClosed: Bool,
+        _ body: (PostgresConnection) async throws -> Result
+    ) async throws -> Result {
         try await withThrowingTaskGroup(of: Void.self, returning: Result.self) { group in
             let handOver = LeaseHandOver()
             group.addTask { [client] in
@@ -46,7 +70,20 @@ extension Database {
             do {
                 let connection = try await handOver.borrow()
                 defer { handOver.giveBack() }
-                let result = try await body(connection)
+                if refusingClosed && connection.isClosed {
+                    // Once its close future has completed the pool has seen it close, and leases another.
+                    try? await connection.closeFuture.get()
+                    throw ClosedBeforeUse()
+                }
+                let result: Result
+                do {
+                    result = try await body(connection)
+                } catch  where PostgresFailure.isConnectionLoss(error) {
+                    // Closed before the pool has it back, so that no one else leases it: the pool learns that the
+                    // server ended the session only once the socket's end is read.
+                    try? await connection.close()
+                    throw error
+                }
                 availability.succeeded()
                 return result
             } catch {
