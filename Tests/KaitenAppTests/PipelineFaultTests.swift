@@ -104,8 +104,8 @@ struct PipelineFaultTests {
                 let published = try await Self.drainObserver(amqp)
                 let relayDuplicates = published.total - published.distinct
                 // Every batch the relay published unconfirmed may reach the broker twice: the one in flight when a
-                // relay was killed, and each one whose publish failed (the relay logs those with their size).
-                let failedPublishes = relay.logged("kaiten.count", onLinesContaining: "publishing streamed outbox events failed").compactMap {
+                // relay was killed, and each one whose publish failed (the relay logs its size as it loses the stream).
+                let failedPublishes = relay.logged("kaiten.count", onLinesContaining: "the relay lost its stream").compactMap {
                     Int($0)
                 }
                 let unconfirmedWindow = (scenario.victim == .relay ? Self.relayBatch : 0) + failedPublishes.reduce(0, +)

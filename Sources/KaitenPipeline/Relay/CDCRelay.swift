@@ -110,7 +110,9 @@ package struct CDCRelay: Service {
                 } catch {
                     if Task.isCancelled { return }
                     standby = false
-                    streaming.failed(error, metadata: ["kaiten.relay.delay": "\(delay)"])
+                    var metadata: Logger.Metadata = ["kaiten.relay.delay": "\(delay)"]
+                    if let unconfirmed = error as? UnconfirmedPublish { metadata["kaiten.count"] = "\(unconfirmed.events)" }
+                    streaming.failed(error, metadata: metadata)
                     await pause(delay)
                     delay = min(delay * 2, configuration.maximumReconnectDelay)
                 }
@@ -148,8 +150,13 @@ package struct CDCRelay: Service {
                 group.addTask { await publish(from: buffer, feedback: feedback) }
                 group.addTask { await emitHeartbeats(while: buffer) }
                 defer { group.cancelAll() }
-                for try await event in stream {
-                    try await buffer.append(try Self.item(for: event))
+                do {
+                    for try await event in stream {
+                        try await buffer.append(try Self.item(for: event))
+                    }
+                } catch {
+                    // A failed publish is the cause of whatever ends the stream after it.
+                    throw buffer.failure ?? error
                 }
                 if let failure = buffer.failure { throw failure }
             }
@@ -176,12 +183,8 @@ package struct CDCRelay: Service {
                 }
                 if let lastCommit { KaitenMetrics.relayLag(seconds: Date().timeIntervalSince1970 - lastCommit) }
             } catch {
-                logger.log(
-                    level: Task.isCancelled ? .debug : .warning,
-                    "publishing streamed outbox events failed; they will be streamed again",
-                    metadata: ["kaiten.count": "\(envelopes.count)", "kaiten.error": "\(String(reflecting: error))"]
-                )
-                buffer.fail(error)
+                // The session ends with this failure, logged once with the stream's loss.
+                buffer.fail(UnconfirmedPublish(events: envelopes.count, cause: error))
                 break
             }
             if let last = batch.last { feedback.confirm(upTo: last.confirmation) }
@@ -313,6 +316,15 @@ package struct CDCRelay: Service {
             if stopping { buffer?.close() }
         }
     }
+}
+
+/// A batch the transport did not confirm, which ends the session: the slot still holds its events unconfirmed, so
+/// the next session streams them again, and the broker may already have some of them (consumers deduplicate).
+struct UnconfirmedPublish: Error, CustomStringConvertible {
+    let events: Int
+    let cause: any Error
+
+    var description: String { "the transport did not confirm \(events) streamed events: \(String(reflecting: cause))" }
 }
 
 package enum CDCRelayError: Error, Equatable, CustomStringConvertible {
