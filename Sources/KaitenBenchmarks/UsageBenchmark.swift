@@ -14,13 +14,16 @@ import Synchronization
 /// `kaiten bench usage`: how many usage reports per second Kaiten accepts through its HTTP API, next to
 /// what `pgbench`'s TPC-B-like transaction does on the same PostgreSQL.
 ///
-/// Both workloads serialize on one row: every report goes to one instance and entitlement, so each waits
-/// for the pair's lock; at scale 1 every pgbench transaction updates the one branch row. The ratio then
-/// compares the cost of a report (HTTP, authentication, five statements, the journal and the events)
-/// with the cost of a minimal write transaction of the same shape.
+/// With one pair (the default) both workloads serialize on one row: every report goes to one instance and
+/// entitlement, so each waits for the pair's lock; at scale 1 every pgbench transaction updates the one branch
+/// row. The ratio then compares the cost of a report (HTTP, authentication, five statements, the journal and
+/// the events) with the cost of a minimal write transaction of the same shape. Spread over many pairs, reports
+/// rarely wait for one another, and group commit has little to batch.
 package struct UsageBenchmark: Sendable {
     package var dataDirectory: URL
     package var clients = 16
+    /// Instances reported on, each with the one entitlement: the pairs the reports are spread over.
+    package var pairs = 1
     package var duration: Duration = .seconds(10)
     package var warmUp: Duration = .seconds(2)
     /// fsync and synchronous commit on, as a production server runs.
@@ -37,12 +40,13 @@ package struct UsageBenchmark: Sendable {
         package let failedReports: Int
         package let latency: LatencySample
         package let pgbenchTransactionsPerSecond: Double
+        package let pairs: Int
 
         package var ratio: Double { reportsPerSecond / pgbenchTransactionsPerSecond }
 
         package var description: String {
             return """
-                usage reports   \(String(format: "%.0f", reportsPerSecond))/s accepted (\(acceptedReports) accepted, \(failedReports) failed), \
+                usage reports   \(String(format: "%.0f", reportsPerSecond))/s accepted over \(pairs) pair\(pairs == 1 ? "" : "s") (\(acceptedReports) accepted, \(failedReports) failed), \
                 p50 \(latency.milliseconds(0.50)), p99 \(latency.milliseconds(0.99))
                 pgbench tpcb    \(String(format: "%.0f", pgbenchTransactionsPerSecond)) transactions/s
                 ratio           \(String(format: "%.2f", ratio))× pgbench
@@ -79,6 +83,7 @@ package struct UsageBenchmark: Sendable {
             database: .init(host: "127.0.0.1", port: port, username: user, password: nil, database: "kaiten", tls: .disable)
         )
         let directory = dataDirectory
+        let pairs = pairs
         let ready = ReadySignal()
         let reports = try await withThrowingTaskGroup(of: Void.self) { group -> ReportMeasurement in
             group.addTask {
@@ -87,7 +92,7 @@ package struct UsageBenchmark: Sendable {
                         server,
                         migrate: true,
                         logger: logger,
-                        prepare: { database in await ready.setToken(try await Self.prepare(database, directory: directory)) },
+                        prepare: { database in await ready.setToken(try await Self.prepare(database, directory: directory, pairs: pairs)) },
                         onListening: { endpoints in await ready.setEndpoint(endpoints.core) }
                     )
                     await ready.fail(BenchmarkError.serverStopped)
@@ -97,7 +102,8 @@ package struct UsageBenchmark: Sendable {
                 }
             }
             let (endpoint, token) = try await ready.wait()
-            let measurement = try await ReportLoad(endpoint: endpoint, token: token, clients: clients).run(warmUp: warmUp, duration: duration)
+            let measurement = try await ReportLoad(endpoint: endpoint, token: token, clients: clients, pairs: pairs).run(
+                warmUp: warmUp, duration: duration)
             group.cancelAll()
             return measurement
         }
@@ -108,17 +114,19 @@ package struct UsageBenchmark: Sendable {
             acceptedReports: reports.accepted,
             failedReports: reports.failed,
             latency: reports.latency,
-            pgbenchTransactionsPerSecond: tps
+            pgbenchTransactionsPerSecond: tps,
+            pairs: pairs
         )
     }
 
-    /// The development organization and token, and an instance whose license grants `api-calls` without
-    /// limit, so every report is accepted. Written by SQL: the benchmark measures reports, not setup.
-    private static func prepare(_ database: Database, directory: URL) async throws -> String {
+    /// The development organization and token, and `pairs` instances (`bench-1`, …) whose license grants
+    /// `api-calls` without limit, so every report is accepted. Written by SQL: the benchmark measures reports,
+    /// not setup.
+    private static func prepare(_ database: Database, directory: URL, pairs: Int) async throws -> String {
         let credentials = try await DevelopmentCredentials.ensure(in: directory, jwtSecret: "bench", database: database)
         let organization = credentials.organizationID
         let statements: [PostgresQuery] = [
-            "DELETE FROM instance WHERE organization_id = \(organization) AND slug = 'bench'",
+            "DELETE FROM instance WHERE organization_id = \(organization) AND slug LIKE 'bench-%'",
             "INSERT INTO customer (organization_id, name, slug) VALUES (\(organization), 'Bench', 'bench') ON CONFLICT DO NOTHING",
             """
             INSERT INTO license_family (organization_id, slug) VALUES (\(organization), 'bench') ON CONFLICT DO NOTHING
@@ -142,7 +150,8 @@ package struct UsageBenchmark: Sendable {
             """,
             """
             INSERT INTO instance (organization_id, name, slug, customer_id, license_id)
-            SELECT \(organization), 'Bench', 'bench', c.id, l.id FROM customer c, license l
+            SELECT \(organization), 'Bench ' || n, 'bench-' || n, c.id, l.id
+            FROM customer c, license l, generate_series(1, \(pairs)) n
             WHERE c.organization_id = \(organization) AND c.slug = 'bench' AND l.organization_id = \(organization) AND l.slug = 'bench'
             """,
         ]
@@ -203,19 +212,24 @@ struct ReportMeasurement: Sendable {
     var seconds = 0.0
 }
 
-/// Concurrent clients, each on its own keep-alive connection, reporting one API call at a time.
+/// Concurrent clients, each on its own keep-alive connection, reporting one API call at a time; each client
+/// goes through the pairs in turn, starting from its own.
 struct ReportLoad {
     let endpoint: String
     let token: String
     let clients: Int
+    let pairs: Int
 
     func run(warmUp: Duration, duration: Duration) async throws -> ReportMeasurement {
         let client = try KeepAliveClient(endpoint: endpoint)
-        let path = URLComponents(string: endpoint)!.path + "/instances/bench/entitlements/api-calls/usage"
+        let base = URLComponents(string: endpoint)!.path
         let body = ByteBuffer(string: #"{"value":{"type":"number","value":1},"behavior":"append"}"#)
-        let head = HTTPRequestHead(
-            version: .http1_1, method: .POST, uri: path, headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
-        )
+        let heads = (1...pairs).map { pair in
+            HTTPRequestHead(
+                version: .http1_1, method: .POST, uri: base + "/instances/bench-\(pair)/entitlements/api-calls/usage",
+                headers: ["Authorization": "Bearer \(token)", "Content-Type": "application/json"]
+            )
+        }
         let clock = ContinuousClock()
         let start = clock.now
         let measuringFrom = start + warmUp
@@ -223,13 +237,15 @@ struct ReportLoad {
         // The load's own event loop, so the server's loops serve only the server.
         let loadGroup = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         var total = try await withThrowingTaskGroup(of: ReportMeasurement.self) { group in
-            for _ in 0..<clients {
+            for first in 0..<clients {
                 group.addTask {
                     try await client.withConnection(on: loadGroup) { send in
                         var measurement = ReportMeasurement()
+                        var pair = first % heads.count
                         while clock.now < end {
                             let sent = clock.now
-                            let answer = try await send(head, body)
+                            let answer = try await send(heads[pair], body)
+                            pair = (pair + 1) % heads.count
                             guard sent >= measuringFrom else { continue }
                             if answer.status == .ok {
                                 measurement.accepted += 1

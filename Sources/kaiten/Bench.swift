@@ -16,18 +16,26 @@ struct Bench: AsyncParsableCommand {
 
         @OptionGroup var storage: BenchmarkStorage
         @Option(help: "Concurrent HTTP clients.") var clients: Int = 16
+        @Option(help: "Instance and entitlement pairs the reports are spread over, each client going through them in turn.")
+        var pairs: Int = 1
         @Option(help: "Seconds measured, after two seconds of warm-up.") var seconds: Int = 10
         @Flag(help: "Run PostgreSQL with fsync and synchronous commit off.") var nonDurable = false
         @OptionGroup var logging: LoggingOptions
+
+        func validate() throws {
+            guard clients > 0, pairs > 0, seconds > 0 else { throw ValidationError("--clients, --pairs and --seconds must be positive") }
+        }
 
         func run() async throws {
             try await storage.withDirectory { directory in
                 var benchmark = UsageBenchmark(dataDirectory: directory)
                 benchmark.clients = clients
+                benchmark.pairs = pairs
                 benchmark.duration = .seconds(seconds)
                 benchmark.durable = !nonDurable
                 print(
-                    "kaiten bench usage: \(clients) clients, \(seconds) s, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)")
+                    "kaiten bench usage: \(clients) clients, \(pairs) pair\(pairs == 1 ? "" : "s"), \(seconds) s, PostgreSQL \(nonDurable ? "non-durable" : "durable") in \(directory.path)"
+                )
                 print(try await benchmark.run(logger: logging.makeLogger()))
             }
         }
